@@ -1,0 +1,36 @@
+/* Site-wide behaviour. Loaded on every page; no inline scripts anywhere (strict CSP). */
+(function () {
+  'use strict';
+
+  // Print buttons on A4 pages.
+  document.addEventListener('click', function (event) {
+    var target = event.target instanceof Element ? event.target.closest('[data-action="print"]') : null;
+    if (target) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+
+  // Confirmation for destructive actions: <form data-confirm="…">.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var message = form.getAttribute('data-confirm');
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      return;
+    }
+    // Prevent double submits: the server is idempotent anyway, this just spares a second round trip.
+    var buttons = form.querySelectorAll('button[type="submit"]:not([data-allow-resubmit])');
+    window.setTimeout(function () {
+      buttons.forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+
+  // After a failed submit, move focus to the summary of errors so screen readers announce it.
+  var summary = document.getElementById('form-error');
+  if (summary) {
+    var firstInvalid = document.querySelector('.is-invalid');
+    if (firstInvalid instanceof HTMLElement) firstInvalid.focus();
+  }
+})();

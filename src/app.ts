@@ -1,0 +1,173 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { csrfSync } from 'csrf-sync';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { DrizzleSessionStore } from './db/session-store.js';
+import { ROLE_LABELS } from './auth/access.js';
+import { authRoutes, DEFAULT_LOGIN_THROTTLE, type LoginThrottle } from './auth/auth.routes.js';
+import { makeAuthService } from './auth/auth.service.js';
+import { createPassport } from './auth/passport.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
+import { makeCatalogService } from './catalog/catalog.service.js';
+import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
+import { makeEnterprisesService } from './enterprises/enterprises.service.js';
+import { healthRoutes } from './ops/health.routes.js';
+import { errorHandler, notFoundHandler } from './shared/http/error-handler.js';
+import { flashMiddleware } from './shared/http/flash.js';
+import { layoutRenderer } from './shared/http/layout.js';
+import { navFor } from './shared/http/nav.js';
+import { fromRoot } from './shared/paths.js';
+import { formatDate, formatDateTime, formatDateWithWeekday, type Clock } from './shared/time.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  clock?: Clock;
+  loginThrottle?: LoginThrottle;
+}
+
+export interface App {
+  app: Express;
+  sessionStore: DrizzleSessionStore;
+  /** Stops background timers; the caller closes the database. */
+  close(): void;
+}
+
+const { csrfSynchronisedProtection, generateToken } = csrfSync({
+  getTokenFromRequest: (req) => {
+    const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
+    return typeof fromBody === 'string' ? fromBody : (req.headers['x-csrf-token'] as string | undefined);
+  },
+});
+
+/** CSRF check for routes whose body is parsed later (multipart): call after multer has read the fields. */
+export const verifyCsrf = csrfSynchronisedProtection;
+
+/** The composition root: every feature's service is built here and handed to its router. */
+export function createApp(deps: AppDeps): App {
+  const { config, database, logger } = deps;
+  const db = database.db;
+  const app = express();
+
+  app.set('trust proxy', config.trustProxy === '' ? false : /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
+  app.set('views', fromRoot('views'));
+  app.set('view engine', 'ejs');
+  app.set('x-powered-by', false);
+  // Compiled templates are cached in production (Express does so when NODE_ENV=production); also in tests for speed.
+  if (config.env !== 'development') app.set('view cache', true);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(config.publicUrl.startsWith('https://') ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url?.startsWith('/static/') || req.url?.startsWith('/vendor/') || req.url === '/healthz' || false },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // One short line per request: no headers, cookies or bodies in the log.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  const staticOptions = { maxAge: config.isProduction ? '7d' : 0, index: false as const };
+  app.use('/static', express.static(fromRoot('public'), staticOptions));
+  app.use('/vendor/bootstrap', express.static(fromRoot('node_modules', 'bootstrap', 'dist'), staticOptions));
+  app.use('/vendor/echarts', express.static(fromRoot('node_modules', 'echarts', 'dist'), staticOptions));
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
+
+  app.use(healthRoutes(database));
+
+  app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
+
+  const sessionStore = new DrizzleSessionStore(db, config.sessionMaxAgeMs);
+  app.use(
+    session({
+      name: 'nqi.sid',
+      secret: config.sessionSecret,
+      store: sessionStore,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.isProduction && config.publicUrl.startsWith('https://'),
+        maxAge: config.sessionMaxAgeMs,
+      },
+    }),
+  );
+
+  const auth = makeAuthService(db);
+  const passport = createPassport(auth);
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  // Every state-changing request carries the session's CSRF token. Multipart bodies are not parsed yet here:
+  // their routes parse them with multer and then call verifyCsrf (see shared/http/uploads).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.is('multipart/form-data')) return next();
+    csrfSynchronisedProtection(req, res, next);
+  });
+
+  app.use(layoutRenderer());
+  app.use(flashMiddleware);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.locals.user = req.user ?? null;
+    res.locals.roleLabels = ROLE_LABELS;
+    res.locals.nav = navFor(req.user);
+    res.locals.currentPath = req.path;
+    res.locals.publicUrl = config.publicUrl;
+    // The token is made only when a page renders a form, so anonymous pages do not create sessions.
+    res.locals.csrfToken = () => generateToken(req);
+    res.locals.fmt = { date: formatDate, dateTime: formatDateTime, dateWeekday: formatDateWithWeekday };
+    res.locals.errors = {};
+    res.locals.values = {};
+    next();
+  });
+
+  // A password set by an administrator must be replaced before anything else.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.user?.mustChangePassword && req.method === 'GET' && req.path !== '/account/password') {
+      return res.redirect('/account/password');
+    }
+    next();
+  });
+
+  app.use(catalogRoutes(makeCatalogService(db)));
+  app.use(
+    authRoutes({ db, auth, passport, sessionStore, throttle: deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE }),
+  );
+  app.use(enterprisesRoutes(makeEnterprisesService(db)));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  return { app, sessionStore, close: () => sessionStore.close() };
+}

@@ -1,0 +1,92 @@
+import { ForbiddenError, NotFoundError } from '../shared/errors.js';
+
+export type Role = 'enterprise' | 'lab_staff' | 'node_manager' | 'park_admin' | 'platform_admin';
+
+/** The signed-in user as every check sees it (loaded fresh from the database on each request). */
+export interface Principal {
+  id: number;
+  role: Role;
+  name: string;
+  mobile: string;
+  email: string | null;
+  enterpriseId: number | null;
+  nodeId: number | null;
+  parkId: number | null;
+  mustChangePassword: boolean;
+}
+
+/**
+ * Where a record sits in the network: the company it belongs to, the node that serves it, the park of that company.
+ * A record outside the user's scope is treated as not existing (404), never as "forbidden" (403).
+ */
+export interface RecordScope {
+  enterpriseId?: number | null;
+  nodeId?: number | null;
+  parkId?: number | null;
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  enterprise: '企业用户',
+  lab_staff: '检测/检定人员',
+  node_manager: '节点负责人',
+  park_admin: '园区管理员',
+  platform_admin: '平台管理员',
+};
+
+export const STAFF_ROLES: readonly Role[] = ['lab_staff', 'node_manager'];
+export const ADMIN_ROLES: readonly Role[] = ['node_manager', 'park_admin', 'platform_admin'];
+
+/**
+ * What each role may do at all. The second half of every decision — is this record in the user's scope — is
+ * `inScope`. Routes ask `assertCan(user, action, record)`; nothing else decides access.
+ */
+const ACTIONS = {
+  'enterprise.read': ['enterprise', 'park_admin', 'platform_admin'],
+  'enterprise.manage': ['platform_admin'],
+  'booking.create': ['enterprise'],
+  'booking.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin'],
+  'booking.change': ['enterprise'],
+  'booking.work': ['lab_staff', 'node_manager'],
+  'lab.queue': ['lab_staff', 'node_manager'],
+  'report.manage': ['lab_staff', 'node_manager'],
+  'notification.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin'],
+  'ledger.manage': ['enterprise'],
+  'stats.read': ['node_manager', 'park_admin', 'platform_admin'],
+  'node.manage': ['node_manager', 'platform_admin'],
+  'staff.manage': ['node_manager', 'platform_admin'],
+  'catalog.manage': ['platform_admin'],
+  'user.manage': ['platform_admin'],
+  'audit.read': ['platform_admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof ACTIONS;
+
+export function roleMay(user: Pick<Principal, 'role'>, action: Action): boolean {
+  return (ACTIONS[action] as readonly Role[]).includes(user.role);
+}
+
+export function inScope(user: Principal, record: RecordScope): boolean {
+  switch (user.role) {
+    case 'platform_admin':
+      return true;
+    case 'enterprise':
+      return record.enterpriseId != null && record.enterpriseId === user.enterpriseId;
+    case 'lab_staff':
+    case 'node_manager':
+      return record.nodeId != null && record.nodeId === user.nodeId;
+    case 'park_admin':
+      return record.parkId != null && record.parkId === user.parkId;
+  }
+}
+
+export function can(user: Principal, action: Action, record?: RecordScope): boolean {
+  return roleMay(user, action) && (record === undefined || inScope(user, record));
+}
+
+/**
+ * Throws ForbiddenError when the role may never do this, NotFoundError when the record is outside the scope.
+ */
+export function assertCan(user: Principal, action: Action, record?: RecordScope): void {
+  if (!roleMay(user, action)) throw new ForbiddenError();
+  if (record !== undefined && !inScope(user, record)) throw new NotFoundError();
+}

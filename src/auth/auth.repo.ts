@@ -1,0 +1,92 @@
+import { and, eq, or, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { enterprises, users } from '../db/schema.js';
+import type { Principal } from './access.js';
+
+const principalColumns = {
+  id: users.id,
+  role: users.role,
+  name: users.name,
+  mobile: users.mobile,
+  email: users.email,
+  enterpriseId: users.enterpriseId,
+  nodeId: users.nodeId,
+  parkId: users.parkId,
+  mustChangePassword: users.mustChangePassword,
+};
+
+/** An active user whose company (for enterprise users) is active too. */
+const userIsUsable = and(eq(users.active, true), sql`(${users.enterpriseId} IS NULL OR ${enterprises.active})`);
+
+export async function findPrincipalById(ex: Executor, id: number): Promise<Principal | undefined> {
+  const rows = await ex
+    .select(principalColumns)
+    .from(users)
+    .leftJoin(enterprises, eq(enterprises.id, users.enterpriseId))
+    .where(and(eq(users.id, id), userIsUsable));
+  return rows[0];
+}
+
+/** Login by mobile or e-mail. */
+export async function findLoginCandidate(ex: Executor, identifier: string) {
+  const rows = await ex
+    .select({ ...principalColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .leftJoin(enterprises, eq(enterprises.id, users.enterpriseId))
+    .where(and(or(eq(users.mobile, identifier), eq(users.email, identifier.toLowerCase())), userIsUsable));
+  return rows[0];
+}
+
+export async function findPasswordHash(ex: Executor, userId: number): Promise<string | undefined> {
+  const rows = await ex.select({ h: users.passwordHash }).from(users).where(eq(users.id, userId));
+  return rows[0]?.h;
+}
+
+export async function setPassword(ex: Executor, userId: number, passwordHash: string, mustChange = false): Promise<void> {
+  await ex
+    .update(users)
+    .set({ passwordHash, mustChangePassword: mustChange, passwordChangedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(eq(users.id, userId));
+}
+
+export async function touchLastLogin(ex: Executor, userId: number): Promise<void> {
+  await ex.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, userId));
+}
+
+export async function mobileTaken(ex: Executor, mobile: string): Promise<boolean> {
+  return (await ex.$count(users, eq(users.mobile, mobile))) > 0;
+}
+
+export async function emailTaken(ex: Executor, email: string): Promise<boolean> {
+  return (await ex.$count(users, eq(users.email, email))) > 0;
+}
+
+export interface NewUser {
+  role: Principal['role'];
+  name: string;
+  mobile: string;
+  email: string | null;
+  passwordHash: string;
+  enterpriseId?: number | null;
+  nodeId?: number | null;
+  parkId?: number | null;
+  mustChangePassword?: boolean;
+}
+
+export async function insertUser(ex: Executor, user: NewUser): Promise<number> {
+  const [row] = await ex
+    .insert(users)
+    .values({
+      role: user.role,
+      name: user.name,
+      mobile: user.mobile,
+      email: user.email,
+      passwordHash: user.passwordHash,
+      enterpriseId: user.enterpriseId ?? null,
+      nodeId: user.nodeId ?? null,
+      parkId: user.parkId ?? null,
+      mustChangePassword: user.mustChangePassword ?? false,
+    })
+    .returning({ id: users.id });
+  return row!.id;
+}

@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { idParam, queryText } from '../shared/http/params.js';
+import { DELIVERY_MODE_LABELS, NODE_KIND_LABELS, type CatalogService } from './catalog.service.js';
+
+export function catalogRoutes(catalog: CatalogService): Router {
+  const router = Router();
+  const labels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS };
+
+  router.get('/', async (_req, res) => {
+    const { categories, nodes } = await catalog.home();
+    res.render('catalog/home', { title: '首页', categories, nodes, labels });
+  });
+
+  router.get('/services', async (req, res) => {
+    const filter = { category: queryText(req.query.category, 30), q: queryText(req.query.q) };
+    const { categories, services } = await catalog.listServices(filter);
+    res.render('catalog/services', { title: '服务目录', categories, services, filter, labels });
+  });
+
+  router.get('/services/:code', async (req, res) => {
+    const detail = await catalog.serviceDetail(req.params.code.slice(0, 40));
+    res.render('catalog/service', { title: detail.service.name, ...detail, labels });
+  });
+
+  router.get('/nodes', async (_req, res) => {
+    res.render('catalog/nodes', { title: '服务网点', nodes: await catalog.listNodes(), labels });
+  });
+
+  router.get('/nodes/:id', async (req, res) => {
+    const detail = await catalog.nodeDetail(idParam(req.params.id));
+    res.render('catalog/node', { title: detail.node.name, ...detail, labels });
+  });
+
+  return router;
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './shared/paths.js';
+
+const boolFromEnv = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url({ message: '必须是完整的网址，例如 https://nqi.zhoushan.gov.cn' }).optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: '必须以 postgres:// 或 postgresql:// 开头' })
+      .optional(),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    DATA_DIR: z.string().min(1).default('./data'),
+    UPLOAD_DIR: z.string().min(1).default('./uploads'),
+    SESSION_SECRET: z.string().min(32, { message: '至少 32 个字符' }).optional(),
+    SESSION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: z.string().default(''),
+    BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(365).default(60),
+    AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(60).default(7),
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+    SEED_DEMO: boolFromEnv.optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: '生产环境必须设置（至少 32 个字符的随机串）' });
+    }
+    if (env.NODE_ENV === 'production' && env.SEED_DEMO) {
+      ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: '生产环境不能创建演示账号' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  dataDir: string;
+  uploadDir: string;
+  sessionSecret: string;
+  sessionMaxAgeMs: number;
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: string;
+  bookingHorizonDays: number;
+  autoCompleteDays: number;
+  webConcurrency: number;
+  /** Demo accounts and demo history are seeded only outside production. */
+  seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`配置有误 (configuration error):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; every bad value is reported with its variable name. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (FOO=) means "not set", as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const root = projectRoot();
+  const dataDir = path.resolve(root, env.DATA_DIR);
+  const uploadDir = path.resolve(root, env.UPLOAD_DIR);
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL,
+    dbPoolMax: env.DB_POOL_MAX,
+    dataDir,
+    uploadDir,
+    sessionSecret: env.SESSION_SECRET ?? demoSessionSecret(dataDir),
+    sessionMaxAgeMs: env.SESSION_MAX_AGE_HOURS * 3600_000,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    bookingHorizonDays: env.BOOKING_HORIZON_DAYS,
+    autoCompleteDays: env.AUTO_COMPLETE_DAYS,
+    webConcurrency: env.WEB_CONCURRENCY,
+    seedDemo: env.SEED_DEMO ?? env.NODE_ENV !== 'production',
+  };
+}
+
+/** Outside production a secret is generated once and kept in DATA_DIR, so sessions survive restarts. */
+function demoSessionSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length >= 32) return kept;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Db } from '../client.js';
+import { seedDemoAccounts } from './demo.js';
+import { catalogIsEmpty, seedReference } from './reference.js';
+
+export interface SeedOptions {
+  demo: boolean;
+  logger?: Logger;
+}
+
+/** The full seed: reference catalog always, demo accounts only when asked (never in production). Idempotent. */
+export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
+  await seedReference(db);
+  options.logger?.info('seed: reference catalog upserted');
+  if (options.demo) {
+    await seedDemoAccounts(db);
+    options.logger?.info('seed: demo accounts present');
+  }
+}
+
+/** On start: seed when the catalog is empty (a new database). */
+export async function seedIfEmpty(db: Db, options: SeedOptions): Promise<boolean> {
+  if (!(await catalogIsEmpty(db))) return false;
+  await runSeed(db, options);
+  return true;
+}

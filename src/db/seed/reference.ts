@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
+import { fromRoot } from '../../shared/paths.js';
+import type { Db, Executor } from '../client.js';
+import {
+  instrumentCategories,
+  nodes,
+  nodeServices,
+  oilGrades,
+  oilLimits,
+  oilPackages,
+  oilTestItems,
+  parks,
+  serviceCategories,
+  services,
+} from '../schema.js';
+
+/* The project's own seed files, built from the researched facts in ../shared/domain (see each file's "source"). */
+
+interface InstrumentCategorySeed {
+  code: string;
+  name: string;
+  discipline: string;
+  compulsory: string;
+  compulsoryScope: string | null;
+  regulations: string[];
+  periodMonths: number | null;
+  periodRule: string | null;
+  serviceModes: string[];
+  turnaroundDays: number;
+  feeBasis: string;
+  note: string | null;
+}
+
+interface OilSeed {
+  grades: { code: string; name: string; family: string; standard: string; sortOrder: number }[];
+  items: {
+    code: string;
+    name: string;
+    nameEn: string;
+    unit: string;
+    methods: string[];
+    appliesTo: string[];
+    plausibleMin: number | null;
+    plausibleMax: number | null;
+    sortOrder: number;
+  }[];
+  limits: {
+    item: string;
+    grade: string;
+    kind: 'min' | 'max' | 'range' | 'criterion' | 'note';
+    min: number | null;
+    max: number | null;
+    criterion: string | null;
+    verified: boolean;
+    source: string;
+    note: string | null;
+  }[];
+  packages: { code: string; name: string; items: string[]; gradeFamilies: string[]; turnaroundDays: number }[];
+  editions: string[];
+}
+
+interface NetworkSeed {
+  categories: { code: string; name: string; bookingPrefix: string; sortOrder: number; description: string }[];
+  parks: { code: string; name: string; district: string; description: string }[];
+  nodes: {
+    code: string;
+    kind: 'centre' | 'station' | 'lab';
+    name: string;
+    shortName: string;
+    park: string | null;
+    district: string;
+    address: string;
+    hours: string;
+    phone: string;
+    contactName: string;
+    sortOrder: number;
+    description: string;
+  }[];
+  consultations: {
+    code: string;
+    category: string;
+    name: string;
+    turnaroundDays: number;
+    standards: string[];
+    summary: string;
+    feeBasis: string;
+    requiredDocuments: string[];
+    deliveryModes: string[];
+    keywords: string;
+  }[];
+  oilServices: {
+    code: string;
+    name: string;
+    grades: string[];
+    packages: string[];
+    turnaroundDays: number;
+    standards: string[];
+    summary: string;
+    feeBasis: string;
+    requiredDocuments: string[];
+    keywords: string;
+  }[];
+  offerings: Record<string, string[]>;
+}
+
+function readSeed<T>(name: string): T {
+  return JSON.parse(readFileSync(fromRoot('src', 'db', 'seed', 'data', name), 'utf8')) as T;
+}
+
+export function loadSeedData() {
+  return {
+    instruments: readSeed<{ categories: InstrumentCategorySeed[] }>('instrument-categories.json').categories,
+    oil: readSeed<OilSeed>('oil-tests.json'),
+    network: readSeed<NetworkSeed>('network.json'),
+  };
+}
+
+const COMPULSORY_NOTE: Record<string, string> = {
+  yes: '列入《实施强制管理的计量器具目录》：用于贸易结算、安全防护、医疗卫生、环境监测的，须强制检定（免费）。',
+  conditional: '部分用途须强制检定（免费），其余用途可自愿检定或校准。',
+  no: '非强制检定器具，可按需检定或校准。',
+  unknown: '是否属于强制检定以用途和规格为准，受理时由检定人员确认。',
+};
+
+function calibrationService(c: InstrumentCategorySeed, sortOrder: number) {
+  return {
+    code: c.code,
+    name: `${c.name} 检定/校准`,
+    categoryCode: 'metrology',
+    bookingKind: 'calibration' as const,
+    summary: `${c.discipline}计量器具，依据 ${c.regulations.join('、')}。${c.periodMonths ? `检定周期一般不超过 ${c.periodMonths} 个月。` : ''}`,
+    description: [COMPULSORY_NOTE[c.compulsory] ?? '', c.compulsoryScope ? `强检范围：${c.compulsoryScope}。` : '', c.periodRule ? `周期：${c.periodRule}。` : '', c.note ?? '']
+      .filter(Boolean)
+      .join('\n'),
+    standards: c.regulations,
+    turnaroundDays: c.turnaroundDays,
+    feeBasis:
+      c.compulsory === 'yes'
+        ? '强制检定免费（财税〔2017〕20号）；非强检用途的检定或校准按物价标准收费'
+        : c.compulsory === 'conditional'
+          ? '强检用途免费；其他用途的检定或校准按物价标准收费'
+          : '按物价标准收费（以受理时报价为准）',
+    requiredDocuments: ['计量器具清单（名称、型号、出厂编号、测量范围、准确度等级）', '上次检定/校准证书（如有）', ...(c.compulsory !== 'no' ? ['强检器具备案信息（如有）'] : [])],
+    instrumentCategoryCode: c.code,
+    gradeCodes: null,
+    packageCodes: null,
+    deliveryModes: c.serviceModes,
+    keywords: `${c.name} ${c.discipline} ${c.regulations.join(' ')}`,
+    sortOrder,
+  };
+}
+
+/** Upserts the whole reference catalog by code: safe to run any number of times. */
+export async function seedReference(db: Db): Promise<void> {
+  const { instruments, oil, network } = loadSeedData();
+  await db.transaction(async (tx) => {
+    for (const c of network.categories) {
+      await tx.insert(serviceCategories).values(c).onConflictDoUpdate({ target: serviceCategories.code, set: { name: c.name, description: c.description, bookingPrefix: c.bookingPrefix, sortOrder: c.sortOrder } });
+    }
+    for (const p of network.parks) {
+      await tx.insert(parks).values(p).onConflictDoUpdate({ target: parks.code, set: { name: p.name, district: p.district, description: p.description } });
+    }
+    const parkIds = await idsByCode(tx, 'parks');
+    for (const n of network.nodes) {
+      const values = {
+        code: n.code,
+        name: n.name,
+        shortName: n.shortName,
+        kind: n.kind,
+        parkId: n.park ? parkIds.get(n.park)! : null,
+        district: n.district,
+        address: n.address,
+        hours: n.hours,
+        phone: n.phone,
+        contactName: n.contactName,
+        description: n.description,
+        sortOrder: n.sortOrder,
+      };
+      // Existing nodes keep what administrators changed since: the seed only fills in what is missing.
+      await tx.insert(nodes).values(values).onConflictDoNothing({ target: nodes.code });
+    }
+
+    for (const c of instruments) {
+      const values = {
+        code: c.code,
+        name: c.name,
+        discipline: c.discipline,
+        compulsory: c.compulsory,
+        compulsoryScope: c.compulsoryScope,
+        regulations: c.regulations,
+        periodMonths: c.periodMonths,
+        periodRule: c.periodRule,
+        serviceModes: c.serviceModes,
+        note: c.note,
+      };
+      await tx.insert(instrumentCategories).values(values).onConflictDoUpdate({ target: instrumentCategories.code, set: values });
+    }
+    for (const g of oil.grades) {
+      await tx.insert(oilGrades).values(g).onConflictDoUpdate({ target: oilGrades.code, set: g });
+    }
+    for (const i of oil.items) {
+      await tx.insert(oilTestItems).values(i).onConflictDoUpdate({ target: oilTestItems.code, set: i });
+    }
+    for (const l of oil.limits) {
+      const values = {
+        itemCode: l.item,
+        gradeCode: l.grade,
+        kind: l.kind,
+        minValue: l.min,
+        maxValue: l.max,
+        criterion: l.criterion,
+        verified: l.verified,
+        source: l.source,
+        note: l.note,
+      };
+      await tx.insert(oilLimits).values(values).onConflictDoUpdate({ target: [oilLimits.itemCode, oilLimits.gradeCode], set: values });
+    }
+    for (const p of oil.packages) {
+      const values = { code: p.code, name: p.name, itemCodes: p.items, gradeFamilies: p.gradeFamilies, turnaroundDays: p.turnaroundDays };
+      await tx.insert(oilPackages).values(values).onConflictDoUpdate({ target: oilPackages.code, set: values });
+    }
+
+    const serviceRows = [
+      ...instruments.map((c, i) => calibrationService(c, 100 + i)),
+      ...network.oilServices.map((s, i) => ({
+        code: s.code,
+        name: s.name,
+        categoryCode: 'testing',
+        bookingKind: 'oil_test' as const,
+        summary: s.summary,
+        description: `可选检测套餐或单项；判定依据按订单约定的规格版本（${oil.editions.slice(0, 2).join('、')} 等）。`,
+        standards: s.standards,
+        turnaroundDays: s.turnaroundDays,
+        feeBasis: s.feeBasis,
+        requiredDocuments: s.requiredDocuments,
+        instrumentCategoryCode: null,
+        gradeCodes: s.grades,
+        packageCodes: s.packages,
+        deliveryModes: ['send_in'],
+        keywords: s.keywords,
+        sortOrder: 10 + i,
+      })),
+      ...network.consultations.map((s, i) => ({
+        code: s.code,
+        name: s.name,
+        categoryCode: s.category,
+        bookingKind: 'consultation' as const,
+        summary: s.summary,
+        description: '',
+        standards: s.standards,
+        turnaroundDays: s.turnaroundDays,
+        feeBasis: s.feeBasis,
+        requiredDocuments: s.requiredDocuments,
+        instrumentCategoryCode: null,
+        gradeCodes: null,
+        packageCodes: null,
+        deliveryModes: s.deliveryModes,
+        keywords: s.keywords,
+        sortOrder: 10 + i,
+      })),
+    ];
+    for (const s of serviceRows) {
+      await tx.insert(services).values(s).onConflictDoNothing({ target: services.code });
+    }
+
+    const nodeIds = await idsByCode(tx, 'nodes');
+    const serviceIds = await idsByCode(tx, 'services');
+    for (const [nodeCode, offered] of Object.entries(network.offerings)) {
+      const codes = offered.flatMap((code) =>
+        code === '*calibration' ? instruments.map((c) => c.code) : code === '*oil_test' ? network.oilServices.map((s) => s.code) : [code],
+      );
+      for (const serviceCode of codes) {
+        const nodeId = nodeIds.get(nodeCode);
+        const serviceId = serviceIds.get(serviceCode);
+        if (!nodeId || !serviceId) throw new Error(`seed: unknown node ${nodeCode} or service ${serviceCode}`);
+        await tx.insert(nodeServices).values({ nodeId, serviceId }).onConflictDoNothing();
+      }
+    }
+  });
+}
+
+async function idsByCode(ex: Executor, table: 'parks' | 'nodes' | 'services'): Promise<Map<string, number>> {
+  const t = { parks, nodes, services }[table];
+  const rows = await ex.select({ id: t.id, code: t.code }).from(t);
+  return new Map(rows.map((r) => [r.code, r.id]));
+}
+
+export async function catalogIsEmpty(db: Db): Promise<boolean> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(services);
+  return (row?.n ?? 0) === 0;
+}

@@ -1,0 +1,79 @@
+import session from 'express-session';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { sessions } from './schema.js';
+
+type Callback<T = void> = (err?: unknown, value?: T) => void;
+
+/**
+ * express-session store over Drizzle, so sessions live in the database on both drivers
+ * (connect-pg-simple cannot create its table on PGlite). Every app process shares them.
+ */
+export class DrizzleSessionStore extends session.Store {
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly defaultTtlMs: number,
+    pruneEveryMs = 15 * 60_000,
+  ) {
+    super();
+    if (pruneEveryMs > 0) {
+      this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), pruneEveryMs);
+      this.pruneTimer.unref();
+    }
+  }
+
+  private expiryOf(sess: session.SessionData): Date {
+    const cookieExpiry = sess.cookie?.expires ? new Date(sess.cookie.expires) : undefined;
+    return cookieExpiry && !Number.isNaN(cookieExpiry.getTime()) ? cookieExpiry : new Date(Date.now() + this.defaultTtlMs);
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.db
+      .select({ sess: sessions.sess })
+      .from(sessions)
+      .where(and(eq(sessions.sid, sid), gt(sessions.expiresAt, sql`now()`)))
+      .then((rows) => cb(undefined, (rows[0]?.sess as session.SessionData | undefined) ?? null), cb);
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const expiresAt = this.expiryOf(sess);
+    this.db
+      .insert(sessions)
+      .values({ sid, sess, expiresAt })
+      .onConflictDoUpdate({ target: sessions.sid, set: { sess, expiresAt } })
+      .then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.db
+      .delete(sessions)
+      .where(eq(sessions.sid, sid))
+      .then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+
+  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    this.db
+      .update(sessions)
+      .set({ expiresAt: this.expiryOf(sess) })
+      .where(eq(sessions.sid, sid))
+      .then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+
+  /** Removes every session of a user, e.g. after a password change or deactivation. */
+  async destroyUserSessions(userId: number, exceptSid?: string): Promise<void> {
+    const bySid = exceptSid ? sql` AND ${sessions.sid} <> ${exceptSid}` : sql``;
+    await this.db.execute(
+      sql`DELETE FROM ${sessions} WHERE (${sessions.sess} -> 'passport' ->> 'user') = ${String(userId)}${bySid}`,
+    );
+  }
+
+  async prune(): Promise<void> {
+    await this.db.delete(sessions).where(lt(sessions.expiresAt, sql`now()`));
+  }
+
+  close(): void {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+  }
+}

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { agentFor, createTestApp, type TestApp } from '../support/app.js';
+
+describe('public pages, headers and health', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('home shows the 1+N network and the service categories with links into them', async () => {
+    const res = await agentFor(t.app).get('/');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('<html lang="zh-CN">');
+    for (const node of ['舟山市质量基础设施一站式服务中心', '舟山国际油品检测实验室', '舟山市计量检定测试院', '定海工业园区服务站', '普陀经济开发区服务站', '岱山·绿色石化基地服务站', '嵊泗服务站', '新城·舟山经济开发区服务站']) {
+      expect(res.text).to.contain(node);
+    }
+    for (const category of ['metrology', 'standards', 'certification', 'testing']) {
+      expect(res.text).to.contain(`href="/services?category=${category}"`);
+    }
+  });
+
+  it('sends strict security headers: CSP without inline script or style, no framing, nosniff', async () => {
+    const res = await agentFor(t.app).get('/');
+    const csp = res.headers['content-security-policy'];
+    expect(csp).to.contain("script-src 'self'").and.contain("style-src 'self'").and.contain("frame-ancestors 'none'");
+    expect(csp).not.to.contain('unsafe-inline');
+    expect(res.headers['x-content-type-options']).to.equal('nosniff');
+    expect(res.headers['x-powered-by']).to.equal(undefined);
+    expect(res.text).not.to.match(/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>|\sstyle="|\son[a-z]+="/);
+  });
+
+  it('does not create a session for anonymous visitors of pages without forms', async () => {
+    const res = await agentFor(t.app).get('/services');
+    expect(res.headers['set-cookie']).to.equal(undefined);
+  });
+
+  it('serves Bootstrap and ECharts from its own origin', async () => {
+    const agent = agentFor(t.app);
+    expect((await agent.get('/vendor/bootstrap/css/bootstrap.min.css')).status).to.equal(200);
+    expect((await agent.get('/vendor/bootstrap/js/bootstrap.bundle.min.js')).status).to.equal(200);
+    expect((await agent.get('/vendor/echarts/echarts.min.js')).status).to.equal(200);
+  });
+
+  it('answers unknown pages with a Chinese 404 page', async () => {
+    const res = await agentFor(t.app).get('/no-such-page');
+    expect(res.status).to.equal(404);
+    expect(res.text).to.contain('页面不存在');
+  });
+
+  it('lists the catalog by category and finds services by name, regulation or code', async () => {
+    const agent = agentFor(t.app);
+    const metrology = await agent.get('/services?category=metrology');
+    expect(metrology.text).to.contain('一般压力表(弹性元件式) 检定/校准');
+    expect(metrology.text).not.to.contain('船用燃料油检测');
+    const byRegulation = await agent.get('/services?q=' + encodeURIComponent('JJG 52'));
+    expect(byRegulation.text).to.contain('CAL-PG');
+    const byWord = await agent.get('/services?q=' + encodeURIComponent('硫含量'));
+    expect(byWord.text).to.contain('YP-MARPOL');
+    const nothing = await agent.get('/services?q=' + encodeURIComponent('%_'));
+    expect(nothing.status).to.equal(200);
+    expect(nothing.text).to.contain('没有找到');
+  });
+
+  it('shows a service with its regulations, turnaround and offering nodes', async () => {
+    const res = await agentFor(t.app).get('/services/CAL-PG');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('JJG 52-2013').and.contain('个工作日').and.contain('舟山市计量检定测试院');
+    expect((await agentFor(t.app).get('/services/NOPE')).status).to.equal(404);
+  });
+
+  it('health check answers 200 with the database up and 503 once it is gone', async () => {
+    const own = await createTestApp();
+    const up = await agentFor(own.app).get('/healthz');
+    expect(up.status).to.equal(200);
+    expect(up.body.status).to.equal('ok');
+    await own.database.close();
+    const down = await agentFor(own.app).get('/healthz');
+    expect(down.status).to.equal(503);
+    await own.close().catch(() => undefined);
+  });
+});

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import supertest from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../src/app.js';
+import type { LoginThrottle } from '../../src/auth/auth.routes.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Database, Db } from '../../src/db/client.js';
+import { createLogger } from '../../src/shared/logger.js';
+import type { Clock } from '../../src/shared/time.js';
+import { createTestDatabase } from './db.js';
+
+export interface TestApp {
+  app: Express;
+  db: Db;
+  database: Database;
+  config: Config;
+  uploadDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  clock?: Clock;
+  loginThrottle?: LoginThrottle;
+  env?: Record<string, string>;
+  database?: Database;
+}
+
+/** A real app on its own clean database (PGlite, or the PostgreSQL server with TEST_DATABASE_URL). */
+export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const database = opts.database ?? (await createTestDatabase());
+  const scratch = mkdtempSync(path.join(tmpdir(), 'nqi-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: path.join(scratch, 'data'),
+    UPLOAD_DIR: path.join(scratch, 'uploads'),
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://nqi.test',
+    ...opts.env,
+  });
+  const logger = createLogger('silent');
+  const built = createApp({
+    config,
+    database,
+    logger,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}),
+  });
+  return {
+    app: built.app,
+    db: database.db,
+    database,
+    config,
+    uploadDir: config.uploadDir,
+    close: async () => {
+      built.close();
+      await database.close();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Agent = ReturnType<typeof supertest.agent>;
+
+export function agentFor(app: Express): Agent {
+  return supertest.agent(app);
+}
+
+/** The CSRF token rendered into a page's form (the session cookie stays in the agent). */
+export async function csrfFrom(agent: Agent, pagePath = '/login'): Promise<string> {
+  const res = await agent.get(pagePath);
+  const match = /name="_csrf" value="([^"]+)"/.exec(res.text);
+  if (!match) throw new Error(`no CSRF token on ${pagePath} (status ${res.status})`);
+  return match[1]!;
+}
+
+export async function login(agent: Agent, identifier: string, password: string): Promise<void> {
+  const token = await csrfFrom(agent, '/login');
+  const res = await agent.post('/login').type('form').send({ _csrf: token, identifier, password });
+  if (res.status !== 302) throw new Error(`login as ${identifier} failed: ${res.status}`);
+}

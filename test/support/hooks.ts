@@ -1,0 +1,7 @@
+import { dropCreatedDatabases } from './db.js';
+
+export const mochaHooks = {
+  async afterAll() {
+    await dropCreatedDatabases();
+  },
+};
