@@ -17,7 +17,7 @@ function registration(overrides: Record<string, string | undefined> = {}) {
     passwordConfirm: 'Harbour-2026',
     agree: 'on',
   };
-  return Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([, v]) => v !== undefined)) as Record<string, string>;
 }
 
 describe('accounts: sign-up, login, logout, password', () => {
@@ -114,7 +114,7 @@ describe('accounts: sign-up, login, logout, password', () => {
       it(`422 for an invalid ${field} (${JSON.stringify(change)}), keeping the input and saving nothing`, async () => {
         const before = await counts();
         const body = registration({ mobile: '13899990000', email: '', ...change });
-        const { res } = await postRegister(body as Record<string, string>);
+        const { res } = await postRegister(body);
         expect(res.status).to.equal(422);
         expect(res.text).to.contain(message);
         expect(res.text).to.match(new RegExp(`id="f-${field}"[^>]*aria-invalid="true"|name="${field}"[^>]*aria-invalid="true"`));
