@@ -7,7 +7,7 @@ describe('roles and scopes on records', () => {
   before(async () => {
     t = await createTestApp();
   });
-  after(() => t.close());
+  after(() => t?.close());
 
   it('a company user sees its own company and gets 404 for another company, an unknown id or a malformed id', async () => {
     const a = await createCompanyUser(t.db, { name: '甲公司' });

@@ -25,7 +25,7 @@ describe('accounts: sign-up, login, logout, password', () => {
   before(async () => {
     t = await createTestApp({ loginThrottle: { perIp: { limit: 100, windowMs: 60_000 }, perAccount: { limit: 3, windowMs: 60_000 } } });
   });
-  after(() => t.close());
+  after(() => t?.close());
 
   async function counts() {
     const [e] = await t.db.select({ n: count() }).from(enterprises);

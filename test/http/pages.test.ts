@@ -6,7 +6,7 @@ describe('public pages, headers and health', () => {
   before(async () => {
     t = await createTestApp();
   });
-  after(() => t.close());
+  after(() => t?.close());
 
   it('home shows the 1+N network and the service categories with links into them', async () => {
     const res = await agentFor(t.app).get('/');
