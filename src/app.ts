@@ -9,7 +9,7 @@ import type { Database } from './db/client.js';
 import { DrizzleSessionStore } from './db/session-store.js';
 import { ROLE_LABELS } from './auth/access.js';
 import { authRoutes, DEFAULT_LOGIN_THROTTLE, type LoginThrottle } from './auth/auth.routes.js';
-import { makeAuthService } from './auth/auth.service.js';
+import { makeAuthService, type AuthService } from './auth/auth.service.js';
 import { createPassport } from './auth/passport.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { makeCatalogService } from './catalog/catalog.service.js';
@@ -21,7 +21,11 @@ import { flashMiddleware } from './shared/http/flash.js';
 import { layoutRenderer } from './shared/http/layout.js';
 import { navFor } from './shared/http/nav.js';
 import { fromRoot } from './shared/paths.js';
-import { formatDate, formatDateTime, formatDateWithWeekday, type Clock } from './shared/time.js';
+import { formatDate, formatDateTime, formatDateWithWeekday, systemClock, type Clock } from './shared/time.js';
+import { bookingsRoutes } from './bookings/bookings.routes.js';
+import { makeBookingsService, type BookingsService } from './bookings/bookings.service.js';
+import { makeAvailability } from './capacity/availability.js';
+import { FileStorage } from './uploads/storage.js';
 
 export interface AppDeps {
   config: Config;
@@ -34,6 +38,7 @@ export interface AppDeps {
 export interface App {
   app: Express;
   sessionStore: DrizzleSessionStore;
+  services: { bookings: BookingsService; auth: AuthService };
   /** Stops background timers; the caller closes the database. */
   close(): void;
 }
@@ -160,14 +165,20 @@ export function createApp(deps: AppDeps): App {
     next();
   });
 
-  app.use(catalogRoutes(makeCatalogService(db)));
+  const clock = deps.clock ?? systemClock;
+  const availability = makeAvailability({ db, clock, horizonDays: config.bookingHorizonDays });
+  const storage = new FileStorage(config.uploadDir);
+  const bookings = makeBookingsService({ db, availability, storage, clock });
+
+  app.use(catalogRoutes(makeCatalogService(db, availability)));
   app.use(
-    authRoutes({ db, auth, passport, sessionStore, throttle: deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE }),
+    authRoutes({ db, auth, passport, sessionStore, throttle: deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE, issueCsrfToken: (req) => void generateToken(req) }),
   );
   app.use(enterprisesRoutes(makeEnterprisesService(db)));
+  app.use(bookingsRoutes({ bookings, verifyCsrf, publicUrl: config.publicUrl }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
-  return { app, sessionStore, close: () => sessionStore.close() };
+  return { app, sessionStore, services: { bookings, auth }, close: () => sessionStore.close() };
 }

@@ -42,7 +42,12 @@ async function main(): Promise<void> {
   await runMigrations(database);
   const seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
 
-  const { app, close } = createApp({ config, database, logger });
+  const { app, close, services } = createApp({ config, database, logger });
+  // Draft uploads of booking forms abandoned on the review page are removed after a day.
+  const sweeper = setInterval(() => {
+    services.bookings.sweepStaleDrafts().catch((err: unknown) => logger.warn({ err }, 'draft sweep failed'));
+  }, 3600_000);
+  sweeper.unref();
   const server = app.listen(config.port, config.host, () => {
     logger.info(
       { port: config.port, database: database.driver, dataDir: database.driver === 'pglite' ? config.dataDir : undefined, seeded, startupMs: Date.now() - startedAt },
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     );
   });
   installShutdown(server, logger, async () => {
+    clearInterval(sweeper);
     close();
     await database.close();
   });

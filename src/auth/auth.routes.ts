@@ -41,8 +41,10 @@ export function authRoutes(deps: {
   passport: PassportInstance;
   sessionStore: DrizzleSessionStore;
   throttle: LoginThrottle;
+  /** Puts a CSRF token into the new session at once, so pages opened in parallel right after login share it. */
+  issueCsrfToken: (req: Request) => void;
 }): Router {
-  const { db, auth, passport, sessionStore, throttle } = deps;
+  const { db, auth, passport, sessionStore, throttle, issueCsrfToken } = deps;
   const router = Router();
 
   const limiter = (prefix: string, cfg: { limit: number; windowMs: number }, keyGenerator?: (req: Request) => string): RateLimitRequestHandler =>
@@ -96,6 +98,7 @@ export function authRoutes(deps: {
       // passport ≥ 0.6 regenerates the session here: a fixed session id from before login is worthless.
       req.login(user, (loginErr) => {
         if (loginErr) return next(loginErr);
+        issueCsrfToken(req);
         flash(req, 'success', `欢迎回来，${user.name}。`);
         if (user.mustChangePassword) return res.redirect('/account/password');
         res.redirect(nextPath ?? homeFor(user.role));
@@ -123,6 +126,7 @@ export function authRoutes(deps: {
       const user = await auth.loadPrincipal(result.userId);
       req.login(user!, (err) => {
         if (err) return next(err);
+        issueCsrfToken(req);
         flash(
           req,
           'success',

@@ -1,6 +1,6 @@
 import type { Role } from './access.js';
 
 /** Where each role lands after login. */
-export function homeFor(_role: Role): string {
-  return '/account';
+export function homeFor(role: Role): string {
+  return role === 'enterprise' ? '/bookings' : '/account';
 }

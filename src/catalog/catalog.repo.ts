@@ -1,6 +1,6 @@
-import { and, asc, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { instrumentCategories, nodes, nodeServices, parks, serviceCategories, services } from '../db/schema.js';
+import { instrumentCategories, nodes, nodeServices, oilGrades, oilPackages, oilTestItems, parks, serviceCategories, services } from '../db/schema.js';
 
 export async function listParks(ex: Executor) {
   return ex.select({ id: parks.id, code: parks.code, name: parks.name, district: parks.district }).from(parks).orderBy(asc(parks.id));
@@ -63,6 +63,7 @@ const serviceColumns = {
   name: services.name,
   categoryCode: services.categoryCode,
   categoryName: serviceCategories.name,
+  bookingPrefix: serviceCategories.bookingPrefix,
   bookingKind: services.bookingKind,
   summary: services.summary,
   description: services.description,
@@ -141,4 +142,25 @@ export async function servicesOfNode(ex: Executor, nodeId: number) {
     .innerJoin(serviceCategories, eq(serviceCategories.code, services.categoryCode))
     .where(and(eq(nodeServices.nodeId, nodeId), eq(nodeServices.active, true), eq(services.active, true)))
     .orderBy(asc(serviceCategories.sortOrder), asc(services.sortOrder));
+}
+
+// ───── oil-test reference data (grades, packages, items, limits) ─────
+
+export async function oilGradesByCodes(ex: Executor, codes: string[]) {
+  if (codes.length === 0) return [];
+  return ex.select().from(oilGrades).where(inArray(oilGrades.code, codes)).orderBy(asc(oilGrades.sortOrder));
+}
+
+export async function oilPackagesByCodes(ex: Executor, codes: string[]) {
+  if (codes.length === 0) return [];
+  return ex.select().from(oilPackages).where(inArray(oilPackages.code, codes));
+}
+
+export async function listOilTestItems(ex: Executor) {
+  return ex.select().from(oilTestItems).orderBy(asc(oilTestItems.sortOrder));
+}
+
+/** Does a test item (applies_to: marine / marine-residual / diesel …) apply to a grade family? */
+export function itemAppliesToFamily(appliesTo: readonly string[], family: string): boolean {
+  return appliesTo.includes(family) || (appliesTo.includes('marine') && family.startsWith('marine'));
 }

@@ -3,12 +3,14 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   serial,
   text,
   timestamp,
@@ -169,9 +171,19 @@ export const nodeServices = pgTable(
       .notNull()
       .references(() => services.id),
     active: boolean('active').notNull().default(true),
+    /** Units (instruments or samples) per half-day window on working days. */
+    capacityAm: integer('capacity_am').notNull().default(0),
+    capacityPm: integer('capacity_pm').notNull().default(0),
+    /** Consultations: timed slots ("09:00" …) with `slotCapacity` experts each. */
+    slotTimes: text('slot_times').array(),
+    slotCapacity: integer('slot_capacity').notNull().default(1),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('node_services_node_service_uq').on(t.nodeId, t.serviceId), index('node_services_service_idx').on(t.serviceId)],
+  (t) => [
+    uniqueIndex('node_services_node_service_uq').on(t.nodeId, t.serviceId),
+    index('node_services_service_idx').on(t.serviceId),
+    check('node_services_capacity_nonneg', sql`${t.capacityAm} >= 0 AND ${t.capacityPm} >= 0 AND ${t.slotCapacity} >= 0`),
+  ],
 );
 
 // ───────────────────────── accounts ─────────────────────────
@@ -274,4 +286,213 @@ export const events = pgTable(
     index('events_actor_idx').on(t.actorUserId, t.at),
     index('events_at_idx').on(t.at),
   ],
+);
+
+// ───────────────────────── capacity ─────────────────────────
+
+/** A node's closed days (typhoon, maintenance): no windows are offered, due dates skip them. */
+export const closures = pgTable(
+  'closures',
+  {
+    id: serial('id').primaryKey(),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    startDate: date('start_date').notNull(),
+    endDate: date('end_date').notNull(),
+    reason: text('reason').notNull(),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('closures_node_dates_idx').on(t.nodeId, t.startDate, t.endDate), check('closures_range', sql`${t.endDate} >= ${t.startDate}`)],
+);
+
+/**
+ * Units taken per (node-service, date, window). Rows are created lazily with the node-service's capacity at that
+ * time. `used <= capacity` is a database constraint: whatever the code does, a window can never be oversold.
+ */
+export const capacityWindows = pgTable(
+  'capacity_windows',
+  {
+    id: serial('id').primaryKey(),
+    nodeServiceId: integer('node_service_id')
+      .notNull()
+      .references(() => nodeServices.id),
+    date: date('date').notNull(),
+    /** 'am' | 'pm' for half-day windows, 'HH:MM' for consultation slots. */
+    window: text('window').notNull(),
+    capacity: integer('capacity').notNull(),
+    used: integer('used').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('capacity_windows_slot_uq').on(t.nodeServiceId, t.date, t.window),
+    check('capacity_windows_not_oversold', sql`${t.used} >= 0 AND ${t.used} <= ${t.capacity}`),
+  ],
+);
+
+// ───────────────────────── bookings ─────────────────────────
+
+export const bookingStatus = pgEnum('booking_status', [
+  'submitted',
+  'needs_info',
+  'accepted',
+  'received',
+  'in_progress',
+  'to_verify',
+  'verified',
+  'reported',
+  'completed',
+  'rejected',
+  'cancelled',
+]);
+
+/** Daily sequence per number prefix (JL, YP …): one row per prefix and day, incremented under its row lock. */
+export const bookingCounters = pgTable(
+  'booking_counters',
+  {
+    prefix: text('prefix').notNull(),
+    day: date('day').notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.prefix, t.day] })],
+);
+
+export const bookings = pgTable(
+  'bookings',
+  {
+    id: serial('id').primaryKey(),
+    /** e.g. JL-20261127-0001: kind prefix, creation date (Shanghai), daily sequence. */
+    number: text('number').notNull().unique(),
+    kind: bookingKind('kind').notNull(),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id),
+    nodeServiceId: integer('node_service_id')
+      .notNull()
+      .references(() => nodeServices.id),
+    windowId: integer('window_id').references(() => capacityWindows.id),
+    /** The booked window: date and 'am' | 'pm' | 'HH:MM'. */
+    date: date('date').notNull(),
+    window: text('window').notNull(),
+    /** Capacity units held while the booking is live (instruments or samples; 1 for a consultation). */
+    units: integer('units').notNull(),
+    status: bookingStatus('status').notNull().default('submitted'),
+    deliveryMode: text('delivery_mode').notNull(),
+    onsiteAddress: text('onsite_address'),
+    contactName: text('contact_name').notNull(),
+    contactMobile: text('contact_mobile').notNull(),
+    remarks: text('remarks').notNull().default(''),
+    createdBy: integer('created_by')
+      .notNull()
+      .references(() => users.id),
+    assignedTo: integer('assigned_to').references(() => users.id),
+    dueDate: date('due_date'),
+    idempotencyKey: text('idempotency_key').notNull(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    receivedAt: timestamp('received_at', { withTimezone: true }),
+    reportedAt: timestamp('reported_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('bookings_idempotency_uq').on(t.enterpriseId, t.idempotencyKey),
+    index('bookings_enterprise_created_idx').on(t.enterpriseId, t.createdAt),
+    index('bookings_node_status_due_idx').on(t.nodeId, t.status, t.dueDate),
+    index('bookings_window_idx').on(t.windowId),
+    index('bookings_created_idx').on(t.createdAt),
+    check('bookings_units_positive', sql`${t.units} > 0`),
+  ],
+);
+
+/** One instrument line (calibration), one sample (oil test) or the topic (consultation) of a booking. */
+export const bookingItems = pgTable(
+  'booking_items',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    position: integer('position').notNull(),
+    quantity: integer('quantity').notNull().default(1),
+    // calibration
+    instrumentName: text('instrument_name'),
+    model: text('model'),
+    serialNo: text('serial_no'),
+    measuringRange: text('measuring_range'),
+    accuracyClass: text('accuracy_class'),
+    compulsory: boolean('compulsory'),
+    intendedUse: text('intended_use'),
+    // oil test
+    sampleName: text('sample_name'),
+    gradeCode: text('grade_code').references(() => oilGrades.code),
+    specEdition: text('spec_edition'),
+    sourceType: text('source_type'),
+    sourceName: text('source_name'),
+    samplingDate: date('sampling_date'),
+    sealNo: text('seal_no'),
+    packageCode: text('package_code').references(() => oilPackages.code),
+    testItemCodes: text('test_item_codes').array(),
+    // consultation
+    topic: text('topic'),
+    description: text('description'),
+    participants: integer('participants'),
+    /** Sample code / instrument label given at reception. */
+    labelCode: text('label_code'),
+  },
+  (t) => [index('booking_items_booking_idx').on(t.bookingId, t.position), check('booking_items_quantity_positive', sql`${t.quantity} > 0`)],
+);
+
+/**
+ * Uploaded documents. Stored outside public/ under random names; a row without booking is a draft of a booking form
+ * still being reviewed (swept after a day).
+ */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id').references(() => bookings.id),
+    enterpriseId: integer('enterprise_id').references(() => enterprises.id),
+    ownerUserId: integer('owner_user_id')
+      .notNull()
+      .references(() => users.id),
+    draftToken: text('draft_token'),
+    /** instrument_list | previous_certificate | sample_photo | authorisation | correction | other | report_pdf */
+    purpose: text('purpose').notNull(),
+    originalName: text('original_name').notNull(),
+    storedName: text('stored_name').notNull().unique(),
+    mimeType: text('mime_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_booking_idx').on(t.bookingId), index('attachments_draft_idx').on(t.ownerUserId, t.draftToken)],
+);
+
+// ───────────────────────── notifications ─────────────────────────
+
+/** In-app messages (站内信), written in the same transaction as the change they report. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    bookingId: integer('booking_id').references(() => bookings.id),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    link: text('link'),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.readAt, t.createdAt)],
 );

@@ -70,6 +70,6 @@ describe('roles and scopes on records', () => {
     expect(page.text).not.to.contain('evil.example.com');
     const res = await agent.post('/login').type('form').send({ _csrf: token, identifier: user.mobile, password: TEST_PASSWORD, next: '//evil.example.com/x' });
     expect(res.status).to.equal(302);
-    expect(res.headers.location).to.equal('/account');
+    expect(res.headers.location).to.equal('/bookings');
   });
 });

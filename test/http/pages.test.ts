@@ -80,3 +80,30 @@ describe('public pages, headers and health', () => {
     await own.close().catch(() => undefined);
   });
 });
+
+describe('catalog pages with live capacity', () => {
+  let t: TestApp;
+  before(async () => {
+    const { fixedClock } = await import('../../src/shared/time.js');
+    t = await createTestApp({ clock: fixedClock('2026-09-28T09:00:00+08:00') });
+  });
+  after(() => t?.close());
+
+  it('a service lists every offering node with its next free windows, each a link into the booking form', async () => {
+    const res = await agentFor(t.app).get('/services/CAL-PG');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('最近可约');
+    expect(res.text).to.match(/href="\/bookings\/new\?service=CAL-PG&node=\d+&date=2026-09-28&window=pm"/);
+    expect(res.text).to.contain('9月29日 周二 上午');
+  });
+
+  it('a node shows two weeks of free capacity per service, holidays marked', async () => {
+    const nodes = await agentFor(t.app).get('/nodes');
+    const id = /href="\/nodes\/(\d+)" class="fw-semibold">定海工业园区服务站/.exec(nodes.text)![1];
+    const res = await agentFor(t.app).get(`/nodes/${id}`);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('未来两周剩余名额').and.contain('一般压力表(弹性元件式) 检定/校准');
+    expect(res.text).to.contain('10月1日'); // National Day shown as a rest day
+    expect(res.text).to.match(/aria-label="9月29日 周二 一般压力表\(弹性元件式\) 检定\/校准 剩余 40，预约"/);
+  });
+});

@@ -13,6 +13,7 @@ import { createTestDatabase } from './db.js';
 
 export interface TestApp {
   app: Express;
+  services: ReturnType<typeof createApp>['services'];
   db: Db;
   database: Database;
   config: Config;
@@ -50,6 +51,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   });
   return {
     app: built.app,
+    services: built.services,
     db: database.db,
     database,
     config,

@@ -266,6 +266,8 @@ export async function seedReference(db: Db): Promise<void> {
 
     const nodeIds = await idsByCode(tx, 'nodes');
     const serviceIds = await idsByCode(tx, 'services');
+    const nodeKinds = new Map(network.nodes.map((n) => [n.code, n.kind]));
+    const serviceByCode = new Map(serviceRows.map((s) => [s.code, s]));
     for (const [nodeCode, offered] of Object.entries(network.offerings)) {
       const codes = offered.flatMap((code) =>
         code === '*calibration' ? instruments.map((c) => c.code) : code === '*oil_test' ? network.oilServices.map((s) => s.code) : [code],
@@ -273,11 +275,32 @@ export async function seedReference(db: Db): Promise<void> {
       for (const serviceCode of codes) {
         const nodeId = nodeIds.get(nodeCode);
         const serviceId = serviceIds.get(serviceCode);
-        if (!nodeId || !serviceId) throw new Error(`seed: unknown node ${nodeCode} or service ${serviceCode}`);
-        await tx.insert(nodeServices).values({ nodeId, serviceId }).onConflictDoNothing();
+        const service = serviceByCode.get(serviceCode);
+        if (!nodeId || !serviceId || !service) throw new Error(`seed: unknown node ${nodeCode} or service ${serviceCode}`);
+        const capacity = defaultCapacityFor(nodeKinds.get(nodeCode)!, service.bookingKind, service.deliveryModes);
+        // Offerings an administrator already changed keep their capacity: insert only.
+        await tx.insert(nodeServices).values({ nodeId, serviceId, ...capacity }).onConflictDoNothing();
       }
     }
   });
+}
+
+/**
+ * Starting capacity of an offering, per half-day window (a unit is one instrument or one sample) or per consultation
+ * slot (experts). Node managers adjust it afterwards.
+ */
+function defaultCapacityFor(nodeKind: 'centre' | 'station' | 'lab', kind: 'calibration' | 'oil_test' | 'consultation', deliveryModes: string[]) {
+  if (kind === 'consultation') {
+    return { capacityAm: 0, capacityPm: 0, slotTimes: ['09:00', '10:00', '14:00', '15:00', '16:00'], slotCapacity: nodeKind === 'centre' ? 2 : 1 };
+  }
+  if (kind === 'oil_test') {
+    const perWindow = nodeKind === 'lab' ? 12 : 6;
+    return { capacityAm: perWindow, capacityPm: perWindow, slotTimes: null, slotCapacity: 0 };
+  }
+  // Work done only on site (tanks, weighbridges, dispensers) is counted in jobs of a few units.
+  const onSiteOnly = deliveryModes.length === 1 && deliveryModes[0] === 'on_site';
+  const perWindow = onSiteOnly ? (nodeKind === 'lab' ? 6 : 3) : nodeKind === 'lab' ? 40 : 20;
+  return { capacityAm: perWindow, capacityPm: perWindow, slotTimes: null, slotCapacity: 0 };
 }
 
 async function idsByCode(ex: Executor, table: 'parks' | 'nodes' | 'services'): Promise<Map<string, number>> {

@@ -22,3 +22,24 @@ export function renderInvalid(
   if (!(err instanceof ValidationError)) throw err;
   res.status(422).render(view, { ...locals, errors: err.fieldErrors, formError: err.message, values: keptValues(locals.values) });
 }
+
+/**
+ * Flattens nested form values back into name/value pairs (items[0][name] …) for hidden fields, so a review page can
+ * post exactly what the user entered.
+ */
+export function hiddenFields(values: unknown, prefix = ''): { name: string; value: string }[] {
+  if (values === null || values === undefined) return [];
+  if (typeof values !== 'object') return prefix ? [{ name: prefix, value: String(values) }] : [];
+  const out: { name: string; value: string }[] = [];
+  const entries = Array.isArray(values) ? values.map((v, i) => [String(i), v] as const) : Object.entries(values as Record<string, unknown>);
+  for (const [key, v] of entries) {
+    if (!prefix && NEVER_ECHO.test(key)) continue;
+    const name = prefix ? `${prefix}[${key}]` : key;
+    if (Array.isArray(v) && v.every((x) => typeof x !== 'object')) {
+      for (const x of v) out.push({ name: `${name}[]`, value: String(x) });
+    } else {
+      out.push(...hiddenFields(v, name));
+    }
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import type { Principal } from '../../auth/access.js';
 export interface NavItem {
   href: string;
   label: string;
+  badge?: number;
 }
 
 /** The header's links: what the signed-in role can do (public pages for everyone). */
@@ -13,6 +14,7 @@ export function navFor(user: Principal | undefined): NavItem[] {
   ];
   if (!user) return items;
   if (user.role === 'enterprise' && user.enterpriseId) {
+    items.unshift({ href: '/bookings', label: '我的预约' });
     items.push({ href: `/enterprises/${user.enterpriseId}`, label: '企业信息' });
   }
   return items;

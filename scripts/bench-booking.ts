@@ -1,0 +1,226 @@
+/**
+ * npm run bench:booking -- [--n 200] [--c 10] [--users 50]
+ *
+ * Fires N booking requests at once through the HTTP API of a running app server at one window with capacity C, then
+ * checks the database: accepted must equal C and nothing may be oversold. Runs on a fresh database created for the
+ * run on the PostgreSQL server of DATABASE_URL (dropped afterwards), or on an in-memory PGlite without it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { createApp } from '../src/app.js';
+import { hashPassword } from '../src/auth/password.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { bookings, capacityWindows, enterprises, nodes, nodeServices, services, users } from '../src/db/schema.js';
+import { seedReference } from '../src/db/seed/reference.js';
+import { creditCodeCheckChar } from '../src/enterprises/credit-code.js';
+import { createLogger } from '../src/shared/logger.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : Number(process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const N = arg('n', 200);
+const C = arg('c', 10);
+const USERS = Math.min(arg('users', 50), N);
+const PASSWORD = 'Bench-pass-2026';
+const serverUrl = process.env.DATABASE_URL;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function freshDatabase(): Promise<{ database: Database; drop: () => Promise<void>; label: string }> {
+  if (!serverUrl) {
+    return { database: await openDatabase({ kind: 'pglite-memory' }), drop: async () => undefined, label: 'PGlite (in-memory)' };
+  }
+  const name = `nqi_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ kind: 'pg', url: url.toString(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
+  return {
+    database,
+    label: `PostgreSQL ${url.host} (pool ${process.env.DB_POOL_MAX ?? 20})`,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+class Client {
+  private cookie = '';
+  constructor(private readonly base: string) {}
+
+  async request(pathname: string, init: RequestInit = {}): Promise<Response> {
+    const res = await fetch(this.base + pathname, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie: this.cookie } });
+    const set = res.headers.getSetCookie().find((c) => c.startsWith('nqi.sid='));
+    if (set) this.cookie = set.split(';')[0]!;
+    return res;
+  }
+
+  async csrf(pathname: string): Promise<{ html: string; token: string }> {
+    const html = await (await this.request(pathname)).text();
+    return { html, token: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' };
+  }
+
+  async login(mobile: string): Promise<void> {
+    const { token } = await this.csrf('/login');
+    const res = await this.request('/login', { method: 'POST', body: new URLSearchParams({ _csrf: token, identifier: mobile, password: PASSWORD }) });
+    if (res.status !== 302) throw new Error(`login failed for ${mobile}: ${res.status}`);
+  }
+}
+
+async function main() {
+  const { database, drop, label } = await freshDatabase();
+  const scratch = mkdtempSync(path.join(tmpdir(), 'nqi-bench-'));
+  try {
+    await runMigrations(database);
+    await seedReference(database.db);
+    const db = database.db;
+
+    // one offering with capacity C per window
+    const [offering] = await db
+      .select({ id: nodeServices.id, nodeId: nodes.id })
+      .from(nodeServices)
+      .innerJoin(nodes, eq(nodes.id, nodeServices.nodeId))
+      .innerJoin(services, eq(services.id, nodeServices.serviceId))
+      .where(and(eq(nodes.code, 'ST-DINGHAI'), eq(services.code, 'CAL-PG')));
+    await db.update(nodeServices).set({ capacityAm: C, capacityPm: C }).where(eq(nodeServices.id, offering!.id));
+
+    // companies and users (argon2 once, shared hash)
+    const hash = await hashPassword(PASSWORD);
+    const mobiles: string[] = [];
+    for (let i = 0; i < USERS; i++) {
+      const body = `91330902MA${String(1000000 + i).slice(-7)}`;
+      const [e] = await db
+        .insert(enterprises)
+        .values({ name: `压测企业${i}`, creditCode: body + creditCodeCheckChar(body), address: '舟山市定海区压测路 1 号' })
+        .returning({ id: enterprises.id });
+      const mobile = `136${String(10000000 + i).slice(-8)}`;
+      await db.insert(users).values({ role: 'enterprise', name: `压测用户${i}`, mobile, passwordHash: hash, enterpriseId: e!.id });
+      mobiles.push(mobile);
+    }
+
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      DATA_DIR: path.join(scratch, 'data'),
+      UPLOAD_DIR: path.join(scratch, 'uploads'),
+      LOG_LEVEL: 'silent',
+      PUBLIC_URL: 'http://localhost',
+    });
+    const { app, close } = createApp({ config, database, logger: createLogger('silent'), loginThrottle: { perIp: { limit: 100_000, windowMs: 60_000 }, perAccount: { limit: 100, windowMs: 60_000 } } });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const clients = await Promise.all(
+      mobiles.map(async (m) => {
+        const c = new Client(base);
+        await c.login(m);
+        return c;
+      }),
+    );
+    // each request gets its own freshly rendered form (own idempotency key), as N separate users typing would
+    const forms = [];
+    for (let i = 0; i < N; i++) {
+      const client = clients[i % clients.length]!;
+      const { html, token } = await client.csrf(`/bookings/new?service=CAL-PG&node=${offering!.nodeId}`);
+      const key = /name="idempotencyKey" value="([^"]+)"/.exec(html)![1]!;
+      const slots = [...html.matchAll(/name="slot" id="[^"]+" value="([^"]+)"/g)].map((m) => m[1]!);
+      forms.push({ client, token, key, slots });
+    }
+    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    const slot = forms[0]!.slots.find((s) => s.slice(0, 10) > today)!;
+
+    const latencies: number[] = [];
+    let accepted = 0;
+    let refused = 0;
+    let errors = 0;
+    const started = performance.now();
+    await Promise.all(
+      forms.map(async ({ client, token, key }, i) => {
+        const form = new FormData();
+        const fields: Record<string, string> = {
+          _csrf: token,
+          intent: 'submit',
+          service: 'CAL-PG',
+          node: String(offering!.nodeId),
+          idempotencyKey: key,
+          slot,
+          deliveryMode: 'send_in',
+          'items[0][name]': '一般压力表',
+          'items[0][serialNo]': `BENCH-${i}`,
+          'items[0][quantity]': '1',
+          contactName: '压测',
+          contactMobile: '13900000999',
+        };
+        for (const [k, v] of Object.entries(fields)) form.append(k, v);
+        const t0 = performance.now();
+        try {
+          const res = await client.request('/bookings', { method: 'POST', body: form });
+          await res.arrayBuffer();
+          latencies.push(performance.now() - t0);
+          if (res.status === 303) accepted++;
+          else if (res.status === 409) refused++;
+          else errors++;
+        } catch {
+          errors++;
+        }
+      }),
+    );
+    const wallMs = performance.now() - started;
+
+    const [window] = await db
+      .select()
+      .from(capacityWindows)
+      .where(and(eq(capacityWindows.nodeServiceId, offering!.id), eq(capacityWindows.date, slot.slice(0, 10)), eq(capacityWindows.window, slot.slice(11))));
+    const [live] = await db
+      .select({ units: sql<number>`coalesce(sum(${bookings.units}), 0)::int`, n: sql<number>`count(*)::int` })
+      .from(bookings)
+      .where(and(eq(bookings.windowId, window!.id), inArray(bookings.status, ['submitted', 'needs_info', 'accepted'])));
+    const oversold = Math.max(0, live!.units - window!.capacity);
+
+    server.close();
+    close();
+    latencies.sort((a, b) => a - b);
+    console.log(`\nbench:booking — ${label}`);
+    console.log(`window ${slot} at 定海工业园区服务站, capacity C=${C}, requests N=${N} from ${USERS} users, all at once over HTTP\n`);
+    console.table({
+      accepted: { value: accepted, expected: C },
+      refused: { value: refused, expected: N - C },
+      errors: { value: errors, expected: 0 },
+      oversold: { value: oversold, expected: 0 },
+      'bookings in window': { value: live!.n, expected: C },
+      'capacity used (db)': { value: window!.used, expected: C },
+      'latency p50 (ms)': { value: Math.round(percentile(latencies, 50)), expected: '' },
+      'latency p99 (ms)': { value: Math.round(percentile(latencies, 99)), expected: '' },
+      'wall time (ms)': { value: Math.round(wallMs), expected: '' },
+    });
+    const ok = accepted === C && oversold === 0 && errors === 0 && window!.used === live!.units;
+    console.log(ok ? 'OK: exactly C accepted, 0 oversold' : 'FAILED: see the table above');
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await database.close();
+    await drop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();

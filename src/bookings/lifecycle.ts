@@ -1,0 +1,132 @@
+import type { Role } from '../auth/access.js';
+
+/**
+ * The booking lifecycle — one table holds every transition: who may take it, from which states, where it leads,
+ * whether a reason is required, and whom it concerns. Services ask `transitionFor`; nothing else decides.
+ *
+ * submitted ─accept→ accepted ─receive→ received ─start→ in_progress ─submit_results→ to_verify ─verify→ verified
+ *   ─issue_report→ reported ─complete→ completed
+ * submitted ─needs_info→ needs_info ─resubmit→ submitted;  submitted|needs_info ─reject→ rejected
+ * to_verify|verified ─retract→ in_progress;  submitted|needs_info|accepted ─cancel (enterprise)→ cancelled
+ */
+export const BOOKING_STATUSES = [
+  'submitted',
+  'needs_info',
+  'accepted',
+  'received',
+  'in_progress',
+  'to_verify',
+  'verified',
+  'reported',
+  'completed',
+  'rejected',
+  'cancelled',
+] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
+export const STATUS_LABELS: Record<BookingStatus, string> = {
+  submitted: '待受理',
+  needs_info: '待补正',
+  accepted: '已受理',
+  received: '已收样',
+  in_progress: '检测中',
+  to_verify: '待审核',
+  verified: '待出报告',
+  reported: '已出报告',
+  completed: '已办结',
+  rejected: '不予受理',
+  cancelled: '已取消',
+};
+
+/** States in which the booking still holds its capacity units. */
+export const HOLDS_CAPACITY: readonly BookingStatus[] = ['submitted', 'needs_info', 'accepted'];
+export const FINAL_STATUSES: readonly BookingStatus[] = ['completed', 'rejected', 'cancelled'];
+
+export type TransitionAction =
+  | 'accept'
+  | 'reject'
+  | 'needs_info'
+  | 'resubmit'
+  | 'receive'
+  | 'start'
+  | 'submit_results'
+  | 'verify'
+  | 'retract'
+  | 'issue_report'
+  | 'complete'
+  | 'cancel';
+
+export interface Transition {
+  action: TransitionAction;
+  label: string;
+  from: readonly BookingStatus[];
+  to: BookingStatus;
+  roles: readonly Role[];
+  /** A reason is required (shown to the other side and kept in the timeline). */
+  reasonRequired: boolean;
+  /** The capacity units go back to the window. */
+  releasesCapacity: boolean;
+  /** Who gets the in-app message. */
+  notify: 'enterprise' | 'node';
+}
+
+const STAFF: readonly Role[] = ['lab_staff', 'node_manager'];
+const ENTERPRISE: readonly Role[] = ['enterprise'];
+
+export const TRANSITIONS: Record<TransitionAction, Transition> = {
+  accept: { action: 'accept', label: '受理', from: ['submitted'], to: 'accepted', roles: STAFF, reasonRequired: false, releasesCapacity: false, notify: 'enterprise' },
+  reject: { action: 'reject', label: '不予受理', from: ['submitted', 'needs_info'], to: 'rejected', roles: STAFF, reasonRequired: true, releasesCapacity: true, notify: 'enterprise' },
+  needs_info: { action: 'needs_info', label: '要求补正', from: ['submitted'], to: 'needs_info', roles: STAFF, reasonRequired: true, releasesCapacity: false, notify: 'enterprise' },
+  resubmit: { action: 'resubmit', label: '补正后重新提交', from: ['needs_info'], to: 'submitted', roles: ENTERPRISE, reasonRequired: false, releasesCapacity: false, notify: 'node' },
+  receive: { action: 'receive', label: '收样/到场', from: ['accepted'], to: 'received', roles: STAFF, reasonRequired: false, releasesCapacity: false, notify: 'enterprise' },
+  start: { action: 'start', label: '开始检测', from: ['received'], to: 'in_progress', roles: STAFF, reasonRequired: false, releasesCapacity: false, notify: 'enterprise' },
+  submit_results: { action: 'submit_results', label: '提交结果', from: ['in_progress'], to: 'to_verify', roles: STAFF, reasonRequired: false, releasesCapacity: false, notify: 'node' },
+  verify: { action: 'verify', label: '审核通过', from: ['to_verify'], to: 'verified', roles: STAFF, reasonRequired: false, releasesCapacity: false, notify: 'node' },
+  retract: { action: 'retract', label: '退回重做', from: ['to_verify', 'verified'], to: 'in_progress', roles: STAFF, reasonRequired: true, releasesCapacity: false, notify: 'node' },
+  issue_report: { action: 'issue_report', label: '签发报告', from: ['verified'], to: 'reported', roles: STAFF, reasonRequired: false, releasesCapacity: false, notify: 'enterprise' },
+  complete: { action: 'complete', label: '确认办结', from: ['reported'], to: 'completed', roles: ENTERPRISE, reasonRequired: false, releasesCapacity: false, notify: 'node' },
+  cancel: { action: 'cancel', label: '取消预约', from: ['submitted', 'needs_info', 'accepted'], to: 'cancelled', roles: ENTERPRISE, reasonRequired: true, releasesCapacity: true, notify: 'node' },
+};
+
+export function isTransitionAction(value: string): value is TransitionAction {
+  return Object.hasOwn(TRANSITIONS, value);
+}
+
+export type TransitionCheck = { ok: true; transition: Transition } | { ok: false; reason: string };
+
+/** May `role` take `action` on a booking in `status`? The message says why not. */
+export function transitionFor(action: TransitionAction, status: BookingStatus, role: Role): TransitionCheck {
+  const transition = TRANSITIONS[action];
+  if (!transition.roles.includes(role)) return { ok: false, reason: `您的角色不能执行“${transition.label}”。` };
+  if (!transition.from.includes(status)) {
+    return { ok: false, reason: `预约当前状态为“${STATUS_LABELS[status]}”，不能执行“${transition.label}”。` };
+  }
+  return { ok: true, transition };
+}
+
+/** The actions a role can take on a booking in this state (for the buttons on the page). */
+export function availableActions(status: BookingStatus, role: Role): Transition[] {
+  return Object.values(TRANSITIONS).filter((t) => t.roles.includes(role) && t.from.includes(status));
+}
+
+/** Timeline wording of every event a booking can have. */
+export const EVENT_LABELS: Record<string, string> = {
+  'booking.submitted': '提交预约',
+  'booking.rescheduled': '改期',
+  'booking.accept': '受理',
+  'booking.reject': '不予受理',
+  'booking.needs_info': '要求补正',
+  'booking.resubmit': '补正后重新提交',
+  'booking.receive': '收样 / 到场',
+  'booking.start': '开始检测',
+  'booking.submit_results': '提交检测结果',
+  'booking.verify': '审核通过',
+  'booking.retract': '退回重做',
+  'booking.issue_report': '签发报告',
+  'booking.complete': '办结',
+  'booking.cancel': '取消预约',
+  'booking.evaluated': '服务评价',
+  'report.revised': '报告更正（新版本）',
+  'report.revoked': '报告撤销',
+  'report.pdf_uploaded': '上传签章报告',
+};

@@ -1,0 +1,91 @@
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { attachments, users } from '../db/schema.js';
+import type { AttachmentPurpose } from './purposes.js';
+
+export interface NewAttachment {
+  bookingId: number | null;
+  enterpriseId: number | null;
+  ownerUserId: number;
+  draftToken: string | null;
+  purpose: AttachmentPurpose;
+  originalName: string;
+  storedName: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export async function insertAttachments(ex: Executor, rows: NewAttachment[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const inserted = await ex.insert(attachments).values(rows).returning({ id: attachments.id });
+  return inserted.map((r) => r.id);
+}
+
+export async function attachmentsOfBooking(ex: Executor, bookingId: number) {
+  return ex
+    .select({
+      id: attachments.id,
+      purpose: attachments.purpose,
+      originalName: attachments.originalName,
+      mimeType: attachments.mimeType,
+      sizeBytes: attachments.sizeBytes,
+      sha256: attachments.sha256,
+      createdAt: attachments.createdAt,
+      ownerName: users.name,
+      ownerRole: users.role,
+    })
+    .from(attachments)
+    .innerJoin(users, eq(users.id, attachments.ownerUserId))
+    .where(eq(attachments.bookingId, bookingId))
+    .orderBy(asc(attachments.id));
+}
+
+export async function findBookingAttachment(ex: Executor, bookingId: number, id: number) {
+  const rows = await ex
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.id, id), eq(attachments.bookingId, bookingId)));
+  return rows[0];
+}
+
+/** Draft files of a booking form under review: owned by the user, keyed by the form's idempotency key. */
+export async function draftsOf(ex: Executor, ownerUserId: number, token: string) {
+  return ex
+    .select({ id: attachments.id, purpose: attachments.purpose, originalName: attachments.originalName, sizeBytes: attachments.sizeBytes, storedName: attachments.storedName })
+    .from(attachments)
+    .where(and(eq(attachments.ownerUserId, ownerUserId), eq(attachments.draftToken, token), isNull(attachments.bookingId)))
+    .orderBy(asc(attachments.id));
+}
+
+export async function linkDrafts(ex: Executor, ownerUserId: number, token: string, bookingId: number): Promise<void> {
+  await ex
+    .update(attachments)
+    .set({ bookingId, draftToken: null })
+    .where(and(eq(attachments.ownerUserId, ownerUserId), eq(attachments.draftToken, token), isNull(attachments.bookingId)));
+}
+
+export async function deleteDrafts(ex: Executor, ownerUserId: number, token: string, ids: number[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await ex
+    .delete(attachments)
+    .where(
+      and(
+        eq(attachments.ownerUserId, ownerUserId),
+        eq(attachments.draftToken, token),
+        isNull(attachments.bookingId),
+        inArray(attachments.id, ids),
+      ),
+    )
+    .returning({ storedName: attachments.storedName });
+  return rows.map((r) => r.storedName);
+}
+
+/** Drafts of abandoned forms older than `hours`: removed with their files by the sweeper. */
+export async function deleteStaleDrafts(ex: Executor, hours: number): Promise<string[]> {
+  const rows = await ex
+    .delete(attachments)
+    .where(and(isNull(attachments.bookingId), lt(attachments.createdAt, sql`now() - make_interval(hours => ${hours})`)))
+    .returning({ storedName: attachments.storedName });
+  return rows.map((r) => r.storedName);
+}

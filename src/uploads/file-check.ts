@@ -1,0 +1,55 @@
+import { fileTypeFromBuffer } from 'file-type';
+
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_FILES = 5;
+
+/** What we accept, judged by content (magic bytes), with the extensions each type may carry. */
+const ALLOWED: Record<string, { exts: string[]; label: string }> = {
+  'application/pdf': { exts: ['pdf'], label: 'PDF' },
+  'image/jpeg': { exts: ['jpg', 'jpeg'], label: 'JPG' },
+  'image/png': { exts: ['png'], label: 'PNG' },
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { exts: ['xlsx'], label: 'Excel (XLSX)' },
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { exts: ['docx'], label: 'Word (DOCX)' },
+};
+
+export const ALLOWED_TYPES_TEXT = 'PDF、JPG、PNG、XLSX、DOCX';
+export const ACCEPT_ATTRIBUTE = '.pdf,.jpg,.jpeg,.png,.xlsx,.docx';
+
+export interface IncomingFile {
+  originalname: string;
+  buffer: Buffer;
+  size: number;
+}
+
+export type FileCheck = { ok: true; mimeType: string; safeName: string } | { ok: false; message: string };
+
+/** The last path segment of a client file name, without control characters, at most 120 characters. */
+export function safeFileName(original: string): string {
+  const base = original.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '').replace(/^\.+/, '').trim();
+  if (cleaned.length <= 120) return cleaned;
+  const dot = cleaned.lastIndexOf('.');
+  const ext = dot > 0 ? cleaned.slice(dot) : '';
+  return cleaned.slice(0, 120 - ext.length) + ext;
+}
+
+/**
+ * Accepts a file only if its content is one of the allowed types and its extension agrees with that content:
+ * "report.pdf.exe", an executable renamed to .pdf, or a PDF named .png are all refused.
+ */
+export async function checkFile(file: IncomingFile): Promise<FileCheck> {
+  const name = safeFileName(file.originalname) || '未命名文件';
+  if (file.size === 0 || file.buffer.length === 0) return { ok: false, message: `文件“${name}”是空文件，请重新选择。` };
+  if (file.size > MAX_FILE_BYTES) return { ok: false, message: `文件“${name}”超过 10 MB，请压缩后再上传。` };
+  const detected = await fileTypeFromBuffer(file.buffer);
+  const allowed = detected ? ALLOWED[detected.mime] : undefined;
+  if (!detected || !allowed) {
+    return { ok: false, message: `文件“${name}”不是允许的类型。仅接受 ${ALLOWED_TYPES_TEXT}，系统按文件内容而非扩展名判断。` };
+  }
+  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
+  if (!allowed.exts.includes(ext)) {
+    return { ok: false, message: `文件“${name}”的扩展名与内容不符（内容为 ${allowed.label}）。请使用原始文件上传。` };
+  }
+  return { ok: true, mimeType: detected.mime, safeName: name };
+}

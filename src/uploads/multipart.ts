@@ -1,0 +1,85 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import multer from 'multer';
+import { MAX_FILE_BYTES, MAX_FILES } from './file-check.js';
+import { fileFieldName, type AttachmentPurpose } from './purposes.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set when the multipart body was refused by a limit (too large, too many files …): shown next to the upload field. */
+    uploadError?: string;
+  }
+}
+
+const LIMIT_MESSAGES: Record<string, string> = {
+  LIMIT_FILE_SIZE: '有文件超过 10 MB，请压缩后再上传。',
+  LIMIT_FILE_COUNT: `一次最多上传 ${MAX_FILES} 个文件。`,
+  LIMIT_UNEXPECTED_FILE: '上传的文件不符合要求，请使用页面上的上传框。',
+  LIMIT_PART_COUNT: '提交的内容过多。',
+  LIMIT_FIELD_COUNT: '提交的内容过多。',
+  LIMIT_FIELD_VALUE: '有字段内容过长。',
+  LIMIT_FIELD_KEY: '提交的内容格式不正确。',
+  LIMIT_FIELD_NESTING: '提交的内容格式不正确。',
+  LIMIT_FIELD_ARRAY_INDEX: '提交的明细行过多。',
+  INVALID_FIELD_NAME: '提交的内容格式不正确。',
+  MISSING_FIELD_NAME: '提交的内容格式不正确。',
+};
+
+/**
+ * Parses a multipart form into memory (nothing reaches the disk before it is checked), then verifies the CSRF
+ * token from the parsed fields. A refused upload becomes `req.uploadError` for the form, never a 500; the token field
+ * comes first in every form, so it is read even when a later file is refused.
+ */
+export function multipartForm(purposes: readonly AttachmentPurpose[], verifyCsrf: RequestHandler): RequestHandler[] {
+  const parser = multer({
+    storage: multer.memoryStorage(),
+    defParamCharset: 'utf8', // Chinese file names arrive as UTF-8
+    limits: {
+      fileSize: MAX_FILE_BYTES,
+      // Browsers send an empty part for every file input left empty, so the part limits leave room for those;
+      // the number of real files (≤ MAX_FILES) is checked by the service with a field message.
+      files: MAX_FILES + purposes.length,
+      fields: 400,
+      parts: 420,
+      fieldSize: 20_000,
+      fieldNameSize: 100,
+      fieldArrayIndexLimit: 60,
+      fieldNestingLimit: 4,
+    },
+  } as multer.Options).fields(purposes.map((p) => ({ name: fileFieldName(p), maxCount: MAX_FILES + 1 })));
+
+  const parse: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    parser(req, res, (err?: unknown) => {
+      if (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (!(err instanceof multer.MulterError) && !LIMIT_MESSAGES[code]) {
+          // A malformed body (bad boundary, truncated stream): a client error, not ours.
+          req.uploadError = '上传的内容不完整或格式不正确，请重新提交。';
+        } else {
+          req.uploadError = LIMIT_MESSAGES[code] ?? '上传的文件不符合要求。';
+        }
+        req.files = {};
+        req.body ??= Object.create(null);
+      }
+      next();
+    });
+  };
+  return [parse, verifyCsrf];
+}
+
+export interface UploadedFile {
+  purpose: AttachmentPurpose;
+  originalname: string;
+  buffer: Buffer;
+  size: number;
+}
+
+/** The files of a parsed form with the purpose taken from their input, in form order. */
+export function uploadedFiles(req: Request, purposes: readonly AttachmentPurpose[]): UploadedFile[] {
+  const files = req.files && !Array.isArray(req.files) ? req.files : {};
+  return purposes.flatMap((purpose) =>
+    (files[fileFieldName(purpose)] ?? [])
+      // an input left empty arrives as a nameless zero-byte part: not a file
+      .filter((f) => f.originalname !== '' || f.size > 0)
+      .map((f) => ({ purpose, originalname: f.originalname, buffer: f.buffer, size: f.size })),
+  );
+}

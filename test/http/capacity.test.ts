@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import { and, eq, sql } from 'drizzle-orm';
+import { bookings, capacityWindows, events } from '../../src/db/schema.js';
+import { ConflictError } from '../../src/shared/errors.js';
+import { fixedClock } from '../../src/shared/time.js';
+import { agentFor, createTestApp, login, type TestApp } from '../support/app.js';
+import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf, openBookingForm, postMultipart, setCapacity } from '../support/bookings.js';
+import { onPostgresServer } from '../support/db.js';
+import { createCompanyUser, TEST_PASSWORD } from '../support/factories.js';
+
+/**
+ * Capacity never oversells. On the PostgreSQL server (TEST_DATABASE_URL) the requests really run at the same time on
+ * separate connections; on PGlite they are serialised by the embedded engine, so the same assertions still hold.
+ */
+describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL server' : 'PGlite'})`, () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY) });
+  });
+  after(() => t?.close());
+
+  async function used(nodeServiceId: number, date: string, window: string) {
+    const [row] = await t.db
+      .select()
+      .from(capacityWindows)
+      .where(and(eq(capacityWindows.nodeServiceId, nodeServiceId), eq(capacityWindows.date, date), eq(capacityWindows.window, window)));
+    return row;
+  }
+
+  it('lets exactly C of N simultaneous bookings through the service layer, with unique numbers', async () => {
+    const C = 10;
+    const N = 40;
+    const ns = await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG');
+    await setCapacity(t.db, ns.ns.id, C);
+    const companies = await Promise.all(Array.from({ length: 8 }, () => createCompanyUser(t.db)));
+    const principals = await Promise.all(companies.map((c) => t.services.auth.loadPrincipal(c.user.id)));
+    const body = (i: number) => ({
+      service: 'CAL-PG',
+      node: String(ns.nodeId),
+      idempotencyKey: `concurrent-booking-${String(i).padStart(4, '0')}`,
+      slot: '2026-09-29|am',
+      deliveryMode: 'send_in',
+      items: [{ name: '压力表', serialNo: `S-${i}`, quantity: '1' }],
+      contactName: '并发测试',
+      contactMobile: '13900000999',
+    });
+    const results = await Promise.allSettled(Array.from({ length: N }, (_, i) => t.services.bookings.submit(principals[i % principals.length]!, body(i), [])));
+    const accepted = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected' && r.reason instanceof ConflictError && r.reason.code === 'window_full');
+    const errors = results.filter((r) => r.status === 'rejected' && !(r.reason instanceof ConflictError));
+    expect(errors.map((e) => String((e as PromiseRejectedResult).reason))).to.deep.equal([]);
+    expect(accepted).to.have.length(C);
+    expect(refused).to.have.length(N - C);
+    const numbers = accepted.map((r) => (r as PromiseFulfilledResult<{ number: string }>).value.number);
+    expect(new Set(numbers).size).to.equal(C);
+    expect((await used(ns.ns.id, '2026-09-29', 'am'))!.used).to.equal(C);
+    expect(await t.db.$count(bookings, eq(bookings.nodeServiceId, ns.ns.id))).to.equal(C);
+    // every booking that exists has its first event
+    const [withEvents] = await t.db.execute(sql`SELECT count(*)::int AS n FROM bookings b WHERE b.node_service_id = ${ns.ns.id}
+      AND EXISTS (SELECT 1 FROM events e WHERE e.entity_type = 'booking' AND e.entity_id = b.id::text AND e.action = 'booking.submitted')`).then((r) => (r as unknown as { rows: { n: number }[] }).rows);
+    expect(withEvents!.n).to.equal(C);
+    void events;
+  });
+
+  it('holds over HTTP too: 16 simultaneous form posts for a window of 5 units → 5 bookings, 11 "刚刚约满"', async () => {
+    const ns = await nodeServiceOf(t.db, 'ST-SHENGSI', 'CAL-PG');
+    await setCapacity(t.db, ns.ns.id, 5);
+    const company = await createCompanyUser(t.db);
+    const agent = agentFor(t.app);
+    await login(agent, company.user.mobile, TEST_PASSWORD);
+    const pages = await Promise.all(Array.from({ length: 16 }, () => openBookingForm(agent, 'CAL-PG', ns.nodeId)));
+    const responses = await Promise.all(
+      pages.map((page) =>
+        postMultipart(agent, '/bookings', calibrationFields(page, ns.nodeId, { slot: '2026-09-30|pm', 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined })),
+      ),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 303)).to.have.length(5);
+    expect(statuses.filter((s) => s === 409)).to.have.length(11);
+    expect(responses.filter((r) => r.status === 409).every((r) => r.text.includes('这个时段刚刚约满'))).to.equal(true);
+    expect((await used(ns.ns.id, '2026-09-30', 'pm'))!.used).to.equal(5);
+  });
+
+  it('is guarded by the database itself: used can never exceed capacity', async () => {
+    const ns = await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG');
+    const row = await used(ns.ns.id, '2026-09-29', 'am');
+    let refused = false;
+    try {
+      await t.db.update(capacityWindows).set({ used: row!.capacity + 1 }).where(eq(capacityWindows.id, row!.id));
+    } catch {
+      refused = true;
+    }
+    expect(refused).to.equal(true);
+    expect((await used(ns.ns.id, '2026-09-29', 'am'))!.used).to.equal(row!.used);
+  });
+});
