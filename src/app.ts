@@ -26,6 +26,12 @@ import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService, type BookingsService } from './bookings/bookings.service.js';
 import { makeAvailability } from './capacity/availability.js';
 import { FileStorage } from './uploads/storage.js';
+import { labRoutes } from './lab/lab.routes.js';
+import { makeLabService, type LabService } from './lab/lab.service.js';
+import { notificationsRoutes } from './notifications/notifications.routes.js';
+import { makeNotificationsService } from './notifications/notifications.service.js';
+import { reportsRoutes } from './reports/reports.routes.js';
+import { makeReportsService } from './reports/reports.service.js';
 
 export interface AppDeps {
   config: Config;
@@ -33,12 +39,14 @@ export interface AppDeps {
   logger: Logger;
   clock?: Clock;
   loginThrottle?: LoginThrottle;
+  /** Public report lookups per address (default 30 per 10 minutes). */
+  verifyLimit?: { limit: number; windowMs: number };
 }
 
 export interface App {
   app: Express;
   sessionStore: DrizzleSessionStore;
-  services: { bookings: BookingsService; auth: AuthService };
+  services: { bookings: BookingsService; auth: AuthService; lab: LabService };
   /** Stops background timers; the caller closes the database. */
   close(): void;
 }
@@ -143,10 +151,11 @@ export function createApp(deps: AppDeps): App {
 
   app.use(layoutRenderer());
   app.use(flashMiddleware);
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  const notifications = makeNotificationsService(db);
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
     res.locals.user = req.user ?? null;
     res.locals.roleLabels = ROLE_LABELS;
-    res.locals.nav = navFor(req.user);
+    res.locals.nav = navFor(req.user, req.user && req.method === 'GET' ? await notifications.unreadCount(req.user) : 0);
     res.locals.currentPath = req.path;
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
@@ -169,6 +178,8 @@ export function createApp(deps: AppDeps): App {
   const availability = makeAvailability({ db, clock, horizonDays: config.bookingHorizonDays });
   const storage = new FileStorage(config.uploadDir);
   const bookings = makeBookingsService({ db, availability, storage, clock });
+  const reports = makeReportsService({ db, clock, storage });
+  const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays });
 
   app.use(catalogRoutes(makeCatalogService(db, availability)));
   app.use(
@@ -176,9 +187,12 @@ export function createApp(deps: AppDeps): App {
   );
   app.use(enterprisesRoutes(makeEnterprisesService(db)));
   app.use(bookingsRoutes({ bookings, verifyCsrf, publicUrl: config.publicUrl }));
+  app.use(labRoutes({ lab, verifyCsrf }));
+  app.use(reportsRoutes({ reports, db, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
+  app.use(notificationsRoutes(notifications));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
-  return { app, sessionStore, services: { bookings, auth }, close: () => sessionStore.close() };
+  return { app, sessionStore, services: { bookings, auth, lab }, close: () => sessionStore.close() };
 }

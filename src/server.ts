@@ -44,8 +44,10 @@ async function main(): Promise<void> {
 
   const { app, close, services } = createApp({ config, database, logger });
   // Draft uploads of booking forms abandoned on the review page are removed after a day.
+  // Reported bookings not confirmed within AUTO_COMPLETE_DAYS complete on their own.
   const sweeper = setInterval(() => {
     services.bookings.sweepStaleDrafts().catch((err: unknown) => logger.warn({ err }, 'draft sweep failed'));
+    services.lab.autoComplete().catch((err: unknown) => logger.warn({ err }, 'auto-complete failed'));
   }, 3600_000);
   sweeper.unref();
   const server = app.listen(config.port, config.host, () => {

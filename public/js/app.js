@@ -27,6 +27,14 @@
     }, 0);
   });
 
+  // "Select all" checkbox of a table of checkboxes (bulk actions).
+  var selectAll = document.getElementById('select-all');
+  if (selectAll) {
+    selectAll.addEventListener('change', function () {
+      selectAll.form.querySelectorAll('input[name="numbers[]"]').forEach(function (box) { box.checked = selectAll.checked; });
+    });
+  }
+
   // After a failed submit, move focus to the summary of errors so screen readers announce it.
   var summary = document.getElementById('form-error');
   if (summary) {

@@ -2,5 +2,13 @@ import type { Role } from './access.js';
 
 /** Where each role lands after login. */
 export function homeFor(role: Role): string {
-  return role === 'enterprise' ? '/bookings' : '/account';
+  switch (role) {
+    case 'enterprise':
+      return '/bookings';
+    case 'lab_staff':
+    case 'node_manager':
+      return '/lab';
+    default:
+      return '/account';
+  }
 }

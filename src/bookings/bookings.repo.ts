@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
-import { bookingCounters, bookingItems, bookings, enterprises, events, nodes, serviceCategories, services, users } from '../db/schema.js';
+import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, serviceCategories, services, users } from '../db/schema.js';
 import type { BookingStatus } from './lifecycle.js';
 
 /**
@@ -75,6 +75,7 @@ const bookingColumns = {
   assignedTo: bookings.assignedTo,
   assignedToName: assignee.name,
   dueDate: bookings.dueDate,
+  conclusion: bookings.conclusion,
   submittedAt: bookings.submittedAt,
   acceptedAt: bookings.acceptedAt,
   receivedAt: bookings.receivedAt,
@@ -101,6 +102,12 @@ export type BookingView = NonNullable<Awaited<ReturnType<typeof findBookingByNum
 
 export async function findBookingByNumber(ex: Executor, number: string) {
   const rows = await bookingQuery(ex).where(eq(bookings.number, number));
+  return rows[0];
+}
+
+/** The booking row itself (sign-off columns the joined view does not carry). */
+export async function findBookingRow(ex: Executor, id: number) {
+  const rows = await ex.select().from(bookings).where(eq(bookings.id, id));
   return rows[0];
 }
 
@@ -202,4 +209,17 @@ export async function countByStatus(ex: Executor, f: BookingFilter): Promise<Map
     .where(filterConditions({ ...f, statuses: undefined }))
     .groupBy(bookings.status);
   return new Map(rows.map((r) => [r.status, r.n]));
+}
+
+export async function findEvaluation(ex: Executor, bookingId: number) {
+  const rows = await ex
+    .select({ level: evaluations.level, comment: evaluations.comment, createdAt: evaluations.createdAt, userName: users.name })
+    .from(evaluations)
+    .innerJoin(users, eq(users.id, evaluations.userId))
+    .where(eq(evaluations.bookingId, bookingId));
+  return rows[0];
+}
+
+export async function insertEvaluation(ex: Executor, e: { bookingId: number; userId: number; level: number; comment: string }): Promise<void> {
+  await ex.insert(evaluations).values(e);
 }

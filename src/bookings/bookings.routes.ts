@@ -10,7 +10,8 @@ import { idParam, pageParam, queryText } from '../shared/http/params.js';
 import { ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, MAX_FILES } from '../uploads/file-check.js';
 import { multipartForm, uploadedFiles } from '../uploads/multipart.js';
 import { ATTACHMENT_PURPOSES, BOOKING_FORM_PURPOSES, fileFieldName, type AttachmentPurpose } from '../uploads/purposes.js';
-import { SOURCE_TYPES } from './bookings.schemas.js';
+import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from '../reports/reports.service.js';
+import { EVALUATION_LEVELS, SOURCE_TYPES } from './bookings.schemas.js';
 import { newIdempotencyKey, type BookingsService } from './bookings.service.js';
 import { BOOKING_STATUSES, EVENT_LABELS, STATUS_LABELS } from './lifecycle.js';
 
@@ -29,6 +30,9 @@ export const bookingViewLabels = {
   deliveryModes: DELIVERY_MODE_LABELS,
   sourceTypes: SOURCE_TYPES,
   purposes: ATTACHMENT_PURPOSES,
+  evaluationLevels: EVALUATION_LEVELS,
+  reportStatus: REPORT_STATUS_LABELS as Record<string, string>,
+  conclusion: CONCLUSION_LABELS,
   windowLabel,
   describeWindow,
 };
@@ -44,7 +48,10 @@ export function bookingsRoutes(deps: { bookings: BookingsService; verifyCsrf: Re
     const user = currentUser(req);
     const serviceCode = typeof body.service === 'string' ? body.service : '';
     const nodeId = typeof body.node === 'string' && /^\d{1,9}$/.test(body.node) ? Number(body.node) : undefined;
-    const context = await bookings.formContext(user, serviceCode, nodeId);
+    // Show the weeks of the chosen (or refused) window, or the page the user paged to.
+    const slotDate = typeof body.slot === 'string' ? body.slot.slice(0, 10) : undefined;
+    const from = typeof body.from === 'string' ? body.from : slotDate;
+    const context = await bookings.formContext(user, serviceCode, nodeId, from);
     const values = keptValues(body);
     if (typeof values.idempotencyKey !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(values.idempotencyKey)) values.idempotencyKey = newIdempotencyKey();
     const drafts = await bookings.drafts(user, values.idempotencyKey);
@@ -104,6 +111,8 @@ export function bookingsRoutes(deps: { bookings: BookingsService; verifyCsrf: Re
     const date = queryText(req.query.date, 10);
     const window = queryText(req.query.window, 5);
     if (date && window) body.slot = `${date}|${window}`;
+    const from = queryText(req.query.from, 10);
+    if (from) body.from = from;
     await renderForm(req, res, 200, body);
   });
 
@@ -186,6 +195,28 @@ export function bookingsRoutes(deps: { bookings: BookingsService; verifyCsrf: Re
       return renderActionRefused(req, res, err, number, { cancelOpen: true });
     }
     flash(req, 'success', `预约 ${number} 已取消，占用的名额已释放。`);
+    res.redirect(303, `/bookings/${number}`);
+  });
+
+  router.post('/bookings/:no/complete', enterpriseOnly, async (req, res) => {
+    const number = bookingNumberParam(req.params.no);
+    try {
+      await bookings.complete(currentUser(req), number);
+    } catch (err) {
+      return renderActionRefused(req, res, err, number, {});
+    }
+    flash(req, 'success', `预约 ${number} 已办结，欢迎对本次服务进行评价。`);
+    res.redirect(303, `/bookings/${number}`);
+  });
+
+  router.post('/bookings/:no/evaluate', enterpriseOnly, async (req, res) => {
+    const number = bookingNumberParam(req.params.no);
+    try {
+      await bookings.evaluate(currentUser(req), number, req.body);
+    } catch (err) {
+      return renderActionRefused(req, res, err, number, {});
+    }
+    flash(req, 'success', '感谢您的评价！');
     res.redirect(303, `/bookings/${number}`);
   });
 

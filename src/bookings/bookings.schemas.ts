@@ -144,3 +144,16 @@ export const listFilterSchema = z.object({
   to: z.string().refine(isIsoDate).optional(),
   q: z.string().max(40).optional(),
 });
+
+export const EVALUATION_LEVELS = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' } as const;
+
+export const evaluationSchema = z.object({
+  level: z.preprocess(
+    (v) => (v === undefined || v === null ? '' : v),
+    z
+      .string({ error: '请选择满意程度' })
+      .regex(/^[1-5]$/, '请选择满意程度')
+      .transform(Number),
+  ),
+  comment: optionalText('评价内容', 500),
+});

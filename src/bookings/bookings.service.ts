@@ -28,9 +28,10 @@ import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, type Db } from '../db/clie
 import { inTransaction } from '../db/tx.js';
 import { notifyNodeStaff } from '../notifications/notifications.repo.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { addDays, shanghaiDate, type Clock } from '../shared/time.js';
+import { addDays, isIsoDate, shanghaiDate, type Clock } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
+import { reportsOfBooking } from '../reports/reports.repo.js';
 import { checkFile, MAX_FILES } from '../uploads/file-check.js';
 import type { UploadedFile } from '../uploads/multipart.js';
 import type { FileStorage } from '../uploads/storage.js';
@@ -39,6 +40,7 @@ import {
   calibrationSchema,
   consultationSchema,
   EDITIONS_BY_FAMILY,
+  evaluationSchema,
   oilTestSchema,
   reasonSchema,
   rescheduleSchema,
@@ -58,8 +60,8 @@ export interface BookingsDeps {
   clock: Clock;
 }
 
-/** Days of windows shown on the booking form. */
-const FORM_DAYS = 21;
+/** Days of windows shown on the booking form at a time (the user pages through the horizon). */
+const FORM_DAYS = 14;
 const PAGE_SIZE = 20;
 
 type ActiveService = NonNullable<ServiceRow>;
@@ -124,17 +126,23 @@ export function makeBookingsService(deps: BookingsDeps) {
   }
 
   /** Everything the booking form shows: the service, the nodes offering it, the chosen node's windows, reference data. */
-  async function formContext(user: Principal, serviceCode: string, nodeId: number | undefined) {
+  async function formContext(user: Principal, serviceCode: string, nodeId: number | undefined, fromDate?: string) {
     assertCan(user, 'booking.create');
     const service = await activeService(serviceCode);
     const nodes = await nodesOfferingService(db, service.id);
     const node = nodeId !== undefined ? nodes.find((n) => n.id === nodeId) : nodes.length === 1 ? nodes[0] : undefined;
     let days: DayAvailability[] = [];
+    const { today, last } = availability.bookingRange();
+    // The two weeks shown start at `fromDate` (paging), never before today or after the horizon.
+    const from = fromDate && isIsoDate(fromDate) && fromDate > today ? (fromDate > last ? last : fromDate) : today;
+    const windowPage = {
+      previous: from > today ? (addDays(from, -FORM_DAYS) > today ? addDays(from, -FORM_DAYS) : today) : null,
+      next: addDays(from, FORM_DAYS) <= last ? addDays(from, FORM_DAYS) : null,
+    };
     if (node) {
       const ns = await findNodeService(db, node.id, service.id);
       if (ns) {
-        const { today } = availability.bookingRange();
-        const map = await availability.forNodeServices([{ ns, kind: service.bookingKind }], today, addDays(today, FORM_DAYS - 1));
+        const map = await availability.forNodeServices([{ ns, kind: service.bookingKind }], from, addDays(from, FORM_DAYS - 1));
         days = map.get(ns.id) ?? [];
       }
     }
@@ -144,7 +152,7 @@ export function makeBookingsService(deps: BookingsDeps) {
         : service.bookingKind === 'oil_test'
           ? { oil: await oilReference(service) }
           : {};
-    return { service, nodes, node, days, ...kindData };
+    return { service, nodes, node, days, windowPage, ...kindData };
   }
 
   function parseKind(kind: BookingKind, input: unknown): CalibrationInput | OilTestInput | ConsultationInput {
@@ -487,14 +495,41 @@ export function makeBookingsService(deps: BookingsDeps) {
 
     async detail(user: Principal, number: string) {
       const booking = await visibleBooking(user, number);
-      const [items, attachments, timeline] = await Promise.all([
+      const [items, attachments, timeline, reports, evaluation, itemNames] = await Promise.all([
         repo.itemsOf(db, booking.id),
         attachmentsRepo.attachmentsOfBooking(db, booking.id),
         repo.timelineOf(db, booking.id),
+        reportsOfBooking(db, booking.id),
+        repo.findEvaluation(db, booking.id),
+        listOilTestItems(db).then((all) => Object.fromEntries(all.map((i) => [i.code, i.name]))),
       ]);
       const actions = user.role === 'enterprise' ? availableActions(booking.status, 'enterprise') : [];
       const canReschedule = user.role === 'enterprise' && HOLDS_CAPACITY.includes(booking.status) && booking.status !== 'needs_info';
-      return { booking, items, attachments, timeline, actions, canReschedule };
+      const canEvaluate = user.role === 'enterprise' && booking.status === 'completed' && !evaluation;
+      return { booking, items, attachments, timeline, actions, canReschedule, reports, evaluation, canEvaluate, itemNames };
+    },
+
+    /** The enterprise confirms it received the report: the booking is done. */
+    async complete(user: Principal, number: string) {
+      const booking = await ownBooking(user, number);
+      await inTransaction(db, (tx) => applyTransition(tx, booking.id, 'complete', user, { note: '企业确认办结' }));
+    },
+
+    /** 好差评: once per completed booking, five levels and an optional comment. */
+    async evaluate(user: Principal, number: string, input: unknown) {
+      const booking = await ownBooking(user, number);
+      const v = parseInput(evaluationSchema, input);
+      if (booking.status !== 'completed') throw new ConflictError('办结后才能评价。');
+      try {
+        await inTransaction(db, async (tx) => {
+          await repo.insertEvaluation(tx, { bookingId: booking.id, userId: user.id, level: v.level, comment: v.comment });
+          await recordEvent(tx, { actorUserId: user.id, entityType: 'booking', entityId: booking.id, action: 'booking.evaluated', note: v.comment || null, data: { level: v.level } });
+          await notifyNodeStaff(tx, booking.nodeId, { bookingId: booking.id, title: `${booking.number} 收到评价`, body: `企业评价：${v.level} 星${v.comment ? `，“${v.comment}”` : ''}`, link: `/lab/bookings/${booking.number}` });
+        });
+      } catch (err) {
+        if (pgErrorCode(err) === UNIQUE_VIOLATION) throw new ConflictError('该预约已评价过，每笔预约只能评价一次。');
+        throw err;
+      }
     },
 
     async attachment(user: Principal, number: string, attachmentId: number) {
@@ -517,7 +552,8 @@ export function makeBookingsService(deps: BookingsDeps) {
       }
       const ns = await findNodeService(db, booking.nodeId, booking.serviceId);
       const { today } = availability.bookingRange();
-      const days = ns ? ((await availability.forNodeServices([{ ns, kind: booking.kind }], today, addDays(today, FORM_DAYS - 1))).get(ns.id) ?? []) : [];
+      // four weeks: moving a booking is usually to a date near the original one
+      const days = ns ? ((await availability.forNodeServices([{ ns, kind: booking.kind }], today, addDays(today, 2 * FORM_DAYS - 1))).get(ns.id) ?? []) : [];
       return { booking, days };
     },
 

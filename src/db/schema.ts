@@ -393,6 +393,16 @@ export const bookings = pgTable(
       .references(() => users.id),
     assignedTo: integer('assigned_to').references(() => users.id),
     dueDate: date('due_date'),
+    /** On-site work: the agreed visit date, set at reception. */
+    visitDate: date('visit_date'),
+    /** Four-eyes: who entered the results and who verified them (must differ). */
+    resultsBy: integer('results_by').references(() => users.id),
+    resultsAt: timestamp('results_at', { withTimezone: true }),
+    verifiedBy: integer('verified_by').references(() => users.id),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    /** pass | fail | info (calibration data without a verdict) — derived from the results. */
+    conclusion: text('conclusion'),
+    conclusionRemark: text('conclusion_remark'),
     idempotencyKey: text('idempotency_key').notNull(),
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
@@ -495,4 +505,103 @@ export const notifications = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.readAt, t.createdAt)],
+);
+
+// ───────────────────────── lab results and reports ─────────────────────────
+
+/**
+ * One result line: an oil test item of a sample (value, unit, the limit it was judged against, judgement) or one
+ * instrument line of a calibration (conclusion, certificate, next due date, measurement points).
+ */
+export const results = pgTable(
+  'results',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    bookingItemId: integer('booking_item_id')
+      .notNull()
+      .references(() => bookingItems.id),
+    // oil test
+    testItemCode: text('test_item_code').references(() => oilTestItems.code),
+    valueText: text('value_text'),
+    valueNumber: doublePrecision('value_number'),
+    unit: text('unit'),
+    /** The limit as judged, kept as text with its source, so a later change of reference data never alters a result. */
+    limitText: text('limit_text'),
+    limitSource: text('limit_source'),
+    /** pass | fail | no_limit */
+    judgement: text('judgement'),
+    // calibration
+    /** 合格 pass | 不合格 fail | 校准 calibrated */
+    conclusion: text('conclusion'),
+    certificateNo: text('certificate_no'),
+    nextDueDate: date('next_due_date'),
+    points: jsonb('points'),
+    remark: text('remark'),
+  },
+  (t) => [
+    index('results_booking_idx').on(t.bookingId),
+    uniqueIndex('results_line_uq').on(t.bookingId, t.bookingItemId, t.testItemCode),
+  ],
+);
+
+export const reportStatus = pgEnum('report_status', ['valid', 'replaced', 'revoked']);
+
+export const reports = pgTable(
+  'reports',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    /** e.g. NQI-2026-JL-000123; a revision keeps the number and raises the version. */
+    number: text('number').notNull(),
+    version: integer('version').notNull(),
+    /** Printed on the report; with the number it proves the report at /verify. */
+    verificationCode: text('verification_code').notNull(),
+    /** Unguessable token behind the QR code. */
+    verifyToken: text('verify_token').notNull().unique(),
+    status: reportStatus('status').notNull().default('valid'),
+    conclusion: text('conclusion').notNull(),
+    /** Everything printed on the report, frozen at issue time. */
+    content: jsonb('content').notNull(),
+    testerId: integer('tester_id').references(() => users.id),
+    verifierId: integer('verifier_id').references(() => users.id),
+    approverId: integer('approver_id')
+      .notNull()
+      .references(() => users.id),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+    pdfAttachmentId: integer('pdf_attachment_id').references(() => attachments.id),
+    replacedById: integer('replaced_by_id'),
+    revisionReason: text('revision_reason'),
+    revokedReason: text('revoked_reason'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedBy: integer('revoked_by').references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('reports_number_version_uq').on(t.number, t.version),
+    index('reports_booking_idx').on(t.bookingId, t.version),
+  ],
+);
+
+/** The enterprise's evaluation of a completed booking: once per booking, five levels (好差评). */
+export const evaluations = pgTable(
+  'evaluations',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id')
+      .notNull()
+      .unique()
+      .references(() => bookings.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** 5 非常满意 … 1 非常不满意 */
+    level: integer('level').notNull(),
+    comment: text('comment').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [check('evaluations_level_range', sql`${t.level} BETWEEN 1 AND 5`)],
 );

@@ -24,6 +24,7 @@ export interface TestApp {
 export interface TestAppOptions {
   clock?: Clock;
   loginThrottle?: LoginThrottle;
+  verifyLimit?: { limit: number; windowMs: number };
   env?: Record<string, string>;
   database?: Database;
 }
@@ -48,6 +49,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}),
+    ...(opts.verifyLimit ? { verifyLimit: opts.verifyLimit } : {}),
   });
   return {
     app: built.app,

@@ -7,7 +7,7 @@ export interface NavItem {
 }
 
 /** The header's links: what the signed-in role can do (public pages for everyone). */
-export function navFor(user: Principal | undefined): NavItem[] {
+export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   const items: NavItem[] = [
     { href: '/services', label: '服务目录' },
     { href: '/nodes', label: '服务网点' },
@@ -17,5 +17,9 @@ export function navFor(user: Principal | undefined): NavItem[] {
     items.unshift({ href: '/bookings', label: '我的预约' });
     items.push({ href: `/enterprises/${user.enterpriseId}`, label: '企业信息' });
   }
+  if (user.role === 'lab_staff' || user.role === 'node_manager') {
+    items.unshift({ href: '/lab', label: '工作台' });
+  }
+  items.push({ href: '/notifications', label: '站内信', ...(unread > 0 ? { badge: unread } : {}) });
   return items;
 }

@@ -1,0 +1,63 @@
+/**
+ * Judging a measured value against a grade's specification limit. A value equal to a limit meets it (ISO 8217 and
+ * the GB fuel standards state limits as "max"/"min" inclusive). Rounding of the result to the limit's precision
+ * (ISO 4259) is the tester's job before entry.
+ */
+
+export type Judgement = 'pass' | 'fail' | 'no_limit';
+
+export interface SpecLimit {
+  kind: 'min' | 'max' | 'range' | 'criterion' | 'note';
+  minValue: number | null;
+  maxValue: number | null;
+  criterion: string | null;
+  source: string;
+  verified: boolean;
+  note: string | null;
+}
+
+export const JUDGEMENT_LABELS: Record<Judgement, string> = { pass: '合格', fail: '不合格', no_limit: '无限值' };
+
+/** Limits that can be judged automatically from a number. */
+export function isNumericLimit(limit: SpecLimit | undefined): limit is SpecLimit & { kind: 'min' | 'max' | 'range' } {
+  return !!limit && (limit.kind === 'min' || limit.kind === 'max' || limit.kind === 'range');
+}
+
+export function judge(value: number, limit: SpecLimit | undefined): Judgement {
+  if (!isNumericLimit(limit)) return 'no_limit';
+  if (limit.kind === 'max') return limit.maxValue !== null && value <= limit.maxValue ? 'pass' : 'fail';
+  if (limit.kind === 'min') return limit.minValue !== null && value >= limit.minValue ? 'pass' : 'fail';
+  return limit.minValue !== null && limit.maxValue !== null && value >= limit.minValue && value <= limit.maxValue ? 'pass' : 'fail';
+}
+
+/** "≤ 991", "≥ 60", "810 – 845", or the criterion text. */
+export function describeLimit(limit: SpecLimit | undefined, unit = ''): string {
+  if (!limit) return '—';
+  const u = unit && unit !== '-' ? ` ${unit}` : '';
+  switch (limit.kind) {
+    case 'max':
+      return `≤ ${limit.maxValue}${u}`;
+    case 'min':
+      return `≥ ${limit.minValue}${u}`;
+    case 'range':
+      return `${limit.minValue} – ${limit.maxValue}${u}`;
+    default:
+      return limit.criterion ?? '—';
+  }
+}
+
+/** The overall conclusion of a set of judgements: any fail fails; otherwise pass. */
+export function overallOf(judgements: readonly string[]): 'pass' | 'fail' {
+  return judgements.includes('fail') ? 'fail' : 'pass';
+}
+
+/**
+ * Parses a number as a tester types it ("0.45", "-6", "+12", "1.2e3"); undefined when it is not a plain number.
+ * Commas are refused rather than guessed: "1,000" could be a thousand or one.
+ */
+export function parseMeasured(text: string): number | undefined {
+  const normalized = text.trim().replace(/^＋/, '+').replace(/^－/, '-');
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(normalized)) return undefined;
+  const n = Number(normalized);
+  return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,79 @@
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { bookingItems, bookings, closures, oilLimits, oilTestItems, results, users } from '../db/schema.js';
+
+/** Active technicians and managers of a node (assignment and the "assignee" filter). */
+export async function staffOfNode(ex: Executor, nodeId: number) {
+  return ex
+    .select({ id: users.id, name: users.name, role: users.role })
+    .from(users)
+    .where(and(eq(users.nodeId, nodeId), eq(users.active, true), inArray(users.role, ['lab_staff', 'node_manager'])))
+    .orderBy(asc(users.name));
+}
+
+/** Closed days of a node from a date on (due dates skip them). */
+export async function closedDatesFrom(ex: Executor, nodeId: number, from: string): Promise<Set<string>> {
+  const rows = await ex
+    .select({ start: closures.startDate, end: closures.endDate })
+    .from(closures)
+    .where(and(eq(closures.nodeId, nodeId), sql`${closures.endDate} >= ${from}`));
+  const out = new Set<string>();
+  for (const r of rows) {
+    for (let d = new Date(`${r.start}T00:00:00Z`); d <= new Date(`${r.end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+      out.add(d.toISOString().slice(0, 10));
+    }
+  }
+  return out;
+}
+
+/** Test items with the grade's limit for each (left join: an item may have no limit for the grade). */
+export async function itemsWithLimits(ex: Executor, gradeCode: string, itemCodes: string[]) {
+  if (itemCodes.length === 0) return [];
+  return ex
+    .select({
+      code: oilTestItems.code,
+      name: oilTestItems.name,
+      unit: oilTestItems.unit,
+      methods: oilTestItems.methods,
+      plausibleMin: oilTestItems.plausibleMin,
+      plausibleMax: oilTestItems.plausibleMax,
+      limit: {
+        kind: oilLimits.kind,
+        minValue: oilLimits.minValue,
+        maxValue: oilLimits.maxValue,
+        criterion: oilLimits.criterion,
+        source: oilLimits.source,
+        verified: oilLimits.verified,
+        note: oilLimits.note,
+      },
+    })
+    .from(oilTestItems)
+    .leftJoin(oilLimits, and(eq(oilLimits.itemCode, oilTestItems.code), eq(oilLimits.gradeCode, gradeCode)))
+    .where(inArray(oilTestItems.code, itemCodes))
+    .orderBy(asc(oilTestItems.sortOrder));
+}
+
+export type NewResult = Omit<typeof results.$inferInsert, 'id' | 'bookingId'>;
+
+export async function replaceResults(ex: Executor, bookingId: number, rows: NewResult[]): Promise<void> {
+  await ex.delete(results).where(eq(results.bookingId, bookingId));
+  if (rows.length) await ex.insert(results).values(rows.map((r) => ({ ...r, bookingId })));
+}
+
+export async function resultsOf(ex: Executor, bookingId: number) {
+  return ex.select().from(results).where(eq(results.bookingId, bookingId)).orderBy(asc(results.id));
+}
+
+export async function setItemLabels(ex: Executor, labels: { id: number; label: string }[]): Promise<void> {
+  for (const l of labels) {
+    await ex.update(bookingItems).set({ labelCode: l.label }).where(eq(bookingItems.id, l.id));
+  }
+}
+
+/** Bookings reported more than `days` ago that the enterprise has not confirmed (auto-complete). */
+export async function reportedBefore(ex: Executor, cutoff: Date) {
+  return ex
+    .select({ id: bookings.id, number: bookings.number })
+    .from(bookings)
+    .where(and(eq(bookings.status, 'reported'), lte(bookings.reportedAt, cutoff)));
+}

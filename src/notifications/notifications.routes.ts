@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import { flash } from '../shared/http/flash.js';
+import { currentUser, requireAction } from '../shared/http/guards.js';
+import { idParam, pageParam } from '../shared/http/params.js';
+import type { NotificationsService } from './notifications.service.js';
+
+export function notificationsRoutes(notifications: NotificationsService): Router {
+  const router = Router();
+  const signedIn = requireAction('notification.read');
+
+  router.get('/notifications', signedIn, async (req, res) => {
+    const unreadOnly = req.query.unread === '1';
+    const result = await notifications.list(currentUser(req), pageParam(req.query.page), unreadOnly);
+    res.render('notifications/list', { title: '站内信', ...result, unreadOnly, query: unreadOnly ? { unread: '1' } : {} });
+  });
+
+  router.get('/notifications/:id', signedIn, async (req, res) => {
+    res.redirect(await notifications.open(currentUser(req), idParam(req.params.id)));
+  });
+
+  router.post('/notifications/read-all', signedIn, async (req, res) => {
+    await notifications.markAllRead(currentUser(req));
+    flash(req, 'success', '已全部标记为已读。');
+    res.redirect(303, '/notifications');
+  });
+
+  return router;
+}

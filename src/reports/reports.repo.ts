@@ -1,0 +1,69 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../db/client.js';
+import { attachments, reports, users } from '../db/schema.js';
+
+export type NewReport = typeof reports.$inferInsert;
+export type ReportRow = typeof reports.$inferSelect;
+
+export async function insertReport(ex: Executor, report: NewReport): Promise<ReportRow> {
+  const [row] = await ex.insert(reports).values(report).returning();
+  return row!;
+}
+
+const approver = alias(users, 'approver');
+
+export async function reportsOfBooking(ex: Executor, bookingId: number) {
+  return ex
+    .select({ report: reports, approverName: approver.name, pdf: { id: attachments.id, originalName: attachments.originalName, sha256: attachments.sha256, sizeBytes: attachments.sizeBytes } })
+    .from(reports)
+    .innerJoin(approver, eq(approver.id, reports.approverId))
+    .leftJoin(attachments, eq(attachments.id, reports.pdfAttachmentId))
+    .where(eq(reports.bookingId, bookingId))
+    .orderBy(desc(reports.version));
+}
+
+export async function findReportVersion(ex: Executor, bookingId: number, version: number) {
+  const rows = await ex
+    .select({ report: reports, pdf: { id: attachments.id, originalName: attachments.originalName, sha256: attachments.sha256, storedName: attachments.storedName, mimeType: attachments.mimeType } })
+    .from(reports)
+    .leftJoin(attachments, eq(attachments.id, reports.pdfAttachmentId))
+    .where(and(eq(reports.bookingId, bookingId), eq(reports.version, version)));
+  return rows[0];
+}
+
+export async function currentReport(ex: Executor, bookingId: number): Promise<ReportRow | undefined> {
+  const rows = await ex
+    .select()
+    .from(reports)
+    .where(eq(reports.bookingId, bookingId))
+    .orderBy(desc(reports.version))
+    .limit(1)
+    .for('update');
+  return rows[0];
+}
+
+export async function findByNumberAndCode(ex: Executor, number: string, code: string): Promise<ReportRow | undefined> {
+  const rows = await ex
+    .select()
+    .from(reports)
+    .where(and(eq(reports.number, number), eq(reports.verificationCode, code)));
+  return rows[0];
+}
+
+export async function findByToken(ex: Executor, token: string): Promise<ReportRow | undefined> {
+  const rows = await ex.select().from(reports).where(eq(reports.verifyToken, token));
+  return rows[0];
+}
+
+export async function versionsOfNumber(ex: Executor, number: string) {
+  return ex
+    .select({ version: reports.version, status: reports.status, issuedAt: reports.issuedAt })
+    .from(reports)
+    .where(eq(reports.number, number))
+    .orderBy(asc(reports.version));
+}
+
+export async function updateReport(ex: Executor, id: number, values: Partial<NewReport>): Promise<void> {
+  await ex.update(reports).set(values).where(eq(reports.id, id));
+}

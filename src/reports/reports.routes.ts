@@ -1,0 +1,62 @@
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import QRCode from 'qrcode';
+import { bookingNumberParam } from '../bookings/bookings.routes.js';
+import type { Db } from '../db/client.js';
+import { labViewLabels } from '../lab/lab.routes.js';
+import { NotFoundError } from '../shared/errors.js';
+import { currentUser, requireLogin } from '../shared/http/guards.js';
+import { queryText } from '../shared/http/params.js';
+import { DbRateLimitStore } from '../shared/http/rate-limit-store.js';
+import type { Logger } from '../shared/logger.js';
+import type { ReportsService } from './reports.service.js';
+
+function versionParam(value: string | string[] | undefined): number {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,3}$/.test(value)) throw new NotFoundError('该报告不存在。');
+  return Number(value);
+}
+
+export function reportsRoutes(deps: { reports: ReportsService; db: Db; publicUrl: string; logger: Logger; verifyLimit: { limit: number; windowMs: number } }): Router {
+  const { reports, db, publicUrl, logger, verifyLimit } = deps;
+  const router = Router();
+
+  router.get('/bookings/:no/reports/:version', requireLogin, async (req, res) => {
+    const number = bookingNumberParam(req.params.no);
+    const view = await reports.view(currentUser(req), number, versionParam(req.params.version));
+    const verifyUrl = `${publicUrl}/verify?t=${view.report.verifyToken}`;
+    const qrSvg = await QRCode.toString(verifyUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...view, qrSvg, verifyUrl, labels: labViewLabels, backHref: currentUser(req).role === 'enterprise' ? `/bookings/${number}` : `/lab/bookings/${number}` });
+  });
+
+  router.get('/bookings/:no/reports/:version/pdf', requireLogin, async (req, res, next) => {
+    const file = await reports.pdfFile(currentUser(req), bookingNumberParam(req.params.no), versionParam(req.params.version));
+    res.download(file.path, file.name, { headers: { 'Content-Type': file.mimeType, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
+      if (err && !res.headersSent) next(new NotFoundError('签章 PDF 文件已不存在，请联系出具网点。'));
+    });
+  });
+
+  // Public lookups are limited per address so codes cannot be guessed by brute force.
+  const limiter = rateLimit({
+    windowMs: verifyLimit.windowMs,
+    limit: verifyLimit.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    store: new DbRateLimitStore(db, 'verify'),
+    skip: (req) => !req.query.no && !req.query.code && !req.query.t,
+    handler: (_req, res) => {
+      res.status(429).render('reports/verify', { title: '报告验证', values: {}, outcome: 'limited', result: undefined });
+    },
+  });
+
+  router.get('/verify', limiter, async (req, res) => {
+    const values = { no: queryText(req.query.no, 40) ?? '', code: queryText(req.query.code, 20) ?? '' };
+    const token = queryText(req.query.t, 64);
+    if (!token && !values.no && !values.code) return res.render('reports/verify', { title: '报告验证', values, outcome: undefined, result: undefined });
+    const result = await reports.verify({ number: values.no, code: values.code, token });
+    logger.info({ verify: { by: token ? 'token' : 'code', found: !!result, number: result?.number } }, 'report verification lookup');
+    // A wrong code and a made-up number give the same answer.
+    res.status(result ? 200 : 404).render('reports/verify', { title: '报告验证', values, outcome: result ? 'found' : 'not_found', result });
+  });
+
+  return router;
+}

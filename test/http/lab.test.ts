@@ -1,0 +1,432 @@
+import { expect } from 'chai';
+import QRCode from 'qrcode';
+import { and, eq } from 'drizzle-orm';
+import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, reports, results } from '../../src/db/schema.js';
+import { fixedClock } from '../../src/shared/time.js';
+import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
+import { createCompanyUser, createUser, TEST_PASSWORD, type TestUser } from '../support/factories.js';
+import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
+import { MONDAY_BEFORE_NATIONAL_DAY } from '../support/bookings.js';
+
+describe('lab workbench: queue, lifecycle, results, reports, verification', () => {
+  let t: TestApp;
+  let company: Awaited<ReturnType<typeof createCompanyUser>>;
+  let enterprise: Agent;
+  let li: TestUser;
+  let zhou: TestUser;
+  let liAgent: Agent;
+  let zhouAgent: Agent;
+  let oilTech: TestUser;
+  let oilTech2: TestUser;
+  let oilAgent: Agent;
+  let oilAgent2: Agent;
+  let otherNodeAgent: Agent;
+
+  before(async () => {
+    t = await createTestApp({ clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), verifyLimit: { limit: 1000, windowMs: 60_000 } });
+    company = await createCompanyUser(t.db, { name: '舟山海星船舶修造有限公司' });
+    enterprise = agentFor(t.app);
+    await login(enterprise, company.user.mobile, TEST_PASSWORD);
+    li = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' }, { name: '李明' });
+    zhou = await createUser(t.db, 'node_manager', { nodeCode: 'ZS-METROLOGY' }, { name: '周华' });
+    oilTech = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-OILLAB' }, { name: '何兰' });
+    oilTech2 = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-OILLAB' }, { name: '徐波' });
+    const other = await createUser(t.db, 'lab_staff', { nodeCode: 'ST-DINGHAI' });
+    [liAgent, zhouAgent, oilAgent, oilAgent2, otherNodeAgent] = [agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app)];
+    await login(liAgent, li.mobile, TEST_PASSWORD);
+    await login(zhouAgent, zhou.mobile, TEST_PASSWORD);
+    await login(oilAgent, oilTech.mobile, TEST_PASSWORD);
+    await login(oilAgent2, oilTech2.mobile, TEST_PASSWORD);
+    await login(otherNodeAgent, other.mobile, TEST_PASSWORD);
+  });
+  after(() => t?.close());
+
+  async function status(number: string) {
+    const [b] = await t.db.select().from(bookings).where(eq(bookings.number, number));
+    return b!;
+  }
+
+  describe('the queue', () => {
+    it("shows the node's submitted bookings with counts; other nodes and other roles see nothing", async () => {
+      const number = await bookCalibration(t, company.user.id);
+      const queue = await liAgent.get('/lab');
+      expect(queue.status).to.equal(200);
+      expect(queue.text).to.contain(number).and.contain('舟山海星船舶修造有限公司');
+      expect(queue.text).to.match(/待受理 <span class="badge rounded-pill text-bg-primary">\d+<\/span>/);
+      const otherQueue = await otherNodeAgent.get('/lab');
+      expect(otherQueue.text).not.to.contain(number);
+      expect((await otherNodeAgent.get(`/lab/bookings/${number}`)).status).to.equal(404);
+      expect((await labAction(otherNodeAgent, number, 'accept')).status).to.equal(404);
+      expect((await status(number)).status).to.equal('submitted');
+      expect((await enterprise.get('/lab')).status).to.equal(403);
+      expect((await enterprise.get(`/lab/bookings/${number}`)).status).to.equal(403);
+    });
+
+    it('filters by search and shows overdue and due-soon badges', async () => {
+      const late = await bookCalibration(t, company.user.id, { serials: ['LATE-1'] });
+      await t.db.update(bookings).set({ status: 'in_progress', dueDate: '2026-09-25' }).where(eq(bookings.number, late));
+      const soon = await bookCalibration(t, company.user.id, { serials: ['SOON-1'] });
+      await t.db.update(bookings).set({ status: 'in_progress', dueDate: '2026-09-29' }).where(eq(bookings.number, soon));
+      const testing = await liAgent.get('/lab?tab=testing');
+      expect(testing.text).to.contain(late).and.contain(soon).and.contain('已超期').and.contain('1 个工作日内到期');
+      expect(testing.text.indexOf(late)).to.be.lessThan(testing.text.indexOf(soon)); // by due date
+      const searched = await liAgent.get(`/lab?tab=testing&q=${late}`);
+      expect(searched.text).to.contain(late).and.not.contain(soon);
+    });
+
+    it('bulk-accepts several submitted bookings and reports the ones it could not', async () => {
+      const a = await bookCalibration(t, company.user.id, { serials: ['BULK-A'] });
+      const b = await bookCalibration(t, company.user.id, { serials: ['BULK-B'] });
+      const c = await bookCalibration(t, company.user.id, { serials: ['BULK-C'] });
+      await t.db.update(bookings).set({ status: 'cancelled' }).where(eq(bookings.number, c));
+      const page = await liAgent.get('/lab?tab=submitted');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const res = await liAgent.post('/lab/bulk-accept').type('form').send(`_csrf=${csrf}&numbers[]=${a}&numbers[]=${b}&numbers[]=${c}`);
+      expect(res.status).to.equal(303);
+      expect((await status(a)).status).to.equal('accepted');
+      expect((await status(b)).status).to.equal('accepted');
+      expect((await status(c)).status).to.equal('cancelled');
+      const after = await liAgent.get(res.headers.location!);
+      expect(after.text).to.contain('已受理 2 条').and.contain('1 条未能受理');
+    });
+  });
+
+  describe('a calibration from submitted to completed', () => {
+    let number: string;
+
+    it('accept sets the due date in working days across National Day and tells the company', async () => {
+      number = await bookCalibration(t, company.user.id, { serials: ['FLOW-001', 'FLOW-002'] });
+      const res = await labAction(liAgent, number, 'accept');
+      expect(res.status).to.equal(303);
+      const b = await status(number);
+      // accepted Mon 09-28, CAL-PG turnaround 3 working days: 09-29, 09-30, (10-01…10-07 holiday), 10-08
+      expect(b).to.include({ status: 'accepted', dueDate: '2026-10-08' });
+      const messages = await t.db.select().from(notifications).where(and(eq(notifications.userId, company.user.id), eq(notifications.bookingId, b.id)));
+      expect(messages.map((m) => m.title)).to.include(`${number} 受理`);
+      expect(messages.find((m) => m.title === `${number} 受理`)!.body).to.contain('2026-10-08');
+    });
+
+    it('receive records the labels; start assigns a technician', async () => {
+      const [first, second] = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+      const missing = await labAction(liAgent, number, 'receive', { [`labels[i${first!.booking_items.id}]`]: '' });
+      expect(missing.status).to.equal(422);
+      expect(missing.text).to.contain('请填写器具标签号');
+      expect((await status(number)).status).to.equal('accepted');
+      const res = await labAction(liAgent, number, 'receive', { [`labels[i${first!.booking_items.id}]`]: 'JL-0001-1', [`labels[i${second!.booking_items.id}]`]: 'JL-0001-2' });
+      expect(res.status).to.equal(303);
+      expect((await status(number)).status).to.equal('received');
+      const started = await labAction(liAgent, number, 'start', { assignee: String(li.id) });
+      expect(started.status).to.equal(303);
+      expect(await status(number)).to.include({ status: 'in_progress', assignedTo: li.id });
+    });
+
+    it('validates the calibration results line by line', async () => {
+      const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+      const [a, b] = items.map((i) => i.booking_items.id);
+      const res = await labAction(liAgent, number, 'submit_results', {
+        [`cal[i${a}][conclusion]`]: 'pass',
+        [`cal[i${a}][certificateNo]`]: '',
+        [`cal[i${a}][nextDueDate]`]: '2026-09-01',
+        [`cal[i${b}][conclusion]`]: 'maybe',
+        [`cal[i${b}][certificateNo]`]: 'JD-2026-0002',
+        [`cal[i${b}][nextDueDate]`]: '2027-03-27',
+        [`cal[i${b}][points][0][nominal]`]: '1.0',
+        [`cal[i${b}][points][0][measured]`]: 'abc',
+      });
+      expect(res.status).to.equal(422);
+      expect(res.text).to.contain('证书编号').and.contain('下次检定/校准日期应晚于今天').and.contain('的结论').and.contain('都应为数值');
+      expect((await status(number)).status).to.equal('in_progress');
+      expect(await t.db.$count(results)).to.equal(0);
+    });
+
+    it('submits results; the same person cannot verify them (four-eyes); a colleague can', async () => {
+      const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+      const [a, b] = items.map((i) => i.booking_items.id);
+      const res = await labAction(liAgent, number, 'submit_results', {
+        [`cal[i${a}][conclusion]`]: 'pass',
+        [`cal[i${a}][certificateNo]`]: 'JD-2026-0001',
+        [`cal[i${a}][nextDueDate]`]: '2027-03-27',
+        [`cal[i${a}][points][0][nominal]`]: '1.000',
+        [`cal[i${a}][points][0][measured]`]: '1.012',
+        [`cal[i${a}][points][0][uncertainty]`]: '0.005 MPa',
+        [`cal[i${b}][conclusion]`]: 'pass',
+        [`cal[i${b}][certificateNo]`]: 'JD-2026-0002',
+        [`cal[i${b}][nextDueDate]`]: '2027-03-27',
+      });
+      expect(res.status).to.equal(303);
+      const b1 = await status(number);
+      expect(b1).to.include({ status: 'to_verify', resultsBy: li.id, conclusion: 'pass' });
+      const rows = await t.db.select().from(results).where(eq(results.bookingId, b1.id));
+      expect(rows).to.have.length(2);
+      expect(rows[0]!.points).to.deep.equal([{ nominal: 1, measured: 1.012, error: 0.012, uncertainty: '0.005 MPa' }]);
+
+      const self = await labAction(liAgent, number, 'verify');
+      expect(self.status).to.equal(409);
+      expect(self.text).to.contain('审核人不能与结果录入人相同');
+      expect((await status(number)).status).to.equal('to_verify');
+      const page = await liAgent.get(`/lab/bookings/${number}`);
+      expect(page.text).to.contain('结果由您录入，需由其他检测人员审核');
+
+      const colleague = await labAction(zhouAgent, number, 'verify');
+      expect(colleague.status).to.equal(303);
+      expect(await status(number)).to.include({ status: 'verified', verifiedBy: zhou.id });
+    });
+
+    it('retract needs a reason and sends the work back', async () => {
+      const noReason = await labAction(zhouAgent, number, 'retract', { reason: '' });
+      expect(noReason.status).to.equal(422);
+      expect((await status(number)).status).to.equal('verified');
+      await labAction(zhouAgent, number, 'retract', { reason: '第 2 台复核数据' });
+      expect(await status(number)).to.include({ status: 'in_progress', verifiedBy: null });
+      // redo: results again, verify again
+      const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+      const fields: Record<string, string> = {};
+      for (const [i, it] of items.entries()) {
+        fields[`cal[i${it.booking_items.id}][conclusion]`] = i === 0 ? 'pass' : 'fail';
+        fields[`cal[i${it.booking_items.id}][certificateNo]`] = `JD-2026-000${i + 1}`;
+        fields[`cal[i${it.booking_items.id}][nextDueDate]`] = i === 0 ? '2027-03-27' : '';
+      }
+      expect((await labAction(liAgent, number, 'submit_results', fields)).status).to.equal(303);
+      expect((await status(number)).conclusion).to.equal('fail');
+      expect((await labAction(zhouAgent, number, 'verify')).status).to.equal(303);
+    });
+
+    it('issues a report the company can open, print and verify at /verify', async () => {
+      const res = await labAction(zhouAgent, number, 'issue_report');
+      expect(res.status).to.equal(303);
+      const b = await status(number);
+      expect(b.status).to.equal('reported');
+      const [report] = await t.db.select().from(reports).where(eq(reports.bookingId, b.id));
+      expect(report).to.include({ version: 1, status: 'valid', conclusion: 'fail', testerId: li.id, verifierId: zhou.id, approverId: zhou.id });
+      expect(report!.number).to.match(/^NQI-2026-JL-\d{6}$/);
+      expect(report!.verificationCode).to.match(/^[A-HJ-NP-Z2-9]{8}$/);
+
+      const detail = await enterprise.get(`/bookings/${number}`);
+      expect(detail.text).to.contain(report!.number).and.contain('确认收到报告');
+      const printed = await enterprise.get(`/bookings/${number}/reports/1`);
+      expect(printed.status).to.equal(200);
+      expect(printed.text).to.contain('检定 / 校准证书').and.contain('JD-2026-0001').and.contain('不合格').and.contain(report!.verificationCode);
+      // the QR code on the report encodes the unguessable verification link
+      const qr = await QRCode.toString(`http://nqi.test/verify?t=${report!.verifyToken}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      expect(printed.text).to.contain(qr);
+      expect(printed.text).to.contain('李明').and.contain('周华');
+
+      const verified = await agentFor(t.app).get(`/verify?no=${report!.number}&code=${report!.verificationCode}`);
+      expect(verified.status).to.equal(200);
+      expect(verified.text).to.contain('有效').and.contain('舟山海星****有限公司').and.contain('舟山市计量检定测试院').and.not.contain('舟山海星船舶修造有限公司');
+      const byToken = await agentFor(t.app).get(`/verify?t=${report!.verifyToken}`);
+      expect(byToken.text).to.contain(report!.number).and.contain('有效');
+    });
+
+    it('gives the same answer for a wrong code and a made-up number', async () => {
+      const [report] = await t.db.select().from(reports);
+      const wrongCode = await agentFor(t.app).get(`/verify?no=${report!.number}&code=ABCDEFGH`);
+      const madeUp = await agentFor(t.app).get('/verify?no=NQI-2026-JL-999999&code=ABCDEFGH');
+      expect(wrongCode.status).to.equal(404);
+      expect(madeUp.status).to.equal(404);
+      const strip = (html: string) => html.replace(/value="[^"]*"/g, '');
+      expect(strip(wrongCode.text)).to.equal(strip(madeUp.text));
+      expect(wrongCode.text).to.contain('未找到匹配的报告');
+    });
+
+    it('the company completes and evaluates once', async () => {
+      expect((await enterpriseAction(enterprise, number, 'complete')).status).to.equal(303);
+      expect((await status(number)).status).to.equal('completed');
+      const bad = await enterpriseAction(enterprise, number, 'evaluate', { level: '7' });
+      expect(bad.status).to.equal(422);
+      expect((await enterpriseAction(enterprise, number, 'evaluate', { level: '4', comment: '送检方便，出证及时' })).status).to.equal(303);
+      const again = await enterpriseAction(enterprise, number, 'evaluate', { level: '1' });
+      expect(again.status).to.be.oneOf([409, 422]);
+      const rows = await t.db.select().from(evaluations);
+      expect(rows).to.have.length(1);
+      expect(rows[0]).to.include({ level: 4, comment: '送检方便，出证及时' });
+      const timeline = await enterprise.get(`/bookings/${number}`);
+      for (const step of ['提交预约', '受理', '收样 / 到场', '开始检测', '提交检测结果', '审核通过', '退回重做', '签发报告', '办结', '服务评价']) {
+        expect(timeline.text, step).to.contain(step);
+      }
+    });
+  });
+
+  describe('oil test with one value outside its limit', () => {
+    let number: string;
+    const values: Record<string, string> = {
+      'OIL-DEN15': '995.2',
+      'OIL-KV50': '380',
+      'OIL-CCAI': '850',
+      'OIL-S-PCT': '0.48',
+      'OIL-FP-PM': '60',
+      'OIL-H2S': '0.5',
+      'OIL-AN': '1.2',
+      'OIL-TSA': '0.05',
+      'OIL-MCR': '12',
+      'OIL-POUR': '15',
+      'OIL-WATER': '0.2',
+      'OIL-ASH': '0.05',
+      'OIL-V': '120',
+      'OIL-NA': '30',
+      'OIL-ALSI': '25',
+      'OIL-ULO': 'Ca 12, Zn 5, P 4',
+    };
+
+    async function sampleId() {
+      const [row] = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+      return row!.booking_items.id;
+    }
+    function fields(id: number, overrides: Record<string, string> = {}, manual: string | null = 'pass') {
+      const out: Record<string, string> = {};
+      for (const [code, v] of Object.entries({ ...values, ...overrides })) out[`results[i${id}][${code}]`] = v;
+      if (manual) out[`manual[i${id}][OIL-ULO]`] = manual;
+      return out;
+    }
+
+    before(async () => {
+      number = await bookOilTest(t, company.user.id);
+      await labAction(oilAgent, number, 'accept');
+      const id = await sampleId();
+      await labAction(oilAgent, number, 'receive', { [`labels[i${id}]`]: 'YP-S-0001' });
+      await labAction(oilAgent, number, 'start');
+      expect((await status(number)).status).to.equal('in_progress');
+    });
+
+    it('refuses implausible values (negative density, water over 100 %), a missing value and a missing manual judgement', async () => {
+      const id = await sampleId();
+      const res = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-DEN15': '-5', 'OIL-WATER': '150', 'OIL-V': '' }, null));
+      expect(res.status).to.equal(422);
+      expect(res.text).to.contain('“密度(15℃)”的数值 -5 超出合理范围');
+      expect(res.text).to.contain('“水分(蒸馏法)”的数值 150 超出合理范围');
+      expect(res.text).to.contain('请填写“钒”的结果');
+      expect(res.text).to.contain('请判定“废润滑油(钙/锌/磷)”是否符合');
+      expect(res.text).to.contain('value="-5"').and.contain('value="0.48"'); // the input is kept
+      const text = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-S-PCT': '0,48' }));
+      expect(text.status).to.equal(422);
+      expect(text.text).to.contain('应填写数值');
+      expect((await status(number)).status).to.equal('in_progress');
+      expect(await t.db.$count(results, eq(results.bookingId, (await status(number)).id))).to.equal(0);
+    });
+
+    it('judges each value against the RMG 380 limits: density 995.2 > 991 fails, the rest pass, boundaries pass', async () => {
+      const id = await sampleId();
+      const res = await labAction(oilAgent, number, 'submit_results', fields(id));
+      expect(res.status).to.equal(303);
+      const b = await status(number);
+      expect(b.conclusion).to.equal('fail');
+      const rows = await t.db.select().from(results).where(eq(results.bookingId, b.id));
+      const byCode = Object.fromEntries(rows.map((r) => [r.testItemCode, r]));
+      expect(byCode['OIL-DEN15']).to.include({ judgement: 'fail', limitText: '≤ 991 kg/m³', valueNumber: 995.2 });
+      expect(byCode['OIL-KV50']).to.include({ judgement: 'pass', limitText: '≤ 380 mm²/s' }); // equal to the limit
+      expect(byCode['OIL-FP-PM']).to.include({ judgement: 'pass', limitText: '≥ 60 °C' }); // equal to the minimum
+      expect(byCode['OIL-S-PCT']!.judgement).to.equal('pass');
+      expect(byCode['OIL-ULO']).to.include({ judgement: 'pass', valueNumber: null });
+    });
+
+    it('verifies by a second technician, issues, and the report shows 不合格 for density', async () => {
+      expect((await labAction(oilAgent2, number, 'verify')).status).to.equal(303);
+      expect((await labAction(oilAgent2, number, 'issue_report')).status).to.equal(303);
+      const page = await enterprise.get(`/bookings/${number}/reports/1`);
+      expect(page.status).to.equal(200);
+      expect(page.text).to.contain('检测报告');
+      expect(page.text).to.match(/密度\(15℃\)<\/td><td>kg\/m³<\/td><td>≤ 991 kg\/m³<\/td><td class="font-monospace">995.2<\/td><td><strong>不合格<\/strong>/);
+      expect(page.text).to.match(/结论：<\/strong><span class="fs-5">不合格/);
+    });
+
+    it('revises the report: v2 valid, v1 replaced and still verifiable as such; then revokes v2', async () => {
+      const b = await status(number);
+      const [v1] = await t.db.select().from(reports).where(eq(reports.bookingId, b.id));
+      const id = await sampleId();
+      const noReason = await labAction(oilAgent, number, 'revise_report', fields(id, { 'OIL-DEN15': '990.5' }));
+      expect(noReason.status).to.equal(422);
+      expect(await t.db.$count(reports, eq(reports.bookingId, b.id))).to.equal(1);
+
+      const res = await labAction(oilAgent, number, 'revise_report', { ...fields(id, { 'OIL-DEN15': '990.5' }), reason: '密度录入错误，原始记录为 990.5' });
+      expect(res.status).to.equal(303);
+      const all = await t.db.select().from(reports).where(eq(reports.bookingId, b.id)).orderBy(reports.version);
+      expect(all.map((r) => [r.version, r.status, r.conclusion])).to.deep.equal([
+        [1, 'replaced', 'fail'],
+        [2, 'valid', 'pass'],
+      ]);
+      expect(all[0]!.replacedById).to.equal(all[1]!.id);
+      expect(all[1]!.number).to.equal(v1!.number);
+
+      const old = await agentFor(t.app).get(`/verify?no=${v1!.number}&code=${v1!.verificationCode}`);
+      expect(old.status).to.equal(200);
+      expect(old.text).to.contain('已替换').and.contain('第 2 版替换');
+      const current = await agentFor(t.app).get(`/verify?no=${all[1]!.number}&code=${all[1]!.verificationCode}`);
+      expect(current.text).to.contain('有效').and.contain('合格');
+
+      const revoke = await labAction(oilAgent, number, 'revoke_report', { reason: '样品铅封破损，报告作废' });
+      expect(revoke.status).to.equal(303);
+      const revoked = await agentFor(t.app).get(`/verify?t=${all[1]!.verifyToken}`);
+      expect(revoked.text).to.contain('已撤销').and.contain('样品铅封破损，报告作废');
+      const events_ = await t.db.select().from(events).where(and(eq(events.entityType, 'booking'), eq(events.entityId, String(b.id))));
+      expect(events_.map((e) => e.action)).to.include('report.revised').and.include('report.revoked');
+    });
+  });
+
+  describe('reject, needs_info, and the auto-complete', () => {
+    it('reject needs a reason and gives the capacity back', async () => {
+      const number = await bookCalibration(t, company.user.id, { slot: '2026-09-30|pm', serials: ['REJ-1'] });
+      const b = await status(number);
+      const [w] = await t.db.select().from(capacityWindows).where(eq(capacityWindows.id, b.windowId!));
+      const noReason = await labAction(liAgent, number, 'reject', { reason: ' ' });
+      expect(noReason.status).to.equal(422);
+      expect((await labAction(liAgent, number, 'reject', { reason: '该型号压力表需送省院' })).status).to.equal(303);
+      const [after] = await t.db.select().from(capacityWindows).where(eq(capacityWindows.id, b.windowId!));
+      expect(after!.used).to.equal(w!.used - 1);
+      expect((await status(number)).status).to.equal('rejected');
+    });
+
+    it('needs_info asks the company, who sees the request on its page', async () => {
+      const number = await bookCalibration(t, company.user.id, { serials: ['NI-1'] });
+      expect((await labAction(liAgent, number, 'needs_info', { reason: '请补充上次检定证书' })).status).to.equal(303);
+      const page = await enterprise.get(`/bookings/${number}`);
+      expect(page.text).to.contain('网点要求补正').and.contain('请补充上次检定证书');
+    });
+
+    it('completes reported bookings automatically after 7 days', async () => {
+      const number = await bookCalibration(t, company.user.id, { serials: ['AUTO-1'] });
+      await t.db.update(bookings).set({ status: 'reported', reportedAt: new Date('2026-09-20T10:00:00+08:00') }).where(eq(bookings.number, number));
+      const fresh = await bookCalibration(t, company.user.id, { serials: ['AUTO-2'] });
+      await t.db.update(bookings).set({ status: 'reported', reportedAt: new Date('2026-09-25T10:00:00+08:00') }).where(eq(bookings.number, fresh));
+      expect(await t.services.lab.autoComplete()).to.equal(1);
+      expect((await status(number)).status).to.equal('completed');
+      expect((await status(fresh)).status).to.equal('reported');
+      const [ev] = await t.db.select().from(events).where(and(eq(events.entityId, String((await status(number)).id)), eq(events.action, 'booking.complete')));
+      expect(ev).to.include({ actorUserId: null });
+      expect(ev!.note).to.contain('自动办结');
+    });
+  });
+
+  describe('notifications', () => {
+    it('shows the unread count in the header; opening one marks it read; others cannot open it', async () => {
+      const page = await enterprise.get('/bookings');
+      const badge = /站内信 <span class="badge rounded-pill text-bg-warning" aria-label="(\d+) 条未读">/.exec(page.text);
+      expect(badge).to.not.equal(null);
+      const unread = Number(badge![1]);
+      expect(unread).to.be.greaterThan(0);
+      const [n] = await t.db.select().from(notifications).where(eq(notifications.userId, company.user.id)).limit(1);
+      const open = await enterprise.get(`/notifications/${n!.id}`);
+      expect(open.status).to.equal(302);
+      expect(open.headers.location).to.match(/^\/bookings\//);
+      const [after] = await t.db.select().from(notifications).where(eq(notifications.id, n!.id));
+      expect(after!.readAt).to.be.instanceOf(Date);
+      expect((await liAgent.get(`/notifications/${n!.id}`)).status).to.equal(404);
+      const list = await enterprise.get('/notifications');
+      expect(list.text).to.contain('站内信');
+    });
+  });
+});
+
+describe('report verification is rate-limited', () => {
+  it('answers 429 after the limit', async () => {
+    const t = await createTestApp({ verifyLimit: { limit: 3, windowMs: 60_000 } });
+    try {
+      const agent = agentFor(t.app);
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await agent.get(`/verify?no=NQI-2026-JL-00000${i}&code=AAAAAAAA`)).status);
+      expect(statuses).to.deep.equal([404, 404, 404, 429]);
+      expect((await agent.get('/verify')).status).to.equal(200); // the empty form is not a lookup
+    } finally {
+      await t.close();
+    }
+  });
+});

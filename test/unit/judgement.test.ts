@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { describeLimit, judge, overallOf, parseMeasured, type SpecLimit } from '../../src/lab/judgement.js';
+
+const limit = (l: Partial<SpecLimit> & Pick<SpecLimit, 'kind'>): SpecLimit => ({ minValue: null, maxValue: null, criterion: null, source: 'TEST', verified: true, note: null, ...l });
+
+describe('judgement against specification limits', () => {
+  it('max: below and equal pass, above fails', () => {
+    const max = limit({ kind: 'max', maxValue: 991 });
+    expect(judge(990.9, max)).to.equal('pass');
+    expect(judge(991, max)).to.equal('pass');
+    expect(judge(991.1, max)).to.equal('fail');
+  });
+
+  it('min: above and equal pass, below fails', () => {
+    const min = limit({ kind: 'min', minValue: 60 });
+    expect(judge(60, min)).to.equal('pass');
+    expect(judge(59.9, min)).to.equal('fail');
+  });
+
+  it('range: both ends included', () => {
+    const range = limit({ kind: 'range', minValue: 810, maxValue: 845 });
+    expect(judge(810, range)).to.equal('pass');
+    expect(judge(845, range)).to.equal('pass');
+    expect(judge(809.9, range)).to.equal('fail');
+    expect(judge(845.1, range)).to.equal('fail');
+  });
+
+  it('no limit (missing, a note or a criterion) is 无限值 for automatic judgement', () => {
+    expect(judge(5, undefined)).to.equal('no_limit');
+    expect(judge(5, limit({ kind: 'note', criterion: 'report' }))).to.equal('no_limit');
+    expect(judge(5, limit({ kind: 'criterion', criterion: 'clear and bright' }))).to.equal('no_limit');
+  });
+
+  it('overall: any fail fails; no_limit does not', () => {
+    expect(overallOf(['pass', 'no_limit', 'pass'])).to.equal('pass');
+    expect(overallOf(['pass', 'fail'])).to.equal('fail');
+  });
+
+  it('describes limits for the report', () => {
+    expect(describeLimit(limit({ kind: 'max', maxValue: 0.5 }), '% m/m')).to.equal('≤ 0.5 % m/m');
+    expect(describeLimit(limit({ kind: 'range', minValue: 2, maxValue: 6 }), 'mm²/s')).to.equal('2 – 6 mm²/s');
+    expect(describeLimit(limit({ kind: 'min', minValue: 40 }), '-')).to.equal('≥ 40');
+  });
+
+  it('reads numbers as testers type them and refuses the ambiguous', () => {
+    expect(parseMeasured('0.45')).to.equal(0.45);
+    expect(parseMeasured(' -6 ')).to.equal(-6);
+    expect(parseMeasured('+12')).to.equal(12);
+    expect(parseMeasured('1.2e3')).to.equal(1200);
+    expect(parseMeasured('1,000')).to.equal(undefined);
+    expect(parseMeasured('12 mg/kg')).to.equal(undefined);
+    expect(parseMeasured('')).to.equal(undefined);
+  });
+});
