@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'drizzle/**', 'data/**', 'uploads/**', '.e2e-artifacts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'drizzle/**', 'data/**', 'uploads/**', '.e2e-artifacts/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -31,6 +31,11 @@ import { makeLabService, type LabService } from './lab/lab.service.js';
 import { notificationsRoutes } from './notifications/notifications.routes.js';
 import { makeNotificationsService } from './notifications/notifications.service.js';
 import { reportsRoutes } from './reports/reports.routes.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { makeAccountsService } from './admin/accounts.service.js';
+import { makeNetworkService } from './admin/network.service.js';
+import { makeAuditService } from './audit/audit.service.js';
+import { makeStatsService } from './stats/stats.service.js';
 import { makeReportsService } from './reports/reports.service.js';
 
 export interface AppDeps {
@@ -190,6 +195,14 @@ export function createApp(deps: AppDeps): App {
   app.use(labRoutes({ lab, verifyCsrf }));
   app.use(reportsRoutes({ reports, db, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(notifications));
+  app.use(
+    adminRoutes({
+      stats: makeStatsService({ db, clock }),
+      network: makeNetworkService({ db, clock }),
+      accounts: makeAccountsService({ db, destroySessions: (userId) => sessionStore.destroyUserSessions(userId) }),
+      audit: makeAuditService(db),
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -8,7 +8,8 @@ export function homeFor(role: Role): string {
     case 'lab_staff':
     case 'node_manager':
       return '/lab';
-    default:
-      return '/account';
+    case 'park_admin':
+    case 'platform_admin':
+      return '/admin';
   }
 }

@@ -4,6 +4,7 @@ import { assertCan, type Principal } from '../auth/access.js';
 import { recordEvent } from '../audit/audit.repo.js';
 import {
   findInstrumentCategory,
+  findNode,
   findServiceByCode,
   itemAppliesToFamily,
   listNodes,
@@ -32,6 +33,7 @@ import { addDays, isIsoDate, shanghaiDate, type Clock } from '../shared/time.js'
 import { parseInput } from '../shared/validation.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { reportsOfBooking } from '../reports/reports.repo.js';
+import { findEnterpriseById } from '../enterprises/enterprises.repo.js';
 import { checkFile, MAX_FILES } from '../uploads/file-check.js';
 import type { UploadedFile } from '../uploads/multipart.js';
 import type { FileStorage } from '../uploads/storage.js';
@@ -222,7 +224,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     const nodeId = typeof body.node === 'string' && /^\d{1,9}$/.test(body.node) ? Number(body.node) : NaN;
     const ns = Number.isNaN(nodeId) ? undefined : await findNodeService(db, nodeId, service.id);
     const errors: Record<string, string> = {};
-    if (!ns || !ns.active) errors.node = '请选择提供该服务的网点';
+    const node = ns ? await findNode(db, ns.nodeId) : undefined;
+    if (!ns || !ns.active || !node?.active) errors.node = '请选择提供该服务的网点';
 
     let v: CalibrationInput | OilTestInput | ConsultationInput | undefined;
     try {
@@ -231,7 +234,7 @@ export function makeBookingsService(deps: BookingsDeps) {
       if (!(err instanceof ValidationError)) throw err;
       Object.assign(errors, err.fieldErrors);
     }
-    if (!v || !ns || !ns.active) throw new ValidationError(errors);
+    if (!v || !ns || !ns.active || !node?.active) throw new ValidationError(errors);
 
     const today = shanghaiDate(clock.now());
     let items: repo.NewBookingItem[];
@@ -405,6 +408,7 @@ export function makeBookingsService(deps: BookingsDeps) {
       const p = await prepare(user, body);
       const drafts = await attachmentsRepo.draftsOf(db, user.id, p.idempotencyKey);
       const checked = await checkFiles(files, drafts.length);
+      const company = await findEnterpriseById(db, enterpriseId);
       const newFiles = await storeFiles(checked, user, { bookingId: null, draftToken: null });
       try {
         const number = await inTransaction(db, async (tx) => {
@@ -423,6 +427,7 @@ export function makeBookingsService(deps: BookingsDeps) {
             number,
             kind: p.kind,
             enterpriseId,
+            parkId: company?.parkId ?? null,
             nodeId: p.nodeId,
             serviceId: p.service.id,
             nodeServiceId: p.ref.ns.id,
@@ -437,6 +442,9 @@ export function makeBookingsService(deps: BookingsDeps) {
             remarks: p.remarks,
             createdBy: user.id,
             idempotencyKey: p.idempotencyKey,
+            // the service's clock, so statistics by submission date agree with the booking number's date
+            submittedAt: clock.now(),
+            createdAt: clock.now(),
           });
           await repo.insertItems(tx, bookingId, p.items);
           await attachmentsRepo.linkDrafts(tx, user.id, p.idempotencyKey, bookingId);

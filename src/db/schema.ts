@@ -367,6 +367,8 @@ export const bookings = pgTable(
     enterpriseId: integer('enterprise_id')
       .notNull()
       .references(() => enterprises.id),
+    /** The company's park when it booked: park statistics count the booking where the company was then. */
+    parkId: integer('park_id').references(() => parks.id),
     nodeId: integer('node_id')
       .notNull()
       .references(() => nodes.id),
@@ -403,6 +405,9 @@ export const bookings = pgTable(
     /** pass | fail | info (calibration data without a verdict) — derived from the results. */
     conclusion: text('conclusion'),
     conclusionRemark: text('conclusion_remark'),
+    /** Set when the report is issued: working days from acceptance to report, and whether that met the due date. */
+    turnaroundDays: integer('turnaround_days'),
+    onTime: boolean('on_time'),
     idempotencyKey: text('idempotency_key').notNull(),
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
@@ -419,6 +424,9 @@ export const bookings = pgTable(
     index('bookings_node_status_due_idx').on(t.nodeId, t.status, t.dueDate),
     index('bookings_window_idx').on(t.windowId),
     index('bookings_created_idx').on(t.createdAt),
+    index('bookings_node_created_idx').on(t.nodeId, t.createdAt),
+    index('bookings_park_created_idx').on(t.parkId, t.createdAt),
+    index('bookings_reported_idx').on(t.reportedAt),
     check('bookings_units_positive', sql`${t.units} > 0`),
   ],
 );

@@ -3,7 +3,7 @@ import { recordEvent } from '../audit/audit.repo.js';
 import * as bookingsRepo from '../bookings/bookings.repo.js';
 import { availableActions, isTransitionAction, STATUS_LABELS, type BookingStatus, type TransitionAction } from '../bookings/lifecycle.js';
 import { applyTransition, type SystemActor } from '../bookings/transition.js';
-import { addWorkingDays } from '../calendar/workdays.js';
+import { addWorkingDays, workingDaysBetween } from '../calendar/workdays.js';
 import { findInstrumentCategory, findNode, findServiceByCode, listOilTestItems, servicesOfNode } from '../catalog/catalog.repo.js';
 import type { Db, Tx } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
@@ -187,7 +187,14 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
         let stored: string | undefined;
         try {
           return await inTransaction(db, async (tx) => {
-            await applyTransition(tx, booking.id, 'issue_report', user, { patch: { reportedAt: clock.now() } });
+            const { before } = await applyTransition(tx, booking.id, 'issue_report', user, { patch: { reportedAt: clock.now() } });
+            // Turnaround in working days from acceptance to report, kept on the booking for the statistics.
+            if (before.acceptedAt) {
+              const acceptedOn = shanghaiDate(before.acceptedAt);
+              const closed = await repo.closedDatesFrom(tx, booking.nodeId, acceptedOn);
+              const turnaroundDays = workingDaysBetween(acceptedOn, today(), closed);
+              await bookingsRepo.updateBooking(tx, booking.id, { turnaroundDays, onTime: before.dueDate ? today() <= before.dueDate : null });
+            }
             const report = await reports.issue(tx, booking, user, service!.bookingPrefix, names);
             if (pdf) stored = await attachPdf(tx, user, booking, report.id, pdf);
             await recordEvent(tx, { actorUserId: user.id, entityType: 'report', entityId: report.id, action: 'report.issued', note: `${report.number} 第 1 版`, data: { bookingId: booking.id } });
@@ -206,8 +213,11 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
 
   async function accept(user: Principal, booking: bookingsRepo.BookingView) {
     const acceptedOn = today();
+    // The clock starts at acceptance, but work cannot start before the booked window: a booking accepted today for
+    // next Tuesday is due N working days after Tuesday.
+    const start = booking.date > acceptedOn ? booking.date : acceptedOn;
     const closed = await repo.closedDatesFrom(db, booking.nodeId, acceptedOn);
-    const dueDate = addWorkingDays(acceptedOn, booking.turnaroundDays, closed);
+    const dueDate = addWorkingDays(start, booking.turnaroundDays, closed);
     await inTransaction(db, (tx) =>
       applyTransition(tx, booking.id, 'accept', user, {
         patch: { acceptedAt: clock.now(), dueDate },

@@ -99,11 +99,12 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const res = await labAction(liAgent, number, 'accept');
       expect(res.status).to.equal(303);
       const b = await status(number);
-      // accepted Mon 09-28, CAL-PG turnaround 3 working days: 09-29, 09-30, (10-01…10-07 holiday), 10-08
-      expect(b).to.include({ status: 'accepted', dueDate: '2026-10-08' });
+      // accepted Mon 09-28 for the window of Tue 09-29; CAL-PG turnaround 3 working days counted from the window:
+      // 09-30, (10-01…10-07 holiday), 10-08, 10-09
+      expect(b).to.include({ status: 'accepted', dueDate: '2026-10-09' });
       const messages = await t.db.select().from(notifications).where(and(eq(notifications.userId, company.user.id), eq(notifications.bookingId, b.id)));
       expect(messages.map((m) => m.title)).to.include(`${number} 受理`);
-      expect(messages.find((m) => m.title === `${number} 受理`)!.body).to.contain('2026-10-08');
+      expect(messages.find((m) => m.title === `${number} 受理`)!.body).to.contain('2026-10-09');
     });
 
     it('receive records the labels; start assigns a technician', async () => {

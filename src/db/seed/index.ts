@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import type { Db } from '../client.js';
 import { seedDemoAccounts } from './demo.js';
+import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
 
 export interface SeedOptions {
   demo: boolean;
+  /** "Now" of the demo history (tests pin it). */
+  now?: Date;
   logger?: Logger;
 }
 
@@ -14,7 +17,8 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
   options.logger?.info('seed: reference catalog upserted');
   if (options.demo) {
     await seedDemoAccounts(db);
-    options.logger?.info('seed: demo accounts present');
+    const { bookings } = await seedDemoHistory(db, options.now);
+    options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
   }
 }
 

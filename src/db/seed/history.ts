@@ -1,0 +1,411 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { addWorkingDays, isWorkingDay, workingDaysBetween } from '../../calendar/workdays.js';
+import { creditCodeCheckChar } from '../../enterprises/credit-code.js';
+import { hashPassword } from '../../auth/password.js';
+import { describeLimit, judge, type SpecLimit } from '../../lab/judgement.js';
+import { newVerificationCode } from '../../reports/reports.service.js';
+import { addDays, dayjs, shanghaiDate, TZ } from '../../shared/time.js';
+import type { Db } from '../client.js';
+import {
+  bookingCounters,
+  bookingItems,
+  bookings,
+  capacityWindows,
+  enterprises,
+  evaluations,
+  events,
+  instrumentCategories,
+  nodes,
+  nodeServices,
+  notifications,
+  oilLimits,
+  oilPackages,
+  oilTestItems,
+  parks,
+  reports,
+  results,
+  serviceCategories,
+  services,
+  users,
+} from '../schema.js';
+import { EVENT_LABELS, type BookingStatus } from '../../bookings/lifecycle.js';
+
+/**
+ * A realistic demo history: about fourteen months of bookings at every node, in every state, with their timelines,
+ * results, reports, evaluations and notifications — written directly in batches (the lifecycle code would take minutes
+ * for hundreds of bookings). It keeps the invariants the application keeps: capacity used equals the units of live
+ * bookings of each window and never exceeds it, numbers are unique and the counters continue after them, reports can be
+ * verified. Deterministic for a given "now" (seeded pseudo-random numbers).
+ */
+
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const EXTRA_COMPANIES = [
+  ['舟山中远海运重工有限公司', 'P-DINGHAI'], ['舟山长宏国际船舶修造有限公司', 'P-DINGHAI'], ['定海海洋生物科技有限公司', 'P-DINGHAI'], ['舟山恒泰机械制造有限公司', 'P-DINGHAI'],
+  ['普陀海福水产有限公司', 'P-PUTUO'], ['舟山兴业冷链物流有限公司', 'P-PUTUO'], ['普陀海源远洋渔业有限公司', 'P-PUTUO'], ['舟山宏达船舶配件有限公司', 'P-PUTUO'],
+  ['浙江石油化工有限公司', 'P-GREENPETRO'], ['舟山鱼山化工仓储有限公司', 'P-GREENPETRO'], ['岱山精细化工有限公司', 'P-GREENPETRO'], ['舟山石化检修服务有限公司', 'P-GREENPETRO'],
+  ['嵊泗海港物流有限公司', 'P-SHENGSI'], ['嵊泗海鲜市场经营管理有限公司', 'P-SHENGSI'], ['嵊泗菜园加油站有限公司', 'P-SHENGSI'],
+  ['舟山航空产业发展有限公司', 'P-ZSEDZ'], ['舟山新城电子科技有限公司', 'P-ZSEDZ'], ['舟山医疗器械检验服务有限公司', 'P-ZSEDZ'], ['新城检测仪器有限公司', 'P-ZSEDZ'],
+  ['舟山国际燃料油供应有限公司', 'P-FTZ'], ['中石化舟山燃料油销售有限公司', 'P-FTZ'], ['舟山保税油品贸易有限公司', 'P-FTZ'], ['舟山港海通轮驳有限公司', 'P-FTZ'],
+  ['舟山市自来水有限公司', null], ['舟山市燃气有限公司', null], ['舟山市第一人民医院', null],
+] as const;
+
+const EXCELLENT = ['送检方便，出证及时', '工作人员很专业，解答耐心', '比以前跑好几个部门省事多了', '上门服务准时，点赞', '报告验证很方便'];
+const AVERAGE = ['整体还可以，希望时段再多一些', '受理有点慢', '希望能开通短信提醒'];
+const POOR = ['报告比承诺时间晚了两天', '电话一直占线'];
+
+export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{ bookings: number }> {
+  if ((await db.$count(bookings)) > 0) return { bookings: 0 };
+  const rand = prng(20261127);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const chance = (p: number) => rand() < p;
+  const today = shanghaiDate(now);
+
+  // Extra companies, so the dashboards show a city, not four firms.
+  const parkIds = new Map((await db.select({ id: parks.id, code: parks.code }).from(parks)).map((p) => [p.code, p.id]));
+  for (const [i, [name, park]] of EXTRA_COMPANIES.entries()) {
+    const body = `913309${String(10 + (i % 4)).padStart(2, '0')}MA2E${String(1000 + i).padStart(4, '0')}X`.slice(0, 17);
+    await db
+      .insert(enterprises)
+      .values({ name, creditCode: body + creditCodeCheckChar(body), parkId: park ? parkIds.get(park)! : null, address: '舟山市' + (park ?? '定海区') + '（演示数据）', createdAt: dayjs(now).subtract(15, 'month').toDate() })
+      .onConflictDoNothing();
+  }
+  const companies = await db.select({ id: enterprises.id, name: enterprises.name, parkId: enterprises.parkId, creditCode: enterprises.creditCode }).from(enterprises);
+  // Each extra company gets one account (not a demo login: its password is random and never shown).
+  const unusable = await hashPassword(randomBytes(18).toString('base64url'));
+  for (const [i, c] of companies.entries()) {
+    if ((await db.$count(users, eq(users.enterpriseId, c.id))) > 0) continue;
+    await db
+      .insert(users)
+      .values({ role: 'enterprise', name: `${c.name.slice(2, 4)}联系人`, mobile: `1380009${String(1000 + i).slice(-4)}`, passwordHash: unusable, enterpriseId: c.id })
+      .onConflictDoNothing();
+  }
+  const companyUsers = await db.select({ id: users.id, enterpriseId: users.enterpriseId, name: users.name }).from(users).where(eq(users.role, 'enterprise'));
+  const staff = await db.select({ id: users.id, nodeId: users.nodeId, name: users.name }).from(users).where(inArray(users.role, ['lab_staff', 'node_manager']));
+  const offerings = await db
+    .select({ ns: nodeServices, node: nodes, service: services, prefix: serviceCategories.bookingPrefix, period: instrumentCategories.periodMonths })
+    .from(nodeServices)
+    .innerJoin(nodes, eq(nodes.id, nodeServices.nodeId))
+    .innerJoin(services, eq(services.id, nodeServices.serviceId))
+    .innerJoin(serviceCategories, eq(serviceCategories.code, services.categoryCode))
+    .leftJoin(instrumentCategories, eq(instrumentCategories.code, services.instrumentCategoryCode))
+    .where(and(eq(nodeServices.active, true), eq(nodes.active, true)));
+  const packages = new Map((await db.select().from(oilPackages)).map((p) => [p.code, p]));
+  const itemRows = await db.select().from(oilTestItems);
+  const items = new Map(itemRows.map((i) => [i.code, i]));
+  const itemNames = Object.fromEntries(itemRows.map((i) => [i.code, i.name]));
+  const limits = new Map((await db.select().from(oilLimits)).map((l) => [`${l.itemCode}|${l.gradeCode}`, l]));
+
+  // Weighted choice of offering: the labs carry most of the work; common instruments are common.
+  const COMMON = new Set(['CAL-PG', 'CAL-DIS', 'CAL-EBAL', 'CAL-CGD', 'CAL-FD', 'CAL-LIGT', 'CAL-TW', 'CAL-BP', 'YP-ISO8217', 'YP-MARPOL', 'BZ-ENTSTD', 'RZ-ISO9001']);
+  const weighted = offerings.flatMap((o) => {
+    const w = (COMMON.has(o.service.code) ? 6 : 1) * (o.node.kind === 'lab' ? 3 : 1);
+    return Array.from({ length: w }, () => o);
+  });
+  const staffOf = (nodeId: number) => staff.filter((s) => s.nodeId === nodeId);
+
+  const windowUse = new Map<string, { nsId: number; date: string; window: string; capacity: number; used: number }>();
+  const counters = new Map<string, number>();
+  const newBookings: (typeof bookings.$inferInsert)[] = [];
+  type Extra = {
+    items: Omit<typeof bookingItems.$inferInsert, 'bookingId'>[];
+    events: Omit<typeof events.$inferInsert, 'entityId'>[];
+    results: (grade: string | null, itemIds: number[]) => Omit<typeof results.$inferInsert, 'bookingId'>[];
+    report?: { approverId: number; testerId: number; verifierId: number; issuedAt: Date; conclusion: string };
+    evaluation?: { level: number; comment: string; userId: number; createdAt: Date };
+    notifyUserIds: number[];
+  };
+  const extras: Extra[] = [];
+
+  const start = dayjs.tz(today, TZ).subtract(14, 'month');
+  const totalDays = dayjs.tz(today, TZ).diff(start, 'day');
+  const TARGET = 640;
+  const RECENT = 90; // the last two weeks, so every queue has work in it
+  for (let n = 0; n < TARGET + RECENT; n++) {
+    // Submission time: spread over the period, busier in recent months (the platform grows).
+    const dayOffset = n < TARGET ? Math.floor(Math.pow(rand(), 0.75) * totalDays) : totalDays - Math.floor(rand() * 14);
+    let created = start.add(dayOffset, 'day');
+    while (!isWorkingDay(created.format('YYYY-MM-DD'))) created = created.add(1, 'day');
+    created = created.hour(8 + Math.floor(rand() * 9)).minute(Math.floor(rand() * 60));
+    if (created.valueOf() > now.getTime()) continue;
+    const createdDay = created.format('YYYY-MM-DD');
+    const o = pick(weighted);
+    const kind = o.service.bookingKind;
+    const company = kind === 'oil_test' ? pick(companies.filter((c) => /燃料|石化|油|港|化工|海运|船/.test(c.name))) : pick(companies);
+    const creator = companyUsers.find((u) => u.enterpriseId === company.id);
+    const nodeStaff = staffOf(o.node.id);
+    if (!creator || nodeStaff.length < 2) continue;
+
+    const leadDays = 1 + Math.floor(rand() * 6);
+    const date = addWorkingDays(createdDay, leadDays);
+    const window = kind === 'consultation' ? pick(o.ns.slotTimes ?? ['09:00']) : chance(0.55) ? 'am' : 'pm';
+    const units = kind === 'consultation' ? 1 : kind === 'oil_test' ? 1 + Math.floor(rand() * 2) : 1 + Math.floor(rand() * 4);
+    const capacity = kind === 'consultation' ? o.ns.slotCapacity : window === 'am' ? o.ns.capacityAm : o.ns.capacityPm;
+    const key = `${o.ns.id}|${date}|${window}`;
+    const slot = windowUse.get(key) ?? { nsId: o.ns.id, date, window, capacity, used: 0 };
+    if (slot.used + units > slot.capacity) continue;
+
+    // Where is it now? Old bookings are done (or were cancelled/rejected); recent ones are at every stage.
+    const age = dayjs.tz(today, TZ).diff(dayjs.tz(date, TZ), 'day'); // days since the booked window
+    let status: BookingStatus;
+    const r = rand();
+    if (r < 0.06) status = 'cancelled';
+    else if (r < 0.1) status = 'rejected';
+    else if (age < 0) status = pick(['submitted', 'submitted', 'accepted', 'accepted', 'needs_info'] as const);
+    else if (age <= 2) status = pick(['accepted', 'received', 'in_progress'] as const);
+    else if (age <= 6) status = pick(['in_progress', 'to_verify', 'verified', 'reported', 'reported'] as const);
+    else if (age <= 12) status = pick(['reported', 'completed', 'completed', 'completed'] as const);
+    else status = 'completed';
+
+    const tech = pick(nodeStaff);
+    const verifier = pick(nodeStaff.filter((s) => s.id !== tech.id));
+    const ev: Extra['events'] = [];
+    const at = (d: dayjs.Dayjs) => d.toDate();
+    const submittedAt = created;
+    ev.push({ at: at(submittedAt), actorUserId: creator.id, entityType: 'booking', action: 'booking.submitted', toState: 'submitted' });
+    const booking: typeof bookings.$inferInsert = {
+      number: '',
+      kind,
+      enterpriseId: company.id,
+      parkId: company.parkId,
+      nodeId: o.node.id,
+      serviceId: o.service.id,
+      nodeServiceId: o.ns.id,
+      date,
+      window,
+      units,
+      status,
+      deliveryMode: kind === 'consultation' ? pick(o.service.deliveryModes) : o.service.deliveryModes.includes('send_in') && chance(0.8) ? 'send_in' : o.service.deliveryModes[0]!,
+      contactName: creator.name,
+      contactMobile: '13900000000',
+      remarks: '',
+      createdBy: creator.id,
+      idempotencyKey: randomBytes(12).toString('base64url'),
+      submittedAt: at(submittedAt),
+      createdAt: at(submittedAt),
+      updatedAt: at(submittedAt),
+    };
+    if (booking.deliveryMode === 'on_site') booking.onsiteAddress = '舟山市定海区（演示地址）';
+
+    const reachedAccept = !['submitted', 'needs_info', 'cancelled', 'rejected'].includes(status) || (status === 'cancelled' && chance(0.3));
+    const acceptedAt = submittedAt.add(2 + Math.floor(rand() * 20), 'hour');
+    if (status === 'needs_info') {
+      ev.push({ at: at(acceptedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.needs_info', fromState: 'submitted', toState: 'needs_info', note: '请补充上次检定证书或器具照片' });
+    }
+    if (status === 'rejected') {
+      ev.push({ at: at(acceptedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.reject', fromState: 'submitted', toState: 'rejected', note: '该规格超出本网点检定能力，请预约市计量院' });
+      booking.closedAt = at(acceptedAt);
+    }
+    if (reachedAccept) {
+      const acceptedDay = shanghaiDate(at(acceptedAt));
+      booking.acceptedAt = at(acceptedAt);
+      booking.dueDate = addWorkingDays(date > acceptedDay ? date : acceptedDay, o.service.turnaroundDays);
+      ev.push({ at: at(acceptedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.accept', fromState: 'submitted', toState: 'accepted', data: { dueDate: booking.dueDate } });
+    }
+    if (status === 'cancelled') {
+      const from = reachedAccept ? 'accepted' : 'submitted';
+      const when = reachedAccept ? acceptedAt.add(5, 'hour') : submittedAt.add(3, 'hour');
+      ev.push({ at: at(when), actorUserId: creator.id, entityType: 'booking', action: 'booking.cancel', fromState: from, toState: 'cancelled', note: pick(['设备临时调拨', '已在外地完成检定', '生产计划调整，改期再约']) });
+      booking.closedAt = at(when);
+    }
+    const order: BookingStatus[] = ['accepted', 'received', 'in_progress', 'to_verify', 'verified', 'reported', 'completed'];
+    const reached = (s: BookingStatus) => order.indexOf(status) >= order.indexOf(s) && order.includes(status);
+    const receivedAt = dayjs.tz(`${date} ${window === 'pm' ? '14:10' : window === 'am' ? '09:20' : window}`, 'YYYY-MM-DD HH:mm', TZ);
+    // Turnaround: mostly within the promise, some late.
+    const dueOffset = chance(0.85) ? Math.floor(rand() * o.service.turnaroundDays) : o.service.turnaroundDays + 1 + Math.floor(rand() * 3);
+    const workStart = date > shanghaiDate(at(acceptedAt)) ? date : shanghaiDate(at(acceptedAt));
+    const reportedDay = addWorkingDays(workStart, Math.max(1, dueOffset));
+    const reportedAt = dayjs.tz(`${reportedDay} 15:30`, 'YYYY-MM-DD HH:mm', TZ);
+    if (reached('received')) {
+      booking.receivedAt = at(receivedAt);
+      ev.push({ at: at(receivedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.receive', fromState: 'accepted', toState: 'received' });
+    }
+    if (reached('in_progress')) {
+      booking.assignedTo = tech.id;
+      ev.push({ at: at(receivedAt.add(40, 'minute')), actorUserId: tech.id, entityType: 'booking', action: 'booking.start', fromState: 'received', toState: 'in_progress', note: `检测人员：${tech.name}` });
+    }
+    const resultsAt = reportedAt.subtract(5, 'hour');
+    if (reached('to_verify')) {
+      booking.resultsBy = tech.id;
+      booking.resultsAt = at(resultsAt);
+      ev.push({ at: at(resultsAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.submit_results', fromState: 'in_progress', toState: 'to_verify' });
+    }
+    if (reached('verified')) {
+      booking.verifiedBy = verifier.id;
+      booking.verifiedAt = at(resultsAt.add(2, 'hour'));
+      ev.push({ at: at(resultsAt.add(2, 'hour')), actorUserId: verifier.id, entityType: 'booking', action: 'booking.verify', fromState: 'to_verify', toState: 'verified' });
+    }
+    let report: Extra['report'];
+    if (reached('reported')) {
+      if (reportedAt.valueOf() > now.getTime()) continue; // would be in the future: drop this one
+      booking.reportedAt = at(reportedAt);
+      booking.turnaroundDays = workingDaysBetween(shanghaiDate(at(acceptedAt)), reportedDay);
+      booking.onTime = reportedDay <= booking.dueDate!;
+      ev.push({ at: at(reportedAt), actorUserId: verifier.id, entityType: 'booking', action: 'booking.issue_report', fromState: 'verified', toState: 'reported' });
+      report = { approverId: verifier.id, testerId: tech.id, verifierId: verifier.id, issuedAt: at(reportedAt), conclusion: 'pass' };
+    }
+    let evaluation: Extra['evaluation'];
+    if (status === 'completed') {
+      const completedAt = reportedAt.add(1 + Math.floor(rand() * 6), 'day');
+      if (completedAt.valueOf() > now.getTime()) {
+        booking.status = 'reported';
+        status = 'reported';
+      } else {
+        booking.completedAt = at(completedAt);
+        booking.closedAt = at(completedAt);
+        ev.push({ at: at(completedAt), actorUserId: chance(0.7) ? creator.id : null, entityType: 'booking', action: 'booking.complete', fromState: 'reported', toState: 'completed' });
+        if (chance(0.62)) {
+          const late = booking.onTime === false;
+          const level = late ? pick([2, 3, 3, 4]) : pick([5, 5, 5, 5, 4, 4, 4, 3]);
+          evaluation = { level, comment: level >= 4 ? pick(EXCELLENT) : level === 3 ? pick(AVERAGE) : pick(POOR), userId: creator.id, createdAt: at(completedAt.add(2, 'hour')) };
+          ev.push({ at: evaluation.createdAt, actorUserId: creator.id, entityType: 'booking', action: 'booking.evaluated', data: { level } });
+        }
+      }
+    }
+
+    // Items and their results.
+    const bookingItemsList: Extra['items'] = [];
+    if (kind === 'calibration') {
+      for (let i = 0; i < units; i++) {
+        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${created.format('YYMM')}-${String(n).padStart(3, '0')}${i}`, model: pick(['Y-100', 'Y-60', 'YB-150', 'TSB-30', '—']), accuracyClass: pick(['1.0', '1.6', '2.5', 'Ⅲ', null]), compulsory: chance(0.6), measuringRange: null, intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${created.format('YYYYMMDD')}-${n}-${i + 1}` : null });
+      }
+    } else if (kind === 'oil_test') {
+      const grade = pick(o.service.gradeCodes ?? ['ISO8217-RMG380']);
+      const family = grade.startsWith('ISO8217-DM') ? 'marine-distillate' : grade.startsWith('ISO8217') ? 'marine-residual' : grade.startsWith('GB19147') ? 'diesel' : grade.startsWith('GB17930') ? 'gasoline' : 'lubricant';
+      const pkgCode = (o.service.packageCodes ?? []).find((c) => packages.get(c)?.gradeFamilies.includes(family)) ?? o.service.packageCodes?.[0];
+      const pkg = pkgCode ? packages.get(pkgCode) : undefined;
+      bookingItemsList.push({ position: 1, quantity: units, sampleName: pick(['低硫燃料油 VLSFO', '船用馏分油 MGO', '0号车用柴油', '92号车用汽油', '在用润滑油']), gradeCode: grade, specEdition: family.startsWith('marine') ? pick(['ISO 8217:2017', 'ISO 8217:2024', 'ISO 8217:2012']) : family === 'diesel' ? 'GB 19147-2016' : family === 'gasoline' ? 'GB 17930-2016' : '用户约定 / 设备制造商要求', sourceType: pick(['ship', 'barge', 'tank'] as const), sourceName: pick(['舟港油 18', '海通 6', '鱼山 3# 罐', '东方之星']), samplingDate: addDays(createdDay, -1), sealNo: `ZS-${String(100000 + n)}`, packageCode: pkg?.code ?? null, testItemCodes: pkg?.itemCodes ?? [], labelCode: reached('received') ? `YP-S-${n}` : null });
+    } else {
+      bookingItemsList.push({ position: 1, quantity: 1, topic: pick(['企业标准编制指导', '管理体系认证前诊断', '产品质量问题分析', '对标国际先进标准']), description: '演示数据：企业提出的咨询需求。', participants: 1 + Math.floor(rand() * 3) });
+    }
+    const makeResults: Extra['results'] = (g, itemIds) => {
+      if (!reached('to_verify')) return [];
+      if (kind === 'calibration') {
+        return itemIds.map((id) => {
+          const fail = chance(0.05);
+          return { bookingItemId: id, conclusion: fail ? 'fail' : chance(0.2) ? 'calibrated' : 'pass', certificateNo: `JD${created.format('YYYY')}-${String(id).padStart(6, '0')}`, nextDueDate: fail ? null : dayjs(reportedDay).add(o.period ?? 12, 'month').format('YYYY-MM-DD'), points: null, remark: null };
+        });
+      }
+      if (kind === 'oil_test' && g) {
+        const sampleId = itemIds[0]!;
+        const codes = bookingItemsList[0]!.testItemCodes ?? [];
+        return codes.map((code) => {
+          const item = items.get(code)!;
+          const limit = limits.get(`${code}|${g}`);
+          const spec: SpecLimit | undefined = limit && ['min', 'max', 'range'].includes(limit.kind) ? { kind: limit.kind, minValue: limit.minValue, maxValue: limit.maxValue, criterion: limit.criterion, source: limit.source, verified: limit.verified, note: limit.note } : undefined;
+          let value: number;
+          if (spec?.kind === 'max') value = spec.maxValue! * (chance(0.04) ? 1.05 : 0.4 + rand() * 0.55);
+          else if (spec?.kind === 'min') value = spec.minValue! * (chance(0.04) ? 0.95 : 1.02 + rand() * 0.3);
+          else if (spec?.kind === 'range') value = spec.minValue! + (spec.maxValue! - spec.minValue!) * rand();
+          else value = (item.plausibleMin ?? 0) + ((item.plausibleMax ?? 100) - (item.plausibleMin ?? 0)) * rand() * 0.2;
+          const rounded = Number(value.toPrecision(4));
+          const judgement = spec ? judge(rounded, spec) : limit?.kind === 'criterion' ? 'pass' : 'no_limit';
+          return { bookingItemId: sampleId, testItemCode: code, valueText: String(rounded), valueNumber: rounded, unit: item.unit, limitText: describeLimit(spec ?? (limit ? { ...limit, kind: limit.kind } as SpecLimit : undefined), item.unit), limitSource: limit?.source ?? null, judgement };
+        });
+      }
+      return [];
+    };
+    if (reached('to_verify')) booking.conclusion = kind === 'consultation' ? 'info' : 'pass';
+    if (kind === 'consultation' && reached('to_verify')) booking.conclusionRemark = '已就企业问题给出书面建议，详见咨询记录。';
+
+    // Number: prefix, submission day, sequence of that day.
+    const dayKey = `${o.prefix}|${createdDay}`;
+    const seq = (counters.get(dayKey) ?? 0) + 1;
+    counters.set(dayKey, seq);
+    booking.number = `${o.prefix}-${createdDay.replaceAll('-', '')}-${String(seq).padStart(4, '0')}`;
+    if (status !== 'cancelled' && status !== 'rejected') slot.used += units;
+    windowUse.set(key, slot);
+
+    const notifyUserIds = companyUsers.filter((u) => u.enterpriseId === company.id).map((u) => u.id);
+    newBookings.push(booking);
+    extras.push({ items: bookingItemsList, events: ev, results: makeResults, ...(report ? { report } : {}), ...(evaluation ? { evaluation } : {}), notifyUserIds });
+  }
+
+  await db.transaction(async (tx) => {
+    // Windows first (bookings reference them).
+    const windowIds = new Map<string, number>();
+    const windowList = [...windowUse.entries()];
+    for (let i = 0; i < windowList.length; i += 500) {
+      const chunk = windowList.slice(i, i + 500);
+      const inserted = await tx
+        .insert(capacityWindows)
+        .values(chunk.map(([, w]) => ({ nodeServiceId: w.nsId, date: w.date, window: w.window, capacity: w.capacity, used: w.used })))
+        .returning({ id: capacityWindows.id, nodeServiceId: capacityWindows.nodeServiceId, date: capacityWindows.date, window: capacityWindows.window });
+      for (const w of inserted) windowIds.set(`${w.nodeServiceId}|${w.date}|${w.window}`, w.id);
+    }
+    const reportCounters = new Map<string, number>();
+    for (let i = 0; i < newBookings.length; i++) {
+      const b = newBookings[i]!;
+      const x = extras[i]!;
+      b.windowId = windowIds.get(`${b.nodeServiceId}|${b.date}|${b.window}`)!;
+      const [row] = await tx.insert(bookings).values(b).returning({ id: bookings.id });
+      const bookingId = row!.id;
+      const itemIds = (await tx.insert(bookingItems).values(x.items.map((it) => ({ ...it, bookingId }))).returning({ id: bookingItems.id })).map((r) => r.id);
+      await tx.insert(events).values(x.events.map((e) => ({ ...e, entityId: String(bookingId) })));
+      const rs = x.results(x.items[0]?.gradeCode ?? null, itemIds);
+      if (rs.length) await tx.insert(results).values(rs.map((r) => ({ ...r, bookingId })));
+      const conclusion = b.kind === 'consultation' ? 'info' : rs.some((r) => r.judgement === 'fail' || r.conclusion === 'fail') ? 'fail' : rs.length && rs.every((r) => r.conclusion === 'calibrated') ? 'info' : 'pass';
+      if (rs.length || b.kind === 'consultation') await tx.update(bookings).set({ conclusion }).where(eq(bookings.id, bookingId));
+      if (x.report) {
+        const year = shanghaiDate(x.report.issuedAt).slice(0, 4);
+        const prefix = b.number.slice(0, 2);
+        const rk = `R-${prefix}|${year}`;
+        const seq = (reportCounters.get(rk) ?? 0) + 1;
+        reportCounters.set(rk, seq);
+        const [tech, ver] = [staff.find((s) => s.id === x.report!.testerId)!, staff.find((s) => s.id === x.report!.verifierId)!];
+        const company = companies.find((c) => c.id === b.enterpriseId)!;
+        const node = offerings.find((o) => o.node.id === b.nodeId)!.node;
+        const service = offerings.find((o) => o.service.id === b.serviceId)!.service;
+        await tx.insert(reports).values({
+          bookingId,
+          number: `NQI-${year}-${prefix}-${String(seq).padStart(6, '0')}`,
+          version: 1,
+          verificationCode: newVerificationCode(),
+          verifyToken: randomBytes(24).toString('base64url'),
+          status: 'valid',
+          conclusion,
+          testerId: tech.id,
+          verifierId: ver.id,
+          approverId: ver.id,
+          issuedAt: x.report.issuedAt,
+          content: {
+            title: b.kind === 'calibration' ? '检定 / 校准证书' : b.kind === 'oil_test' ? '检测报告' : '咨询服务记录',
+            booking: { number: b.number, kind: b.kind, serviceCode: service.code, serviceName: service.name, categoryName: '', nodeName: node.name, nodeAddress: node.address, nodePhone: node.phone, enterpriseName: company.name, creditCode: company.creditCode, date: b.date, window: b.window, receivedAt: b.receivedAt ? (b.receivedAt as Date).toISOString() : null },
+            items: x.items.map((it, k) => ({ ...it, id: itemIds[k] })),
+            results: rs,
+            itemNames,
+            conclusion,
+            remark: b.conclusionRemark ?? null,
+            signers: { tester: tech.name, verifier: ver.name, approver: ver.name },
+            issuedAt: x.report.issuedAt.toISOString(),
+          },
+        });
+      }
+      if (x.evaluation) await tx.insert(evaluations).values({ bookingId, userId: x.evaluation.userId, level: x.evaluation.level, comment: x.evaluation.comment, createdAt: x.evaluation.createdAt });
+      // The latest step of recent bookings is waiting in the company's inbox.
+      const last = x.events[x.events.length - 1]!;
+      if (now.getTime() - (last.at as Date).getTime() < 10 * 86_400_000 && x.notifyUserIds.length) {
+        await tx.insert(notifications).values(x.notifyUserIds.map((userId) => ({ userId, bookingId, title: `${b.number} 状态更新`, body: `预约 ${b.number} 最新进展：${EVENT_LABELS[last.action] ?? last.action}`, link: `/bookings/${b.number}`, createdAt: last.at as Date })));
+      }
+    }
+    for (const [key, last] of counters) {
+      const [prefix, day] = key.split('|') as [string, string];
+      await tx.insert(bookingCounters).values({ prefix, day, last }).onConflictDoUpdate({ target: [bookingCounters.prefix, bookingCounters.day], set: { last: sql`GREATEST(${bookingCounters.last}, ${last})` } });
+    }
+    for (const [key, last] of reportCounters) {
+      const [prefix, year] = key.split('|') as [string, string];
+      await tx.insert(bookingCounters).values({ prefix, day: `${year}-01-01`, last }).onConflictDoUpdate({ target: [bookingCounters.prefix, bookingCounters.day], set: { last: sql`GREATEST(${bookingCounters.last}, ${last})` } });
+    }
+  });
+  return { bookings: newBookings.length };
+}

@@ -1,0 +1,77 @@
+import ExcelJS from 'exceljs';
+
+export interface Column {
+  key: string;
+  label: string;
+  /** How a number is shown: a plain count, a percentage (0–1 → "66.7%"), one decimal. */
+  format?: 'int' | 'percent' | 'decimal';
+}
+
+export interface Table {
+  key: string;
+  title: string;
+  columns: Column[];
+  rows: Record<string, string | number | null>[];
+}
+
+export function formatCell(value: string | number | null | undefined, format?: Column['format']): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'number') {
+    if (format === 'percent') return `${(value * 100).toFixed(1)}%`;
+    if (format === 'decimal') return value.toFixed(1);
+    return String(value);
+  }
+  return value;
+}
+
+/** A text cell that a spreadsheet would run as a formula (=, +, -, @ …) is prefixed with ' (CSV injection). */
+function neutralise(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly. */
+export function toCsv(table: Table): Buffer {
+  const lines = [table.columns.map((c) => csvCell(c.label)).join(',')];
+  for (const row of table.rows) {
+    lines.push(
+      table.columns
+        .map((c) => {
+          const v = row[c.key];
+          const text = typeof v === 'number' ? formatCell(v, c.format) : neutralise(formatCell(v, c.format));
+          return csvCell(text);
+        })
+        .join(','),
+    );
+  }
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
+}
+
+/** An .xlsx workbook with one sheet: numbers stay numbers, percentages get a percent format. */
+export async function toXlsx(table: Table, subtitle: string): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = '舟山市质量基础设施一站式服务平台';
+  const sheet = workbook.addWorksheet(table.title.slice(0, 31));
+  sheet.addRow([table.title]).font = { bold: true, size: 13 };
+  sheet.addRow([subtitle]);
+  const header = sheet.addRow(table.columns.map((c) => c.label));
+  header.font = { bold: true };
+  for (const row of table.rows) {
+    sheet.addRow(table.columns.map((c) => {
+      const v = row[c.key];
+      if (v === null || v === undefined) return null;
+      if (typeof v === 'string') return neutralise(v);
+      return v;
+    }));
+  }
+  table.columns.forEach((c, i) => {
+    const col = sheet.getColumn(i + 1);
+    col.width = Math.max(10, Math.min(40, c.label.length * 2 + 4));
+    if (c.format === 'percent') col.numFmt = '0.0%';
+    if (c.format === 'decimal') col.numFmt = '0.0';
+  });
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

@@ -1,0 +1,205 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Executor } from '../db/client.js';
+
+/**
+ * Aggregate queries behind the dashboards. Every figure of a period counts bookings *submitted* in the period
+ * (created_at, Shanghai days). Each query is one statement over `bookings` with the scope and period in its WHERE;
+ * casts make both drivers return plain numbers.
+ */
+export type StatsScope = { kind: 'platform' } | { kind: 'park'; parkId: number } | { kind: 'node'; nodeId: number };
+
+export interface Period {
+  from: string;
+  to: string;
+  /** Instants bounding the period in Shanghai time: [start, end). */
+  start: Date;
+  end: Date;
+}
+
+const OPEN = sql`('submitted','needs_info','accepted','received','in_progress','to_verify','verified')`;
+
+function scopeOf(scope: StatsScope, alias = 'b'): SQL {
+  const a = sql.raw(alias);
+  switch (scope.kind) {
+    case 'platform':
+      return sql`TRUE`;
+    case 'park':
+      return sql`${a}.park_id = ${scope.parkId}`;
+    case 'node':
+      return sql`${a}.node_id = ${scope.nodeId}`;
+  }
+}
+
+function inPeriod(period: Period, alias = 'b'): SQL {
+  const a = sql.raw(alias);
+  return sql`${a}.created_at >= ${period.start.toISOString()}::timestamptz AND ${a}.created_at < ${period.end.toISOString()}::timestamptz`;
+}
+
+async function query<T>(ex: Executor, q: SQL): Promise<T[]> {
+  return rowsOf<T>(await ex.execute(q));
+}
+
+export interface Summary {
+  total: number;
+  completed: number;
+  cancelled: number;
+  rejected: number;
+  open: number;
+  reported: number;
+  onTime: number;
+  avgTurnaround: number | null;
+  p90Turnaround: number | null;
+  enterprises: number;
+}
+
+export async function summary(ex: Executor, scope: StatsScope, period: Period): Promise<Summary> {
+  const [row] = await query<Summary>(
+    ex,
+    sql`SELECT count(*)::int AS total,
+               count(*) FILTER (WHERE b.status = 'completed')::int AS completed,
+               count(*) FILTER (WHERE b.status = 'cancelled')::int AS cancelled,
+               count(*) FILTER (WHERE b.status = 'rejected')::int AS rejected,
+               count(*) FILTER (WHERE b.status IN ${OPEN})::int AS open,
+               count(b.turnaround_days)::int AS reported,
+               count(*) FILTER (WHERE b.on_time)::int AS "onTime",
+               avg(b.turnaround_days)::float8 AS "avgTurnaround",
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY b.turnaround_days)::float8 AS "p90Turnaround",
+               count(DISTINCT b.enterprise_id)::int AS enterprises
+        FROM bookings b
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}`,
+  );
+  return row!;
+}
+
+export async function byMonth(ex: Executor, scope: StatsScope, period: Period) {
+  return query<{ month: string; total: number; completed: number }>(
+    ex,
+    sql`SELECT to_char(b.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
+               count(*)::int AS total,
+               count(*) FILTER (WHERE b.status = 'completed')::int AS completed
+        FROM bookings b
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
+        GROUP BY 1 ORDER BY 1`,
+  );
+}
+
+export async function byCategory(ex: Executor, scope: StatsScope, period: Period) {
+  return query<{ code: string; name: string; total: number; completed: number }>(
+    ex,
+    sql`SELECT c.code, c.name, count(b.id)::int AS total, count(b.id) FILTER (WHERE b.status = 'completed')::int AS completed
+        FROM bookings b
+        JOIN services s ON s.id = b.service_id
+        JOIN service_categories c ON c.code = s.category_code
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
+        GROUP BY c.code, c.name, c.sort_order ORDER BY c.sort_order`,
+  );
+}
+
+export async function byPark(ex: Executor, scope: StatsScope, period: Period) {
+  return query<{ parkId: number | null; name: string; total: number; enterprises: number }>(
+    ex,
+    sql`SELECT b.park_id AS "parkId", coalesce(p.name, '不在园区') AS name, count(*)::int AS total,
+               count(DISTINCT b.enterprise_id)::int AS enterprises
+        FROM bookings b LEFT JOIN parks p ON p.id = b.park_id
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
+        GROUP BY b.park_id, p.name ORDER BY total DESC, name`,
+  );
+}
+
+export async function topServices(ex: Executor, scope: StatsScope, period: Period, limit = 10) {
+  return query<{ code: string; name: string; total: number }>(
+    ex,
+    sql`SELECT s.code, s.name, t.total
+        FROM (SELECT b.service_id, count(*)::int AS total FROM bookings b
+              WHERE ${scopeOf(scope)} AND ${inPeriod(period)} GROUP BY b.service_id ORDER BY total DESC, b.service_id LIMIT ${limit}) t
+        JOIN services s ON s.id = t.service_id
+        ORDER BY t.total DESC, s.code`,
+  );
+}
+
+/** Per node of the scope: the period's figures (every node listed, also those without bookings). */
+export async function nodeFigures(ex: Executor, scope: StatsScope, period: Period) {
+  const nodeFilter = scope.kind === 'node' ? sql`n.id = ${scope.nodeId}` : sql`TRUE`;
+  const bookingFilter = scope.kind === 'platform' ? sql`` : sql`AND ${scopeOf(scope)}`;
+  return query<{
+    nodeId: number;
+    name: string;
+    shortName: string;
+    kind: string;
+    active: boolean;
+    total: number;
+    completed: number;
+    closedWithout: number;
+    reported: number;
+    onTime: number;
+    avgTurnaround: number | null;
+    evaluations: number;
+    satisfaction: number | null;
+  }>(
+    ex,
+    sql`SELECT n.id AS "nodeId", n.name, n.short_name AS "shortName", n.kind, n.active,
+               coalesce(f.total, 0)::int AS total, coalesce(f.completed, 0)::int AS completed,
+               coalesce(f.closed_without, 0)::int AS "closedWithout", coalesce(f.reported, 0)::int AS reported,
+               coalesce(f.on_time, 0)::int AS "onTime", f.avg_turnaround::float8 AS "avgTurnaround",
+               coalesce(e.n, 0)::int AS evaluations, e.score::float8 AS satisfaction
+        FROM nodes n
+        LEFT JOIN (
+          SELECT b.node_id, count(*) AS total,
+                 count(*) FILTER (WHERE b.status = 'completed') AS completed,
+                 count(*) FILTER (WHERE b.status IN ('cancelled','rejected')) AS closed_without,
+                 count(b.turnaround_days) AS reported,
+                 count(*) FILTER (WHERE b.on_time) AS on_time,
+                 avg(b.turnaround_days) AS avg_turnaround
+          FROM bookings b WHERE ${inPeriod(period)} ${bookingFilter}
+          GROUP BY b.node_id
+        ) f ON f.node_id = n.id
+        LEFT JOIN (
+          SELECT b.node_id, count(*) AS n, avg((v.level - 1) * 25) AS score
+          FROM evaluations v JOIN bookings b ON b.id = v.booking_id
+          WHERE ${inPeriod(period)} ${bookingFilter}
+          GROUP BY b.node_id
+        ) e ON e.node_id = n.id
+        WHERE ${nodeFilter}
+        ORDER BY n.sort_order, n.id`,
+  );
+}
+
+/** Satisfaction of the scope's bookings of the period: five levels mapped to 0, 25, 50, 75, 100. */
+export async function satisfaction(ex: Executor, scope: StatsScope, period: Period) {
+  const [row] = await query<{ evaluations: number; score: number | null; levels: number[] }>(
+    ex,
+    sql`SELECT count(*)::int AS evaluations, avg((v.level - 1) * 25)::float8 AS score,
+               ARRAY[count(*) FILTER (WHERE v.level = 5), count(*) FILTER (WHERE v.level = 4), count(*) FILTER (WHERE v.level = 3),
+                     count(*) FILTER (WHERE v.level = 2), count(*) FILTER (WHERE v.level = 1)]::int[] AS levels
+        FROM evaluations v JOIN bookings b ON b.id = v.booking_id
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}`,
+  );
+  return row!;
+}
+
+/** The load right now (not the period): open bookings per node and stage, and how many are past their due date. */
+export async function loadNow(ex: Executor, scope: StatsScope, today: string) {
+  return query<{ nodeId: number; status: string; n: number; overdue: number }>(
+    ex,
+    sql`SELECT b.node_id AS "nodeId", b.status, count(*)::int AS n,
+               count(*) FILTER (WHERE b.due_date < ${today}::date)::int AS overdue
+        FROM bookings b
+        WHERE ${scopeOf(scope)} AND b.status IN ${OPEN}
+        GROUP BY b.node_id, b.status`,
+  );
+}
+
+/** A park's companies with their bookings (all time) and the last one. */
+export async function parkEnterprises(ex: Executor, parkId: number) {
+  return query<{ id: number; name: string; creditCode: string; active: boolean; bookings: number; lastBooking: string | null }>(
+    ex,
+    sql`SELECT e.id, e.name, e.credit_code AS "creditCode", e.active,
+               coalesce(s.n, 0)::int AS bookings, to_char(s.last AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS "lastBooking"
+        FROM enterprises e
+        LEFT JOIN (SELECT b.enterprise_id, count(*) AS n, max(b.created_at) AS last
+                   FROM bookings b JOIN enterprises pe ON pe.id = b.enterprise_id AND pe.park_id = ${parkId}
+                   GROUP BY b.enterprise_id) s ON s.enterprise_id = e.id
+        WHERE e.park_id = ${parkId}
+        ORDER BY bookings DESC, e.name`,
+  );
+}

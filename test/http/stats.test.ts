@@ -1,0 +1,161 @@
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import { eq } from 'drizzle-orm';
+import { bookingItems, bookings } from '../../src/db/schema.js';
+import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
+import { settableClock } from '../support/clock.js';
+import { createCompanyUser, createUser, TEST_PASSWORD } from '../support/factories.js';
+import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
+
+/**
+ * Dashboard figures from a small known history: exact numbers, including turnaround in working days across the
+ * National Day holiday and the satisfaction score.
+ *
+ * A: company X, metrology, window Tue 09-29 am, accepted Wed 09-30, reported Fri 10-09 → 2 working days, on time
+ * B: company X, metrology, window Tue 09-29 pm, accepted Mon 09-28, reported Mon 10-12 → 6 working days, late
+ * C: company Y, 定海站, cancelled · D: company Y, metrology, rejected · E: company X, oil lab, still submitted
+ */
+describe('statistics: dashboards from a known fixture', () => {
+  const clock = settableClock('2026-09-28T09:00:00+08:00');
+  let t: TestApp;
+  let x: Awaited<ReturnType<typeof createCompanyUser>>;
+  let y: Awaited<ReturnType<typeof createCompanyUser>>;
+  let platform: Agent;
+  let park: Agent;
+  let manager: Agent;
+  const period = 'period=custom&from=2026-09-01&to=2026-10-31';
+
+  async function runToReport(number: string, tech: Agent, checker: Agent, acceptOn: string, reportOn: string) {
+    clock.set(`${acceptOn}T10:00:00+08:00`);
+    expect((await labAction(tech, number, 'accept')).status).to.equal(303);
+    const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+    const labels: Record<string, string> = {};
+    const results: Record<string, string> = {};
+    for (const it of items) {
+      labels[`labels[i${it.booking_items.id}]`] = `L-${it.booking_items.id}`;
+      results[`cal[i${it.booking_items.id}][conclusion]`] = 'pass';
+      results[`cal[i${it.booking_items.id}][certificateNo]`] = `C-${it.booking_items.id}`;
+      results[`cal[i${it.booking_items.id}][nextDueDate]`] = '2027-03-01';
+    }
+    clock.set(`${reportOn}T09:00:00+08:00`);
+    expect((await labAction(tech, number, 'receive', labels)).status).to.equal(303);
+    expect((await labAction(tech, number, 'start')).status).to.equal(303);
+    expect((await labAction(tech, number, 'submit_results', results)).status).to.equal(303);
+    expect((await labAction(checker, number, 'verify')).status).to.equal(303);
+    expect((await labAction(checker, number, 'issue_report')).status).to.equal(303);
+  }
+
+  before(async () => {
+    t = await createTestApp({ clock });
+    x = await createCompanyUser(t.db, { parkCode: 'P-DINGHAI', name: '甲船厂' });
+    y = await createCompanyUser(t.db, { parkCode: 'P-PUTUO', name: '乙水产' });
+    const tech = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
+    const mgr = await createUser(t.db, 'node_manager', { nodeCode: 'ZS-METROLOGY' });
+    const [techAgent, xAgent, yAgent] = [agentFor(t.app), agentFor(t.app), agentFor(t.app)];
+    manager = agentFor(t.app);
+    await login(techAgent, tech.mobile, TEST_PASSWORD);
+    await login(manager, mgr.mobile, TEST_PASSWORD);
+    await login(xAgent, x.user.mobile, TEST_PASSWORD);
+    await login(yAgent, y.user.mobile, TEST_PASSWORD);
+
+    const a = await bookCalibration(t, x.user.id, { slot: '2026-09-29|am', serials: ['A-1'] });
+    const b = await bookCalibration(t, x.user.id, { slot: '2026-09-29|pm', serials: ['B-1', 'B-2'] });
+    const c = await bookCalibration(t, y.user.id, { nodeCode: 'ST-DINGHAI', slot: '2026-09-30|am', serials: ['C-1'] });
+    const d = await bookCalibration(t, y.user.id, { slot: '2026-09-30|am', serials: ['D-1'] });
+    await bookOilTest(t, x.user.id, { slot: '2026-09-30|am' });
+
+    expect((await enterpriseAction(yAgent, c, 'cancel', { reason: '不需要了' })).status).to.equal(303);
+    expect((await labAction(techAgent, d, 'reject', { reason: '超出能力范围' })).status).to.equal(303);
+    await runToReport(b, techAgent, manager, '2026-09-28', '2026-10-12');
+    await runToReport(a, techAgent, manager, '2026-09-30', '2026-10-09');
+    clock.set('2026-10-13T10:00:00+08:00');
+    for (const [number, level] of [[a, '5'], [b, '2']] as const) {
+      expect((await enterpriseAction(xAgent, number, 'complete')).status).to.equal(303);
+      expect((await enterpriseAction(xAgent, number, 'evaluate', { level })).status).to.equal(303);
+    }
+    const [ra] = await t.db.select().from(bookings).where(eq(bookings.number, a));
+    const [rb] = await t.db.select().from(bookings).where(eq(bookings.number, b));
+    expect(ra).to.include({ dueDate: '2026-10-10', turnaroundDays: 2, onTime: true });
+    expect(rb).to.include({ dueDate: '2026-10-09', turnaroundDays: 6, onTime: false });
+
+    platform = agentFor(t.app);
+    await login(platform, (await createUser(t.db, 'platform_admin')).mobile, TEST_PASSWORD);
+    park = agentFor(t.app);
+    await login(park, (await createUser(t.db, 'park_admin', { parkCode: 'P-DINGHAI' })).mobile, TEST_PASSWORD);
+  });
+  after(() => t?.close());
+
+  const kpi = (html: string, id: string) => new RegExp(`id="${id}">([^<]*)`).exec(html)?.[1]?.trim();
+
+  it('platform: exact totals, rates, turnaround (mean and p90) and satisfaction', async () => {
+    const res = await platform.get(`/admin?${period}`);
+    expect(res.status).to.equal(200);
+    expect(kpi(res.text, 'kpi-total')).to.equal('5');
+    expect(kpi(res.text, 'kpi-completion')).to.equal('66.7%'); // 2 of (5 − 1 cancelled − 1 rejected)
+    expect(kpi(res.text, 'kpi-turnaround')).to.equal('4');
+    expect(res.text).to.contain('P90 5.6 工作日'); // percentile of 2 and 6
+    expect(kpi(res.text, 'kpi-ontime')).to.equal('50.0%');
+    expect(kpi(res.text, 'kpi-satisfaction')).to.equal('62.5'); // (100 + 25) / 2
+    expect(kpi(res.text, 'kpi-enterprises')).to.equal('2');
+    expect(kpi(res.text, 'kpi-open')).to.equal('1');
+  });
+
+  it('exports each table as CSV (UTF-8 with BOM) and XLSX with exactly its rows', async () => {
+    const csv = await platform.get(`/admin/export/categories.csv?${period}`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(csv.status).to.equal(200);
+    expect(csv.headers['content-type']).to.contain('text/csv');
+    expect(csv.headers['content-disposition']).to.match(/^attachment;/);
+    const bytes = csv.body as Buffer;
+    expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
+    const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
+    expect(lines).to.deep.equal(['类别,预约数,已办结', '计量,4,2', '检验检测,1,0']);
+
+    const xlsx = await platform.get(`/admin/export/nodes.xlsx?${period}`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(xlsx.status).to.equal(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(new Uint8Array(xlsx.body as Buffer).buffer);
+    const sheet = wb.worksheets[0]!;
+    expect(sheet.getRow(3).values).to.include('网点').and.include('办结率');
+    const metrology = sheet.getRows(4, sheet.rowCount - 3)!.find((r) => r.getCell(1).value === '舟山市计量检定测试院（计量实验室）');
+    expect(metrology!.getCell(2).value).to.equal(3); // A, B, D
+    expect(metrology!.getCell(3).value).to.equal(2);
+    expect(metrology!.getCell(4).value).to.equal(1); // 2 of (3 − 1 rejected)
+    expect(sheet.rowCount - 3).to.equal(8); // every node of the network, one row each
+    expect((await platform.get(`/admin/export/nope.csv?${period}`)).status).to.equal(404);
+  });
+
+  it("park admin: only the park's companies, wherever they booked, and the park's company list", async () => {
+    const res = await park.get(`/admin?${period}`);
+    expect(res.status).to.equal(200);
+    expect(kpi(res.text, 'kpi-total')).to.equal('3'); // A, B, E of company X
+    expect(kpi(res.text, 'kpi-completion')).to.equal('66.7%');
+    expect(res.text).to.contain('甲船厂').and.not.contain('乙水产');
+    const csv = await park.get(`/admin/export/enterprises.csv?${period}`);
+    expect(csv.text).to.contain('甲船厂').and.not.contain('乙水产');
+    expect((await park.get('/admin/nodes')).status).to.equal(403);
+  });
+
+  it("node manager: the node's own figures", async () => {
+    const res = await manager.get(`/admin?${period}`);
+    expect(res.status).to.equal(200);
+    expect(kpi(res.text, 'kpi-total')).to.equal('3'); // A, B, D at the metrology lab
+    expect(kpi(res.text, 'kpi-completion')).to.equal('100.0%'); // 2 of (3 − 1 rejected)
+  });
+
+  it('refuses other roles and an invalid custom period', async () => {
+    const company = agentFor(t.app);
+    await login(company, x.user.mobile, TEST_PASSWORD);
+    expect((await company.get('/admin')).status).to.equal(403);
+    const bad = await platform.get('/admin?period=custom&from=2026-10-31&to=2026-09-01');
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.contain('结束日期不能早于开始日期');
+  });
+});
