@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
 import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, serviceCategories, services, users } from '../db/schema.js';
@@ -173,40 +173,60 @@ function filterConditions(f: BookingFilter): SQL | undefined {
   if (f.dateTo) c.push(lte(bookings.date, f.dateTo));
   if (f.assignedTo !== undefined) c.push(eq(bookings.assignedTo, f.assignedTo));
   if (f.q) {
-    const pattern = `%${f.q.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`;
-    c.push(or(ilike(bookings.number, pattern), ilike(enterprises.name, pattern))!);
+    const escaped = f.q.replace(/[\\%_]/g, (ch) => '\\' + ch);
+    // A booking number is searched by prefix (index-backed); anything else by company name.
+    if (/^[A-Za-z]{2}(-|$)/.test(f.q)) c.push(like(bookings.number, `${escaped.toUpperCase()}%`));
+    else c.push(ilike(enterprises.name, `%${escaped}%`));
   }
   return c.length ? and(...c) : undefined;
 }
 
-export async function listBookings(ex: Executor, f: BookingFilter, page: { limit: number; offset: number; order?: 'newest' | 'due' }) {
+export type ListOrder = 'newest' | 'due' | 'recent';
+
+/**
+ * A page of bookings and the total. `countCap` bounds the count for tabs that grow without end (a lab's finished
+ * work): the total then reads "cap+" instead of counting hundreds of thousands of rows on every page view.
+ */
+export async function listBookings(ex: Executor, f: BookingFilter, page: { limit: number; offset: number; order?: ListOrder; countCap?: number }) {
   const where = filterConditions(f);
   const order =
-    page.order === 'due' ? [sql`${bookings.dueDate} ASC NULLS LAST`, asc(bookings.date), asc(bookings.id)] : [desc(bookings.createdAt), desc(bookings.id)];
-  const [rows, [total]] = await Promise.all([
+    page.order === 'due'
+      ? [sql`${bookings.dueDate} ASC NULLS LAST`, asc(bookings.date), asc(bookings.id)]
+      : page.order === 'recent'
+        ? [desc(bookings.updatedAt), desc(bookings.id)]
+        : [desc(bookings.createdAt), desc(bookings.id)];
+  const [rows, total] = await Promise.all([
     bookingQuery(ex)
       .where(where)
       .orderBy(...order)
       .limit(page.limit)
       .offset(page.offset),
-    ex
-      .select({ n: count() })
-      .from(bookings)
-      .innerJoin(enterprises, eq(enterprises.id, bookings.enterpriseId))
-      .innerJoin(services, eq(services.id, bookings.serviceId))
-      .where(where),
+    countBookings(ex, f, page.countCap),
   ]);
-  return { rows, total: total?.n ?? 0 };
+  return { rows, total, capped: page.countCap !== undefined && total > page.countCap };
 }
 
-/** Number of bookings per status for a scope (tab counts). */
+/** How many bookings match, stopping at cap + 1 when a cap is given. */
+export async function countBookings(ex: Executor, f: BookingFilter, cap?: number): Promise<number> {
+  const base = ex
+    .select({ one: sql`1` })
+    .from(bookings)
+    .innerJoin(enterprises, eq(enterprises.id, bookings.enterpriseId))
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .where(filterConditions(f));
+  const limited = cap === undefined ? base.as('m') : base.limit(cap + 1).as('m');
+  const [row] = await ex.select({ n: count() }).from(limited);
+  return row?.n ?? 0;
+}
+
+/** Number of bookings per status for a scope, limited to the statuses of the filter (tab counts). */
 export async function countByStatus(ex: Executor, f: BookingFilter): Promise<Map<BookingStatus, number>> {
   const rows = await ex
     .select({ status: bookings.status, n: count() })
     .from(bookings)
     .innerJoin(enterprises, eq(enterprises.id, bookings.enterpriseId))
     .innerJoin(services, eq(services.id, bookings.serviceId))
-    .where(filterConditions({ ...f, statuses: undefined }))
+    .where(filterConditions(f))
     .groupBy(bookings.status);
   return new Map(rows.map((r) => [r.status, r.n]));
 }

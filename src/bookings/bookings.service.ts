@@ -531,6 +531,7 @@ export function makeBookingsService(deps: BookingsDeps) {
       try {
         await inTransaction(db, async (tx) => {
           await repo.insertEvaluation(tx, { bookingId: booking.id, userId: user.id, level: v.level, comment: v.comment });
+          await repo.updateBooking(tx, booking.id, { evaluationLevel: v.level });
           await recordEvent(tx, { actorUserId: user.id, entityType: 'booking', entityId: booking.id, action: 'booking.evaluated', note: v.comment || null, data: { level: v.level } });
           await notifyNodeStaff(tx, booking.nodeId, { bookingId: booking.id, title: `${booking.number} 收到评价`, body: `企业评价：${v.level} 星${v.comment ? `，“${v.comment}”` : ''}`, link: `/lab/bookings/${booking.number}` });
         });

@@ -20,6 +20,8 @@ import * as repo from './lab.repo.js';
 import { defaultNextDue, itemKey, parseCalibrationResults, parseConsultationRecord, parseOilResults, type OilSampleForResults, type ParsedResults } from './results.js';
 
 const PAGE_SIZE = 25;
+const COUNT_CAP = 9999;
+const OPEN_STATUSES: BookingStatus[] = ['submitted', 'needs_info', 'accepted', 'received', 'in_progress', 'to_verify', 'verified'];
 
 /** Queue tabs: the stage a technician works on, and the statuses in it. */
 export const QUEUE_TABS = [
@@ -273,10 +275,14 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
       if (query.q || query.enterprise) scope.q = query.q || query.enterprise;
       if (query.mine) scope.assignedTo = user.id;
       else if (query.assignee && /^\d{1,9}$/.test(query.assignee)) scope.assignedTo = Number(query.assignee);
-      const [node, counts, list, staff, services] = await Promise.all([
+      // Open stages are counted exactly; finished and closed work grows without end, so its count stops at a cap.
+      const finished = tab.key === 'done' || tab.key === 'closed';
+      const [node, counts, doneCount, closedCount, list, staff, services] = await Promise.all([
         findNode(db, nodeId),
-        bookingsRepo.countByStatus(db, scope),
-        bookingsRepo.listBookings(db, { ...scope, statuses: [...tab.statuses] }, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: 'due' }),
+        bookingsRepo.countByStatus(db, { ...scope, statuses: OPEN_STATUSES }),
+        bookingsRepo.countBookings(db, { ...scope, statuses: ['reported', 'completed'] }, COUNT_CAP),
+        bookingsRepo.countBookings(db, { ...scope, statuses: ['rejected', 'cancelled'] }, COUNT_CAP),
+        bookingsRepo.listBookings(db, { ...scope, statuses: [...tab.statuses] }, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: finished ? 'recent' : 'due', countCap: COUNT_CAP }),
         repo.staffOfNode(db, nodeId),
         servicesOfNode(db, nodeId),
       ]);
@@ -288,11 +294,15 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
       });
       return {
         tab: tab.key,
-        tabs: QUEUE_TABS.map((t) => ({ key: t.key, label: t.label, count: t.statuses.reduce((s, st) => s + (counts.get(st) ?? 0), 0) })),
+        tabs: QUEUE_TABS.map((t) => {
+          const n = t.key === 'done' ? doneCount : t.key === 'closed' ? closedCount : t.statuses.reduce((sum, st) => sum + (counts.get(st) ?? 0), 0);
+          return { key: t.key, label: t.label, count: n > COUNT_CAP ? `${COUNT_CAP}+` : String(n), any: n > 0 };
+        }),
         rows,
-        total: list.total,
+        total: list.capped ? `${COUNT_CAP}+` : String(list.total),
         page: query.page,
-        pages: Math.max(1, Math.ceil(list.total / PAGE_SIZE)),
+        pages: Math.max(1, Math.ceil(Math.min(list.total, COUNT_CAP) / PAGE_SIZE)),
+        finished,
         staff,
         services,
         node,

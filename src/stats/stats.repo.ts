@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from '../db/client.js';
+import { dayjs, TZ } from '../shared/time.js';
 
 /**
  * Aggregate queries behind the dashboards. Every figure of a period counts bookings *submitted* in the period
@@ -52,8 +53,13 @@ export interface Summary {
   enterprises: number;
 }
 
+/**
+ * Totals of the period. Split in three aggregations PostgreSQL can run in parallel workers (an ordered-set aggregate
+ * or a DISTINCT aggregate would force a single process): counts, the distribution of turnaround days (the p90 is
+ * read from it exactly), and the distinct companies.
+ */
 export async function summary(ex: Executor, scope: StatsScope, period: Period): Promise<Summary> {
-  const [row] = await query<Summary>(
+  const [counts] = await query<Omit<Summary, 'p90Turnaround' | 'enterprises'>>(
     ex,
     sql`SELECT count(*)::int AS total,
                count(*) FILTER (WHERE b.status = 'completed')::int AS completed,
@@ -62,25 +68,62 @@ export async function summary(ex: Executor, scope: StatsScope, period: Period): 
                count(*) FILTER (WHERE b.status IN ${OPEN})::int AS open,
                count(b.turnaround_days)::int AS reported,
                count(*) FILTER (WHERE b.on_time)::int AS "onTime",
-               avg(b.turnaround_days)::float8 AS "avgTurnaround",
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY b.turnaround_days)::float8 AS "p90Turnaround",
-               count(DISTINCT b.enterprise_id)::int AS enterprises
+               avg(b.turnaround_days)::float8 AS "avgTurnaround"
         FROM bookings b
         WHERE ${scopeOf(scope)} AND ${inPeriod(period)}`,
   );
-  return row!;
+  const histogram = await query<{ days: number; n: number }>(
+    ex,
+    sql`SELECT b.turnaround_days AS days, count(*)::int AS n FROM bookings b
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)} AND b.turnaround_days IS NOT NULL
+        GROUP BY b.turnaround_days ORDER BY b.turnaround_days`,
+  );
+  const [companies] = await query<{ n: number }>(
+    ex,
+    sql`SELECT count(*)::int AS n FROM (SELECT b.enterprise_id FROM bookings b WHERE ${scopeOf(scope)} AND ${inPeriod(period)} GROUP BY b.enterprise_id) e`,
+  );
+  return { ...counts!, p90Turnaround: percentileOf(histogram, 0.9), enterprises: companies!.n };
+}
+
+/** percentile_cont (linear interpolation between closest ranks) over a histogram of whole numbers. */
+export function percentileOf(histogram: { days: number; n: number }[], p: number): number | null {
+  const total = histogram.reduce((s, h) => s + h.n, 0);
+  if (total === 0) return null;
+  const rank = p * (total - 1); // 0-based position in the sorted values
+  const valueAt = (position: number) => {
+    let seen = 0;
+    for (const h of histogram) {
+      seen += h.n;
+      if (position < seen) return h.days;
+    }
+    return histogram[histogram.length - 1]!.days;
+  };
+  const lower = Math.floor(rank);
+  const fraction = rank - lower;
+  const a = valueAt(lower);
+  return fraction === 0 ? a : a + (valueAt(lower + 1) - a) * fraction;
+}
+
+/** Month boundaries (Shanghai) as instants: bookings are bucketed by comparison, not by a time-zone conversion per row. */
+function monthStarts(period: Period): Date[] {
+  const starts: Date[] = [];
+  for (let m = dayjs.tz(period.from, TZ).startOf('month'); m.toDate() < period.end; m = m.add(1, 'month')) starts.push(m.toDate());
+  return starts;
 }
 
 export async function byMonth(ex: Executor, scope: StatsScope, period: Period) {
-  return query<{ month: string; total: number; completed: number }>(
+  const starts = monthStarts(period);
+  const bounds = sql.join(starts.map((d) => sql`${d.toISOString()}::timestamptz`), sql`, `);
+  const rows = await query<{ bucket: number; total: number; completed: number }>(
     ex,
-    sql`SELECT to_char(b.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
+    sql`SELECT width_bucket(b.created_at, ARRAY[${bounds}]::timestamptz[]) AS bucket,
                count(*)::int AS total,
                count(*) FILTER (WHERE b.status = 'completed')::int AS completed
         FROM bookings b
         WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
         GROUP BY 1 ORDER BY 1`,
   );
+  return rows.map((r) => ({ month: dayjs(starts[r.bucket - 1]).tz(TZ).format('YYYY-MM'), total: r.total, completed: r.completed }));
 }
 
 export async function byCategory(ex: Executor, scope: StatsScope, period: Period) {
@@ -98,11 +141,12 @@ export async function byCategory(ex: Executor, scope: StatsScope, period: Period
 export async function byPark(ex: Executor, scope: StatsScope, period: Period) {
   return query<{ parkId: number | null; name: string; total: number; enterprises: number }>(
     ex,
-    sql`SELECT b.park_id AS "parkId", coalesce(p.name, '不在园区') AS name, count(*)::int AS total,
-               count(DISTINCT b.enterprise_id)::int AS enterprises
-        FROM bookings b LEFT JOIN parks p ON p.id = b.park_id
-        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
-        GROUP BY b.park_id, p.name ORDER BY total DESC, name`,
+    // Two-level grouping instead of count(DISTINCT …), so the inner aggregation can run in parallel.
+    sql`SELECT g.park_id AS "parkId", coalesce(p.name, '不在园区') AS name, sum(g.n)::int AS total, count(*)::int AS enterprises
+        FROM (SELECT b.park_id, b.enterprise_id, count(*) AS n FROM bookings b
+              WHERE ${scopeOf(scope)} AND ${inPeriod(period)} GROUP BY b.park_id, b.enterprise_id) g
+        LEFT JOIN parks p ON p.id = g.park_id
+        GROUP BY g.park_id, p.name ORDER BY total DESC, name`,
   );
 }
 
@@ -141,7 +185,7 @@ export async function nodeFigures(ex: Executor, scope: StatsScope, period: Perio
                coalesce(f.total, 0)::int AS total, coalesce(f.completed, 0)::int AS completed,
                coalesce(f.closed_without, 0)::int AS "closedWithout", coalesce(f.reported, 0)::int AS reported,
                coalesce(f.on_time, 0)::int AS "onTime", f.avg_turnaround::float8 AS "avgTurnaround",
-               coalesce(e.n, 0)::int AS evaluations, e.score::float8 AS satisfaction
+               coalesce(f.evaluations, 0)::int AS evaluations, f.satisfaction::float8 AS satisfaction
         FROM nodes n
         LEFT JOIN (
           SELECT b.node_id, count(*) AS total,
@@ -149,29 +193,27 @@ export async function nodeFigures(ex: Executor, scope: StatsScope, period: Perio
                  count(*) FILTER (WHERE b.status IN ('cancelled','rejected')) AS closed_without,
                  count(b.turnaround_days) AS reported,
                  count(*) FILTER (WHERE b.on_time) AS on_time,
-                 avg(b.turnaround_days) AS avg_turnaround
+                 avg(b.turnaround_days) AS avg_turnaround,
+                 count(b.evaluation_level) AS evaluations,
+                 avg((b.evaluation_level - 1) * 25) AS satisfaction
           FROM bookings b WHERE ${inPeriod(period)} ${bookingFilter}
           GROUP BY b.node_id
         ) f ON f.node_id = n.id
-        LEFT JOIN (
-          SELECT b.node_id, count(*) AS n, avg((v.level - 1) * 25) AS score
-          FROM evaluations v JOIN bookings b ON b.id = v.booking_id
-          WHERE ${inPeriod(period)} ${bookingFilter}
-          GROUP BY b.node_id
-        ) e ON e.node_id = n.id
+
         WHERE ${nodeFilter}
         ORDER BY n.sort_order, n.id`,
   );
 }
 
-/** Satisfaction of the scope's bookings of the period: five levels mapped to 0, 25, 50, 75, 100. */
+/** Satisfaction of the scope's bookings of the period: five levels mapped to 0, 25, 50, 75, 100 (level kept on the booking). */
 export async function satisfaction(ex: Executor, scope: StatsScope, period: Period) {
   const [row] = await query<{ evaluations: number; score: number | null; levels: number[] }>(
     ex,
-    sql`SELECT count(*)::int AS evaluations, avg((v.level - 1) * 25)::float8 AS score,
-               ARRAY[count(*) FILTER (WHERE v.level = 5), count(*) FILTER (WHERE v.level = 4), count(*) FILTER (WHERE v.level = 3),
-                     count(*) FILTER (WHERE v.level = 2), count(*) FILTER (WHERE v.level = 1)]::int[] AS levels
-        FROM evaluations v JOIN bookings b ON b.id = v.booking_id
+    sql`SELECT count(b.evaluation_level)::int AS evaluations, avg((b.evaluation_level - 1) * 25)::float8 AS score,
+               ARRAY[count(*) FILTER (WHERE b.evaluation_level = 5), count(*) FILTER (WHERE b.evaluation_level = 4),
+                     count(*) FILTER (WHERE b.evaluation_level = 3), count(*) FILTER (WHERE b.evaluation_level = 2),
+                     count(*) FILTER (WHERE b.evaluation_level = 1)]::int[] AS levels
+        FROM bookings b
         WHERE ${scopeOf(scope)} AND ${inPeriod(period)}`,
   );
   return row!;

@@ -52,3 +52,16 @@ describe('judgement against specification limits', () => {
     expect(parseMeasured('')).to.equal(undefined);
   });
 });
+
+describe('p90 from a histogram (as PostgreSQL percentile_cont)', () => {
+  it('interpolates between closest ranks', async () => {
+    const { percentileOf } = await import('../../src/stats/stats.repo.js');
+    expect(percentileOf([], 0.9)).to.equal(null);
+    expect(percentileOf([{ days: 4, n: 1 }], 0.9)).to.equal(4);
+    expect(percentileOf([{ days: 2, n: 1 }, { days: 6, n: 1 }], 0.9)).to.be.closeTo(5.6, 1e-9);
+    // 1..10 once each: percentile_cont(0.9) = 9.1
+    expect(percentileOf(Array.from({ length: 10 }, (_, i) => ({ days: i + 1, n: 1 })), 0.9)).to.be.closeTo(9.1, 1e-9);
+    // 3 × 1 day and 1 × 10 days: ranks 0..3, p90 at 2.7 → between 1 and 10 → 1 + 0.7 × 9 = 7.3
+    expect(percentileOf([{ days: 1, n: 3 }, { days: 10, n: 1 }], 0.9)).to.be.closeTo(7.3, 1e-9);
+  });
+});

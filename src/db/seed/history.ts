@@ -391,7 +391,10 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
           },
         });
       }
-      if (x.evaluation) await tx.insert(evaluations).values({ bookingId, userId: x.evaluation.userId, level: x.evaluation.level, comment: x.evaluation.comment, createdAt: x.evaluation.createdAt });
+      if (x.evaluation) {
+        await tx.insert(evaluations).values({ bookingId, userId: x.evaluation.userId, level: x.evaluation.level, comment: x.evaluation.comment, createdAt: x.evaluation.createdAt });
+        await tx.update(bookings).set({ evaluationLevel: x.evaluation.level }).where(eq(bookings.id, bookingId));
+      }
       // The latest step of recent bookings is waiting in the company's inbox.
       const last = x.events[x.events.length - 1]!;
       if (now.getTime() - (last.at as Date).getTime() < 10 * 86_400_000 && x.notifyUserIds.length) {
