@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.ts', 'test/**/*.ts'],
+    files: ['scripts/**/*.ts', 'test/**/*.ts', 'e2e/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
   },
   {

@@ -27,6 +27,15 @@
     }, 0);
   });
 
+  // A table wider than the screen scrolls sideways: make its box reachable and scrollable with the keyboard.
+  document.querySelectorAll('.table-responsive').forEach(function (box) {
+    if (box.scrollWidth <= box.clientWidth + 1) return;
+    box.tabIndex = 0;
+    box.setAttribute('role', 'region');
+    var caption = box.querySelector('caption');
+    box.setAttribute('aria-label', caption && caption.textContent.trim() ? caption.textContent.trim() : '可横向滚动的表格');
+  });
+
   // "Select all" checkbox of a table of checkboxes (bulk actions).
   var selectAll = document.getElementById('select-all');
   if (selectAll) {

@@ -268,6 +268,8 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
       assertCan(user, 'lab.queue');
       const nodeId = user.nodeId!;
       const tab = QUEUE_TABS.find((t) => t.key === query.tab) ?? QUEUE_TABS[0];
+      // A search looks in every stage: staff look a booking up by its number without knowing where it is.
+      const searching = !!(query.q || query.enterprise);
       const scope: bookingsRepo.BookingFilter = { nodeId };
       if (query.service) scope.serviceCode = query.service;
       if (query.from && isIsoDate(query.from)) scope.dateFrom = query.from;
@@ -282,7 +284,7 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
         bookingsRepo.countByStatus(db, { ...scope, statuses: OPEN_STATUSES }),
         bookingsRepo.countBookings(db, { ...scope, statuses: ['reported', 'completed'] }, COUNT_CAP),
         bookingsRepo.countBookings(db, { ...scope, statuses: ['rejected', 'cancelled'] }, COUNT_CAP),
-        bookingsRepo.listBookings(db, { ...scope, statuses: [...tab.statuses] }, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: finished ? 'recent' : 'due', countCap: COUNT_CAP }),
+        bookingsRepo.listBookings(db, { ...scope, ...(searching ? {} : { statuses: [...tab.statuses] }) }, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: finished || searching ? 'recent' : 'due', countCap: COUNT_CAP }),
         repo.staffOfNode(db, nodeId),
         servicesOfNode(db, nodeId),
       ]);
@@ -303,6 +305,7 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
         page: query.page,
         pages: Math.max(1, Math.ceil(Math.min(list.total, COUNT_CAP) / PAGE_SIZE)),
         finished,
+        searching,
         staff,
         services,
         node,

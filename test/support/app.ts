@@ -42,7 +42,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     PUBLIC_URL: 'http://nqi.test',
     ...opts.env,
   });
-  const logger = createLogger('silent');
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const built = createApp({
     config,
     database,
