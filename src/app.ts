@@ -26,6 +26,7 @@ import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService, type BookingsService } from './bookings/bookings.service.js';
 import { makeAvailability } from './capacity/availability.js';
 import { FileStorage } from './uploads/storage.js';
+import { TtlCache } from './shared/cache.js';
 import { labRoutes } from './lab/lab.routes.js';
 import { makeLabService, type LabService } from './lab/lab.service.js';
 import { notificationsRoutes } from './notifications/notifications.routes.js';
@@ -157,10 +158,10 @@ export function createApp(deps: AppDeps): App {
   app.use(layoutRenderer());
   app.use(flashMiddleware);
   const notifications = makeNotificationsService(db);
-  app.use(async (req: Request, res: Response, next: NextFunction) => {
+  app.use((req: Request, res: Response, next: NextFunction) => {
     res.locals.user = req.user ?? null;
     res.locals.roleLabels = ROLE_LABELS;
-    res.locals.nav = navFor(req.user, req.user && req.method === 'GET' ? await notifications.unreadCount(req.user) : 0);
+    res.locals.nav = navFor(req.user, req.user?.unread ?? 0);
     res.locals.currentPath = req.path;
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
@@ -186,7 +187,8 @@ export function createApp(deps: AppDeps): App {
   const reports = makeReportsService({ db, clock, storage });
   const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays });
 
-  app.use(catalogRoutes(makeCatalogService(db, availability)));
+  const catalogCache = new TtlCache<unknown>(30_000);
+  app.use(catalogRoutes(makeCatalogService(db, availability, catalogCache)));
   app.use(
     authRoutes({ db, auth, passport, sessionStore, throttle: deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE, issueCsrfToken: (req) => void generateToken(req) }),
   );
@@ -198,7 +200,7 @@ export function createApp(deps: AppDeps): App {
   app.use(
     adminRoutes({
       stats: makeStatsService({ db, clock }),
-      network: makeNetworkService({ db, clock }),
+      network: makeNetworkService({ db, clock, onCatalogChange: () => catalogCache.clear() }),
       accounts: makeAccountsService({ db, destroySessions: (userId) => sessionStore.destroyUserSessions(userId) }),
       audit: makeAuditService(db),
     }),

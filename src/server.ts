@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -5,20 +6,19 @@ import { openDatabase, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { runMigrations } from './db/migrate.js';
 import { seedIfEmpty } from './db/seed/index.js';
-import { createLogger, type Logger } from './shared/logger.js';
+import { createLogger, flushLogs, type Logger } from './shared/logger.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function openConfiguredDatabase(config: Config): Promise<Database> {
+function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
     ? openDatabase({ kind: 'pg', url: config.databaseUrl, poolMax: config.dbPoolMax })
     : openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir });
 }
 
-async function main(): Promise<void> {
-  let config: Config;
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -26,12 +26,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  const startedAt = Date.now();
+}
 
-  let database: Database;
+async function openOrExit(config: Config): Promise<Database> {
   try {
-    database = await openConfiguredDatabase(config);
+    return await openConfiguredDatabase(config);
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       console.error(err.message);
@@ -39,32 +38,54 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  await runMigrations(database);
-  const seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
+}
 
+/**
+ * One app process: opens its own pool, serves, and shuts down gracefully. `prepare` (migrations and the first seed)
+ * runs only where it must run once: in the single process, or in the cluster's primary before it forks.
+ */
+async function serve(config: Config, logger: Logger, opts: { prepare: boolean; housekeeping: boolean }): Promise<void> {
+  const startedAt = Date.now();
+  const database = await openOrExit(config);
+  let seeded = false;
+  if (opts.prepare) {
+    await runMigrations(database);
+    seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
+  }
   const { app, close, services } = createApp({ config, database, logger });
-  // Draft uploads of booking forms abandoned on the review page are removed after a day.
-  // Reported bookings not confirmed within AUTO_COMPLETE_DAYS complete on their own.
-  const sweeper = setInterval(() => {
-    services.bookings.sweepStaleDrafts().catch((err: unknown) => logger.warn({ err }, 'draft sweep failed'));
-    services.lab.autoComplete().catch((err: unknown) => logger.warn({ err }, 'auto-complete failed'));
-  }, 3600_000);
-  sweeper.unref();
+  // Housekeeping in one process only: stale draft uploads, and reported bookings that complete on their own.
+  const sweeper = opts.housekeeping
+    ? setInterval(() => {
+        services.bookings.sweepStaleDrafts().catch((err: unknown) => logger.warn({ err }, 'draft sweep failed'));
+        services.lab.autoComplete().catch((err: unknown) => logger.warn({ err }, 'auto-complete failed'));
+      }, 3600_000)
+    : undefined;
+  sweeper?.unref();
   const server = app.listen(config.port, config.host, () => {
     logger.info(
-      { port: config.port, database: database.driver, dataDir: database.driver === 'pglite' ? config.dataDir : undefined, seeded, startupMs: Date.now() - startedAt },
+      {
+        port: config.port,
+        database: database.driver,
+        dataDir: database.driver === 'pglite' ? config.dataDir : undefined,
+        seeded,
+        worker: cluster.isWorker ? cluster.worker?.id : undefined,
+        startupMs: Date.now() - startedAt,
+      },
       `NQI One-Stop listening on ${config.publicUrl}`,
     );
   });
+  // Slow clients must not hold sockets forever; keep-alive a little longer than a typical load balancer's idle timeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   installShutdown(server, logger, async () => {
-    clearInterval(sweeper);
+    if (sweeper) clearInterval(sweeper);
     close();
     await database.close();
   });
 }
 
 /** SIGTERM/SIGINT: stop accepting, let requests in flight finish (up to a grace period), then close the database. */
-export function installShutdown(server: Server, logger: Logger, release: () => Promise<void>): void {
+function installShutdown(server: Server, logger: Logger, release: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -79,10 +100,12 @@ export function installShutdown(server: Server, logger: Logger, release: () => P
       release()
         .then(() => {
           logger.info('shutdown complete');
+          flushLogs(logger);
           process.exit(0);
         })
         .catch((err: unknown) => {
           logger.error({ err }, 'error while closing the database');
+          flushLogs(logger);
           process.exit(1);
         });
     });
@@ -90,6 +113,58 @@ export function installShutdown(server: Server, logger: Logger, release: () => P
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * WEB_CONCURRENCY=N on PostgreSQL: the primary migrates and seeds once, then forks N workers sharing the port
+ * (node:cluster); sessions, rate limits and everything else live in PostgreSQL, so any worker serves any request.
+ * A worker that dies is replaced. PGlite is one process by nature (its folder is locked to one process).
+ */
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config.logLevel);
+
+  if (cluster.isWorker) {
+    await serve(config, logger, { prepare: false, housekeeping: cluster.worker?.id === 1 });
+    return;
+  }
+  const workers = config.databaseUrl ? config.webConcurrency : 1;
+  if (!config.databaseUrl && config.webConcurrency > 1) {
+    logger.warn({ WEB_CONCURRENCY: config.webConcurrency }, 'embedded database (PGlite): serving from one process; WEB_CONCURRENCY needs DATABASE_URL');
+  }
+  if (workers <= 1) {
+    await serve(config, logger, { prepare: true, housekeeping: true });
+    return;
+  }
+
+  const database = await openOrExit(config);
+  await runMigrations(database);
+  await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
+  await database.close();
+  logger.info({ workers }, 'starting worker processes');
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.warn({ worker: worker.id, code, signal }, 'worker exited: starting a replacement');
+    cluster.fork();
+  });
+  const stopAll = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping workers');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 5_000);
+    force.unref();
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(check);
+        process.exit(0);
+      }
+    }, 100);
+  };
+  process.on('SIGTERM', () => stopAll('SIGTERM'));
+  process.on('SIGINT', () => stopAll('SIGINT'));
 }
 
 main().catch((err: unknown) => {

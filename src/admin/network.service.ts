@@ -15,8 +15,14 @@ export async function auditChange(tx: Tx, actor: Principal, entityType: string, 
   await recordEvent(tx, { actorUserId: actor.id, entityType, entityId, action, note: note ?? null, data: { before: before ?? null, after: after ?? null } });
 }
 
-export function makeNetworkService(deps: { db: Db; clock: Clock }) {
+export function makeNetworkService(deps: { db: Db; clock: Clock; onCatalogChange?: () => void }) {
   const { db, clock } = deps;
+  /** Runs a change and then tells the catalog cache (public pages show it at once in this process). */
+  const changing = async <T>(work: (tx: Tx) => Promise<T>): Promise<T> => {
+    const result = await inTransaction(db, work);
+    deps.onCatalogChange?.();
+    return result;
+  };
   const today = () => shanghaiDate(clock.now());
 
   async function nodeInScope(user: Principal, id: number) {
@@ -82,7 +88,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
     async createNode(user: Principal, input: unknown) {
       assertCan(user, 'catalog.manage');
       const v = await checkNode(input);
-      return inTransaction(db, async (tx) => {
+      return changing(async (tx) => {
         const node = await repo.insertNode(tx, { ...v, contactName: v.contactName, description: v.description, sortOrder: 100 });
         await auditChange(tx, user, 'node', node.id, 'node.created', null, node);
         return node;
@@ -93,7 +99,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
       assertCan(user, 'catalog.manage');
       const before = await nodeInScope(user, id);
       const v = await checkNode(input, id);
-      return inTransaction(db, async (tx) => {
+      return changing(async (tx) => {
         const after = await repo.updateNode(tx, id, v);
         await auditChange(tx, user, 'node', id, 'node.updated', before, after);
         return after;
@@ -104,7 +110,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
     async setNodeActive(user: Principal, id: number, active: boolean) {
       assertCan(user, 'catalog.manage');
       const before = await nodeInScope(user, id);
-      await inTransaction(db, async (tx) => {
+      await changing(async (tx) => {
         const after = await repo.updateNode(tx, id, { active });
         await auditChange(tx, user, 'node', id, active ? 'node.activated' : 'node.deactivated', { active: before.active }, { active: after.active });
       });
@@ -117,7 +123,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
       const service = await repo.findServiceRow(db, v.serviceId);
       if (!service) throw new ValidationError({ serviceId: '请选择有效的服务' });
       if ((await repo.offeringsOfNode(db, nodeId)).some((o) => o.offering.serviceId === v.serviceId)) throw new ValidationError({ serviceId: '该网点已提供此服务' });
-      return inTransaction(db, async (tx) => {
+      return changing(async (tx) => {
         const row = await repo.insertOffering(tx, {
           nodeId: node.id,
           serviceId: v.serviceId,
@@ -134,7 +140,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
     async setOfferingActive(user: Principal, nodeId: number, offeringId: number, active: boolean) {
       assertCan(user, 'catalog.manage');
       const { offering } = await offeringInScope(user, nodeId, offeringId);
-      await inTransaction(db, async (tx) => {
+      await changing(async (tx) => {
         const after = await repo.updateOffering(tx, offeringId, { active });
         await auditChange(tx, user, 'node_service', offeringId, active ? 'node_service.activated' : 'node_service.deactivated', { active: offering.active }, { active: after.active });
       });
@@ -151,7 +157,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
       if (kind === 'consultation' && next.slotTimes && next.slotTimes.length === 0 && v.slotCapacity > 0) {
         throw new ValidationError({ slotTimes: '请填写至少一个咨询时段，或把专家数设为 0' });
       }
-      await inTransaction(db, async (tx) => {
+      await changing(async (tx) => {
         const windows = await repo.lockFutureWindows(tx, offeringId, today());
         const keys = new Set(windowDefs(next, kind).map((w) => w.key));
         const capacityOf = (window: string) => (kind === 'consultation' ? (keys.has(window) ? v.slotCapacity : 0) : window === 'am' ? v.capacityAm : v.capacityPm);
@@ -179,7 +185,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
       const v = parseInput(closureSchema, input);
       if (v.startDate < today()) throw new ValidationError({ startDate: '不能为已过去的日期设置暂停' });
       if (v.endDate > addDays(v.startDate, 90)) throw new ValidationError({ endDate: '一次暂停最长 90 天' });
-      return inTransaction(db, async (tx) => {
+      return changing(async (tx) => {
         const closure = await repo.insertClosure(tx, { nodeId: node.id, startDate: v.startDate, endDate: v.endDate, reason: v.reason, createdBy: user.id });
         const affected = await repo.liveBookingsInRange(tx, node.id, v.startDate, v.endDate);
         for (const b of affected) {
@@ -197,7 +203,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
 
     async removeClosure(user: Principal, nodeId: number, closureId: number) {
       await nodeInScope(user, nodeId);
-      await inTransaction(db, async (tx) => {
+      await changing(async (tx) => {
         const removed = await repo.deleteClosure(tx, nodeId, closureId);
         if (!removed) throw new NotFoundError('该暂停安排不存在。');
         await auditChange(tx, user, 'closure', closureId, 'closure.removed', removed, null);
@@ -221,7 +227,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
     async createService(user: Principal, input: unknown) {
       assertCan(user, 'catalog.manage');
       const v = await checkService(input);
-      return inTransaction(db, async (tx) => {
+      return changing(async (tx) => {
         const row = await repo.insertService(tx, { ...v, instrumentCategoryCode: v.instrumentCategoryCode || null, sortOrder: 500 });
         await auditChange(tx, user, 'service', row.id, 'service.created', null, row);
         return row;
@@ -233,7 +239,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
       const before = await repo.findServiceRow(db, id);
       if (!before) throw new NotFoundError('该服务不存在。');
       const v = await checkService(input, before);
-      return inTransaction(db, async (tx) => {
+      return changing(async (tx) => {
         const after = await repo.updateService(tx, id, {
           code: v.code,
           name: v.name,
@@ -257,7 +263,7 @@ export function makeNetworkService(deps: { db: Db; clock: Clock }) {
       assertCan(user, 'catalog.manage');
       const before = await repo.findServiceRow(db, id);
       if (!before) throw new NotFoundError('该服务不存在。');
-      await inTransaction(db, async (tx) => {
+      await changing(async (tx) => {
         const after = await repo.updateService(tx, id, { active });
         await auditChange(tx, user, 'service', id, active ? 'service.activated' : 'service.deactivated', { active: before.active }, { active: after.active });
       });

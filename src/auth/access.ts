@@ -13,6 +13,8 @@ export interface Principal {
   nodeId: number | null;
   parkId: number | null;
   mustChangePassword: boolean;
+  /** Unread in-app messages, loaded with the user on each request (for the header). */
+  unread?: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { enterprises, users } from '../db/schema.js';
 import type { Principal } from './access.js';
 
@@ -18,12 +19,20 @@ const principalColumns = {
 /** An active user whose company (for enterprise users) is active too. */
 const userIsUsable = and(eq(users.active, true), sql`(${users.enterpriseId} IS NULL OR ${enterprises.active})`);
 
-export async function findPrincipalById(ex: Executor, id: number): Promise<Principal | undefined> {
-  const rows = await ex
-    .select(principalColumns)
+const principalQuery = (ex: Executor) =>
+  ex
+    .select({
+      ...principalColumns,
+      unread: sql<number>`(SELECT count(*)::int FROM notifications n WHERE n.user_id = users.id AND n.read_at IS NULL)`,
+    })
     .from(users)
     .leftJoin(enterprises, eq(enterprises.id, users.enterpriseId))
-    .where(and(eq(users.id, id), userIsUsable));
+    .where(and(eq(users.id, sql.placeholder('id')), userIsUsable));
+
+/** The signed-in user and the unread count of the header, in one query — prepared, as it runs on every request. */
+export async function findPrincipalById(ex: Executor, id: number): Promise<Principal | undefined> {
+  const statement = prepared(ex, 'nqi_principal', (db) => principalQuery(db).prepare('nqi_principal'));
+  const rows = statement ? await statement.execute({ id }) : await principalQuery(ex).execute({ id });
   return rows[0];
 }
 

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, ilike, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, serviceCategories, services, users } from '../db/schema.js';
 import type { BookingStatus } from './lifecycle.js';
 
@@ -101,7 +102,8 @@ function bookingQuery(ex: Executor) {
 export type BookingView = NonNullable<Awaited<ReturnType<typeof findBookingByNumber>>>;
 
 export async function findBookingByNumber(ex: Executor, number: string) {
-  const rows = await bookingQuery(ex).where(eq(bookings.number, number));
+  const statement = prepared(ex, 'nqi_booking_by_number', (db) => bookingQuery(db).where(eq(bookings.number, sql.placeholder('number'))).prepare('nqi_booking_by_number'));
+  const rows = statement ? await statement.execute({ number }) : await bookingQuery(ex).where(eq(bookings.number, number));
   return rows[0];
 }
 
@@ -124,12 +126,15 @@ export async function updateBooking(ex: Executor, id: number, values: Partial<ty
     .where(eq(bookings.id, id));
 }
 
+const itemsQuery = (ex: Executor) => ex.select().from(bookingItems).where(eq(bookingItems.bookingId, sql.placeholder('id'))).orderBy(asc(bookingItems.position));
+
 export async function itemsOf(ex: Executor, bookingId: number) {
-  return ex.select().from(bookingItems).where(eq(bookingItems.bookingId, bookingId)).orderBy(asc(bookingItems.position));
+  const statement = prepared(ex, 'nqi_booking_items', (db) => itemsQuery(db).prepare('nqi_booking_items'));
+  return statement ? statement.execute({ id: bookingId }) : itemsQuery(ex).execute({ id: bookingId });
 }
 
-export async function timelineOf(ex: Executor, bookingId: number) {
-  return ex
+const timelineQuery = (ex: Executor) =>
+  ex
     .select({
       id: events.id,
       at: events.at,
@@ -143,8 +148,12 @@ export async function timelineOf(ex: Executor, bookingId: number) {
     })
     .from(events)
     .leftJoin(users, eq(users.id, events.actorUserId))
-    .where(and(eq(events.entityType, 'booking'), eq(events.entityId, String(bookingId))))
+    .where(and(eq(events.entityType, 'booking'), eq(events.entityId, sql.placeholder('id'))))
     .orderBy(asc(events.at), asc(events.id));
+
+export async function timelineOf(ex: Executor, bookingId: number) {
+  const statement = prepared(ex, 'nqi_booking_timeline', (db) => timelineQuery(db).prepare('nqi_booking_timeline'));
+  return statement ? statement.execute({ id: String(bookingId) }) : timelineQuery(ex).execute({ id: String(bookingId) });
 }
 
 export interface BookingFilter {

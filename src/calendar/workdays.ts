@@ -1,7 +1,7 @@
 import chineseDays from 'chinese-days';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dayjs } from '../shared/time.js';
+import { addDays, dayjs, weekdayOf } from '../shared/time.js';
 
 /**
  * Working days in mainland China: weekends, statutory holidays and 调休 make-up workdays come from the maintained
@@ -48,10 +48,23 @@ export interface DayInfo {
   estimated: boolean;
 }
 
+const dayInfoCache = new Map<string, DayInfo>();
+
+/** Whether a date is a working day (memoised: pages ask about the same few hundred dates all day long). */
 export function dayInfo(date: string): DayInfo {
+  let info = dayInfoCache.get(date);
+  if (!info) {
+    info = computeDayInfo(date);
+    if (dayInfoCache.size > 20_000) dayInfoCache.clear();
+    dayInfoCache.set(date, info);
+  }
+  return info;
+}
+
+function computeDayInfo(date: string): DayInfo {
   const year = Number(date.slice(0, 4));
   if (yearIsCovered(year)) return { date, working: chineseDays.isWorkday(date), estimated: false };
-  const weekday = dayjs(date).day();
+  const weekday = weekdayOf(date);
   const working = weekday !== 0 && weekday !== 6 && !statutoryHolidays(year).has(date);
   return { date, working, estimated: true };
 }
@@ -89,6 +102,6 @@ export function workingDaysBetween(from: string, to: string, closedDates?: Reado
 /** Every date from `from` to `to` inclusive. */
 export function datesInRange(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let d = dayjs(from); d.format('YYYY-MM-DD') <= to; d = d.add(1, 'day')) out.push(d.format('YYYY-MM-DD'));
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Db, Executor } from '../db/client.js';
 import { dayInfo, datesInRange } from '../calendar/workdays.js';
-import { addDays, dayjs, formatDateWithWeekday, shanghaiDate, TZ, type Clock } from '../shared/time.js';
+import { addDays, formatDateWithWeekday, shanghaiDate, weekdayOf, type Clock } from '../shared/time.js';
 import { closuresInRange, windowRowsInRange, type NodeServiceRow } from './capacity.repo.js';
 
 export type BookingKind = 'calibration' | 'oil_test' | 'consultation';
@@ -79,13 +79,17 @@ export function makeAvailability(deps: { db: Db; clock: Clock; horizonDays: numb
     return { today, last: addDays(today, horizonDays) };
   }
 
-  function hasStarted(date: string, start: string): boolean {
-    return dayjs.tz(`${date} ${start}`, 'YYYY-MM-DD HH:mm', TZ).valueOf() <= clock.now().getTime();
+  /** Whether a window has begun. Shanghai is UTC+8 all year (no daylight saving), so plain arithmetic suffices —
+   *  and this runs for every window of every day shown, where a time-zone parse per call would dominate the page. */
+  function hasStarted(date: string, start: string, nowMs: number): boolean {
+    const startMs = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), Number(start.slice(0, 2)) - 8, Number(start.slice(3, 5)));
+    return startMs <= nowMs;
   }
 
   /** Day-by-day windows with capacity, use and bookability for several node-services: two queries in all. */
   async function forNodeServices(refs: NodeServiceRef[], from: string, to: string, ex: Executor = db): Promise<Map<number, DayAvailability[]>> {
     const { today, last } = bookingRange();
+    const nowMs = clock.now().getTime();
     const nodeIds = [...new Set(refs.map((r) => r.ns.nodeId))];
     const [closureRows, windowRows] = await Promise.all([
       closuresInRange(ex, nodeIds, from, to),
@@ -104,7 +108,7 @@ export function makeAvailability(deps: { db: Db; clock: Clock; horizonDays: numb
           const capacity = row ? row.capacity : defaultCapacity(ns, kind, def.key);
           const taken = row?.used ?? 0;
           let unavailable: Unavailable | undefined;
-          if (date < today || hasStarted(date, def.start)) unavailable = 'past';
+          if (date < today || hasStarted(date, def.start, nowMs)) unavailable = 'past';
           else if (date > last) unavailable = 'beyond_horizon';
           else if (!info.working) unavailable = 'holiday';
           else if (closure) unavailable = 'closed';
@@ -116,7 +120,7 @@ export function makeAvailability(deps: { db: Db; clock: Clock; horizonDays: numb
           date,
           label: formatDateWithWeekday(date),
           working: info.working,
-          weekend: [0, 6].includes(dayjs(date).day()),
+          weekend: [0, 6].includes(weekdayOf(date)),
           estimated: info.estimated,
           ...(closure ? { closedReason: closure.reason } : {}),
           windows,
@@ -132,19 +136,25 @@ export function makeAvailability(deps: { db: Db; clock: Clock; horizonDays: numb
 
     forNodeServices,
 
-    /** The next `count` windows with at least `units` free, per node-service, within the booking horizon. */
+    /**
+     * The next `count` windows with at least `units` free, per node-service, within the booking horizon — looked up
+     * two weeks at a time, so the usual case (free windows this week) reads and computes only those two weeks.
+     */
     async nextFree(refs: NodeServiceRef[], count: number, units = 1): Promise<Map<number, WindowAvailability[]>> {
       const { today, last } = bookingRange();
-      const days = await forNodeServices(refs, today, last);
-      const out = new Map<number, WindowAvailability[]>();
-      for (const [id, list] of days) {
-        out.set(
-          id,
-          list
-            .flatMap((d) => d.windows)
-            .filter((w) => !w.unavailable && w.free >= units)
-            .slice(0, count),
-        );
+      const out = new Map<number, WindowAvailability[]>(refs.map((r) => [r.ns.id, []]));
+      let pending = refs;
+      for (let from = today; pending.length > 0 && from <= last; from = addDays(from, 14)) {
+        const to = addDays(from, 13) < last ? addDays(from, 13) : last;
+        const days = await forNodeServices(pending, from, to);
+        for (const [id, list] of days) {
+          const found = out.get(id)!;
+          for (const w of list.flatMap((d) => d.windows)) {
+            if (found.length >= count) break;
+            if (!w.unavailable && w.free >= units) found.push(w);
+          }
+        }
+        pending = pending.filter((r) => out.get(r.ns.id)!.length < count);
       }
       return out;
     },

@@ -3,6 +3,7 @@ import type { Availability, NodeServiceRef } from '../capacity/availability.js';
 import { activeNodeServicesOf, nodeServicesOfNode } from '../capacity/capacity.repo.js';
 import { NotFoundError } from '../shared/errors.js';
 import { addDays } from '../shared/time.js';
+import { TtlCache } from '../shared/cache.js';
 import * as repo from './catalog.repo.js';
 
 /** Days in the capacity overview of a node page. */
@@ -15,39 +16,55 @@ export const DELIVERY_MODE_LABELS: Record<string, string> = {
   online: '线上咨询',
 };
 
-export function makeCatalogService(db: Db, availability: Availability) {
+/**
+ * The public catalog. What it lists (categories, nodes, services) changes a few times a year, so it is cached per
+ * process for half a minute and cleared when an administrator changes it here; free capacity is always read fresh.
+ */
+export function makeCatalogService(db: Db, availability: Availability, cache = new TtlCache<unknown>(30_000)) {
+  const cached = <T>(key: string, load: () => Promise<T>) => cache.get(key, load) as Promise<T>;
+
   return {
-    async home() {
-      const [categories, nodes] = await Promise.all([repo.listCategories(db), repo.listNodes(db)]);
-      return { categories, nodes };
+    home() {
+      return cached('home', async () => {
+        const [categories, nodes] = await Promise.all([repo.listCategories(db), repo.listNodes(db)]);
+        return { categories, nodes };
+      });
     },
 
-    async listServices(filter: { category?: string; q?: string }) {
-      const [categories, services] = await Promise.all([repo.listCategories(db), repo.searchServices(db, filter)]);
-      return { categories, services };
+    listServices(filter: { category?: string; q?: string }) {
+      return cached(`services|${filter.category ?? ''}|${filter.q ?? ''}`, async () => {
+        const [categories, services] = await Promise.all([repo.listCategories(db), repo.searchServices(db, filter)]);
+        return { categories, services };
+      });
     },
 
     async serviceDetail(code: string) {
-      const service = await repo.findServiceByCode(db, code);
-      if (!service || !service.active) throw new NotFoundError('该服务不存在或已下线。');
-      const [nodes, instrumentCategory, offerings] = await Promise.all([
-        repo.nodesOfferingService(db, service.id),
-        service.instrumentCategoryCode ? repo.findInstrumentCategory(db, service.instrumentCategoryCode) : undefined,
-        activeNodeServicesOf(db, service.id),
-      ]);
+      const { service, nodes, instrumentCategory, offerings } = await cached(`service|${code}`, async () => {
+        const service = await repo.findServiceByCode(db, code);
+        if (!service || !service.active) throw new NotFoundError('该服务不存在或已下线。');
+        const [nodes, instrumentCategory, offerings] = await Promise.all([
+          repo.nodesOfferingService(db, service.id),
+          service.instrumentCategoryCode ? repo.findInstrumentCategory(db, service.instrumentCategoryCode) : undefined,
+          activeNodeServicesOf(db, service.id),
+        ]);
+        return { service, nodes, instrumentCategory, offerings };
+      });
       // The next free windows of every offering node: two queries for all of them.
       const nextFree = await availability.nextFree(offerings.map((o): NodeServiceRef => ({ ns: o.ns, kind: o.kind })), 3);
       return { service, nodes: nodes.map((n) => ({ ...n, nextFree: nextFree.get(n.nodeServiceId) ?? [] })), instrumentCategory };
     },
 
-    async listNodes() {
-      return repo.listNodes(db);
+    listNodes() {
+      return cached('nodes', () => repo.listNodes(db));
     },
 
     async nodeDetail(id: number) {
-      const node = await repo.findNode(db, id);
-      if (!node || !node.active) throw new NotFoundError('该服务网点不存在或已停用。');
-      const [services, offerings] = await Promise.all([repo.servicesOfNode(db, id), nodeServicesOfNode(db, id)]);
+      const { node, services, offerings } = await cached(`node|${id}`, async () => {
+        const node = await repo.findNode(db, id);
+        if (!node || !node.active) throw new NotFoundError('该服务网点不存在或已停用。');
+        const [services, offerings] = await Promise.all([repo.servicesOfNode(db, id), nodeServicesOfNode(db, id)]);
+        return { node, services, offerings };
+      });
       const { today } = availability.bookingRange();
       const days = await availability.forNodeServices(offerings.map((o): NodeServiceRef => ({ ns: o.ns, kind: o.kind })), today, addDays(today, OVERVIEW_DAYS - 1));
       const overview = services.map((s) => ({

@@ -11,6 +11,9 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
  */
 export class DrizzleSessionStore extends session.Store {
   private pruneTimer: NodeJS.Timeout | undefined;
+  /** When this process last pushed each session's expiry forward (touch is skipped within TOUCH_EVERY_MS). */
+  private readonly touched = new Map<string, number>();
+  static readonly TOUCH_EVERY_MS = 5 * 60_000;
 
   constructor(
     private readonly db: Db,
@@ -29,16 +32,26 @@ export class DrizzleSessionStore extends session.Store {
     return cookieExpiry && !Number.isNaN(cookieExpiry.getTime()) ? cookieExpiry : new Date(Date.now() + this.defaultTtlMs);
   }
 
-  override get(sid: string, cb: Callback<session.SessionData | null>): void {
-    this.db
+  // Read on every request with a session cookie: a prepared statement (built on first use — field initialisers run
+  // before the constructor's parameter properties are assigned).
+  private getStatement: ReturnType<DrizzleSessionStore['buildGet']> | undefined;
+
+  private buildGet() {
+    return this.db
       .select({ sess: sessions.sess })
       .from(sessions)
-      .where(and(eq(sessions.sid, sid), gt(sessions.expiresAt, sql`now()`)))
-      .then((rows) => cb(undefined, (rows[0]?.sess as session.SessionData | undefined) ?? null), cb);
+      .where(and(eq(sessions.sid, sql.placeholder('sid')), gt(sessions.expiresAt, sql`now()`)))
+      .prepare('nqi_session_get');
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.getStatement ??= this.buildGet();
+    this.getStatement.execute({ sid }).then((rows) => cb(undefined, (rows[0]?.sess as session.SessionData | undefined) ?? null), cb);
   }
 
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {
     const expiresAt = this.expiryOf(sess);
+    this.touched.set(sid, Date.now());
     this.db
       .insert(sessions)
       .values({ sid, sess, expiresAt })
@@ -47,13 +60,25 @@ export class DrizzleSessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: Callback): void {
+    this.touched.delete(sid);
     this.db
       .delete(sessions)
       .where(eq(sessions.sid, sid))
       .then(() => cb?.(), (err: unknown) => cb?.(err));
   }
 
+  /**
+   * Rolling sessions call touch on every request. Moving an 8-hour expiry by a few seconds is not worth a database
+   * write per page view: each process writes it at most once every five minutes per session.
+   */
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const now = Date.now();
+    if (now - (this.touched.get(sid) ?? 0) < DrizzleSessionStore.TOUCH_EVERY_MS) {
+      cb?.();
+      return;
+    }
+    if (this.touched.size > 50_000) this.touched.clear();
+    this.touched.set(sid, now);
     this.db
       .update(sessions)
       .set({ expiresAt: this.expiryOf(sess) })

@@ -28,15 +28,23 @@ export function fixedClock(iso: string): Clock {
 
 /** Calendar date (YYYY-MM-DD) in Shanghai for an instant. */
 export function shanghaiDate(at: Date): string {
-  return dayjs(at).tz(TZ).format('YYYY-MM-DD');
+  // UTC+8 all year (China has no daylight saving): arithmetic, not a time-zone lookup, on this hot path.
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 export function isIsoDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) && dayjs(value, 'YYYY-MM-DD', true).isValid();
 }
 
+/** Day of the week of a calendar date (0 = Sunday), without a time-zone library. */
+export function weekdayOf(isoDate: string): number {
+  return new Date(Date.UTC(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)) - 1, Number(isoDate.slice(8, 10)))).getUTCDay();
+}
+
+/** A calendar date `days` later (or earlier): plain UTC arithmetic on the date, no time zone involved. */
 export function addDays(isoDate: string, days: number): string {
-  return dayjs(isoDate).add(days, 'day').format('YYYY-MM-DD');
+  const t = Date.UTC(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)) - 1, Number(isoDate.slice(8, 10))) + days * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
 }
 
 export function daysBetween(fromIso: string, toIso: string): number {
@@ -52,8 +60,7 @@ export function formatDate(value: string | Date | null | undefined): string {
 }
 
 export function formatDateWithWeekday(isoDate: string): string {
-  const d = dayjs(isoDate);
-  return `${d.format('M月D日')} ${WEEKDAYS[d.day()]}`;
+  return `${Number(isoDate.slice(5, 7))}月${Number(isoDate.slice(8, 10))}日 ${WEEKDAYS[weekdayOf(isoDate)]}`;
 }
 
 export function formatDateTime(value: Date | string | null | undefined): string {

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { dayjs, isIsoDate, shanghaiDate, TZ, type Clock } from '../shared/time.js';
 import type { Table } from './export.js';
+import { TtlCache } from '../shared/cache.js';
 import * as repo from './stats.repo.js';
 
 export type PeriodPreset = 'month' | 'quarter' | 'year' | 'custom';
@@ -27,8 +28,11 @@ const LOAD_STAGES: { label: string; statuses: BookingStatus[] }[] = [
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 const round1 = (n: number | null): number | null => (n === null ? null : Math.round(n * 10) / 10);
 
-export function makeStatsService(deps: { db: Db; clock: Clock }) {
+export function makeStatsService(deps: { db: Db; clock: Clock; cacheMs?: number }) {
   const { db, clock } = deps;
+  // A dashboard is a dozen aggregations; administrators reload it and export its tables. Its figures are kept for a
+  // minute per scope and period (the page says "每分钟更新"), so the exports match the page they came from.
+  const cache = new TtlCache<Awaited<ReturnType<typeof compute>>>(deps.cacheMs ?? 60_000, 200);
 
   /** The period from the query: a preset relative to today, or custom dates (validated, at most 5 years). */
   function periodOf(query: { period?: string; from?: string; to?: string }): repo.Period & { preset: PeriodPreset; label: string } {
@@ -79,6 +83,11 @@ export function makeStatsService(deps: { db: Db; clock: Clock }) {
     async dashboard(user: Principal, query: { period?: string; from?: string; to?: string }) {
       const { scope, label } = await scopeFor(user);
       const period = periodOf(query);
+      return cache.get(`${JSON.stringify(scope)}|${period.from}|${period.to}`, () => compute(scope, label, period));
+    },
+  };
+
+  async function compute(scope: repo.StatsScope, label: string, period: ReturnType<typeof periodOf>) {
       const today = shanghaiDate(clock.now());
       // Sequential on purpose: on PGlite queries run one at a time anyway; on PostgreSQL each is one round trip.
       const summary = await repo.summary(db, scope, period);
@@ -217,9 +226,8 @@ export function makeStatsService(deps: { db: Db; clock: Clock }) {
           rows: enterprises.map((e) => ({ name: e.active ? e.name : `${e.name}（已停用）`, creditCode: e.creditCode, bookings: e.bookings, lastBooking: e.lastBooking })),
         };
       }
-      return { scope, scopeLabel: label, period, figures, tables, statusLabels: STATUS_LABELS };
-    },
-  };
+      return { scope, scopeLabel: label, period, figures, tables, statusLabels: STATUS_LABELS, computedAt: clock.now() };
+  }
 }
 
 export type StatsService = ReturnType<typeof makeStatsService>;

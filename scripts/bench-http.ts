@@ -1,0 +1,192 @@
+/**
+ * npm run bench:http -- [--db pglite|pg|both] [--duration 10] [--connections 50] [--workers 2]
+ *
+ * Throughput of the real app in production mode (compiled, NODE_ENV=production, request logging on), with autocannon:
+ * requests/second and p50/p99 latency of the main pages for the roles that use them, and — in the same run, on the
+ * same machine, with the same number of processes — a bare Express "hello" route as the ceiling. Each page's rps is
+ * printed as a ratio of that ceiling. PostgreSQL runs need DATABASE_URL (a fresh database is created and dropped).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { runSeed } from '../src/db/seed/index.js';
+import { DEMO_PASSWORD } from '../src/db/seed/demo.js';
+import { projectRoot } from '../src/shared/paths.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+const DURATION = Number(option('duration', '10'));
+const CONNECTIONS = Number(option('connections', '50'));
+const WORKERS = Number(option('workers', '2'));
+const which = option('db', process.env.DATABASE_URL ? 'both' : 'pglite');
+const root = projectRoot();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited (${child.exitCode})`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** The ceiling: a bare Express route, same machine, same number of processes as the app. */
+async function startHello(workers: number): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'nqi-hello-')), 'hello.cjs');
+  writeFileSync(
+    file,
+    `const cluster = require('node:cluster');
+const express = require(${JSON.stringify(path.join(root, 'node_modules', 'express'))});
+if (cluster.isPrimary && ${workers} > 1) {
+  for (let i = 0; i < ${workers}; i++) cluster.fork();
+  process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM'); setTimeout(() => process.exit(0), 200); });
+} else {
+  const app = express();
+  app.get('/hello', (req, res) => res.send('hello'));
+  const server = app.listen(${port}, '127.0.0.1');
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+`,
+  );
+  const child = spawn(process.execPath, [file], { cwd: root, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/hello`;
+  await waitFor(url, child);
+  return { url, child };
+}
+
+async function prepare(kind: 'pglite' | 'pg'): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+  let database: Database;
+  let cleanup: () => Promise<void>;
+  let env: Record<string, string>;
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nqi-bench-http-'));
+    database = await openDatabase({ kind: 'pglite-dir', dataDir: path.join(dir, 'data') });
+    env = { DATA_DIR: path.join(dir, 'data'), UPLOAD_DIR: path.join(dir, 'uploads'), DATABASE_URL: '', WEB_CONCURRENCY: '1' };
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const name = `nqi_benchhttp_${process.pid}_${randomBytes(3).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    database = await openDatabase({ kind: 'pg', url: url.toString(), poolMax: 2 });
+    const dir = mkdtempSync(path.join(tmpdir(), 'nqi-bench-http-'));
+    env = { DATABASE_URL: url.toString(), DATA_DIR: path.join(dir, 'data'), UPLOAD_DIR: path.join(dir, 'uploads'), WEB_CONCURRENCY: String(WORKERS), DB_POOL_MAX: '10' };
+    cleanup = async () => {
+      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  // Demo accounts and history, so the pages have what a real day has (production itself never seeds demo data).
+  await runMigrations(database);
+  await runSeed(database.db, { demo: true });
+  await database.close();
+  return { env, cleanup };
+}
+
+async function login(base: string, mobile: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const cookie = page.headers.getSetCookie().find((c) => c.startsWith('nqi.sid='))!.split(';')[0]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const res = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token, identifier: mobile, password: DEMO_PASSWORD }) });
+  if (res.status !== 302) throw new Error(`login ${mobile}: ${res.status}`);
+  return res.headers.getSetCookie().find((c) => c.startsWith('nqi.sid='))!.split(';')[0]!;
+}
+
+interface Row {
+  page: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  ratio: string;
+  errors: number;
+}
+
+async function measure(label: string, url: string, cookie?: string): Promise<Omit<Row, 'ratio'>> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: cookie ? { cookie } : {} });
+  return { page: label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+}
+
+async function runFor(kind: 'pglite' | 'pg') {
+  const { env, cleanup } = await prepare(kind);
+  const workers = Number(env.WEB_CONCURRENCY);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const app = spawn(process.execPath, ['dist/src/server.js'], {
+    cwd: root,
+    env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info' },
+    stdio: 'ignore', // request logs are written (as in production) and discarded
+  });
+  const hello = await startHello(workers);
+  try {
+    await waitFor(`${base}/healthz`, app);
+    const [company, staff, admin] = [await login(base, '13900000101'), await login(base, '13900000011'), await login(base, '13900000001')];
+    const list = await (await fetch(`${base}/bookings`, { headers: { cookie: company } })).text();
+    const number = /href="\/bookings\/([A-Z]{2}-\d{8}-\d{4})"/.exec(list)![1]!;
+
+    const ceiling = await measure('hello (bare Express)', hello.url);
+    const pages = [
+      await measure('home /', `${base}/`),
+      await measure('catalog /services', `${base}/services`),
+      await measure('service /services/CAL-PG', `${base}/services/CAL-PG`),
+      await measure('my bookings /bookings', `${base}/bookings`, company),
+      await measure(`one booking /bookings/:no`, `${base}/bookings/${number}`, company),
+      await measure('lab queue /lab', `${base}/lab`, staff),
+      await measure('dashboard /admin', `${base}/admin`, admin),
+    ];
+    const rows: Row[] = [ceiling, ...pages].map((r) => ({ ...r, ratio: `${Math.round((r.rps / ceiling.rps) * 100)}%` }));
+    console.log(`\nbench:http — ${kind === 'pg' ? `PostgreSQL, ${workers} worker processes` : 'PGlite (embedded), 1 process'} · ${CONNECTIONS} connections · ${DURATION} s per page`);
+    console.table(rows);
+  } finally {
+    await stop(app);
+    await stop(hello.child);
+    await cleanup();
+  }
+}
+
+async function main() {
+  console.log('building (tsc) …');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (which === 'pglite' || which === 'both') await runFor('pglite');
+  if (which === 'pg' || which === 'both') {
+    if (!process.env.DATABASE_URL) throw new Error('--db pg needs DATABASE_URL');
+    await runFor('pg');
+  }
+}
+
+await main();

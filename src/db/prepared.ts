@@ -1,0 +1,24 @@
+import type { Db, Executor } from './client.js';
+
+const byDb = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * A named prepared statement for a query run on (almost) every request: PostgreSQL plans it once per connection
+ * instead of on every call — for the multi-table reads of a page, planning costs more than executing.
+ * Inside a transaction the caller runs the plain query instead (a prepared statement belongs to the pool's
+ * connections, not to the transaction's).
+ */
+export function prepared<T>(ex: Executor, name: string, build: (db: Db) => T): T | undefined {
+  if ('rollback' in ex) return undefined; // a transaction
+  let statements = byDb.get(ex);
+  if (!statements) {
+    statements = new Map();
+    byDb.set(ex, statements);
+  }
+  let statement = statements.get(name) as T | undefined;
+  if (!statement) {
+    statement = build(ex);
+    statements.set(name, statement);
+  }
+  return statement;
+}
