@@ -1,3 +1,4 @@
+import ejs from 'ejs';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -13,6 +14,7 @@ import { makeAuthService, type AuthService } from './auth/auth.service.js';
 import { createPassport } from './auth/passport.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { makeCatalogService } from './catalog/catalog.service.js';
+import { makeReferenceData } from './catalog/reference.js';
 import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
 import { makeEnterprisesService } from './enterprises/enterprises.service.js';
 import { healthRoutes } from './ops/health.routes.js';
@@ -76,6 +78,13 @@ export function createApp(deps: AppDeps): App {
   app.set('trust proxy', config.trustProxy === '' ? false : /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   app.set('views', fromRoot('views'));
   app.set('view engine', 'ejs');
+  // Templates include each other by paths from the views folder ('/partials/field'): EJS resolves those without
+  // probing the file system on every render, which relative includes do.
+  const viewsRoot = fromRoot('views');
+  app.engine('ejs', (file: string, data: object, cb: (err: unknown, html?: string) => void) => {
+    const settings = (data as { settings?: Record<string, unknown> }).settings ?? {};
+    ejs.renderFile(file, data, { root: viewsRoot, cache: !!settings['view cache'] }, cb);
+  });
   app.set('x-powered-by', false);
   // Compiled templates are cached in production (Express does so when NODE_ENV=production); also in tests for speed.
   if (config.env !== 'development') app.set('view cache', true);
@@ -183,11 +192,13 @@ export function createApp(deps: AppDeps): App {
   const clock = deps.clock ?? systemClock;
   const availability = makeAvailability({ db, clock, horizonDays: config.bookingHorizonDays });
   const storage = new FileStorage(config.uploadDir);
-  const bookings = makeBookingsService({ db, availability, storage, clock });
-  const reports = makeReportsService({ db, clock, storage });
-  const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays });
-
+  // Catalog and reference data share one cache: a network change made in the admin pages clears both.
   const catalogCache = new TtlCache<unknown>(30_000);
+  const reference = makeReferenceData(db, catalogCache);
+  const bookings = makeBookingsService({ db, availability, storage, clock, reference });
+  const reports = makeReportsService({ db, clock, storage });
+  const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference });
+
   app.use(catalogRoutes(makeCatalogService(db, availability, catalogCache)));
   app.use(
     authRoutes({ db, auth, passport, sessionStore, throttle: deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE, issueCsrfToken: (req) => void generateToken(req) }),

@@ -1,4 +1,5 @@
-import { and, asc, count, desc, eq, gte, ilike, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, like, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
@@ -170,74 +171,129 @@ export interface BookingFilter {
   assignedTo?: number;
 }
 
-function filterConditions(f: BookingFilter): SQL | undefined {
-  const c: SQL[] = [];
-  if (f.enterpriseId !== undefined) c.push(eq(bookings.enterpriseId, f.enterpriseId));
-  if (f.nodeId !== undefined) c.push(eq(bookings.nodeId, f.nodeId));
-  if (f.parkId !== undefined) c.push(eq(enterprises.parkId, f.parkId));
-  if (f.statuses?.length) c.push(inArray(bookings.status, f.statuses));
-  if (f.serviceId !== undefined) c.push(eq(bookings.serviceId, f.serviceId));
-  if (f.serviceCode) c.push(eq(services.code, f.serviceCode));
-  if (f.dateFrom) c.push(gte(bookings.date, f.dateFrom));
-  if (f.dateTo) c.push(lte(bookings.date, f.dateTo));
-  if (f.assignedTo !== undefined) c.push(eq(bookings.assignedTo, f.assignedTo));
+/**
+ * A filter as SQL with placeholders, the values for them, and its shape (which filters are present, and how the
+ * search matches; `prefix` keeps placeholders apart when one statement holds several filters). Lists run as named prepared statements, one per shape and order: PostgreSQL plans a six-table
+ * join once per connection instead of on every page view — planning cost more than executing it.
+ */
+interface CompiledFilter {
+  where: SQL | undefined;
+  params: Record<string, unknown>;
+  shape: string;
+  /** Whether the conditions read the company or the service (counts join those tables only then). */
+  joins: { enterprises: boolean; services: boolean };
+}
+
+function compileFilter(f: BookingFilter, prefix = ''): CompiledFilter {
+  const conditions: SQL[] = [];
+  const params: Record<string, unknown> = {};
+  const shape: string[] = [];
+  const add = (key: string, value: unknown, condition: (p: SQLWrapper) => SQL) => {
+    params[prefix + key] = value;
+    shape.push(key);
+    conditions.push(condition(sql.placeholder(prefix + key)));
+  };
+  if (f.enterpriseId !== undefined) add('enterpriseId', f.enterpriseId, (p) => eq(bookings.enterpriseId, p));
+  if (f.nodeId !== undefined) add('nodeId', f.nodeId, (p) => eq(bookings.nodeId, p));
+  if (f.parkId !== undefined) add('parkId', f.parkId, (p) => eq(enterprises.parkId, p));
+  // Statuses travel as one comma-separated text parameter: both drivers bind it the same way.
+  if (f.statuses?.length) add('statuses', f.statuses.join(','), (p) => sql`${bookings.status} = ANY(string_to_array(${p}, ',')::booking_status[])`);
+  if (f.serviceId !== undefined) add('serviceId', f.serviceId, (p) => eq(bookings.serviceId, p));
+  if (f.serviceCode) add('serviceCode', f.serviceCode, (p) => eq(services.code, p));
+  if (f.dateFrom) add('dateFrom', f.dateFrom, (p) => gte(bookings.date, p));
+  if (f.dateTo) add('dateTo', f.dateTo, (p) => lte(bookings.date, p));
+  if (f.assignedTo !== undefined) add('assignedTo', f.assignedTo, (p) => eq(bookings.assignedTo, p));
   if (f.q) {
     const escaped = f.q.replace(/[\\%_]/g, (ch) => '\\' + ch);
     // A booking number is searched by prefix (index-backed); anything else by company name.
-    if (/^[A-Za-z]{2}(-|$)/.test(f.q)) c.push(like(bookings.number, `${escaped.toUpperCase()}%`));
-    else c.push(ilike(enterprises.name, `%${escaped}%`));
+    if (/^[A-Za-z]{2}(-|$)/.test(f.q)) add('number', `${escaped.toUpperCase()}%`, (p) => like(bookings.number, p));
+    else add('company', `%${escaped}%`, (p) => ilike(enterprises.name, p));
   }
-  return c.length ? and(...c) : undefined;
+  const joins = { enterprises: f.parkId !== undefined || shape.includes('company'), services: !!f.serviceCode };
+  return { where: conditions.length ? and(...conditions) : undefined, params, shape: shape.join(','), joins };
+}
+
+/** The statuses of the bookings a compiled filter matches, joined to the company and service only when it reads them. */
+function matching(db: Executor, filter: CompiledFilter) {
+  let query = db.select({ status: bookings.status }).from(bookings).$dynamic();
+  if (filter.joins.enterprises) query = query.innerJoin(enterprises, eq(enterprises.id, bookings.enterpriseId));
+  if (filter.joins.services) query = query.innerJoin(services, eq(services.id, bookings.serviceId));
+  return query.where(filter.where);
+}
+
+/** A short statement name for a query shape (PostgreSQL truncates names beyond 63 bytes). */
+function statementName(kind: string, shape: string): string {
+  return `nqi_${kind}_${createHash('sha1').update(shape).digest('hex').slice(0, 16)}`;
 }
 
 export type ListOrder = 'newest' | 'due' | 'recent';
+
+const LIST_ORDERS: Record<ListOrder, SQL[]> = {
+  due: [sql`${bookings.dueDate} ASC NULLS LAST`, asc(bookings.date), asc(bookings.id)],
+  recent: [desc(bookings.updatedAt), desc(bookings.id)],
+  newest: [desc(bookings.createdAt), desc(bookings.id)],
+};
 
 /**
  * A page of bookings and the total. `countCap` bounds the count for tabs that grow without end (a lab's finished
  * work): the total then reads "cap+" instead of counting hundreds of thousands of rows on every page view.
  */
 export async function listBookings(ex: Executor, f: BookingFilter, page: { limit: number; offset: number; order?: ListOrder; countCap?: number }) {
-  const where = filterConditions(f);
-  const order =
-    page.order === 'due'
-      ? [sql`${bookings.dueDate} ASC NULLS LAST`, asc(bookings.date), asc(bookings.id)]
-      : page.order === 'recent'
-        ? [desc(bookings.updatedAt), desc(bookings.id)]
-        : [desc(bookings.createdAt), desc(bookings.id)];
-  const [rows, total] = await Promise.all([
-    bookingQuery(ex)
+  const { where, params, shape } = compileFilter(f);
+  const order = page.order ?? 'newest';
+  const query = (db: Executor) =>
+    bookingQuery(db)
       .where(where)
-      .orderBy(...order)
-      .limit(page.limit)
-      .offset(page.offset),
-    countBookings(ex, f, page.countCap),
-  ]);
+      .orderBy(...LIST_ORDERS[order])
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'));
+  const name = statementName('list', `${shape}|${order}`);
+  const statement = prepared(ex, name, (db) => query(db).prepare(name));
+  const values = { ...params, limit: page.limit, offset: page.offset };
+  const [rows, total] = await Promise.all([statement ? statement.execute(values) : query(ex).execute(values), countBookings(ex, f, page.countCap)]);
   return { rows, total, capped: page.countCap !== undefined && total > page.countCap };
 }
 
 /** How many bookings match, stopping at cap + 1 when a cap is given. */
 export async function countBookings(ex: Executor, f: BookingFilter, cap?: number): Promise<number> {
-  const base = ex
-    .select({ one: sql`1` })
-    .from(bookings)
-    .innerJoin(enterprises, eq(enterprises.id, bookings.enterpriseId))
-    .innerJoin(services, eq(services.id, bookings.serviceId))
-    .where(filterConditions(f));
-  const limited = cap === undefined ? base.as('m') : base.limit(cap + 1).as('m');
-  const [row] = await ex.select({ n: count() }).from(limited);
+  const compiled = compileFilter(f);
+  const { params, shape } = compiled;
+  const query = (db: Executor) => {
+    const base = matching(db, compiled);
+    return db.select({ n: count() }).from(cap === undefined ? base.as('m') : base.limit(sql.placeholder('cap')).as('m'));
+  };
+  const name = statementName('count', `${shape}|${cap === undefined ? 'all' : 'capped'}`);
+  const statement = prepared(ex, name, (db) => query(db).prepare(name));
+  const values = cap === undefined ? params : { ...params, cap: cap + 1 };
+  const [row] = statement ? await statement.execute(values) : await query(ex).execute(values);
   return row?.n ?? 0;
 }
 
-/** Number of bookings per status for a scope, limited to the statuses of the filter (tab counts). */
-export async function countByStatus(ex: Executor, f: BookingFilter): Promise<Map<BookingStatus, number>> {
-  const rows = await ex
-    .select({ status: bookings.status, n: count() })
-    .from(bookings)
-    .innerJoin(enterprises, eq(enterprises.id, bookings.enterpriseId))
-    .innerJoin(services, eq(services.id, bookings.serviceId))
-    .where(filterConditions(f))
-    .groupBy(bookings.status);
-  return new Map(rows.map((r) => [r.status, r.n]));
+/**
+ * A lab queue's tab counts in one statement (one round trip instead of one per tab): bookings per status among
+ * `exact` statuses, and for each group in `capped` a count that stops at cap + 1.
+ */
+export async function countStages<K extends string>(ex: Executor, f: BookingFilter, exact: BookingStatus[], capped: Record<K, BookingStatus[]>, cap: number) {
+  const keys = Object.keys(capped) as K[];
+  const filters = [compileFilter({ ...f, statuses: exact }, 's0_'), ...keys.map((key, i) => compileFilter({ ...f, statuses: capped[key] }, `s${i + 1}_`))];
+  const query = (db: Executor) => {
+    const columns: Record<string, SQL> = {
+      exact: sql`(SELECT coalesce(json_object_agg(g.status, g.n), '{}') FROM (SELECT s.status, count(*)::int AS n FROM (${matching(db, filters[0]!)}) s GROUP BY s.status) g)`,
+    };
+    keys.forEach((_, i) => {
+      columns[`c${i}`] = sql`(SELECT count(*)::int FROM (${matching(db, filters[i + 1]!).limit(sql.placeholder('cap'))}) m)`;
+    });
+    return db.select(columns).from(sql`(SELECT 1) AS one`);
+  };
+  const name = statementName('stages', `${filters.map((x) => x.shape).join('|')}|${keys.length}`);
+  const statement = prepared(ex, name, (db) => query(db).prepare(name));
+  const values = Object.assign({ cap: cap + 1 }, ...filters.map((x) => x.params)) as Record<string, unknown>;
+  const [row] = statement ? await statement.execute(values) : await query(ex).execute(values);
+  const exactCounts = (typeof row?.exact === 'string' ? JSON.parse(row.exact) : (row?.exact ?? {})) as Record<string, number>;
+  return {
+    byStatus: new Map(Object.entries(exactCounts).map(([status, n]) => [status as BookingStatus, Number(n)])),
+    capped: Object.fromEntries(keys.map((key, i) => [key, Number(row?.[`c${i}`] ?? 0)])) as Record<K, number>,
+  };
 }
 
 export async function findEvaluation(ex: Executor, bookingId: number) {

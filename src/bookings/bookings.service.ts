@@ -7,8 +7,6 @@ import {
   findNode,
   findServiceByCode,
   itemAppliesToFamily,
-  listNodes,
-  listOilTestItems,
   nodesOfferingService,
   oilGradesByCodes,
   oilPackagesByCodes,
@@ -24,6 +22,7 @@ import {
   type NodeServiceRef,
   type WindowAvailability,
 } from '../capacity/availability.js';
+import { makeReferenceData, type ReferenceData } from '../catalog/reference.js';
 import { findNodeService, releaseUnits, takeUnits } from '../capacity/capacity.repo.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, type Db } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
@@ -60,6 +59,8 @@ export interface BookingsDeps {
   availability: Availability;
   storage: FileStorage;
   clock: Clock;
+  /** Cached reference data (shared with the catalog so network changes clear it); built over `db` when absent. */
+  reference?: ReferenceData;
 }
 
 /** Days of windows shown on the booking form at a time (the user pages through the horizon). */
@@ -103,6 +104,7 @@ export function newIdempotencyKey(): string {
 
 export function makeBookingsService(deps: BookingsDeps) {
   const { db, availability, storage, clock } = deps;
+  const reference = deps.reference ?? makeReferenceData(db);
 
   async function activeService(code: string): Promise<ActiveService> {
     const service = await findServiceByCode(db, code);
@@ -114,7 +116,7 @@ export function makeBookingsService(deps: BookingsDeps) {
     const [grades, packages, items] = await Promise.all([
       oilGradesByCodes(db, service.gradeCodes ?? []),
       oilPackagesByCodes(db, service.packageCodes ?? []),
-      listOilTestItems(db),
+      reference.oilTestItems(),
     ]);
     const families = new Set(grades.map((g) => g.family));
     return {
@@ -499,7 +501,7 @@ export function makeBookingsService(deps: BookingsDeps) {
     },
 
     /** Nodes for the list filter. */
-    filterOptions: () => listNodes(db, { includeInactive: true }),
+    filterOptions: () => reference.nodes({ includeInactive: true }),
 
     async detail(user: Principal, number: string) {
       const booking = await visibleBooking(user, number);
@@ -509,7 +511,7 @@ export function makeBookingsService(deps: BookingsDeps) {
         repo.timelineOf(db, booking.id),
         reportsOfBooking(db, booking.id),
         repo.findEvaluation(db, booking.id),
-        listOilTestItems(db).then((all) => Object.fromEntries(all.map((i) => [i.code, i.name]))),
+        reference.oilItemNames(),
       ]);
       const actions = user.role === 'enterprise' ? availableActions(booking.status, 'enterprise') : [];
       const canReschedule = user.role === 'enterprise' && HOLDS_CAPACITY.includes(booking.status) && booking.status !== 'needs_info';

@@ -4,7 +4,8 @@ import * as bookingsRepo from '../bookings/bookings.repo.js';
 import { availableActions, isTransitionAction, STATUS_LABELS, type BookingStatus, type TransitionAction } from '../bookings/lifecycle.js';
 import { applyTransition, type SystemActor } from '../bookings/transition.js';
 import { addWorkingDays, workingDaysBetween } from '../calendar/workdays.js';
-import { findInstrumentCategory, findNode, findServiceByCode, listOilTestItems, servicesOfNode } from '../catalog/catalog.repo.js';
+import { findInstrumentCategory, findServiceByCode } from '../catalog/catalog.repo.js';
+import { makeReferenceData, type ReferenceData } from '../catalog/reference.js';
 import type { Db, Tx } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
 import type { ReportsService } from '../reports/reports.service.js';
@@ -54,8 +55,9 @@ function reasonOf(body: Record<string, unknown>, label: string): string {
   return parsed.data;
 }
 
-export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorage; reports: ReportsService; autoCompleteDays: number }) {
+export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorage; reports: ReportsService; autoCompleteDays: number; reference?: ReferenceData }) {
   const { db, clock, storage, reports, autoCompleteDays } = deps;
+  const reference = deps.reference ?? makeReferenceData(db);
   const today = () => shanghaiDate(clock.now());
 
   /** The booking as a staff member of its node may see it; any other node's booking does not exist (404). */
@@ -66,9 +68,7 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
     return booking;
   }
 
-  async function itemNameMap(): Promise<Record<string, string>> {
-    return Object.fromEntries((await listOilTestItems(db)).map((i) => [i.code, i.name]));
-  }
+  const itemNameMap = () => reference.oilItemNames();
 
   /** What the results form needs: per sample the selected test items with the grade's limits. */
   async function oilSamples(bookingId: number): Promise<OilSampleForResults[]> {
@@ -279,14 +279,12 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
       else if (query.assignee && /^\d{1,9}$/.test(query.assignee)) scope.assignedTo = Number(query.assignee);
       // Open stages are counted exactly; finished and closed work grows without end, so its count stops at a cap.
       const finished = tab.key === 'done' || tab.key === 'closed';
-      const [node, counts, doneCount, closedCount, list, staff, services] = await Promise.all([
-        findNode(db, nodeId),
-        bookingsRepo.countByStatus(db, { ...scope, statuses: OPEN_STATUSES }),
-        bookingsRepo.countBookings(db, { ...scope, statuses: ['reported', 'completed'] }, COUNT_CAP),
-        bookingsRepo.countBookings(db, { ...scope, statuses: ['rejected', 'cancelled'] }, COUNT_CAP),
+      const [node, stages, list, staff, services] = await Promise.all([
+        reference.node(nodeId),
+        bookingsRepo.countStages(db, scope, OPEN_STATUSES, { done: ['reported', 'completed'], closed: ['rejected', 'cancelled'] }, COUNT_CAP),
         bookingsRepo.listBookings(db, { ...scope, ...(searching ? {} : { statuses: [...tab.statuses] }) }, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: finished || searching ? 'recent' : 'due', countCap: COUNT_CAP }),
         repo.staffOfNode(db, nodeId),
-        servicesOfNode(db, nodeId),
+        reference.servicesOfNode(nodeId),
       ]);
       const now = today();
       const soon = addWorkingDays(now, 1);
@@ -297,7 +295,7 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
       return {
         tab: tab.key,
         tabs: QUEUE_TABS.map((t) => {
-          const n = t.key === 'done' ? doneCount : t.key === 'closed' ? closedCount : t.statuses.reduce((sum, st) => sum + (counts.get(st) ?? 0), 0);
+          const n = t.key === 'done' || t.key === 'closed' ? stages.capped[t.key] : t.statuses.reduce((sum, st) => sum + (stages.byStatus.get(st) ?? 0), 0);
           return { key: t.key, label: t.label, count: n > COUNT_CAP ? `${COUNT_CAP}+` : String(n), any: n > 0 };
         }),
         rows,

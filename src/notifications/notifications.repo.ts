@@ -30,14 +30,6 @@ export async function notifyUsers(ex: Executor, userIds: number[], n: NewNotific
   await ex.insert(notifications).values(userIds.map((userId) => ({ userId, ...n })));
 }
 
-export async function unreadCount(ex: Executor, userId: number): Promise<number> {
-  const [row] = await ex
-    .select({ n: count() })
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
-  return row?.n ?? 0;
-}
-
 export async function listForUser(ex: Executor, userId: number, opts: { limit: number; offset: number; unreadOnly?: boolean }) {
   const where = opts.unreadOnly ? and(eq(notifications.userId, userId), isNull(notifications.readAt)) : eq(notifications.userId, userId);
   const [rows, [total]] = await Promise.all([

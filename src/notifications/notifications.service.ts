@@ -8,8 +8,6 @@ const PAGE_SIZE = 20;
 
 export function makeNotificationsService(db: Db) {
   return {
-    unreadCount: (user: Principal) => repo.unreadCount(db, user.id),
-
     async list(user: Principal, page: number, unreadOnly: boolean) {
       assertCan(user, 'notification.read');
       const { rows, total } = await repo.listForUser(db, user.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, unreadOnly });
