@@ -1,4 +1,5 @@
 import ejs from 'ejs';
+import { viewHelpers } from './shared/http/view-helpers.js';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -175,6 +176,7 @@ export function createApp(deps: AppDeps): App {
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
     res.locals.csrfToken = () => generateToken(req);
+    res.locals.statusBadge = viewHelpers.statusBadge;
     res.locals.fmt = { date: formatDate, dateTime: formatDateTime, dateWeekday: formatDateWithWeekday };
     res.locals.errors = {};
     res.locals.values = {};

@@ -239,6 +239,12 @@ const LIST_ORDERS: Record<ListOrder, SQL[]> = {
  * work): the total then reads "cap+" instead of counting hundreds of thousands of rows on every page view.
  */
 export async function listBookings(ex: Executor, f: BookingFilter, page: { limit: number; offset: number; order?: ListOrder; countCap?: number }) {
+  const [rows, total] = await Promise.all([pageOfBookings(ex, f, page), countBookings(ex, f, page.countCap)]);
+  return { rows, total, capped: page.countCap !== undefined && total > page.countCap };
+}
+
+/** One page of bookings, without the total (for callers that know it already). */
+export async function pageOfBookings(ex: Executor, f: BookingFilter, page: { limit: number; offset: number; order?: ListOrder }) {
   const { where, params, shape } = compileFilter(f);
   const order = page.order ?? 'newest';
   const query = (db: Executor) =>
@@ -250,8 +256,7 @@ export async function listBookings(ex: Executor, f: BookingFilter, page: { limit
   const name = statementName('list', `${shape}|${order}`);
   const statement = prepared(ex, name, (db) => query(db).prepare(name));
   const values = { ...params, limit: page.limit, offset: page.offset };
-  const [rows, total] = await Promise.all([statement ? statement.execute(values) : query(ex).execute(values), countBookings(ex, f, page.countCap)]);
-  return { rows, total, capped: page.countCap !== undefined && total > page.countCap };
+  return statement ? statement.execute(values) : query(ex).execute(values);
 }
 
 /** How many bookings match, stopping at cap + 1 when a cap is given. */

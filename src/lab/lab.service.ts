@@ -282,7 +282,10 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
       const [node, stages, list, staff, services] = await Promise.all([
         reference.node(nodeId),
         bookingsRepo.countStages(db, scope, OPEN_STATUSES, { done: ['reported', 'completed'], closed: ['rejected', 'cancelled'] }, COUNT_CAP),
-        bookingsRepo.listBookings(db, { ...scope, ...(searching ? {} : { statuses: [...tab.statuses] }) }, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: finished || searching ? 'recent' : 'due', countCap: COUNT_CAP }),
+        // A tab's total is its count among the stages; only a search across stages needs a count of its own.
+        searching
+          ? bookingsRepo.listBookings(db, scope, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: 'recent', countCap: COUNT_CAP })
+          : bookingsRepo.pageOfBookings(db, { ...scope, statuses: [...tab.statuses] }, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE, order: finished ? 'recent' : 'due' }).then((rows) => ({ rows, total: undefined })),
         repo.staffOfNode(db, nodeId),
         reference.servicesOfNode(nodeId),
       ]);
@@ -292,16 +295,20 @@ export function makeLabService(deps: { db: Db; clock: Clock; storage: FileStorag
         const open = !['reported', 'completed', 'rejected', 'cancelled'].includes(b.status);
         return { ...b, overdue: open && !!b.dueDate && b.dueDate < now, dueSoon: open && !!b.dueDate && b.dueDate >= now && b.dueDate <= soon };
       });
+      const countOf = (t: (typeof QUEUE_TABS)[number]) =>
+        t.key === 'done' || t.key === 'closed' ? stages.capped[t.key] : t.statuses.reduce((sum, st) => sum + (stages.byStatus.get(st) ?? 0), 0);
+      const capLabel = (n: number) => (n > COUNT_CAP ? `${COUNT_CAP}+` : String(n));
+      const total = list.total ?? countOf(tab);
       return {
         tab: tab.key,
         tabs: QUEUE_TABS.map((t) => {
-          const n = t.key === 'done' || t.key === 'closed' ? stages.capped[t.key] : t.statuses.reduce((sum, st) => sum + (stages.byStatus.get(st) ?? 0), 0);
-          return { key: t.key, label: t.label, count: n > COUNT_CAP ? `${COUNT_CAP}+` : String(n), any: n > 0 };
+          const n = countOf(t);
+          return { key: t.key, label: t.label, count: capLabel(n), any: n > 0 };
         }),
         rows,
-        total: list.capped ? `${COUNT_CAP}+` : String(list.total),
+        total: capLabel(total),
         page: query.page,
-        pages: Math.max(1, Math.ceil(Math.min(list.total, COUNT_CAP) / PAGE_SIZE)),
+        pages: Math.max(1, Math.ceil(Math.min(total, COUNT_CAP) / PAGE_SIZE)),
         finished,
         searching,
         staff,
