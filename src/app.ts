@@ -1,4 +1,5 @@
 import ejs from 'ejs';
+import { rejectNulInput } from './shared/http/input-guard.js';
 import { viewHelpers } from './shared/http/view-helpers.js';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps): App {
   app.use(healthRoutes(database));
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
+  app.use(rejectNulInput);
 
   const sessionStore = new DrizzleSessionStore(db, config.sessionMaxAgeMs);
   app.use(

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rejectNulInput } from '../shared/http/input-guard.js';
 import multer from 'multer';
 import { MAX_FILE_BYTES, MAX_FILES } from './file-check.js';
 import { fileFieldName, type AttachmentPurpose } from './purposes.js';
@@ -63,7 +64,7 @@ export function multipartForm(purposes: readonly AttachmentPurpose[], verifyCsrf
       next();
     });
   };
-  return [parse, verifyCsrf];
+  return [parse, rejectNulInput, verifyCsrf];
 }
 
 export interface UploadedFile {

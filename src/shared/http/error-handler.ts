@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { pgErrorCode } from '../../db/client.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
 
 interface ErrorPage {
@@ -18,6 +19,9 @@ function describe(err: unknown): ErrorPage | undefined {
   if (err instanceof ConflictError) return { status: 409, title: '操作未完成', message: err.message };
   if (err instanceof RateLimitedError) return { status: 429, title: '请求过于频繁', message: err.message };
   if (err instanceof AppError) return { status: 400, title: '请求有误', message: err.message };
+
+  // Text PostgreSQL cannot store (a NUL that slipped past the input guard): the request's fault, not ours.
+  if (['22021', '22P05'].includes(pgErrorCode(err) ?? '')) return { status: 400, title: '请求有误', message: '提交的内容包含无法识别的字符，请检查后重新提交。' };
 
   const e = err as { code?: string; type?: string; status?: number; statusCode?: number };
   if (e?.code === 'EBADCSRFTOKEN') {

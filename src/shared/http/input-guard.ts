@@ -1,0 +1,31 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { AppError } from '../errors.js';
+
+/** A request no honest form or link sends (a NUL character): refused with 400 before it reaches a service. */
+export class MalformedInputError extends AppError {
+  constructor() {
+    super('提交的内容包含无法识别的字符，请检查后重新提交。');
+  }
+}
+
+const NUL = '\u0000';
+
+/** Whether a parsed body (strings, arrays, nested objects; keys too) holds a NUL anywhere. */
+export function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes(NUL);
+  if (depth > 8 || value === null || typeof value !== 'object') return false;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes(NUL) || containsNul(inner, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL cannot store NUL in text, so a URL or field holding one would fail deep inside a query. No browser
+ * sends it from a form, so it is refused here for every route (after the body parsers; multipart forms check again
+ * once multer has read their fields).
+ */
+export const rejectNulInput: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+  if (/%00/i.test(req.originalUrl) || req.originalUrl.includes(NUL) || containsNul(req.body)) return next(new MalformedInputError());
+  next();
+};

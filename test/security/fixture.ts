@@ -1,0 +1,167 @@
+import { and, eq, ne, sql } from 'drizzle-orm';
+import { attachments, bookingItems, bookings, closures, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
+import { fixedClock } from '../../src/shared/time.js';
+import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
+import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
+import { createCompanyUser, createUser, TEST_PASSWORD, type TestUser } from '../support/factories.js';
+import { labAction } from '../support/lab.js';
+
+/** Who asks. `entA` owns the fixture's booking, served by node N1; `*2`/`entB`/`park2` are the same roles elsewhere. */
+export const PRINCIPALS = ['anon', 'entA', 'entB', 'staff1', 'mgr1', 'staff2', 'mgr2', 'park1', 'park2', 'admin'] as const;
+export type PrincipalKey = (typeof PRINCIPALS)[number];
+
+/** A PDF whose bytes carry a marker, so a leaked download is recognisable. */
+export const SECRET_PDF = Buffer.from('%PDF-1.4\n% ATTACH-SECRET-4412\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+export interface World {
+  t: TestApp;
+  agents: Record<Exclude<PrincipalKey, 'anon'>, Agent>;
+  users: Record<Exclude<PrincipalKey, 'anon'>, TestUser>;
+  /** A fresh anonymous agent per call (no session carried between checks). */
+  anon(): Agent;
+  companyA: { id: number; name: string };
+  companyB: { id: number; name: string };
+  /** entA's booking at N1, taken through the lab to an issued report; with an attachment and notifications. */
+  x: { id: number; number: string; attachmentId: number; notificationId: number; nodeId: number; offeringId: number; closureId: number };
+  /** entB's booking at N2, with an attachment (for cross-pair IDOR: X's ids under Y's number). */
+  y: { id: number; number: string; attachmentId: number; nodeId: number };
+  /** Text that only those in scope of X (or of N1's staff) may ever see. */
+  secrets: { booking: string[]; staff: string[] };
+}
+
+const N1 = 'ZS-METROLOGY';
+const SERIAL_SECRET = 'SN-SECRET-7731';
+
+async function bookWithAttachment(t: TestApp, agent: Agent, nodeId: number, slot: string, serial: string, fileName: string): Promise<string> {
+  const page = await openBookingForm(agent, 'CAL-PG', nodeId);
+  const fields = calibrationFields(page, nodeId, {
+    slot,
+    'items[0][serialNo]': serial,
+    'items[1][serialNo]': `${serial}-B`,
+    contactName: '保密联系人',
+  });
+  const res = await postMultipart(agent, '/bookings', fields, [{ field: 'file_other', buffer: SECRET_PDF, name: fileName }]);
+  if (res.status !== 303) throw new Error(`fixture booking failed: ${res.status} ${res.text.slice(0, 300)}`);
+  void t;
+  return res.headers.location!.split('/').pop()!;
+}
+
+/** The whole world the security suites attack: two companies in two parks, two nodes, every role twice. */
+export async function buildWorld(): Promise<World> {
+  const t = await createTestApp({ clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), verifyLimit: { limit: 10_000, windowMs: 60_000 } });
+  const a = await createCompanyUser(t.db, { name: '甲保密船舶机械有限公司', parkCode: 'P-DINGHAI' });
+  const b = await createCompanyUser(t.db, { name: '乙对照海运有限公司', parkCode: 'P-PUTUO' });
+  const [n1] = await t.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.code, N1));
+  // N2: another node offering the same service.
+  const [n2] = await t.db
+    .select({ id: nodes.id, code: nodes.code })
+    .from(nodeServices)
+    .innerJoin(nodes, eq(nodes.id, nodeServices.nodeId))
+    .innerJoin(services, eq(services.id, nodeServices.serviceId))
+    .where(and(eq(services.code, 'CAL-PG'), ne(nodes.code, N1), eq(nodes.active, true)))
+    .limit(1);
+  const users = {
+    entA: a.user,
+    entB: b.user,
+    staff1: await createUser(t.db, 'lab_staff', { nodeCode: N1 }, { name: '李保密' }),
+    mgr1: await createUser(t.db, 'node_manager', { nodeCode: N1 }, { name: '周保密' }),
+    staff2: await createUser(t.db, 'lab_staff', { nodeCode: n2!.code }),
+    mgr2: await createUser(t.db, 'node_manager', { nodeCode: n2!.code }),
+    park1: await createUser(t.db, 'park_admin', { parkCode: 'P-DINGHAI' }),
+    park2: await createUser(t.db, 'park_admin', { parkCode: 'P-PUTUO' }),
+    admin: await createUser(t.db, 'platform_admin'),
+  };
+  const agents = Object.fromEntries(Object.keys(users).map((k) => [k, agentFor(t.app)])) as World['agents'];
+  for (const [k, user] of Object.entries(users)) await login(agents[k as keyof typeof agents], user.mobile, TEST_PASSWORD);
+
+  const xNumber = await bookWithAttachment(t, agents.entA, n1!.id, '2026-09-29|am', SERIAL_SECRET, '保密清单.pdf');
+  const yNumber = await bookWithAttachment(t, agents.entB, n2!.id, '2026-09-29|pm', 'SN-OTHER-0001', '对照清单.pdf');
+
+  // X through the lab to an issued report (staff1 records, mgr1 verifies and signs).
+  const items = await t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, xNumber));
+  const steps: [Agent, string, Record<string, string>][] = [
+    [agents.staff1, 'accept', {}],
+    [agents.staff1, 'receive', Object.fromEntries(items.map((it, i) => [`labels[i${it.id}]`, `JL-SEC-${i}`]))],
+    [agents.staff1, 'start', { assignee: String(users.staff1.id) }],
+    [
+      agents.staff1,
+      'submit_results',
+      Object.fromEntries(items.flatMap((it, i) => [[`cal[i${it.id}][conclusion]`, 'pass'], [`cal[i${it.id}][certificateNo]`, `JD-SEC-000${i}`], [`cal[i${it.id}][nextDueDate]`, '2027-09-01']])),
+    ],
+    [agents.mgr1, 'verify', {}],
+    [agents.mgr1, 'issue_report', {}],
+  ];
+  for (const [agent, action, fields] of steps) {
+    const res = await labAction(agent, xNumber, action, fields);
+    if (res.status !== 303) throw new Error(`fixture ${action}: ${res.status} ${res.text.slice(0, 300)}`);
+  }
+
+  // …and the signed report PDF, so report downloads have a file to refuse.
+  const workbench = await agents.mgr1.get(`/lab/bookings/${xNumber}`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(workbench.text)![1]!;
+  const uploaded = await postMultipart(agents.mgr1, `/lab/bookings/${xNumber}/upload_report_pdf`, { _csrf: csrf }, [{ field: 'file_report_pdf', buffer: SECRET_PDF, name: '签章报告.pdf' }]);
+  if (uploaded.status !== 303) throw new Error(`fixture upload_report_pdf: ${uploaded.status} ${uploaded.text.slice(0, 300)}`);
+
+  const rowOf = async (number: string) => (await t.db.select().from(bookings).where(eq(bookings.number, number)))[0]!;
+  const [bx, by] = [await rowOf(xNumber), await rowOf(yNumber)];
+  const attachmentOf = async (bookingId: number) => (await t.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.bookingId, bookingId)))[0]!.id;
+  const [note] = await t.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.userId, users.entA.id)).limit(1);
+  const [offering] = await t.db.select({ id: nodeServices.id }).from(nodeServices).where(eq(nodeServices.nodeId, n1!.id)).limit(1);
+  const [closure] = await t.db.insert(closures).values({ nodeId: n1!.id, startDate: '2026-10-20', endDate: '2026-10-20', reason: '设备检修' }).returning({ id: closures.id });
+
+  return {
+    t,
+    agents,
+    users,
+    anon: () => agentFor(t.app),
+    companyA: a.enterprise,
+    companyB: b.enterprise,
+    x: { id: bx.id, number: xNumber, attachmentId: await attachmentOf(bx.id), notificationId: note!.id, nodeId: n1!.id, offeringId: offering!.id, closureId: closure!.id },
+    y: { id: by.id, number: yNumber, attachmentId: await attachmentOf(by.id), nodeId: n2!.id },
+    secrets: {
+      booking: [a.enterprise.name, SERIAL_SECRET, 'ATTACH-SECRET-4412', '保密清单', '保密联系人'],
+      staff: ['李保密', users.staff1.mobile],
+    },
+  };
+}
+
+/** A CSRF token of the agent's session (from a page every signed-in or anonymous visitor can open). */
+export async function tokenOf(agent: Agent, signedIn: boolean): Promise<string> {
+  return csrfFrom(agent, signedIn ? '/account/password' : '/login');
+}
+
+const DIGEST_TABLES = [
+  'attachments', 'booking_counters', 'booking_items', 'bookings', 'capacity_windows', 'closures', 'enterprises', 'evaluations',
+  'events', 'node_services', 'nodes', 'notifications', 'reports', 'results', 'services', 'users',
+];
+
+/**
+ * A fingerprint of everything a request could change (all business tables, row by row; not sessions or rate-limit
+ * counters, which every request may touch). Equal before and after a refused request = nothing was saved.
+ */
+export async function stateDigest(t: TestApp): Promise<Record<string, string>> {
+  const parts = DIGEST_TABLES.map((name) => `(SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${name} x) AS ${name}`);
+  const result = (await t.db.execute(sql.raw(`SELECT ${parts.join(', ')}`))) as unknown as { rows: Record<string, string>[] };
+  return result.rows[0]!;
+}
+
+/** A fingerprint of X and everything around it: its booking, items, events, files, reports, entA's messages, N1. */
+export async function digestOfX(w: World): Promise<Record<string, string>> {
+  const q = (from: string) => `(SELECT count(*) || ':' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${from})`;
+  const { id, nodeId } = w.x;
+  const result = (await w.t.db.execute(
+    sql.raw(`SELECT
+      ${q(`bookings x WHERE id = ${id}`)} AS booking,
+      ${q(`booking_items x WHERE booking_id = ${id}`)} AS items,
+      ${q(`events x WHERE entity_type = 'booking' AND entity_id = '${id}'`)} AS events,
+      ${q(`attachments x WHERE booking_id = ${id}`)} AS attachments,
+      ${q(`reports x WHERE booking_id = ${id}`)} AS reports,
+      ${q(`notifications x WHERE user_id = ${w.users.entA.id}`)} AS messages,
+      ${q(`nodes x WHERE id = ${nodeId}`)} AS node,
+      ${q(`node_services x WHERE node_id = ${nodeId}`)} AS offerings,
+      ${q(`closures x WHERE node_id = ${nodeId}`)} AS closures,
+      ${q(`users x WHERE id = ${w.users.staff1.id}`)} AS staff,
+      ${q(`enterprises x WHERE id = ${w.companyA.id}`)} AS company`),
+  )) as unknown as { rows: Record<string, string>[] };
+  return result.rows[0]!;
+}
