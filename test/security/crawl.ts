@@ -1,0 +1,88 @@
+import { parse, type HTMLElement } from 'node-html-parser';
+import type { Agent } from '../support/app.js';
+
+export interface FormField {
+  name: string;
+  /** input type, or 'select' / 'textarea'. */
+  type: string;
+  /** What the page would send unchanged (checked boxes, selected options, typed-in defaults). */
+  value: string;
+}
+
+export interface FoundForm {
+  /** The page it was found on. */
+  page: string;
+  action: string;
+  multipart: boolean;
+  fields: FormField[];
+}
+
+/**
+ * Links a crawler must not follow: they sign out, download files or leave the HTML pages; and the public catalog's
+ * sixty service and node pages, which hold no POST form and would use up the page budget.
+ */
+const SKIP_LINK = /^\/(logout|static|vendor|favicon)|^\/(services|nodes)\/|\/(attachments|pdf|export)\b|\.(csv|xlsx|pdf)(\?|$)/;
+
+function fieldsOf(form: HTMLElement, root: HTMLElement): FormField[] {
+  const id = form.getAttribute('id');
+  const controls = [...form.querySelectorAll('input, select, textarea'), ...(id ? root.querySelectorAll(`[form="${id}"]`) : [])];
+  const fields: FormField[] = [];
+  for (const el of controls) {
+    const name = el.getAttribute('name');
+    if (!name || el.hasAttribute('disabled')) continue;
+    const tag = el.tagName.toLowerCase();
+    const type = tag === 'input' ? (el.getAttribute('type') ?? 'text').toLowerCase() : tag;
+    if (type === 'file' || type === 'submit' || type === 'button') continue;
+    if ((type === 'checkbox' || type === 'radio') && !el.hasAttribute('checked')) {
+      // an unchecked radio group still gets a value from its first option when nothing is checked
+      if (type === 'radio' && !fields.some((f) => f.name === name)) fields.push({ name, type, value: el.getAttribute('value') ?? 'on' });
+      continue;
+    }
+    if (type === 'radio') {
+      const i = fields.findIndex((f) => f.name === name);
+      if (i >= 0) fields.splice(i, 1);
+    }
+    let value = el.getAttribute('value') ?? (type === 'checkbox' ? 'on' : '');
+    if (tag === 'textarea') value = el.text;
+    if (tag === 'select') value = (el.querySelector('option[selected]') ?? el.querySelector('option'))?.getAttribute('value') ?? '';
+    fields.push({ name, type, value });
+  }
+  return fields;
+}
+
+/**
+ * Opens pages as one visitor, breadth first from the start pages, following the app's own links, and returns every
+ * POST form it saw (one per action URL). The forms are what the fuzzing suite attacks, so a new form is covered
+ * without anyone listing it.
+ */
+export async function crawlForms(agent: Agent, start: string[], maxPages = 80): Promise<{ forms: FoundForm[]; pages: string[] }> {
+  const queue = [...start];
+  const seen = new Set<string>();
+  const forms = new Map<string, FoundForm>();
+  while (queue.length && seen.size < maxPages) {
+    const url = queue.shift()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const res = await agent.get(url);
+    if (res.status !== 200 || !String(res.headers['content-type']).startsWith('text/html')) continue;
+    const root = parse(res.text);
+    for (const form of root.querySelectorAll('form')) {
+      if ((form.getAttribute('method') ?? 'get').toLowerCase() !== 'post') continue;
+      const action = form.getAttribute('action') ?? url;
+      if (!action.startsWith('/') || action.startsWith('/logout')) continue;
+      // one entry per action and set of fields (the booking form differs per service)
+      const fields = fieldsOf(form, root);
+      // One form per kind: the same form for the next offering, service or user (ids differ) adds nothing.
+      const key = `${action.replace(/\/\d+(?=\/|$)/g, '/#')}|${[...new Set(fields.map((f) => f.name.replace(/\d+/g, '#')))].sort().join(',')}`;
+      if (!forms.has(key)) forms.set(key, { page: url, action, multipart: (form.getAttribute('enctype') ?? '').includes('multipart'), fields });
+    }
+    for (const a of root.querySelectorAll('a[href]')) {
+      const href = a.getAttribute('href')!.split('#')[0]!;
+      if (!href.startsWith('/') || href.startsWith('//') || SKIP_LINK.test(href) || seen.has(href)) continue;
+      // one page per list with filters or paging is enough
+      if (/[?&](page|status|period|from|to|q)=/.test(href) && seen.has(href.split('?')[0]!)) continue;
+      queue.push(href);
+    }
+  }
+  return { forms: [...forms.values()], pages: [...seen] };
+}
