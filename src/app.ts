@@ -171,6 +171,8 @@ export function createApp(deps: AppDeps): App {
   app.use(flashMiddleware);
   const notifications = makeNotificationsService(db);
   app.use((req: Request, res: Response, next: NextFunction) => {
+    // A signed-in user's pages carry their company's data: never kept by shared caches or on disk after sign-out.
+    if (req.user) res.setHeader('Cache-Control', 'private, no-store');
     res.locals.user = req.user ?? null;
     res.locals.roleLabels = ROLE_LABELS;
     res.locals.nav = navFor(req.user, req.user?.unread ?? 0);

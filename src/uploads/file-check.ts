@@ -39,6 +39,12 @@ export function safeFileName(original: string): string {
  * "report.pdf.exe", an executable renamed to .pdf, or a PDF named .png are all refused.
  */
 export async function checkFile(file: IncomingFile): Promise<FileCheck> {
+  // Browsers send the bare file name; a path ("../../etc/passwd.pdf") or a control character only comes from a
+  // crafted request. Refused outright rather than quietly cleaned up (the name is shown to staff and in downloads).
+  // eslint-disable-next-line no-control-regex
+  if (/[\\/\u0000-\u001f\u007f]/.test(file.originalname)) {
+    return { ok: false, message: `文件名“${safeFileName(file.originalname) || '未命名文件'}”含有路径或不允许的字符，请重命名后再上传。` };
+  }
   const name = safeFileName(file.originalname) || '未命名文件';
   if (file.size === 0 || file.buffer.length === 0) return { ok: false, message: `文件“${name}”是空文件，请重新选择。` };
   if (file.size > MAX_FILE_BYTES) return { ok: false, message: `文件“${name}”超过 10 MB，请压缩后再上传。` };

@@ -34,6 +34,7 @@ export function multipartForm(purposes: readonly AttachmentPurpose[], verifyCsrf
   const parser = multer({
     storage: multer.memoryStorage(),
     defParamCharset: 'utf8', // Chinese file names arrive as UTF-8
+    preservePath: true, // keep a crafted "../../x.pdf" as sent, so the file check refuses it instead of trimming it
     limits: {
       fileSize: MAX_FILE_BYTES,
       // Browsers send an empty part for every file input left empty, so the part limits leave room for those;

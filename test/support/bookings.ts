@@ -60,7 +60,8 @@ export function postMultipart(agent: Agent, url: string, fields: Fields, files: 
     if (value === undefined) continue;
     for (const v of [value].flat()) req = req.field(name, v);
   }
-  for (const f of files) req = req.attach(f.field, f.buffer, f.name);
+  // form-data keeps only the base name of `filename`; a name with a path (a crafted request) goes as `filepath`
+  for (const f of files) req = req.attach(f.field, f.buffer, /[\\/]/.test(f.name) ? ({ filepath: f.name } as unknown as { filename: string }) : f.name);
   return req;
 }
 
