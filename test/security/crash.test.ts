@@ -1,0 +1,246 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import pg from 'pg';
+import { HOLDS_CAPACITY } from '../../src/bookings/lifecycle.js';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { runMigrations } from '../../src/db/migrate.js';
+import { seedReference } from '../../src/db/seed/reference.js';
+import { projectRoot } from '../../src/shared/paths.js';
+import { calibrationFields, nodeServiceOf, setCapacity, type FormPage } from '../support/bookings.js';
+import { testDatabaseUrl } from '../support/db.js';
+import { createCompanyUser, TEST_PASSWORD } from '../support/factories.js';
+
+/**
+ * Kills the server (SIGKILL: no graceful shutdown, no flushing) in the middle of a burst of bookings, restarts it on
+ * the same database, and checks what a city cannot afford to lose: every booking the server answered as accepted
+ * exists with its event, and each window's used capacity equals the units of the bookings that hold it.
+ *
+ * It needs the PostgreSQL server (TEST_DATABASE_URL, as in CI): the embedded PGlite is one process owning its data
+ * folder and makes no durability promise for a killed process, so there is nothing meaningful to test there.
+ */
+const REQUESTS = 60;
+const CONCURRENCY = 12;
+const KILL_AFTER_RESPONSES = 12;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function cookieFrom(res: Response, jar: Map<string, string>): void {
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(';');
+    const [name, ...value] = pair!.split('=');
+    jar.set(name!, value.join('='));
+  }
+}
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+describe('crash safety: SIGKILL in the middle of a burst of bookings (PostgreSQL server)', function () {
+  this.timeout(180_000);
+  let dbName: string;
+  let url: string;
+  let database: Database;
+  let scratch: string;
+  let server: ChildProcess | undefined;
+  let port: number;
+
+  async function admin(sql: string) {
+    const c = new pg.Client({ connectionString: testDatabaseUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  }
+
+  async function start(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: projectRoot(),
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: url,
+        WEB_CONCURRENCY: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        SESSION_SECRET: 'crash-test-secret-crash-test-secret-0123',
+        UPLOAD_DIR: path.join(scratch, 'uploads'),
+        DATA_DIR: path.join(scratch, 'data'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('server did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  before(async function () {
+    if (!testDatabaseUrl) {
+      this.skip(); // see the comment above: PostgreSQL server only (CI runs the suite on it)
+    }
+    dbName = `nqi_crash_${process.pid}_${randomBytes(3).toString('hex')}`;
+    await admin(`CREATE DATABASE ${dbName}`);
+    const u = new URL(testDatabaseUrl!);
+    u.pathname = `/${dbName}`;
+    url = u.toString();
+    database = await openDatabase({ kind: 'pg', url, poolMax: 4 });
+    await runMigrations(database);
+    await seedReference(database.db);
+    scratch = mkdtempSync(path.join(tmpdir(), 'nqi-crash-'));
+    port = await freePort();
+  });
+
+  after(async () => {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    await database?.close();
+    if (dbName) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('keeps every accepted booking with its event, and capacity equal to the units of live bookings', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const offering = await nodeServiceOf(database.db, 'ZS-METROLOGY', 'CAL-PG');
+    await setCapacity(database.db, offering.ns.id, 8); // windows fill up during the burst: refusals are part of it
+    const companies = await Promise.all(Array.from({ length: 6 }, (_, i) => createCompanyUser(database.db, { name: `抢约测试${i}有限公司` })));
+    server = await start();
+
+    // Sign in, and open one booking form per request beforehand (each has its own CSRF token and idempotency key).
+    const jars = await Promise.all(
+      companies.map(async (c) => {
+        const jar = new Map<string, string>();
+        const page = await fetch(`${base}/login`);
+        cookieFrom(page, jar);
+        const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+        const res = await fetch(`${base}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _csrf: token, identifier: c.user.mobile, password: TEST_PASSWORD }),
+        });
+        expect(res.status).to.equal(302);
+        cookieFrom(res, jar);
+        return jar;
+      }),
+    );
+    const forms: { jar: Map<string, string>; page: FormPage }[] = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const jar = jars[i % jars.length]!;
+      const res = await fetch(`${base}/bookings/new?service=CAL-PG&node=${offering.nodeId}`, { headers: { cookie: cookieHeader(jar) } });
+      const text = await res.text();
+      const page: FormPage = {
+        status: res.status,
+        text,
+        csrf: /name="_csrf" value="([^"]+)"/.exec(text)![1]!,
+        key: /name="idempotencyKey" value="([^"]+)"/.exec(text)![1]!,
+        slots: [...text.matchAll(/name="slot" id="[^"]+" value="([^"]+)"/g)].map((m) => m[1]!),
+      };
+      expect(page.slots.length).to.be.greaterThan(2);
+      forms.push({ jar, page });
+    }
+
+    // The burst: CONCURRENCY posts at a time over the first three windows; SIGKILL once a dozen have answered.
+    const accepted: string[] = [];
+    const ownerOf = new Map<string, Map<string, string>>();
+    let answered = 0;
+    let killed = false;
+    let next = 0;
+    const worker = async () => {
+      while (next < forms.length) {
+        const { jar, page } = forms[next]!;
+        const slot = page.slots[next % 3]!;
+        next += 1;
+        const fields = calibrationFields(page, offering.nodeId, { slot });
+        const body = new URLSearchParams();
+        for (const [k, v] of Object.entries(fields)) if (typeof v === 'string') body.append(k, v);
+        try {
+          const res = await fetch(`${base}/bookings`, { method: 'POST', redirect: 'manual', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, body });
+          await res.arrayBuffer();
+          answered += 1;
+          if (res.status === 303) {
+            const number = res.headers.get('location')!.split('/').pop()!;
+            accepted.push(number);
+            ownerOf.set(number, jar);
+          }
+        } catch {
+          // the server died under this request: no answer, no promise made
+        }
+        if (!killed && answered >= KILL_AFTER_RESPONSES) {
+          killed = true;
+          server!.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    expect(killed, 'the server was killed mid-burst').to.equal(true);
+    expect(answered, 'some requests were cut off').to.be.below(REQUESTS);
+    expect(accepted.length, 'some bookings were accepted before the kill').to.be.greaterThan(0);
+    const killedServer = server!;
+    if (killedServer.exitCode === null && killedServer.signalCode === null) await new Promise((r) => killedServer.once('exit', r));
+
+    // Restart on the same database: it must come up and still serve what it promised.
+    server = await start();
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const { rows: found } = await db.query<{ number: string; status: string; events: string | number }>(
+        `SELECT b.number, b.status,
+                (SELECT count(*) FROM events e WHERE e.entity_type = 'booking' AND e.entity_id = b.id::text AND e.action = 'booking.submitted') AS events
+           FROM bookings b WHERE b.number = ANY($1)`,
+        [accepted],
+      );
+      expect(found.map((r) => r.number).sort()).to.deep.equal([...accepted].sort());
+      for (const r of found) expect({ status: r.status, events: Number(r.events) }, r.number).to.deep.equal({ status: 'submitted', events: 1 });
+
+      // No booking at all (answered or cut off) exists without its event, and none without its items.
+      const { rows: orphans } = await db.query(
+        `SELECT b.number FROM bookings b
+          WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_type = 'booking' AND e.entity_id = b.id::text AND e.action = 'booking.submitted')
+             OR NOT EXISTS (SELECT 1 FROM booking_items i WHERE i.booking_id = b.id)`,
+      );
+      expect(orphans).to.deep.equal([]);
+
+      // Capacity: used = units of the bookings holding each window, and never above capacity.
+      const { rows: windows } = await db.query<{ id: number; capacity: number; used: number; held: string }>(
+        `SELECT w.id, w.capacity, w.used,
+                (SELECT coalesce(sum(b.units), 0) FROM bookings b WHERE b.window_id = w.id AND b.status = ANY($1::booking_status[])) AS held
+           FROM capacity_windows w WHERE w.used > 0 OR EXISTS (SELECT 1 FROM bookings b WHERE b.window_id = w.id)`,
+        [HOLDS_CAPACITY],
+      );
+      expect(windows.length).to.be.greaterThan(0);
+      for (const w of windows) {
+        expect(Number(w.used), `window ${w.id}`).to.equal(Number(w.held));
+        expect(Number(w.used), `window ${w.id}`).to.be.at.most(Number(w.capacity));
+      }
+    } finally {
+      await db.end();
+    }
+
+    // …and the restarted server shows each accepted booking to its company (sessions survived in the database).
+    for (const number of accepted) {
+      const res = await fetch(`${base}/bookings/${number}`, { headers: { cookie: cookieHeader(ownerOf.get(number)!) }, redirect: 'manual' });
+      expect(res.status, number).to.equal(200);
+      expect(await res.text()).to.contain(number);
+    }
+  });
+});
