@@ -1,5 +1,6 @@
 import ejs from 'ejs';
 import { rejectNulInput } from './shared/http/input-guard.js';
+import { PageCache } from './shared/http/page-cache.js';
 import { viewHelpers } from './shared/http/view-helpers.js';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
@@ -134,6 +135,10 @@ export function createApp(deps: AppDeps): App {
 
   app.use(healthRoutes(database));
 
+  // Public catalog pages for cookie-less visitors: served from a 5-second micro-cache (cleared on catalog changes).
+  const pageCache = new PageCache(5_000);
+  app.use(pageCache.middleware(/^\/(services(\/[^/]+)?|nodes(\/\d+)?)?$/));
+
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
   app.use(rejectNulInput);
 
@@ -217,7 +222,14 @@ export function createApp(deps: AppDeps): App {
   app.use(
     adminRoutes({
       stats: makeStatsService({ db, clock }),
-      network: makeNetworkService({ db, clock, onCatalogChange: () => catalogCache.clear() }),
+      network: makeNetworkService({
+        db,
+        clock,
+        onCatalogChange: () => {
+          catalogCache.clear();
+          pageCache.clear();
+        },
+      }),
       accounts: makeAccountsService({ db, destroySessions: (userId) => sessionStore.destroyUserSessions(userId) }),
       audit: makeAuditService(db),
     }),

@@ -1,6 +1,6 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { prepared } from '../db/prepared.js';
+import { runPrepared } from '../db/prepared.js';
 import { enterprises, users } from '../db/schema.js';
 import type { Principal } from './access.js';
 
@@ -31,9 +31,7 @@ const principalQuery = (ex: Executor) =>
 
 /** The signed-in user and the unread count of the header, in one query — prepared, as it runs on every request. */
 export async function findPrincipalById(ex: Executor, id: number): Promise<Principal | undefined> {
-  const statement = prepared(ex, 'nqi_principal', (db) => principalQuery(db).prepare('nqi_principal'));
-  const rows = statement ? await statement.execute({ id }) : await principalQuery(ex).execute({ id });
-  return rows[0];
+  return (await runPrepared(ex, 'nqi_principal', principalQuery, { id }))[0];
 }
 
 /** Login by mobile or e-mail. */

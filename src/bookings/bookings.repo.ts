@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gte, ilike, like, lte, sql, type SQL, type S
 import { createHash } from 'node:crypto';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
-import { prepared } from '../db/prepared.js';
+import { runPrepared } from '../db/prepared.js';
 import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, serviceCategories, services, users } from '../db/schema.js';
 import type { BookingStatus } from './lifecycle.js';
 
@@ -103,9 +103,7 @@ function bookingQuery(ex: Executor) {
 export type BookingView = NonNullable<Awaited<ReturnType<typeof findBookingByNumber>>>;
 
 export async function findBookingByNumber(ex: Executor, number: string) {
-  const statement = prepared(ex, 'nqi_booking_by_number', (db) => bookingQuery(db).where(eq(bookings.number, sql.placeholder('number'))).prepare('nqi_booking_by_number'));
-  const rows = statement ? await statement.execute({ number }) : await bookingQuery(ex).where(eq(bookings.number, number));
-  return rows[0];
+  return (await runPrepared(ex, 'nqi_booking_by_number', (db) => bookingQuery(db).where(eq(bookings.number, sql.placeholder('number'))), { number }))[0];
 }
 
 /** The booking row itself (sign-off columns the joined view does not carry). */
@@ -130,8 +128,7 @@ export async function updateBooking(ex: Executor, id: number, values: Partial<ty
 const itemsQuery = (ex: Executor) => ex.select().from(bookingItems).where(eq(bookingItems.bookingId, sql.placeholder('id'))).orderBy(asc(bookingItems.position));
 
 export async function itemsOf(ex: Executor, bookingId: number) {
-  const statement = prepared(ex, 'nqi_booking_items', (db) => itemsQuery(db).prepare('nqi_booking_items'));
-  return statement ? statement.execute({ id: bookingId }) : itemsQuery(ex).execute({ id: bookingId });
+  return runPrepared(ex, 'nqi_booking_items', itemsQuery, { id: bookingId });
 }
 
 const timelineQuery = (ex: Executor) =>
@@ -153,8 +150,7 @@ const timelineQuery = (ex: Executor) =>
     .orderBy(asc(events.at), asc(events.id));
 
 export async function timelineOf(ex: Executor, bookingId: number) {
-  const statement = prepared(ex, 'nqi_booking_timeline', (db) => timelineQuery(db).prepare('nqi_booking_timeline'));
-  return statement ? statement.execute({ id: String(bookingId) }) : timelineQuery(ex).execute({ id: String(bookingId) });
+  return runPrepared(ex, 'nqi_booking_timeline', timelineQuery, { id: String(bookingId) });
 }
 
 export interface BookingFilter {
@@ -254,9 +250,7 @@ export async function pageOfBookings(ex: Executor, f: BookingFilter, page: { lim
       .limit(sql.placeholder('limit'))
       .offset(sql.placeholder('offset'));
   const name = statementName('list', `${shape}|${order}`);
-  const statement = prepared(ex, name, (db) => query(db).prepare(name));
-  const values = { ...params, limit: page.limit, offset: page.offset };
-  return statement ? statement.execute(values) : query(ex).execute(values);
+  return runPrepared(ex, name, query, { ...params, limit: page.limit, offset: page.offset });
 }
 
 /** How many bookings match, stopping at cap + 1 when a cap is given. */
@@ -268,9 +262,7 @@ export async function countBookings(ex: Executor, f: BookingFilter, cap?: number
     return db.select({ n: count() }).from(cap === undefined ? base.as('m') : base.limit(sql.placeholder('cap')).as('m'));
   };
   const name = statementName('count', `${shape}|${cap === undefined ? 'all' : 'capped'}`);
-  const statement = prepared(ex, name, (db) => query(db).prepare(name));
-  const values = cap === undefined ? params : { ...params, cap: cap + 1 };
-  const [row] = statement ? await statement.execute(values) : await query(ex).execute(values);
+  const [row] = await runPrepared(ex, name, query, cap === undefined ? params : { ...params, cap: cap + 1 });
   return row?.n ?? 0;
 }
 
@@ -291,9 +283,7 @@ export async function countStages<K extends string>(ex: Executor, f: BookingFilt
     return db.select(columns).from(sql`(SELECT 1) AS one`);
   };
   const name = statementName('stages', `${filters.map((x) => x.shape).join('|')}|${keys.length}`);
-  const statement = prepared(ex, name, (db) => query(db).prepare(name));
-  const values = Object.assign({ cap: cap + 1 }, ...filters.map((x) => x.params)) as Record<string, unknown>;
-  const [row] = statement ? await statement.execute(values) : await query(ex).execute(values);
+  const [row] = await runPrepared(ex, name, query, Object.assign({ cap: cap + 1 }, ...filters.map((x) => x.params)) as Record<string, unknown>);
   const exactCounts = (typeof row?.exact === 'string' ? JSON.parse(row.exact) : (row?.exact ?? {})) as Record<string, number>;
   return {
     byStatus: new Map(Object.entries(exactCounts).map(([status, n]) => [status as BookingStatus, Number(n)])),
@@ -301,13 +291,15 @@ export async function countStages<K extends string>(ex: Executor, f: BookingFilt
   };
 }
 
-export async function findEvaluation(ex: Executor, bookingId: number) {
-  const rows = await ex
+const evaluationQuery = (ex: Executor) =>
+  ex
     .select({ level: evaluations.level, comment: evaluations.comment, createdAt: evaluations.createdAt, userName: users.name })
     .from(evaluations)
     .innerJoin(users, eq(users.id, evaluations.userId))
-    .where(eq(evaluations.bookingId, bookingId));
-  return rows[0];
+    .where(eq(evaluations.bookingId, sql.placeholder('bookingId')));
+
+export async function findEvaluation(ex: Executor, bookingId: number) {
+  return (await runPrepared(ex, 'nqi_booking_evaluation', evaluationQuery, { bookingId }))[0];
 }
 
 export async function insertEvaluation(ex: Executor, e: { bookingId: number; userId: number; level: number; comment: string }): Promise<void> {

@@ -22,3 +22,17 @@ export function prepared<T>(ex: Executor, name: string, build: (db: Db) => T): T
   }
   return statement;
 }
+
+interface Preparable<R> {
+  prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R> };
+  execute(values?: Record<string, unknown>): Promise<R>;
+}
+
+/**
+ * Runs the query `build` makes (with `sql.placeholder`s) as the named prepared statement, or as a plain query inside
+ * a transaction, with the given placeholder values.
+ */
+export function runPrepared<R>(ex: Executor, name: string, build: (db: Executor) => Preparable<R>, values: Record<string, unknown>): Promise<R> {
+  const statement = prepared(ex, name, (db) => build(db).prepare(name));
+  return statement ? statement.execute(values) : build(ex).execute(values);
+}

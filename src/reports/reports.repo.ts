@@ -1,6 +1,7 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/client.js';
+import { runPrepared } from '../db/prepared.js';
 import { attachments, reports, users } from '../db/schema.js';
 
 export type NewReport = typeof reports.$inferInsert;
@@ -13,14 +14,17 @@ export async function insertReport(ex: Executor, report: NewReport): Promise<Rep
 
 const approver = alias(users, 'approver');
 
-export async function reportsOfBooking(ex: Executor, bookingId: number) {
-  return ex
+const reportsOfBookingQuery = (ex: Executor) =>
+  ex
     .select({ report: reports, approverName: approver.name, pdf: { id: attachments.id, originalName: attachments.originalName, sha256: attachments.sha256, sizeBytes: attachments.sizeBytes } })
     .from(reports)
     .innerJoin(approver, eq(approver.id, reports.approverId))
     .leftJoin(attachments, eq(attachments.id, reports.pdfAttachmentId))
-    .where(eq(reports.bookingId, bookingId))
+    .where(eq(reports.bookingId, sql.placeholder('bookingId')))
     .orderBy(desc(reports.version));
+
+export async function reportsOfBooking(ex: Executor, bookingId: number) {
+  return runPrepared(ex, 'nqi_booking_reports', reportsOfBookingQuery, { bookingId });
 }
 
 export async function findReportVersion(ex: Executor, bookingId: number, version: number) {

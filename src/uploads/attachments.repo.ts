@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import { runPrepared } from '../db/prepared.js';
 import { attachments, users } from '../db/schema.js';
 import type { AttachmentPurpose } from './purposes.js';
 
@@ -22,8 +23,8 @@ export async function insertAttachments(ex: Executor, rows: NewAttachment[]): Pr
   return inserted.map((r) => r.id);
 }
 
-export async function attachmentsOfBooking(ex: Executor, bookingId: number) {
-  return ex
+const attachmentsOfBookingQuery = (ex: Executor) =>
+  ex
     .select({
       id: attachments.id,
       purpose: attachments.purpose,
@@ -37,8 +38,11 @@ export async function attachmentsOfBooking(ex: Executor, bookingId: number) {
     })
     .from(attachments)
     .innerJoin(users, eq(users.id, attachments.ownerUserId))
-    .where(eq(attachments.bookingId, bookingId))
+    .where(eq(attachments.bookingId, sql.placeholder('bookingId')))
     .orderBy(asc(attachments.id));
+
+export async function attachmentsOfBooking(ex: Executor, bookingId: number) {
+  return runPrepared(ex, 'nqi_booking_attachments', attachmentsOfBookingQuery, { bookingId });
 }
 
 export async function findBookingAttachment(ex: Executor, bookingId: number, id: number) {

@@ -107,3 +107,44 @@ describe('catalog pages with live capacity', () => {
     expect(res.text).to.match(/aria-label="9月29日 周二 一般压力表\(弹性元件式\) 检定\/校准 剩余 40，预约"/);
   });
 });
+
+describe('public catalog micro-cache', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t?.close());
+
+  it('serves cookie-less visitors the same page for a few seconds, never a signed-in visitor, and drops it on catalog changes', async () => {
+    const { eq } = await import('drizzle-orm');
+    const { closures, services } = await import('../../src/db/schema.js');
+    const { addDays, shanghaiDate } = await import('../../src/shared/time.js');
+    const { csrfFrom, login } = await import('../support/app.js');
+    const { createCompanyUser, createUser, nodeId, TEST_PASSWORD } = await import('../support/factories.js');
+    const dinghai = await nodeId(t.db, 'ST-DINGHAI');
+    const first = await agentFor(t.app).get(`/nodes/${dinghai}`);
+    expect(first.text).not.to.contain('台风停业（缓存测试）');
+    // the station closes for the next two weeks behind the cache's back: cookie-less visitors get the page from
+    // memory for now…
+    const today = shanghaiDate(new Date());
+    await t.db.insert(closures).values({ nodeId: dinghai, startDate: today, endDate: addDays(today, 14), reason: '台风停业（缓存测试）' });
+    const cached = await agentFor(t.app).get(`/nodes/${dinghai}`);
+    expect(cached.text).to.equal(first.text);
+    // …a signed-in visitor gets the page rendered for them: live closures, their name in the header, not stored
+    const { user } = await createCompanyUser(t.db);
+    const company = agentFor(t.app);
+    await login(company, user.mobile, TEST_PASSWORD);
+    const own = await company.get(`/nodes/${dinghai}`);
+    expect(own.text).to.contain('台风停业（缓存测试）').and.contain(user.name);
+    expect(own.headers['cache-control']).to.match(/no-store/);
+    // a catalog change through the admin pages clears the cache at once
+    expect((await agentFor(t.app).get('/services?q=压力表')).text).to.contain('一般压力表(弹性元件式) 检定/校准');
+    const admin = agentFor(t.app);
+    await login(admin, (await createUser(t.db, 'platform_admin')).mobile, TEST_PASSWORD);
+    const [cal] = await t.db.select({ id: services.id }).from(services).where(eq(services.code, 'CAL-PG'));
+    const res = await admin.post(`/admin/services/${cal!.id}/active`).type('form').send({ _csrf: await csrfFrom(admin, '/admin/services'), active: 'false' });
+    expect(res.status).to.equal(303);
+    expect((await agentFor(t.app).get('/services?q=压力表')).text).not.to.contain('一般压力表(弹性元件式) 检定/校准');
+    expect((await agentFor(t.app).get(`/nodes/${dinghai}`)).text).to.contain('台风停业（缓存测试）');
+  });
+});
