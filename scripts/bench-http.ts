@@ -9,7 +9,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -19,6 +18,7 @@ import { runMigrations } from '../src/db/migrate.js';
 import { runSeed } from '../src/db/seed/index.js';
 import { DEMO_PASSWORD } from '../src/db/seed/demo.js';
 import { projectRoot } from '../src/shared/paths.js';
+import { freePort, waitUntilAnswering } from '../test/support/processes.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,29 +29,6 @@ const CONNECTIONS = Number(option('connections', '50'));
 const WORKERS = Number(option('workers', '2'));
 const which = option('db', process.env.DATABASE_URL ? 'both' : 'pglite');
 const root = projectRoot();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited (${child.exitCode})`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -80,7 +57,7 @@ if (cluster.isPrimary && ${workers} > 1) {
   );
   const child = spawn(process.execPath, [file], { cwd: root, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/hello`;
-  await waitFor(url, child);
+  await waitUntilAnswering(url, child, 120_000);
   return { url, child };
 }
 
@@ -154,7 +131,7 @@ async function runFor(kind: 'pglite' | 'pg') {
   });
   const hello = await startHello(workers);
   try {
-    await waitFor(`${base}/healthz`, app);
+    await waitUntilAnswering(`${base}/healthz`, app, 120_000);
     const [company, staff, admin] = [await login(base, '13900000101'), await login(base, '13900000011'), await login(base, '13900000001')];
     const list = await (await fetch(`${base}/bookings`, { headers: { cookie: company } })).text();
     const number = /href="\/bookings\/([A-Z]{2}-\d{8}-\d{4})"/.exec(list)![1]!;

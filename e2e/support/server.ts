@@ -1,25 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/shared/paths.js';
+import { freePort, waitUntilAnswering } from '../../test/support/processes.js';
 
 export interface RunningServer {
   url: string;
   dataDir: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -60,23 +49,11 @@ export async function startServer(): Promise<RunningServer> {
     }
     rmSync(scratch, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (exited) {
-      await stop();
-      throw new Error('the app exited before it answered /healthz');
-    }
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error('the app did not answer /healthz within 90 s');
-    }
-    await new Promise((r) => setTimeout(r, 250));
+  try {
+    await waitUntilAnswering(`${url}/healthz`, child, 90_000);
+  } catch (err) {
+    await stop();
+    throw err;
   }
   return { url, dataDir: scratch, stop };
 }

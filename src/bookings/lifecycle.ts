@@ -1,4 +1,5 @@
 import type { Role } from '../auth/access.js';
+import { bookingStatus } from '../db/schema.js';
 
 /**
  * The booking lifecycle — one table holds every transition: who may take it, from which states, where it leads,
@@ -9,19 +10,8 @@ import type { Role } from '../auth/access.js';
  * submitted ─needs_info→ needs_info ─resubmit→ submitted;  submitted|needs_info ─reject→ rejected
  * to_verify|verified ─retract→ in_progress;  submitted|needs_info|accepted ─cancel (enterprise)→ cancelled
  */
-export const BOOKING_STATUSES = [
-  'submitted',
-  'needs_info',
-  'accepted',
-  'received',
-  'in_progress',
-  'to_verify',
-  'verified',
-  'reported',
-  'completed',
-  'rejected',
-  'cancelled',
-] as const;
+/** The states, in lifecycle order: the database enum is the one list. */
+export const BOOKING_STATUSES = bookingStatus.enumValues;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
 export const STATUS_LABELS: Record<BookingStatus, string> = {

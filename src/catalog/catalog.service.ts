@@ -21,7 +21,7 @@ export const DELIVERY_MODE_LABELS: Record<string, string> = {
  * process for half a minute and cleared when an administrator changes it here; free capacity is always read fresh.
  */
 export function makeCatalogService(db: Db, availability: Availability, cache = new TtlCache<unknown>(30_000)) {
-  const cached = <T>(key: string, load: () => Promise<T>) => cache.get(key, load) as Promise<T>;
+  const cached = cache.get.bind(cache);
 
   return {
     home() {

@@ -8,14 +8,15 @@ import * as repo from './catalog.repo.js';
  * clears the cache when it changes any of it, so the process that made the change sees it at once.
  */
 export function makeReferenceData(db: Db, cache: TtlCache<unknown> = new TtlCache<unknown>(30_000)) {
-  const cached = <T>(key: string, load: () => Promise<T>) => cache.get(key, load) as Promise<T>;
+  const cached = cache.get.bind(cache);
+  const oilTestItems = () => cached('ref|oil-items', () => repo.listOilTestItems(db));
   return {
     nodes: (opts: { includeInactive?: boolean } = {}) => cached(`ref|nodes|${opts.includeInactive ? 'all' : 'active'}`, () => repo.listNodes(db, opts)),
     node: (id: number) => cached(`ref|node|${id}`, () => repo.findNode(db, id)),
     servicesOfNode: (nodeId: number) => cached(`ref|node-services|${nodeId}`, () => repo.servicesOfNode(db, nodeId)),
-    oilTestItems: () => cached('ref|oil-items', () => repo.listOilTestItems(db)),
+    oilTestItems,
     /** Oil test item code → name. */
-    oilItemNames: () => cached('ref|oil-item-names', async () => Object.fromEntries((await repo.listOilTestItems(db)).map((i) => [i.code, i.name])) as Record<string, string>),
+    oilItemNames: () => cached('ref|oil-item-names', async () => Object.fromEntries((await oilTestItems()).map((i) => [i.code, i.name])) as Record<string, string>),
   };
 }
 

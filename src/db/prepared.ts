@@ -8,7 +8,7 @@ const byDb = new WeakMap<object, Map<string, unknown>>();
  * Inside a transaction the caller runs the plain query instead (a prepared statement belongs to the pool's
  * connections, not to the transaction's).
  */
-export function prepared<T>(ex: Executor, name: string, build: (db: Db) => T): T | undefined {
+function prepared<T>(ex: Executor, name: string, build: (db: Db) => T): T | undefined {
   if ('rollback' in ex) return undefined; // a transaction
   let statements = byDb.get(ex);
   if (!statements) {

@@ -1,9 +1,16 @@
 import session from 'express-session';
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Db } from './client.js';
+import type { Db, Executor } from './client.js';
+import { runPrepared } from './prepared.js';
 import { sessions } from './schema.js';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
+
+const sessionQuery = (db: Executor) =>
+  db
+    .select({ sess: sessions.sess })
+    .from(sessions)
+    .where(and(eq(sessions.sid, sql.placeholder('sid')), gt(sessions.expiresAt, sql`now()`)));
 
 /**
  * express-session store over Drizzle, so sessions live in the database on both drivers
@@ -32,21 +39,9 @@ export class DrizzleSessionStore extends session.Store {
     return cookieExpiry && !Number.isNaN(cookieExpiry.getTime()) ? cookieExpiry : new Date(Date.now() + this.defaultTtlMs);
   }
 
-  // Read on every request with a session cookie: a prepared statement (built on first use — field initialisers run
-  // before the constructor's parameter properties are assigned).
-  private getStatement: ReturnType<DrizzleSessionStore['buildGet']> | undefined;
-
-  private buildGet() {
-    return this.db
-      .select({ sess: sessions.sess })
-      .from(sessions)
-      .where(and(eq(sessions.sid, sql.placeholder('sid')), gt(sessions.expiresAt, sql`now()`)))
-      .prepare('nqi_session_get');
-  }
-
+  // Read on every request with a session cookie: a prepared statement.
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
-    this.getStatement ??= this.buildGet();
-    this.getStatement.execute({ sid }).then((rows) => cb(undefined, (rows[0]?.sess as session.SessionData | undefined) ?? null), cb);
+    runPrepared(this.db, 'nqi_session_get', sessionQuery, { sid }).then((rows) => cb(undefined, (rows[0]?.sess as session.SessionData | undefined) ?? null), cb);
   }
 
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {

@@ -114,29 +114,32 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileSt
     return { booking, report: found.report, pdf: found.pdf, content: found.report.content as ReportContent };
   }
 
+  /** A new valid version of a booking's report from its current results, signed by `approverId`. */
+  async function insertVersion(tx: Tx, booking: BookingView, approverId: number, itemNames: Record<string, string>, version: { number: string; version: number; revisionReason?: string }) {
+    const now = clock.now();
+    const content = await buildContent(tx, booking, approverId, itemNames, now);
+    const signed = await lockBooking(tx, booking.id);
+    return repo.insertReport(tx, {
+      bookingId: booking.id,
+      ...version,
+      verificationCode: newVerificationCode(),
+      verifyToken: randomBytes(24).toString('base64url'),
+      status: 'valid',
+      conclusion: content.conclusion,
+      content,
+      testerId: signed!.resultsBy,
+      verifierId: signed!.verifiedBy,
+      approverId,
+      issuedAt: now,
+    });
+  }
+
   return {
     /** Issues version 1 of a booking's report inside the caller's transaction (the issue_report transition). */
     async issue(tx: Tx, booking: BookingView, approver: Principal, prefix: string, itemNames: Record<string, string>) {
-      const now = clock.now();
-      const year = shanghaiDate(now).slice(0, 4);
+      const year = shanghaiDate(clock.now()).slice(0, 4);
       const sequence = await nextDailySequence(tx, `R-${prefix}`, `${year}-01-01`);
-      const number = `NQI-${year}-${prefix}-${String(sequence).padStart(6, '0')}`;
-      const content = await buildContent(tx, booking, approver.id, itemNames, now);
-      const signed = await lockBooking(tx, booking.id);
-      return repo.insertReport(tx, {
-        bookingId: booking.id,
-        number,
-        version: 1,
-        verificationCode: newVerificationCode(),
-        verifyToken: randomBytes(24).toString('base64url'),
-        status: 'valid',
-        conclusion: content.conclusion,
-        content,
-        testerId: signed!.resultsBy,
-        verifierId: signed!.verifiedBy,
-        approverId: approver.id,
-        issuedAt: now,
-      });
+      return insertVersion(tx, booking, approver.id, itemNames, { number: `NQI-${year}-${prefix}-${String(sequence).padStart(6, '0')}`, version: 1 });
     },
 
     /**
@@ -147,24 +150,7 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileSt
       const current = await repo.currentReport(tx, booking.id);
       if (!current) throw new ConflictError('该预约尚未出具报告。');
       if (current.status === 'revoked') throw new ConflictError('报告已撤销，不能更正。');
-      const now = clock.now();
-      const content = await buildContent(tx, booking, actor.id, itemNames, now);
-      const signed = await lockBooking(tx, booking.id);
-      const next = await repo.insertReport(tx, {
-        bookingId: booking.id,
-        number: current.number,
-        version: current.version + 1,
-        verificationCode: newVerificationCode(),
-        verifyToken: randomBytes(24).toString('base64url'),
-        status: 'valid',
-        conclusion: content.conclusion,
-        content,
-        testerId: signed!.resultsBy,
-        verifierId: signed!.verifiedBy,
-        approverId: actor.id,
-        issuedAt: now,
-        revisionReason: reason,
-      });
+      const next = await insertVersion(tx, booking, actor.id, itemNames, { number: current.number, version: current.version + 1, revisionReason: reason });
       await repo.updateReport(tx, current.id, { status: 'replaced', replacedById: next.id });
       await recordEvent(tx, {
         actorUserId: actor.id,

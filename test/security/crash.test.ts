@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -12,7 +11,8 @@ import { runMigrations } from '../../src/db/migrate.js';
 import { seedReference } from '../../src/db/seed/reference.js';
 import { projectRoot } from '../../src/shared/paths.js';
 import { calibrationFields, nodeServiceOf, setCapacity, type FormPage } from '../support/bookings.js';
-import { testDatabaseUrl } from '../support/db.js';
+import { adminQuery, testDatabaseUrl } from '../support/db.js';
+import { freePort, hasEnded, waitUntilAnswering } from '../support/processes.js';
 import { createCompanyUser, TEST_PASSWORD } from '../support/factories.js';
 
 /**
@@ -26,15 +26,6 @@ import { createCompanyUser, TEST_PASSWORD } from '../support/factories.js';
 const REQUESTS = 60;
 const CONCURRENCY = 12;
 const KILL_AFTER_RESPONSES = 12;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function cookieFrom(res: Response, jar: Map<string, string>): void {
   for (const c of res.headers.getSetCookie()) {
@@ -54,16 +45,6 @@ describe('crash safety: SIGKILL in the middle of a burst of bookings (PostgreSQL
   let server: ChildProcess | undefined;
   let port: number;
 
-  async function admin(sql: string) {
-    const c = new pg.Client({ connectionString: testDatabaseUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  }
-
   async function start(): Promise<ChildProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: projectRoot(),
@@ -82,17 +63,8 @@ describe('crash safety: SIGKILL in the middle of a burst of bookings (PostgreSQL
       },
       stdio: 'ignore',
     });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitUntilAnswering(`http://127.0.0.1:${port}/healthz`, child, 60_000);
+    return child;
   }
 
   before(async function () {
@@ -100,7 +72,7 @@ describe('crash safety: SIGKILL in the middle of a burst of bookings (PostgreSQL
       this.skip(); // see the comment above: PostgreSQL server only (CI runs the suite on it)
     }
     dbName = `nqi_crash_${process.pid}_${randomBytes(3).toString('hex')}`;
-    await admin(`CREATE DATABASE ${dbName}`);
+    await adminQuery(`CREATE DATABASE ${dbName}`);
     const u = new URL(testDatabaseUrl!);
     u.pathname = `/${dbName}`;
     url = u.toString();
@@ -112,9 +84,9 @@ describe('crash safety: SIGKILL in the middle of a burst of bookings (PostgreSQL
   });
 
   after(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    if (server && !hasEnded(server)) server.kill('SIGKILL');
     await database?.close();
-    if (dbName) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    if (dbName) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -196,7 +168,7 @@ describe('crash safety: SIGKILL in the middle of a burst of bookings (PostgreSQL
     expect(answered, 'some requests were cut off').to.be.below(REQUESTS);
     expect(accepted.length, 'some bookings were accepted before the kill').to.be.greaterThan(0);
     const killedServer = server!;
-    if (killedServer.exitCode === null && killedServer.signalCode === null) await new Promise((r) => killedServer.once('exit', r));
+    if (!hasEnded(killedServer)) await new Promise((r) => killedServer.once('exit', r));
 
     // Restart on the same database: it must come up and still serve what it promised.
     server = await start();

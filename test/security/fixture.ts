@@ -32,7 +32,7 @@ export interface World {
 const N1 = 'ZS-METROLOGY';
 const SERIAL_SECRET = 'SN-SECRET-7731';
 
-async function bookWithAttachment(t: TestApp, agent: Agent, nodeId: number, slot: string, serial: string, fileName: string): Promise<string> {
+async function bookWithAttachment(agent: Agent, nodeId: number, slot: string, serial: string, fileName: string): Promise<string> {
   const page = await openBookingForm(agent, 'CAL-PG', nodeId);
   const fields = calibrationFields(page, nodeId, {
     slot,
@@ -42,7 +42,6 @@ async function bookWithAttachment(t: TestApp, agent: Agent, nodeId: number, slot
   });
   const res = await postMultipart(agent, '/bookings', fields, [{ field: 'file_other', buffer: SECRET_PDF, name: fileName }]);
   if (res.status !== 303) throw new Error(`fixture booking failed: ${res.status} ${res.text.slice(0, 300)}`);
-  void t;
   return res.headers.location!.split('/').pop()!;
 }
 
@@ -74,8 +73,8 @@ export async function buildWorld(): Promise<World> {
   const agents = Object.fromEntries(Object.keys(users).map((k) => [k, agentFor(t.app)])) as World['agents'];
   for (const [k, user] of Object.entries(users)) await login(agents[k as keyof typeof agents], user.mobile, TEST_PASSWORD);
 
-  const xNumber = await bookWithAttachment(t, agents.entA, n1!.id, '2026-09-29|am', SERIAL_SECRET, '保密清单.pdf');
-  const yNumber = await bookWithAttachment(t, agents.entB, n2!.id, '2026-09-29|pm', 'SN-OTHER-0001', '对照清单.pdf');
+  const xNumber = await bookWithAttachment(agents.entA, n1!.id, '2026-09-29|am', SERIAL_SECRET, '保密清单.pdf');
+  const yNumber = await bookWithAttachment(agents.entB, n2!.id, '2026-09-29|pm', 'SN-OTHER-0001', '对照清单.pdf');
 
   // X through the lab to an issued report (staff1 records, mgr1 verifies and signs).
   await advance(t, agents, users, xNumber, ['accept', 'receive', 'start', 'submit_results', 'verify', 'issue_report']);

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { TtlCache } from '../cache.js';
 
 /**
  * A micro-cache of the public catalog pages as anonymous visitors get them. A burst (every company opening the
@@ -8,12 +9,11 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * be `ttlMs` old; booking itself always checks capacity under a lock.
  */
 export class PageCache {
-  private readonly pages = new Map<string, { at: number; html: string }>();
+  private readonly pages: TtlCache<string>;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxPages = 500,
-  ) {}
+  constructor(ttlMs: number, maxPages = 500) {
+    this.pages = new TtlCache<string>(ttlMs, maxPages);
+  }
 
   clear(): void {
     this.pages.clear();
@@ -23,18 +23,15 @@ export class PageCache {
     return (req: Request, res: Response, next: NextFunction) => {
       if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.cookie || !paths.test(req.path)) return next();
       const key = req.originalUrl;
-      const hit = this.pages.get(key);
-      if (hit && Date.now() - hit.at < this.ttlMs) {
-        res.type('html').send(hit.html);
+      const hit = this.pages.peek(key);
+      if (hit) {
+        hit.then((html) => res.type('html').send(html), next);
         return;
       }
       const send = res.send.bind(res);
       res.send = ((body?: unknown) => {
         // Only a complete 200 page that started no session may be shared with the next visitor.
-        if (res.statusCode === 200 && typeof body === 'string' && !res.getHeader('set-cookie')) {
-          if (this.pages.size >= this.maxPages) this.pages.clear();
-          this.pages.set(key, { at: Date.now(), html: body });
-        }
+        if (res.statusCode === 200 && typeof body === 'string' && !res.getHeader('set-cookie')) this.pages.set(key, body);
         return send(body);
       }) as Response['send'];
       next();

@@ -1,7 +1,8 @@
+import ejs from 'ejs';
 import { STATUS_LABELS, type BookingStatus } from '../../bookings/lifecycle.js';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+// The same escaping as the templates' <%= %>.
+const escapeHtml = (text: string) => ejs.escapeXML(text);
 
 /**
  * Small markup helpers for views. A helper instead of an EJS include where the markup repeats per table row:
