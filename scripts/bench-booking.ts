@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { bookings, capacityWindows, enterprises, nodes, nodeServices, services, users } from '../src/db/schema.js';
-import { seedReference } from '../src/db/seed/reference.js';
+import { seedReference } from '../src/seed/reference.js';
 import { creditCodeCheckChar } from '../src/enterprises/credit-code.js';
 import { createLogger } from '../src/shared/logger.js';
 

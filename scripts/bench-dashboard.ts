@@ -16,7 +16,7 @@ import { makeReportsService } from '../src/reports/reports.service.js';
 import { FileStorage } from '../src/uploads/storage.js';
 import { openDatabase, rowsOf } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { seedReference } from '../src/db/seed/reference.js';
+import { seedReference } from '../src/seed/reference.js';
 import { makeStatsService } from '../src/stats/stats.service.js';
 import * as stats from '../src/stats/stats.repo.js';
 import { shanghaiDate, systemClock } from '../src/shared/time.js';

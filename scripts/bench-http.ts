@@ -15,8 +15,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { runSeed } from '../src/db/seed/index.js';
-import { DEMO_PASSWORD } from '../src/db/seed/demo.js';
+import { runSeed } from '../src/seed/index.js';
+import { DEMO_PASSWORD } from '../src/seed/demo.js';
 import { projectRoot } from '../src/shared/paths.js';
 import { freePort, waitUntilAnswering } from '../test/support/processes.js';
 

@@ -5,7 +5,7 @@
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
-import { runSeed } from '../src/db/seed/index.js';
+import { runSeed } from '../src/seed/index.js';
 import { createLogger } from '../src/shared/logger.js';
 
 const config = loadConfig();

@@ -1,7 +1,7 @@
 import ejs from 'ejs';
-import { rejectNulInput } from './shared/http/input-guard.js';
-import { PageCache } from './shared/http/page-cache.js';
-import { viewHelpers } from './shared/http/view-helpers.js';
+import { rejectNulInput } from './http/input-guard.js';
+import { PageCache } from './http/page-cache.js';
+import { viewHelpers } from './http/view-helpers.js';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -21,10 +21,10 @@ import { makeReferenceData } from './catalog/reference.js';
 import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
 import { makeEnterprisesService } from './enterprises/enterprises.service.js';
 import { healthRoutes } from './ops/health.routes.js';
-import { errorHandler, notFoundHandler } from './shared/http/error-handler.js';
-import { flashMiddleware } from './shared/http/flash.js';
-import { layoutRenderer } from './shared/http/layout.js';
-import { navFor } from './shared/http/nav.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { flashMiddleware } from './http/flash.js';
+import { layoutRenderer } from './http/layout.js';
+import { navFor } from './http/nav.js';
 import { fromRoot } from './shared/paths.js';
 import { formatDate, formatDateTime, formatDateWithWeekday, systemClock, type Clock } from './shared/time.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
@@ -166,7 +166,7 @@ export function createApp(deps: AppDeps): App {
   app.use(passport.session());
 
   // Every state-changing request carries the session's CSRF token. Multipart bodies are not parsed yet here:
-  // their routes parse them with multer and then call verifyCsrf (see shared/http/uploads).
+  // their routes parse them with multer and then call verifyCsrf (see http/uploads).
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.is('multipart/form-data')) return next();
     csrfSynchronisedProtection(req, res, next);

@@ -1,5 +1,5 @@
 import { assertCan, type Principal } from '../auth/access.js';
-import { recordEvent } from '../audit/audit.repo.js';
+import { recordEvent } from '../events/record.js';
 import { describeWindow, windowDefs } from '../capacity/availability.js';
 import type { Db, Tx } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';

@@ -2,32 +2,6 @@ import { and, count, desc, eq, gte, ilike, lt, or, type SQL } from 'drizzle-orm'
 import type { Executor } from '../db/client.js';
 import { events, users } from '../db/schema.js';
 
-export interface NewEvent {
-  actorUserId: number | null;
-  entityType: string;
-  entityId: string | number;
-  action: string;
-  fromState?: string | null;
-  toState?: string | null;
-  note?: string | null;
-  /** Before/after values of a management change, or details of a transition. */
-  data?: Record<string, unknown> | null;
-}
-
-/** Appends one event. Callers pass their open transaction so the change and its event commit together. */
-export async function recordEvent(ex: Executor, event: NewEvent): Promise<void> {
-  await ex.insert(events).values({
-    actorUserId: event.actorUserId,
-    entityType: event.entityType,
-    entityId: String(event.entityId),
-    action: event.action,
-    fromState: event.fromState ?? null,
-    toState: event.toState ?? null,
-    note: event.note ?? null,
-    data: event.data ?? null,
-  });
-}
-
 export interface EventFilter {
   actorUserId?: number;
   actorQuery?: string;

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { parks } from '../db/schema.js';
-import { recordEvent } from '../audit/audit.repo.js';
+import { recordEvent } from '../events/record.js';
 import { checkCreditCode } from '../enterprises/credit-code.js';
 import { creditCodeTaken, insertEnterprise } from '../enterprises/enterprises.repo.js';
 import { ValidationError } from '../shared/errors.js';

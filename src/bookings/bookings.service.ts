@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { assertCan, type Principal } from '../auth/access.js';
-import { recordEvent } from '../audit/audit.repo.js';
+import { recordEvent } from '../events/record.js';
 import {
   findInstrumentCategory,
   findNode,
@@ -34,7 +34,7 @@ import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { reportsOfBooking } from '../reports/reports.repo.js';
 import { findEnterpriseById } from '../enterprises/enterprises.repo.js';
 import { checkFile, MAX_FILES } from '../uploads/file-check.js';
-import type { UploadedFile } from '../uploads/multipart.js';
+import type { UploadedFile } from '../uploads/purposes.js';
 import type { FileStorage } from '../uploads/storage.js';
 import * as repo from './bookings.repo.js';
 import {

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/access.js';
-import { recordEvent } from '../audit/audit.repo.js';
+import { recordEvent } from '../events/record.js';
 import type { Tx } from '../db/client.js';
 import { releaseUnits } from '../capacity/capacity.repo.js';
 import { notifyEnterpriseUsers, notifyNodeStaff } from '../notifications/notifications.repo.js';

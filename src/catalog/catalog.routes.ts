@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { idParam, queryText } from '../shared/http/params.js';
+import { idParam, queryText } from '../http/params.js';
 import { DELIVERY_MODE_LABELS, NODE_KIND_LABELS, type CatalogService } from './catalog.service.js';
 
 export function catalogRoutes(catalog: CatalogService): Router {

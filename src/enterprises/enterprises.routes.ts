@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { currentUser, requireAction } from '../shared/http/guards.js';
-import { idParam } from '../shared/http/params.js';
+import { currentUser, requireAction } from '../http/guards.js';
+import { idParam } from '../http/params.js';
 import type { EnterprisesService } from './enterprises.service.js';
 
 export function enterprisesRoutes(enterprises: EnterprisesService): Router {

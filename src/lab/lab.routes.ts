@@ -2,12 +2,12 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { bookingNumberParam, bookingViewLabels } from '../bookings/bookings.routes.js';
 import { TRANSITIONS } from '../bookings/lifecycle.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { flash } from '../shared/http/flash.js';
-import { keptValues } from '../shared/http/forms.js';
-import { currentUser, requireAction } from '../shared/http/guards.js';
-import { pageParam, queryText } from '../shared/http/params.js';
+import { flash } from '../http/flash.js';
+import { keptValues } from '../http/forms.js';
+import { currentUser, requireAction } from '../http/guards.js';
+import { pageParam, queryText } from '../http/params.js';
 import { ACCEPT_ATTRIBUTE } from '../uploads/file-check.js';
-import { multipartForm, uploadedFiles } from '../uploads/multipart.js';
+import { multipartForm, uploadedFiles } from '../http/multipart.js';
 import { JUDGEMENT_LABELS } from './judgement.js';
 import { isLabAction, type LabService } from './lab.service.js';
 import { CALIBRATION_CONCLUSION_LABELS } from './results.js';

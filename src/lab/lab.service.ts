@@ -1,5 +1,5 @@
 import { assertCan, type Principal } from '../auth/access.js';
-import { recordEvent } from '../audit/audit.repo.js';
+import { recordEvent } from '../events/record.js';
 import * as bookingsRepo from '../bookings/bookings.repo.js';
 import { availableActions, isTransitionAction, STATUS_LABELS, type BookingStatus, type TransitionAction } from '../bookings/lifecycle.js';
 import { applyTransition, type SystemActor } from '../bookings/transition.js';
@@ -15,7 +15,7 @@ import { addDays, isIsoDate, shanghaiDate, type Clock } from '../shared/time.js'
 import { requiredText } from '../shared/validation.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { checkFile } from '../uploads/file-check.js';
-import type { UploadedFile } from '../uploads/multipart.js';
+import type { UploadedFile } from '../uploads/purposes.js';
 import type { FileStorage } from '../uploads/storage.js';
 import * as repo from './lab.repo.js';
 import { defaultNextDue, itemKey, parseCalibrationResults, parseConsultationRecord, parseOilResults, type OilSampleForResults, type ParsedResults } from './results.js';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { flash } from '../shared/http/flash.js';
-import { currentUser, requireAction } from '../shared/http/guards.js';
-import { idParam, pageParam } from '../shared/http/params.js';
+import { flash } from '../http/flash.js';
+import { currentUser, requireAction } from '../http/guards.js';
+import { idParam, pageParam } from '../http/params.js';
 import type { NotificationsService } from './notifications.service.js';
 
 export function notificationsRoutes(notifications: NotificationsService): Router {

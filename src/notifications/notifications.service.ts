@@ -1,7 +1,7 @@
 import { assertCan, type Principal } from '../auth/access.js';
 import type { Db } from '../db/client.js';
 import { NotFoundError } from '../shared/errors.js';
-import { safeNextPath } from '../shared/http/guards.js';
+import { safeNextPath } from '../shared/safe-path.js';
 import * as repo from './notifications.repo.js';
 
 const PAGE_SIZE = 20;

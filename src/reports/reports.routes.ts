@@ -5,9 +5,9 @@ import { bookingNumberParam } from '../bookings/bookings.routes.js';
 import type { Db } from '../db/client.js';
 import { labViewLabels } from '../lab/lab.routes.js';
 import { NotFoundError } from '../shared/errors.js';
-import { currentUser, requireLogin } from '../shared/http/guards.js';
-import { queryText } from '../shared/http/params.js';
-import { DbRateLimitStore } from '../shared/http/rate-limit-store.js';
+import { currentUser, requireLogin } from '../http/guards.js';
+import { queryText } from '../http/params.js';
+import { DbRateLimitStore } from '../http/rate-limit-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { ReportsService } from './reports.service.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { assertCan, type Principal } from '../auth/access.js';
-import { recordEvent } from '../audit/audit.repo.js';
+import { recordEvent } from '../events/record.js';
 import { findBookingByNumber, itemsOf, lockBooking, nextDailySequence, type BookingView } from '../bookings/bookings.repo.js';
 import type { Db, Executor, Tx } from '../db/client.js';
 import { users } from '../db/schema.js';

@@ -14,3 +14,11 @@ export type AttachmentPurpose = keyof typeof ATTACHMENT_PURPOSES;
 export const BOOKING_FORM_PURPOSES: AttachmentPurpose[] = ['instrument_list', 'previous_certificate', 'sample_photo', 'authorisation', 'other'];
 
 export const fileFieldName = (purpose: AttachmentPurpose): string => `file_${purpose}`;
+
+/** A file as the web layer hands it to a service: parsed in memory, purpose taken from its input, not yet checked. */
+export interface UploadedFile {
+  purpose: AttachmentPurpose;
+  originalname: string;
+  buffer: Buffer;
+  size: number;
+}

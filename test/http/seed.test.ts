@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/db/client.js';
-import { runSeed } from '../../src/db/seed/index.js';
-import { DEMO_PASSWORD } from '../../src/db/seed/demo.js';
+import { runSeed } from '../../src/seed/index.js';
+import { DEMO_PASSWORD } from '../../src/seed/demo.js';
 import { bookings, enterprises, events, nodes, reports, services, users } from '../../src/db/schema.js';
 import { BOOKING_STATUSES } from '../../src/bookings/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { HOLDS_CAPACITY } from '../../src/bookings/lifecycle.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { seedReference } from '../../src/db/seed/reference.js';
+import { seedReference } from '../../src/seed/reference.js';
 import { projectRoot } from '../../src/shared/paths.js';
 import { calibrationFields, nodeServiceOf, setCapacity, type FormPage } from '../support/bookings.js';
 import { adminQuery, testDatabaseUrl } from '../support/db.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { seedReference } from '../../src/db/seed/reference.js';
+import { seedReference } from '../../src/seed/reference.js';
 
 /**
  * Every test file gets its own clean database with the migrations applied and the reference catalog seeded

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { addWorkingDays, isWorkingDay, workingDaysBetween } from '../../calendar/workdays.js';
-import { creditCodeCheckChar } from '../../enterprises/credit-code.js';
-import { hashPassword } from '../../auth/password.js';
-import { describeLimit, judge, type SpecLimit } from '../../lab/judgement.js';
-import { newVerificationCode } from '../../reports/reports.service.js';
-import { addDays, dayjs, shanghaiDate, TZ } from '../../shared/time.js';
-import type { Db } from '../client.js';
+import { addWorkingDays, isWorkingDay, workingDaysBetween } from '../calendar/workdays.js';
+import { creditCodeCheckChar } from '../enterprises/credit-code.js';
+import { hashPassword } from '../auth/password.js';
+import { describeLimit, judge, type SpecLimit } from '../lab/judgement.js';
+import { newVerificationCode } from '../reports/reports.service.js';
+import { addDays, dayjs, shanghaiDate, TZ } from '../shared/time.js';
+import type { Db } from '../db/client.js';
 import {
   bookingCounters,
   bookingItems,
@@ -28,8 +28,8 @@ import {
   serviceCategories,
   services,
   users,
-} from '../schema.js';
-import { EVENT_LABELS, type BookingStatus } from '../../bookings/lifecycle.js';
+} from '../db/schema.js';
+import { EVENT_LABELS, type BookingStatus } from '../bookings/lifecycle.js';
 
 /**
  * A realistic demo history: about fourteen months of bookings at every node, in every state, with their timelines,

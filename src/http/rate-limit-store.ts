@@ -1,7 +1,7 @@
 import { eq, lt, sql } from 'drizzle-orm';
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
-import { rowsOf, type Db } from '../../db/client.js';
-import { rateLimits } from '../../db/schema.js';
+import { rowsOf, type Db } from '../db/client.js';
+import { rateLimits } from '../db/schema.js';
 
 /**
  * Fixed-window counters for express-rate-limit kept in the database, so limits hold across every app process

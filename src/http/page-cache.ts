@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { TtlCache } from '../cache.js';
+import { TtlCache } from '../shared/cache.js';
 
 /**
  * A micro-cache of the public catalog pages as anonymous visitors get them. A burst (every company opening the

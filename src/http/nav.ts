@@ -1,4 +1,4 @@
-import type { Principal } from '../../auth/access.js';
+import type { Principal } from '../auth/access.js';
 
 export interface NavItem {
   href: string;

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { pgErrorCode } from '../../db/client.js';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../errors.js';
+import { pgErrorCode } from '../db/client.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../shared/errors.js';
 
 interface ErrorPage {
   status: number;

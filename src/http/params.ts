@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../shared/errors.js';
 
 /** A trimmed, length-capped query-string value, or undefined when absent, empty or not a single string. */
 export function queryText(value: unknown, max = 50): string | undefined {

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { hashPassword } from '../../auth/password.js';
-import type { Role } from '../../auth/access.js';
-import { creditCodeCheckChar } from '../../enterprises/credit-code.js';
-import type { Db } from '../client.js';
-import { enterprises, nodes, parks, users } from '../schema.js';
+import { hashPassword } from '../auth/password.js';
+import type { Role } from '../auth/access.js';
+import { creditCodeCheckChar } from '../enterprises/credit-code.js';
+import type { Db } from '../db/client.js';
+import { enterprises, nodes, parks, users } from '../db/schema.js';
 
 /** The one password of every demo account. Demo accounts exist only outside production (see config.seedDemo). */
 export const DEMO_PASSWORD = 'Demo@NQI2026';

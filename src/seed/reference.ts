@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import { fromRoot } from '../../shared/paths.js';
-import type { Db, Executor } from '../client.js';
+import { fromRoot } from '../shared/paths.js';
+import type { Db, Executor } from '../db/client.js';
 import {
   instrumentCategories,
   nodes,
@@ -13,7 +13,7 @@ import {
   parks,
   serviceCategories,
   services,
-} from '../schema.js';
+} from '../db/schema.js';
 
 /* The project's own seed files, built from the researched facts in ../shared/domain (see each file's "source"). */
 
@@ -105,7 +105,7 @@ interface NetworkSeed {
 }
 
 function readSeed<T>(name: string): T {
-  return JSON.parse(readFileSync(fromRoot('src', 'db', 'seed', 'data', name), 'utf8')) as T;
+  return JSON.parse(readFileSync(fromRoot('src', 'seed', 'data', name), 'utf8')) as T;
 }
 
 export function loadSeedData() {

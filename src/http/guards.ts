@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { roleMay, type Action, type Principal } from '../../auth/access.js';
-import { ForbiddenError } from '../errors.js';
+import { roleMay, type Action, type Principal } from '../auth/access.js';
+import { ForbiddenError } from '../shared/errors.js';
+
+export { safeNextPath } from '../shared/safe-path.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -11,12 +13,6 @@ declare global {
   }
 }
 
-/** A same-site path to go back to after login; anything else falls back to the role's home. */
-export function safeNextPath(next: unknown): string | undefined {
-  if (typeof next !== 'string') return undefined;
-  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) return undefined;
-  return next;
-}
 
 export function requireLogin(req: Request, res: Response, next: NextFunction): void {
   if (req.user) return next();

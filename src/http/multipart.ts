@@ -1,8 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rejectNulInput } from '../shared/http/input-guard.js';
+import { rejectNulInput } from './input-guard.js';
 import multer from 'multer';
-import { MAX_FILE_BYTES, MAX_FILES } from './file-check.js';
-import { fileFieldName, type AttachmentPurpose } from './purposes.js';
+import { MAX_FILE_BYTES, MAX_FILES } from '../uploads/file-check.js';
+import { fileFieldName, type AttachmentPurpose, type UploadedFile } from '../uploads/purposes.js';
+
+export type { UploadedFile };
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -68,12 +70,6 @@ export function multipartForm(purposes: readonly AttachmentPurpose[], verifyCsrf
   return [parse, rejectNulInput, verifyCsrf];
 }
 
-export interface UploadedFile {
-  purpose: AttachmentPurpose;
-  originalname: string;
-  buffer: Buffer;
-  size: number;
-}
 
 /** The files of a parsed form with the purpose taken from their input, in form order. */
 export function uploadedFiles(req: Request, purposes: readonly AttachmentPurpose[]): UploadedFile[] {

@@ -1,5 +1,5 @@
 import ejs from 'ejs';
-import { STATUS_LABELS, type BookingStatus } from '../../bookings/lifecycle.js';
+import { STATUS_LABELS, type BookingStatus } from '../bookings/lifecycle.js';
 
 // The same escaping as the templates' <%= %>.
 const escapeHtml = (text: string) => ejs.escapeXML(text);

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 
 /** A request no honest form or link sends (a NUL character): refused with 400 before it reaches a service. */
 export class MalformedInputError extends AppError {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../client.js';
+import type { Db } from '../db/client.js';
 import { seedDemoAccounts } from './demo.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';

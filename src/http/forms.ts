@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { ValidationError } from '../errors.js';
+import { ValidationError } from '../shared/errors.js';
 
 const NEVER_ECHO = /password|_csrf/i;
 
