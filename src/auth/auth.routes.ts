@@ -1,13 +1,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { rateLimit, ipKeyGenerator, type RateLimitRequestHandler } from 'express-rate-limit';
 import type { PassportInstance } from './passport.js';
-import type { Db } from '../db/client.js';
+import type { Store } from 'express-rate-limit';
 import type { DrizzleSessionStore } from '../db/session-store.js';
-import { listParks } from '../catalog/catalog.repo.js';
 import { flash } from '../http/flash.js';
 import { renderInvalid } from '../http/forms.js';
 import { currentUser, requireLogin, safeNextPath } from '../http/guards.js';
-import { DbRateLimitStore } from '../http/rate-limit-store.js';
 import { parseInput } from '../shared/validation.js';
 import { ROLE_LABELS } from './access.js';
 import { loginSchema } from './auth.schemas.js';
@@ -36,15 +34,18 @@ function identifierKey(req: Request): string {
 }
 
 export function authRoutes(deps: {
-  db: Db;
   auth: AuthService;
+  /** The parks a company can choose at registration. */
+  parks: () => Promise<{ id: number; name: string }[]>;
+  /** A rate-limit store shared by every app process, per key prefix. */
+  rateLimitStore: (prefix: string) => Store;
   passport: PassportInstance;
   sessionStore: DrizzleSessionStore;
   throttle: LoginThrottle;
   /** Puts a CSRF token into the new session at once, so pages opened in parallel right after login share it. */
   issueCsrfToken: (req: Request) => void;
 }): Router {
-  const { db, auth, passport, sessionStore, throttle, issueCsrfToken } = deps;
+  const { auth, parks, rateLimitStore, passport, sessionStore, throttle, issueCsrfToken } = deps;
   const router = Router();
 
   const limiter = (prefix: string, cfg: { limit: number; windowMs: number }, keyGenerator?: (req: Request) => string): RateLimitRequestHandler =>
@@ -55,7 +56,7 @@ export function authRoutes(deps: {
       skipSuccessfulRequests: true,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      store: new DbRateLimitStore(db, prefix),
+      store: rateLimitStore(prefix),
       ...(keyGenerator ? { keyGenerator } : {}),
       handler: (req, res) => {
         const minutes = Math.ceil(cfg.windowMs / 60_000);
@@ -117,7 +118,7 @@ export function authRoutes(deps: {
 
   router.get('/register', async (req, res) => {
     if (req.user) return res.redirect(homeFor(req.user.role));
-    res.render('auth/register', { title: '企业注册', values: {}, errors: {}, parks: await listParks(db), passwordRule: PASSWORD_RULE });
+    res.render('auth/register', { title: '企业注册', values: {}, errors: {}, parks: await parks(), passwordRule: PASSWORD_RULE });
   });
 
   router.post('/register', async (req, res, next) => {
@@ -140,7 +141,7 @@ export function authRoutes(deps: {
       renderInvalid(res, err, 'auth/register', {
         title: '企业注册',
         values: req.body,
-        parks: await listParks(db),
+        parks: await parks(),
         passwordRule: PASSWORD_RULE,
       });
     }

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { describeWindow, windowLabel } from '../capacity/availability.js';
 import { DELIVERY_MODE_LABELS } from '../catalog/catalog.service.js';
@@ -37,11 +37,11 @@ export const bookingViewLabels = {
   describeWindow,
 };
 
-export function bookingsRoutes(deps: { bookings: BookingsService; verifyCsrf: RequestHandler; publicUrl: string }): Router {
-  const { bookings, verifyCsrf, publicUrl } = deps;
+export function bookingsRoutes(deps: { bookings: BookingsService; publicUrl: string }): Router {
+  const { bookings, publicUrl } = deps;
   const router = Router();
   const enterpriseOnly = requireAction('booking.create');
-  const upload = multipartForm(BOOKING_FORM_PURPOSES, verifyCsrf);
+  const upload = multipartForm('/bookings', BOOKING_FORM_PURPOSES);
   const uploadLimits = { maxFiles: MAX_FILES, accept: ACCEPT_ATTRIBUTE, typesText: ALLOWED_TYPES_TEXT };
 
   async function renderForm(req: Request, res: Response, status: number, body: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -249,7 +249,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; verifyCsrf: Re
     }
   });
 
-  router.post('/bookings/:no/resubmit', enterpriseOnly, ...multipartForm(RESUBMIT_PURPOSES, verifyCsrf), async (req, res) => {
+  router.post('/bookings/:no/resubmit', enterpriseOnly, ...multipartForm('/bookings/:no/resubmit', RESUBMIT_PURPOSES), async (req, res) => {
     const number = bookingNumberParam(req.params.no);
     try {
       if (req.uploadError) throw new ValidationError({ attachments: req.uploadError });

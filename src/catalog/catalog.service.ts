@@ -58,6 +58,11 @@ export function makeCatalogService(db: Db, availability: Availability, cache = n
       return cached('nodes', () => repo.listNodes(db));
     },
 
+    /** The industrial parks (registration form, filters). */
+    parks() {
+      return cached('parks', () => repo.listParks(db));
+    },
+
     async nodeDetail(id: number) {
       const { node, services, offerings } = await cached(`node|${id}`, async () => {
         const node = await repo.findNode(db, id);

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { registerUploadRoute, verifyCsrf } from './csrf.js';
 import { rejectNulInput } from './input-guard.js';
 import multer from 'multer';
 import { MAX_FILE_BYTES, MAX_FILES } from '../uploads/file-check.js';
@@ -30,9 +31,11 @@ const LIMIT_MESSAGES: Record<string, string> = {
 /**
  * Parses a multipart form into memory (nothing reaches the disk before it is checked), then verifies the CSRF
  * token from the parsed fields. A refused upload becomes `req.uploadError` for the form, never a 500; the token field
- * comes first in every form, so it is read even when a later file is refused.
+ * comes first in every form, so it is read even when a later file is refused. `path` must be the route's own path:
+ * it tells the global CSRF check that this route checks the token itself, after parsing.
  */
-export function multipartForm(purposes: readonly AttachmentPurpose[], verifyCsrf: RequestHandler): RequestHandler[] {
+export function multipartForm(path: string, purposes: readonly AttachmentPurpose[]): RequestHandler[] {
+  registerUploadRoute(path);
   const parser = multer({
     storage: multer.memoryStorage(),
     defParamCharset: 'utf8', // Chinese file names arrive as UTF-8

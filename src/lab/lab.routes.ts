@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { bookingNumberParam, bookingViewLabels } from '../bookings/bookings.routes.js';
 import { TRANSITIONS } from '../bookings/lifecycle.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
@@ -39,8 +39,8 @@ export const labViewLabels = {
   transitions: Object.fromEntries(Object.values(TRANSITIONS).map((t) => [t.action, t.label])),
 };
 
-export function labRoutes(deps: { lab: LabService; verifyCsrf: RequestHandler }): Router {
-  const { lab, verifyCsrf } = deps;
+export function labRoutes(deps: { lab: LabService }): Router {
+  const { lab } = deps;
   const router = Router();
   const staffOnly = requireAction('lab.queue');
 
@@ -89,7 +89,7 @@ export function labRoutes(deps: { lab: LabService; verifyCsrf: RequestHandler })
     res.redirect(303, '/lab?tab=submitted');
   });
 
-  router.post('/lab/bookings/:no/:action', staffOnly, ...multipartForm(REPORT_PURPOSES, verifyCsrf), async (req, res) => {
+  router.post('/lab/bookings/:no/:action', staffOnly, ...multipartForm('/lab/bookings/:no/:action', REPORT_PURPOSES), async (req, res) => {
     const number = bookingNumberParam(req.params.no);
     const action = typeof req.params.action === 'string' && isLabAction(req.params.action) ? req.params.action : undefined;
     if (!action) throw new NotFoundError('没有这个操作。');

@@ -2,12 +2,11 @@ import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
 import { bookingNumberParam } from '../bookings/bookings.routes.js';
-import type { Db } from '../db/client.js';
+import type { Store } from 'express-rate-limit';
 import { labViewLabels } from '../lab/lab.routes.js';
 import { NotFoundError } from '../shared/errors.js';
 import { currentUser, requireLogin } from '../http/guards.js';
 import { queryText } from '../http/params.js';
-import { DbRateLimitStore } from '../http/rate-limit-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { ReportsService } from './reports.service.js';
 
@@ -16,8 +15,8 @@ function versionParam(value: string | string[] | undefined): number {
   return Number(value);
 }
 
-export function reportsRoutes(deps: { reports: ReportsService; db: Db; publicUrl: string; logger: Logger; verifyLimit: { limit: number; windowMs: number } }): Router {
-  const { reports, db, publicUrl, logger, verifyLimit } = deps;
+export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (prefix: string) => Store; publicUrl: string; logger: Logger; verifyLimit: { limit: number; windowMs: number } }): Router {
+  const { reports, rateLimitStore, publicUrl, logger, verifyLimit } = deps;
   const router = Router();
 
   router.get('/bookings/:no/reports/:version', requireLogin, async (req, res) => {
@@ -41,7 +40,7 @@ export function reportsRoutes(deps: { reports: ReportsService; db: Db; publicUrl
     limit: verifyLimit.limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    store: new DbRateLimitStore(db, 'verify'),
+    store: rateLimitStore('verify'),
     skip: (req) => !req.query.no && !req.query.code && !req.query.t,
     handler: (_req, res) => {
       res.status(429).render('reports/verify', { title: '报告验证', values: {}, outcome: 'limited', result: undefined });

@@ -1,0 +1,105 @@
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { adminRoutes } from './admin/admin.routes.js';
+import { makeAccountsService } from './admin/accounts.service.js';
+import { makeNetworkService } from './admin/network.service.js';
+import { makeAuditService } from './audit/audit.service.js';
+import { authRoutes, DEFAULT_LOGIN_THROTTLE, type LoginThrottle } from './auth/auth.routes.js';
+import type { AuthService } from './auth/auth.service.js';
+import type { PassportInstance } from './auth/passport.js';
+import { bookingsRoutes } from './bookings/bookings.routes.js';
+import { makeBookingsService } from './bookings/bookings.service.js';
+import { makeAvailability } from './capacity/availability.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
+import { makeCatalogService } from './catalog/catalog.service.js';
+import { makeReferenceData } from './catalog/reference.js';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import type { DrizzleSessionStore } from './db/session-store.js';
+import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
+import { makeEnterprisesService } from './enterprises/enterprises.service.js';
+import { issueCsrfToken } from './http/csrf.js';
+import type { PageCache } from './http/page-cache.js';
+import { DbRateLimitStore } from './http/rate-limit-store.js';
+import { labRoutes } from './lab/lab.routes.js';
+import { makeLabService } from './lab/lab.service.js';
+import { notificationsRoutes } from './notifications/notifications.routes.js';
+import { makeNotificationsService } from './notifications/notifications.service.js';
+import { reportsRoutes } from './reports/reports.routes.js';
+import { makeReportsService } from './reports/reports.service.js';
+import { TtlCache } from './shared/cache.js';
+import type { Clock } from './shared/time.js';
+import { makeStatsService } from './stats/stats.service.js';
+import { FileStorage } from './uploads/storage.js';
+
+/** What the composition root needs from the app: the database, settings, and the pieces the web layer already made. */
+export interface CompositionDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  auth: AuthService;
+  passport: PassportInstance;
+  sessionStore: DrizzleSessionStore;
+  pageCache: PageCache;
+  loginThrottle?: LoginThrottle;
+  verifyLimit?: { limit: number; windowMs: number };
+}
+
+/** Builds every feature's service once; nothing else creates services. */
+export function buildServices(deps: CompositionDeps) {
+  const { config, db, clock, sessionStore, pageCache } = deps;
+  const availability = makeAvailability({ db, clock, horizonDays: config.bookingHorizonDays });
+  const storage = new FileStorage(config.uploadDir);
+  // Catalog and reference data share one cache: a network change made in the admin pages clears both.
+  const catalogCache = new TtlCache<unknown>(30_000);
+  const reference = makeReferenceData(db, catalogCache);
+  const reports = makeReportsService({ db, clock, storage });
+  return {
+    availability,
+    reports,
+    catalog: makeCatalogService(db, availability, catalogCache),
+    enterprises: makeEnterprisesService(db),
+    bookings: makeBookingsService({ db, availability, storage, clock, reference }),
+    lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference }),
+    notifications: makeNotificationsService(db),
+    stats: makeStatsService({ db, clock }),
+    network: makeNetworkService({
+      db,
+      clock,
+      onCatalogChange: () => {
+        catalogCache.clear();
+        pageCache.clear();
+      },
+    }),
+    accounts: makeAccountsService({ db, destroySessions: (userId) => sessionStore.destroyUserSessions(userId) }),
+    audit: makeAuditService(db),
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;
+
+/** Mounts every feature's router; a new feature adds its line here. */
+export function mountFeatureRouters(app: Express, services: Services, deps: CompositionDeps): void {
+  const { config, db, logger } = deps;
+  // Routers get a store factory for their rate limits, not the database handle.
+  const rateLimitStore = (prefix: string) => new DbRateLimitStore(db, prefix);
+  app.use(catalogRoutes(services.catalog));
+  app.use(
+    authRoutes({
+      auth: deps.auth,
+      passport: deps.passport,
+      sessionStore: deps.sessionStore,
+      parks: () => services.catalog.parks(),
+      rateLimitStore,
+      throttle: deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE,
+      issueCsrfToken: (req) => void issueCsrfToken(req),
+    }),
+  );
+  app.use(enterprisesRoutes(services.enterprises));
+  app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl }));
+  app.use(labRoutes({ lab: services.lab }));
+  app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
+  app.use(notificationsRoutes(services.notifications));
+  app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
+}
