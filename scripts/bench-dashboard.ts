@@ -11,6 +11,7 @@ import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../src/auth/access.js';
 import { tmpdir } from 'node:os';
+import { makeReferenceData } from '../src/catalog/reference.js';
 import { makeLabService } from '../src/lab/lab.service.js';
 import { makeReportsService } from '../src/reports/reports.service.js';
 import { FileStorage } from '../src/uploads/storage.js';
@@ -147,7 +148,7 @@ async function main() {
     await time('whole platform dashboard (本年, all queries)', 300 * 9, () => service.dashboard(platformUser, { period: 'year' }), rows);
 
     // The lab queue page as a node's staff member loads it: every query of the page (tab counts, list, filters).
-    const lab = makeLabService({ db, clock: systemClock, storage: new FileStorage(tmpdir()), reports: makeReportsService({ db, clock: systemClock, storage: new FileStorage(tmpdir()) }), autoCompleteDays: 7 });
+    const lab = makeLabService({ db, clock: systemClock, storage: new FileStorage(tmpdir()), reports: makeReportsService({ db, clock: systemClock, storage: new FileStorage(tmpdir()) }), autoCompleteDays: 7, reference: makeReferenceData(db) });
     const staffUser = { id: 0, role: 'lab_staff', nodeId: busiest!.node_id } as Principal;
     for (const tab of ['submitted', 'testing', 'done', 'closed']) {
       await time(`lab queue page: tab ${tab}`, 100, () => lab.queue(staffUser, { tab, page: 1 }), rows);

@@ -57,7 +57,7 @@ export function makeAccountsService(deps: { db: Db; destroySessions: (userId: nu
       assertCan(actor, 'staff.manage');
       const filter: repo.UserFilter = {};
       if (actor.role === 'node_manager') {
-        filter.nodeId = actor.nodeId!;
+        filter.nodeId = actor.nodeId;
         filter.roles = ['lab_staff', 'node_manager'];
       } else if (query.role && ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin'].includes(query.role)) {
         filter.roles = [query.role as Role];

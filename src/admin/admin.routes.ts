@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ROLE_LABELS } from '../auth/access.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { NODE_KIND_LABELS, DELIVERY_MODE_LABELS } from '../catalog/catalog.service.js';
+import { BOOKING_KIND_LABELS, DELIVERY_MODE_LABELS, NODE_KIND_LABELS } from '../catalog/catalog.view.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { flash } from '../http/flash.js';
 import { keptValues } from '../http/forms.js';
@@ -12,12 +12,11 @@ import { PERIOD_PRESETS, type StatsService } from '../stats/stats.service.js';
 import type { AccountsService } from './accounts.service.js';
 import type { NetworkService } from './network.service.js';
 
-const KIND_LABELS = { calibration: '计量检定/校准', oil_test: '油品检测', consultation: '咨询' };
 
 export function adminRoutes(deps: { stats: StatsService; network: NetworkService; accounts: AccountsService; audit: AuditService }): Router {
   const { stats, network, accounts, audit } = deps;
   const router = Router();
-  const labels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS, kinds: KIND_LABELS, roles: ROLE_LABELS };
+  const labels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS, kinds: BOOKING_KIND_LABELS, roles: ROLE_LABELS };
 
   const periodQuery = (req: Request) => ({ period: queryText(req.query.period, 10), from: queryText(req.query.from, 10), to: queryText(req.query.to, 10) });
 

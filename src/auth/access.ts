@@ -2,19 +2,35 @@ import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 
 export type Role = 'enterprise' | 'lab_staff' | 'node_manager' | 'park_admin' | 'platform_admin';
 
-/** The signed-in user as every check sees it (loaded fresh from the database on each request). */
-export interface Principal {
+interface PrincipalBase {
   id: number;
-  role: Role;
   name: string;
   mobile: string;
   email: string | null;
-  enterpriseId: number | null;
-  nodeId: number | null;
-  parkId: number | null;
   mustChangePassword: boolean;
   /** Unread in-app messages, loaded with the user on each request (for the header). */
   unread?: number;
+}
+
+/*
+ * The signed-in user as every check sees it (loaded fresh from the database on each request). One variant per role,
+ * each with the scope it always has (the database's users_scope_matches_role CHECK guarantees it): after
+ * `assertCan(user, 'booking.create')` the compiler knows `user.enterpriseId` is a number.
+ */
+export type EnterprisePrincipal = PrincipalBase & { role: 'enterprise'; enterpriseId: number; nodeId: null; parkId: null };
+type NodeScoped = { enterpriseId: null; nodeId: number; parkId: null };
+export type LabStaffPrincipal = PrincipalBase & NodeScoped & { role: 'lab_staff' };
+export type NodeManagerPrincipal = PrincipalBase & NodeScoped & { role: 'node_manager' };
+export type StaffPrincipal = LabStaffPrincipal | NodeManagerPrincipal;
+export type ParkAdminPrincipal = PrincipalBase & { role: 'park_admin'; enterpriseId: null; nodeId: null; parkId: number };
+export type PlatformAdminPrincipal = PrincipalBase & { role: 'platform_admin'; enterpriseId: null; nodeId: null; parkId: null };
+export type Principal = EnterprisePrincipal | LabStaffPrincipal | NodeManagerPrincipal | ParkAdminPrincipal | PlatformAdminPrincipal;
+
+/** A principal as a users row carries it (scope columns nullable); `asPrincipal` narrows it to its variant. */
+export type PrincipalRow = PrincipalBase & { role: Role; enterpriseId: number | null; nodeId: number | null; parkId: number | null };
+
+export function asPrincipal(row: PrincipalRow): Principal {
+  return row as Principal;
 }
 
 /**
@@ -62,6 +78,8 @@ const ACTIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;
+/** The principal variants that may take an action at all. */
+export type PrincipalFor<A extends Action> = Extract<Principal, { role: (typeof ACTIONS)[A][number] }>;
 
 export function roleMay(user: Pick<Principal, 'role'>, action: Action): boolean {
   return (ACTIONS[action] as readonly Role[]).includes(user.role);
@@ -81,14 +99,15 @@ export function inScope(user: Principal, record: RecordScope): boolean {
   }
 }
 
-export function can(user: Principal, action: Action, record?: RecordScope): boolean {
+export function can<A extends Action>(user: Principal, action: A, record?: RecordScope): user is PrincipalFor<A> {
   return roleMay(user, action) && (record === undefined || inScope(user, record));
 }
 
 /**
- * Throws ForbiddenError when the role may never do this, NotFoundError when the record is outside the scope.
+ * Throws ForbiddenError when the role may never do this, NotFoundError when the record is outside the scope; after it
+ * the user is narrowed to the roles that may act.
  */
-export function assertCan(user: Principal, action: Action, record?: RecordScope): void {
+export function assertCan<A extends Action>(user: Principal, action: A, record?: RecordScope): asserts user is PrincipalFor<A> {
   if (!roleMay(user, action)) throw new ForbiddenError();
   if (record !== undefined && !inScope(user, record)) throw new NotFoundError();
 }

@@ -2,7 +2,7 @@ import { and, eq, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
 import { enterprises, users } from '../db/schema.js';
-import type { Principal } from './access.js';
+import { asPrincipal, type Principal } from './access.js';
 
 const principalColumns = {
   id: users.id,
@@ -31,7 +31,8 @@ const principalQuery = (ex: Executor) =>
 
 /** The signed-in user and the unread count of the header, in one query — prepared, as it runs on every request. */
 export async function findPrincipalById(ex: Executor, id: number): Promise<Principal | undefined> {
-  return (await runPrepared(ex, 'nqi_principal', principalQuery, { id }))[0];
+  const row = (await runPrepared(ex, 'nqi_principal', principalQuery, { id }))[0];
+  return row && asPrincipal(row);
 }
 
 /** Login by mobile or e-mail. */

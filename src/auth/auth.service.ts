@@ -7,7 +7,7 @@ import { checkCreditCode } from '../enterprises/credit-code.js';
 import { creditCodeTaken, insertEnterprise } from '../enterprises/enterprises.repo.js';
 import { ValidationError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
-import type { Principal } from './access.js';
+import { asPrincipal, type Principal } from './access.js';
 import * as repo from './auth.repo.js';
 import { changePasswordSchema, registerSchema } from './auth.schemas.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
@@ -99,7 +99,7 @@ export function makeAuthService(db: Db) {
       if (!(await verifyPassword(candidate.passwordHash, password))) return null;
       const { passwordHash: _hash, ...principal } = candidate;
       await repo.touchLastLogin(db, principal.id);
-      return principal;
+      return asPrincipal(principal);
     },
 
     async changePassword(user: Principal, input: unknown): Promise<void> {

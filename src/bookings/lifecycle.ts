@@ -1,4 +1,5 @@
 import type { Role } from '../auth/access.js';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { bookingStatus } from '../db/schema.js';
 
 /**
@@ -28,9 +29,36 @@ export const STATUS_LABELS: Record<BookingStatus, string> = {
   cancelled: '已取消',
 };
 
-/** States in which the booking still holds its capacity units. */
-export const HOLDS_CAPACITY: readonly BookingStatus[] = ['submitted', 'needs_info', 'accepted'];
-export const FINAL_STATUSES: readonly BookingStatus[] = ['completed', 'rejected', 'cancelled'];
+/*
+ * Groupings of states, the one place each is spelled out. Services, queues, statistics (through `statusIn`) and views
+ * ask these; nowhere else lists states by hand.
+ */
+/** Work the node still has to do: from submission to a verified result. */
+export const OPEN_STATUSES = ['submitted', 'needs_info', 'accepted', 'received', 'in_progress', 'to_verify', 'verified'] as const satisfies readonly BookingStatus[];
+/** The report is out: done from the node's side. */
+export const FINISHED_STATUSES = ['reported', 'completed'] as const satisfies readonly BookingStatus[];
+/** Ended without a report. */
+export const CLOSED_STATUSES = ['rejected', 'cancelled'] as const satisfies readonly BookingStatus[];
+/** Nothing more will happen to the booking itself. */
+export const FINAL_STATUSES = ['completed', 'rejected', 'cancelled'] as const satisfies readonly BookingStatus[];
+/** The booking still holds its capacity units (given back on cancel and reject). */
+export const HOLDS_CAPACITY = ['submitted', 'needs_info', 'accepted'] as const satisfies readonly BookingStatus[];
+/** The company may move the booking to another window (not while it is back with the company for corrections). */
+export const RESCHEDULABLE = ['submitted', 'accepted'] as const satisfies readonly BookingStatus[];
+
+export function isIn(status: BookingStatus, group: readonly BookingStatus[]): boolean {
+  return group.includes(status);
+}
+
+export const isOpen = (status: BookingStatus) => isIn(status, OPEN_STATUSES);
+export const holdsCapacity = (status: BookingStatus) => isIn(status, HOLDS_CAPACITY);
+export const canReschedule = (status: BookingStatus) => isIn(status, RESCHEDULABLE);
+export const hasReport = (status: BookingStatus) => isIn(status, FINISHED_STATUSES);
+
+/** A grouping as an SQL condition on a status column: `${statusIn(sql`b.status`, OPEN_STATUSES)}`. */
+export function statusIn(column: SQLWrapper, group: readonly BookingStatus[]): SQL {
+  return sql`${column} IN (${sql.join(group.map((s) => sql`${s}::booking_status`), sql`, `)})`;
+}
 
 export type TransitionAction =
   | 'accept'

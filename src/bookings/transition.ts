@@ -5,7 +5,8 @@ import { releaseUnits } from '../capacity/capacity.repo.js';
 import { notifyEnterpriseUsers, notifyNodeStaff } from '../notifications/notifications.repo.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import { lockBooking, updateBooking } from './bookings.repo.js';
-import { FINAL_STATUSES, STATUS_LABELS, transitionFor, type BookingStatus, type TransitionAction } from './lifecycle.js';
+import { bookingHref } from './bookings.view.js';
+import { FINAL_STATUSES, isIn, STATUS_LABELS, transitionFor, type BookingStatus, type TransitionAction } from './lifecycle.js';
 import type { bookings } from '../db/schema.js';
 
 export type LockedBooking = typeof bookings.$inferSelect;
@@ -52,7 +53,7 @@ export async function applyTransition(
   const now = new Date();
   await updateBooking(tx, before.id, {
     status: transition.to,
-    ...(FINAL_STATUSES.includes(transition.to) ? { closedAt: now } : {}),
+    ...(isIn(transition.to, FINAL_STATUSES) ? { closedAt: now } : {}),
     ...input.patch,
   });
   if (transition.releasesCapacity && before.windowId !== null) {
@@ -72,7 +73,7 @@ export async function applyTransition(
     bookingId: before.id,
     title: `${before.number} ${transition.label}`,
     body: input.message ?? `预约 ${before.number} 状态：${STATUS_LABELS[before.status]} → ${STATUS_LABELS[transition.to]}${note ? `。说明：${note}` : ''}`,
-    link: transition.notify === 'enterprise' ? `/bookings/${before.number}` : `/lab/bookings/${before.number}`,
+    link: bookingHref(before.number, transition.notify === 'enterprise' ? 'enterprise' : 'staff'),
   };
   if (transition.notify === 'enterprise') await notifyEnterpriseUsers(tx, before.enterpriseId, notification);
   else await notifyNodeStaff(tx, before.nodeId, notification);

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { idParam, queryText } from '../http/params.js';
-import { DELIVERY_MODE_LABELS, NODE_KIND_LABELS, type CatalogService } from './catalog.service.js';
+import type { CatalogService } from './catalog.service.js';
+import { catalogViewLabels } from './catalog.view.js';
 
 export function catalogRoutes(catalog: CatalogService): Router {
   const router = Router();
-  const labels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS };
+  const labels = catalogViewLabels;
 
   router.get('/', async (_req, res) => {
     const { categories, nodes } = await catalog.home();

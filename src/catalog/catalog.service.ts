@@ -9,12 +9,6 @@ import * as repo from './catalog.repo.js';
 /** Days in the capacity overview of a node page. */
 const OVERVIEW_DAYS = 14;
 
-export const NODE_KIND_LABELS = { centre: '市级中心', lab: '专业实验室', station: '园区服务站' } as const;
-export const DELIVERY_MODE_LABELS: Record<string, string> = {
-  send_in: '送检',
-  on_site: '上门服务',
-  online: '线上咨询',
-};
 
 /**
  * The public catalog. What it lists (categories, nodes, services) changes a few times a year, so it is cached per

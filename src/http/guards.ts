@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { roleMay, type Action, type Principal } from '../auth/access.js';
+import { asPrincipal, roleMay, type Action, type Principal, type PrincipalRow } from '../auth/access.js';
 import { ForbiddenError } from '../shared/errors.js';
 
 export { safeNextPath } from '../shared/safe-path.js';
@@ -9,7 +9,7 @@ declare global {
   namespace Express {
     // passport's req.user is our Principal
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-    interface User extends Principal {}
+    interface User extends PrincipalRow {}
   }
 }
 
@@ -32,5 +32,5 @@ export function requireAction(action: Action) {
 
 export function currentUser(req: Request): Principal {
   if (!req.user) throw new ForbiddenError('请先登录。');
-  return req.user;
+  return asPrincipal(req.user);
 }

@@ -4,7 +4,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { ROLE_LABELS } from '../auth/access.js';
+import { asPrincipal, ROLE_LABELS } from '../auth/access.js';
 import type { PassportInstance } from '../auth/passport.js';
 import type { Config } from '../config.js';
 import type { DrizzleSessionStore } from '../db/session-store.js';
@@ -115,7 +115,7 @@ export function pageLocals(config: Config) {
     if (req.user) res.setHeader('Cache-Control', 'private, no-store');
     res.locals.user = req.user ?? null;
     res.locals.roleLabels = ROLE_LABELS;
-    res.locals.nav = navFor(req.user, req.user?.unread ?? 0);
+    res.locals.nav = navFor(req.user && asPrincipal(req.user), req.user?.unread ?? 0);
     res.locals.currentPath = req.path;
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.

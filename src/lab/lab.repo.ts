@@ -26,11 +26,15 @@ export async function closedDatesFrom(ex: Executor, nodeId: number, from: string
   return out;
 }
 
-/** Test items with the grade's limit for each (left join: an item may have no limit for the grade). */
-export async function itemsWithLimits(ex: Executor, gradeCode: string, itemCodes: string[]) {
-  if (itemCodes.length === 0) return [];
+/**
+ * Test items with their limits for some grades, in one query for every sample of a booking (left join: an item may
+ * have no limit for a grade). `gradeCode` is null on rows of an item without any limit for the asked grades.
+ */
+export async function itemsWithLimits(ex: Executor, gradeCodes: string[], itemCodes: string[]) {
+  if (itemCodes.length === 0 || gradeCodes.length === 0) return [];
   return ex
     .select({
+      gradeCode: oilLimits.gradeCode,
       code: oilTestItems.code,
       name: oilTestItems.name,
       unit: oilTestItems.unit,
@@ -48,7 +52,7 @@ export async function itemsWithLimits(ex: Executor, gradeCode: string, itemCodes
       },
     })
     .from(oilTestItems)
-    .leftJoin(oilLimits, and(eq(oilLimits.itemCode, oilTestItems.code), eq(oilLimits.gradeCode, gradeCode)))
+    .leftJoin(oilLimits, and(eq(oilLimits.itemCode, oilTestItems.code), inArray(oilLimits.gradeCode, gradeCodes)))
     .where(inArray(oilTestItems.code, itemCodes))
     .orderBy(asc(oilTestItems.sortOrder));
 }

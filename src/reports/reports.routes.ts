@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import QRCode from 'qrcode';
-import { bookingNumberParam } from '../bookings/bookings.routes.js';
+import { bookingNumberParam } from '../bookings/booking-number.js';
+import { bookingHref } from '../bookings/bookings.view.js';
 import type { Store } from 'express-rate-limit';
-import { labViewLabels } from '../lab/lab.routes.js';
+import { labViewLabels } from '../lab/lab.view.js';
 import { NotFoundError } from '../shared/errors.js';
 import { currentUser, requireLogin } from '../http/guards.js';
 import { queryText } from '../http/params.js';
@@ -24,7 +25,7 @@ export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (
     const view = await reports.view(currentUser(req), number, versionParam(req.params.version));
     const verifyUrl = `${publicUrl}/verify?t=${view.report.verifyToken}`;
     const qrSvg = await QRCode.toString(verifyUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...view, qrSvg, verifyUrl, labels: labViewLabels, backHref: currentUser(req).role === 'enterprise' ? `/bookings/${number}` : `/lab/bookings/${number}` });
+    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...view, qrSvg, verifyUrl, labels: labViewLabels, backHref: bookingHref(number, currentUser(req).role === 'enterprise' ? 'enterprise' : 'staff') });
   });
 
   router.get('/bookings/:no/reports/:version/pdf', requireLogin, async (req, res, next) => {

@@ -11,9 +11,8 @@ import type { FileStorage } from '../uploads/storage.js';
 import { inArray } from 'drizzle-orm';
 import { resultsOf } from '../lab/lab.repo.js';
 import * as repo from './reports.repo.js';
+import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from './reports.view.js';
 
-export const REPORT_STATUS_LABELS = { valid: '有效', replaced: '已替换', revoked: '已撤销' } as const;
-export const CONCLUSION_LABELS: Record<string, string> = { pass: '合格', fail: '不合格', info: '见数据' };
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no I, O, 0, 1: read off paper without mistakes
 

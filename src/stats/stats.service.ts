@@ -71,7 +71,7 @@ export function makeStatsService(deps: { db: Db; clock: Clock; cacheMs?: number 
       if (!park) throw new NotFoundError();
       return { scope: { kind: 'park', parkId: park.id }, label: `${park.name}企业` };
     }
-    const node = await findNode(db, user.nodeId!);
+    const node = await findNode(db, user.nodeId);
     if (!node) throw new NotFoundError();
     return { scope: { kind: 'node', nodeId: node.id }, label: node.name };
   }

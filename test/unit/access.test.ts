@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { assertCan, can, type Principal, type Role } from '../../src/auth/access.js';
+import { asPrincipal, assertCan, can, type Principal, type PrincipalRow, type Role } from '../../src/auth/access.js';
 import { ForbiddenError, NotFoundError } from '../../src/shared/errors.js';
 
-function principal(role: Role, scope: Partial<Principal> = {}): Principal {
-  return { id: 1, role, name: 'x', mobile: '13800000000', email: null, enterpriseId: null, nodeId: null, parkId: null, mustChangePassword: false, ...scope };
+function principal(role: Role, scope: Partial<PrincipalRow> = {}): Principal {
+  return asPrincipal({ id: 1, role, name: 'x', mobile: '13800000000', email: null, enterpriseId: null, nodeId: null, parkId: null, mustChangePassword: false, ...scope });
 }
 
 describe('access: the one guard module', () => {

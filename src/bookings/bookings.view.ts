@@ -1,0 +1,36 @@
+import { describeWindow, windowLabel } from '../capacity/availability.js';
+import { DELIVERY_MODE_LABELS } from '../catalog/catalog.view.js';
+import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from '../reports/reports.view.js';
+import { ATTACHMENT_PURPOSES, fileFieldName, type AttachmentPurpose } from '../uploads/purposes.js';
+import { EVALUATION_LEVELS, SOURCE_TYPES } from './bookings.schemas.js';
+import { EVENT_LABELS, STATUS_LABELS } from './lifecycle.js';
+
+/** Who looks at a booking: the company (its booking page) or the node's staff (the workbench). */
+export type BookingAudience = 'enterprise' | 'staff';
+
+/** The one URL builder of a booking's page for each side: links, notifications, redirects. */
+export function bookingHref(number: string, audience: BookingAudience = 'enterprise'): string {
+  return audience === 'staff' ? `/lab/bookings/${number}` : `/bookings/${number}`;
+}
+
+export const receiptHref = (number: string) => `/bookings/${number}/receipt`;
+export const reportHref = (number: string, version: number) => `/bookings/${number}/reports/${version}`;
+
+/** Labels every booking page draws with. */
+export const bookingViewLabels = {
+  status: STATUS_LABELS,
+  events: EVENT_LABELS,
+  deliveryModes: DELIVERY_MODE_LABELS,
+  sourceTypes: SOURCE_TYPES,
+  purposes: ATTACHMENT_PURPOSES,
+  evaluationLevels: EVALUATION_LEVELS,
+  reportStatus: REPORT_STATUS_LABELS as Record<string, string>,
+  conclusion: CONCLUSION_LABELS,
+  windowLabel,
+  describeWindow,
+};
+
+/** File inputs of a form, one per purpose. */
+export function fileInputs(purposes: readonly AttachmentPurpose[]) {
+  return purposes.map((p) => ({ key: p, field: fileFieldName(p), label: ATTACHMENT_PURPOSES[p] }));
+}

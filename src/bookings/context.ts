@@ -1,0 +1,15 @@
+import type { Availability } from '../capacity/availability.js';
+import type { ReferenceData } from '../catalog/reference.js';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../shared/time.js';
+import type { FileStorage } from '../uploads/storage.js';
+
+/** What the booking use cases work with; built once by the composition root. */
+export interface BookingsDeps {
+  db: Db;
+  availability: Availability;
+  storage: FileStorage;
+  clock: Clock;
+  /** Cached reference data (shared with the catalog so network changes clear it). */
+  reference: ReferenceData;
+}

@@ -1,0 +1,78 @@
+import type { Principal } from '../auth/access.js';
+import { ValidationError } from '../shared/errors.js';
+import * as attachmentsRepo from '../uploads/attachments.repo.js';
+import { checkFile, MAX_FILES } from '../uploads/file-check.js';
+import type { UploadedFile } from '../uploads/purposes.js';
+import type { BookingsDeps } from './context.js';
+
+/** A file whose content was checked, not yet on disk. */
+export interface CheckedFile {
+  purpose: UploadedFile['purpose'];
+  buffer: Buffer;
+  safeName: string;
+  mimeType: string;
+}
+
+export const DRAFT_KEY_RE = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** Checks every file by content (and the count with those already attached); the first refusal is the field message. */
+export async function checkFiles(files: UploadedFile[], alreadyAttached: number): Promise<CheckedFile[]> {
+  if (files.length + alreadyAttached > MAX_FILES) {
+    throw new ValidationError({ attachments: `一次最多上传 ${MAX_FILES} 个文件（已上传 ${alreadyAttached} 个）。` });
+  }
+  const checked: CheckedFile[] = [];
+  for (const f of files) {
+    const result = await checkFile(f);
+    if (!result.ok) throw new ValidationError({ attachments: result.message });
+    checked.push({ purpose: f.purpose, buffer: f.buffer, safeName: result.safeName, mimeType: result.mimeType });
+  }
+  return checked;
+}
+
+/** Writes checked files to disk; returns rows to insert. The caller removes the files if its transaction fails. */
+export async function storeFiles(
+  deps: Pick<BookingsDeps, 'storage'>,
+  files: CheckedFile[],
+  owner: { userId: number; enterpriseId: number | null },
+  target: { bookingId: number | null; draftToken: string | null },
+): Promise<attachmentsRepo.NewAttachment[]> {
+  const rows: attachmentsRepo.NewAttachment[] = [];
+  try {
+    for (const f of files) {
+      const saved = await deps.storage.save(f.buffer);
+      rows.push({ ...target, enterpriseId: owner.enterpriseId, ownerUserId: owner.userId, purpose: f.purpose, originalName: f.safeName, mimeType: f.mimeType, ...saved });
+    }
+  } catch (err) {
+    await deps.storage.remove(rows.map((r) => r.storedName));
+    throw err;
+  }
+  return rows;
+}
+
+/** Runs `work` with the stored rows; the files are removed again if it fails. */
+export async function withStoredFiles<T>(deps: Pick<BookingsDeps, 'storage'>, rows: attachmentsRepo.NewAttachment[], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await deps.storage.remove(rows.map((r) => r.storedName));
+    throw err;
+  }
+}
+
+/** The draft files of a booking form (kept across the review step and refused submits). */
+export function draftsOf(deps: Pick<BookingsDeps, 'db'>, user: Principal, key: unknown) {
+  return typeof key === 'string' && DRAFT_KEY_RE.test(key) ? attachmentsRepo.draftsOf(deps.db, user.id, key) : Promise.resolve([]);
+}
+
+/** Back from review to the form: forget the drafts the user unticked. */
+export async function removeDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>, user: Principal, key: string, ids: number[]): Promise<void> {
+  const removed = await attachmentsRepo.deleteDrafts(deps.db, user.id, key, ids);
+  await deps.storage.remove(removed);
+}
+
+/** Removes draft files of forms abandoned for a day (run periodically). */
+export async function sweepStaleDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>): Promise<number> {
+  const removed = await attachmentsRepo.deleteStaleDrafts(deps.db, 24);
+  await deps.storage.remove(removed);
+  return removed.length;
+}

@@ -1,0 +1,65 @@
+import { assertCan, type Principal } from '../auth/access.js';
+import type { DayAvailability } from '../capacity/availability.js';
+import { findNodeService } from '../capacity/capacity.repo.js';
+import { findInstrumentCategory, findServiceByCode, itemAppliesToFamily, nodesOfferingService, oilGradesByCodes, oilPackagesByCodes, type ServiceRow } from '../catalog/catalog.repo.js';
+import { NotFoundError } from '../shared/errors.js';
+import { addDays, isIsoDate } from '../shared/time.js';
+import { EDITIONS_BY_FAMILY, SOURCE_TYPES } from './bookings.schemas.js';
+import type { BookingsDeps } from './context.js';
+
+/** Days of windows shown on the booking form at a time (the user pages through the horizon). */
+export const FORM_DAYS = 14;
+
+export type ActiveService = NonNullable<ServiceRow>;
+
+export async function activeService(deps: Pick<BookingsDeps, 'db'>, code: string): Promise<ActiveService> {
+  const service = await findServiceByCode(deps.db, code);
+  if (!service || !service.active) throw new NotFoundError('该服务不存在或已下线。');
+  return service;
+}
+
+/** The oil desk's choices for a service: its grades and packages, the test items that apply to them. */
+export async function oilReference(deps: Pick<BookingsDeps, 'db' | 'reference'>, service: ActiveService) {
+  const [grades, packages, items] = await Promise.all([
+    oilGradesByCodes(deps.db, service.gradeCodes ?? []),
+    oilPackagesByCodes(deps.db, service.packageCodes ?? []),
+    deps.reference.oilTestItems(),
+  ]);
+  const families = new Set(grades.map((g) => g.family));
+  return {
+    grades,
+    packages,
+    // only items that apply to at least one grade of this service
+    items: items.filter((i) => [...families].some((f) => itemAppliesToFamily(i.appliesTo, f))),
+    editionsByFamily: EDITIONS_BY_FAMILY,
+    sourceTypes: SOURCE_TYPES,
+  };
+}
+
+/** Everything the booking form shows: the service, the nodes offering it, the chosen node's windows, reference data. */
+export async function formContext(deps: BookingsDeps, user: Principal, serviceCode: string, nodeId: number | undefined, fromDate?: string) {
+  assertCan(user, 'booking.create');
+  const { db, availability } = deps;
+  const service = await activeService(deps, serviceCode);
+  const nodes = await nodesOfferingService(db, service.id);
+  const node = nodeId !== undefined ? nodes.find((n) => n.id === nodeId) : nodes.length === 1 ? nodes[0] : undefined;
+  let days: DayAvailability[] = [];
+  const { today, last } = availability.bookingRange();
+  // The two weeks shown start at `fromDate` (paging), never before today or after the horizon.
+  const from = fromDate && isIsoDate(fromDate) && fromDate > today ? (fromDate > last ? last : fromDate) : today;
+  const windowPage = {
+    previous: from > today ? (addDays(from, -FORM_DAYS) > today ? addDays(from, -FORM_DAYS) : today) : null,
+    next: addDays(from, FORM_DAYS) <= last ? addDays(from, FORM_DAYS) : null,
+  };
+  if (node) {
+    const ns = await findNodeService(db, node.id, service.id);
+    if (ns) days = (await availability.forNodeServices([{ ns, kind: service.bookingKind }], from, addDays(from, FORM_DAYS - 1))).get(ns.id) ?? [];
+  }
+  const kindData =
+    service.bookingKind === 'calibration'
+      ? { instrumentCategory: service.instrumentCategoryCode ? await findInstrumentCategory(db, service.instrumentCategoryCode) : undefined }
+      : service.bookingKind === 'oil_test'
+        ? { oil: await oilReference(deps, service) }
+        : {};
+  return { service, nodes, node, days, windowPage, ...kindData };
+}

@@ -1,0 +1,192 @@
+import type { z } from 'zod';
+import { assertCan, type Principal } from '../auth/access.js';
+import { describeWindow, UNAVAILABLE_MESSAGES, type BookingKind, type NodeServiceRef, type WindowAvailability } from '../capacity/availability.js';
+import { findNodeService } from '../capacity/capacity.repo.js';
+import { findNode, itemAppliesToFamily } from '../catalog/catalog.repo.js';
+import { ConflictError, ValidationError } from '../shared/errors.js';
+import { addDays, shanghaiDate } from '../shared/time.js';
+import { parseInput } from '../shared/validation.js';
+import type { NewBookingItem } from './bookings.repo.js';
+import {
+  calibrationSchema,
+  consultationSchema,
+  EDITIONS_BY_FAMILY,
+  oilTestSchema,
+  SOURCE_TYPES,
+  type CalibrationInput,
+  type ConsultationInput,
+  type OilTestInput,
+} from './bookings.schemas.js';
+import type { BookingsDeps } from './context.js';
+import { activeService, oilReference, type ActiveService } from './form.js';
+
+/** A booking form checked completely: what will be saved, and the lines the review page shows. */
+export interface PreparedBooking {
+  kind: BookingKind;
+  service: ActiveService;
+  nodeId: number;
+  ref: NodeServiceRef;
+  date: string;
+  window: string;
+  units: number;
+  deliveryMode: string;
+  onsiteAddress: string | null;
+  contactName: string;
+  contactMobile: string;
+  remarks: string;
+  idempotencyKey: string;
+  items: NewBookingItem[];
+  /** Human-readable lines for the review page. */
+  summary: { label: string; value: string }[];
+}
+
+type KindInput = CalibrationInput | OilTestInput | ConsultationInput;
+
+interface KindDetails {
+  items: NewBookingItem[];
+  units: number;
+  deliveryMode: string;
+  onsiteAddress: string | null;
+  summary: { label: string; value: string }[];
+  errors: Record<string, string>;
+}
+
+function parseKind(kind: BookingKind, input: unknown): KindInput {
+  const schema = kind === 'calibration' ? calibrationSchema : kind === 'oil_test' ? oilTestSchema : consultationSchema;
+  return parseInput(schema as z.ZodType, input) as KindInput;
+}
+
+/** "这个时段刚刚约满" with the next windows that can take the units. */
+export async function refuseFull(deps: Pick<BookingsDeps, 'availability'>, ref: NodeServiceRef, window: Pick<WindowAvailability, 'free'>, units: number): Promise<never> {
+  const next = (await deps.availability.nextFree([ref], 5, units)).get(ref.ns.id) ?? [];
+  const message =
+    window.free > 0 ? `这个时段只剩 ${window.free} 个名额，您预约了 ${units} 台（件）。请改选其他时段，或分次预约。` : '这个时段刚刚约满，请改选其他时段。';
+  throw new ConflictError(message, 'window_full', { nextFree: next });
+}
+
+/** Oil-test rules that need the reference data: grade of this service, edition of its family, items of the grade. */
+async function oilDetails(deps: BookingsDeps, service: ActiveService, v: OilTestInput, today: string): Promise<KindDetails> {
+  const errors: Record<string, string> = {};
+  const ref = await oilReference(deps, service);
+  const grade = ref.grades.find((g) => g.code === v.gradeCode);
+  if (!grade) errors.gradeCode = '请选择本项服务可检测的产品牌号';
+  if (grade && !(EDITIONS_BY_FAMILY[grade.family] ?? []).includes(v.specEdition)) errors.specEdition = '请选择与产品牌号对应的规格版本';
+  if (v.samplingDate > today) errors.samplingDate = '取样日期不能晚于今天';
+  else if (v.samplingDate < addDays(today, -365)) errors.samplingDate = '取样日期早于一年前，样品已超出保存期';
+  let testItemCodes: string[] = [];
+  let packageCode: string | null = null;
+  let testsLabel = '';
+  if (v.testMode === 'package') {
+    const pkg = ref.packages.find((p) => p.code === v.packageCode);
+    if (!pkg) errors.packageCode = '请选择检测套餐';
+    else if (grade && !pkg.gradeFamilies.includes(grade.family)) errors.packageCode = `套餐“${pkg.name}”不适用于${grade.name}`;
+    else [packageCode, testItemCodes, testsLabel] = [pkg.code, pkg.itemCodes, pkg.name];
+  } else {
+    const chosen = [...new Set(v.testItems)];
+    const known = new Map(ref.items.map((i) => [i.code, i]));
+    if (chosen.length === 0) errors.testItems = '请至少选择一个检测项目，或改选检测套餐';
+    else if (chosen.some((c) => !known.has(c) || (grade && !itemAppliesToFamily(known.get(c)!.appliesTo, grade.family)))) {
+      errors.testItems = '所选检测项目中有不适用于该牌号的项目，请重新选择';
+    } else [testItemCodes, testsLabel] = [chosen, chosen.map((c) => known.get(c)!.name).join('、')];
+  }
+  const item: NewBookingItem = {
+    quantity: v.quantity,
+    sampleName: v.sampleName,
+    gradeCode: v.gradeCode,
+    specEdition: v.specEdition,
+    sourceType: v.sourceType,
+    sourceName: v.sourceName,
+    samplingDate: v.samplingDate,
+    sealNo: v.sealNo,
+    packageCode,
+    testItemCodes,
+  };
+  const summary = [
+    { label: '样品', value: `${v.sampleName} × ${v.quantity}（${SOURCE_TYPES[v.sourceType]}：${v.sourceName}，铅封 ${v.sealNo}）` },
+    { label: '检测', value: `${grade?.name ?? v.gradeCode}（${v.specEdition}）· ${testsLabel}` },
+  ];
+  return { items: [item], units: v.quantity, deliveryMode: 'send_in', onsiteAddress: null, summary, errors };
+}
+
+function calibrationDetails(service: ActiveService, c: CalibrationInput): KindDetails {
+  const errors: Record<string, string> = {};
+  if (!service.deliveryModes.includes(c.deliveryMode)) errors.deliveryMode = '该服务不提供所选服务方式';
+  const items = c.items.map((i) => ({
+    quantity: i.quantity,
+    instrumentName: i.name,
+    model: i.model || null,
+    serialNo: i.serialNo,
+    measuringRange: i.range || null,
+    accuracyClass: i.accuracyClass || null,
+    compulsory: i.compulsory,
+    intendedUse: i.intendedUse || null,
+  }));
+  const summary = [{ label: '计量器具', value: c.items.map((i) => `${i.name}（${i.serialNo}）×${i.quantity}`).join('；') }];
+  const units = c.items.reduce((s, i) => s + i.quantity, 0);
+  return { items, units, deliveryMode: c.deliveryMode, onsiteAddress: c.deliveryMode === 'on_site' ? c.onsiteAddress : null, summary, errors };
+}
+
+function consultationDetails(service: ActiveService, k: ConsultationInput): KindDetails {
+  const errors: Record<string, string> = {};
+  if (!service.deliveryModes.includes(k.deliveryMode)) errors.deliveryMode = '该服务不提供所选服务方式';
+  const items = [{ quantity: 1, topic: k.topic, description: k.description, participants: k.participants }];
+  return { items, units: 1, deliveryMode: k.deliveryMode, onsiteAddress: null, summary: [{ label: '咨询主题', value: k.topic }], errors };
+}
+
+/**
+ * Validates a booking form completely — fields, kind-specific rules, the node and the chosen window — and returns
+ * what would be saved. Throws ValidationError with every field's message, or ConflictError when the window is full.
+ */
+export async function prepareBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>): Promise<PreparedBooking> {
+  assertCan(user, 'booking.create');
+  const { db, availability, clock } = deps;
+  const service = await activeService(deps, typeof body.service === 'string' ? body.service : '');
+  const kind = service.bookingKind;
+  const nodeId = typeof body.node === 'string' && /^\d{1,9}$/.test(body.node) ? Number(body.node) : NaN;
+  const ns = Number.isNaN(nodeId) ? undefined : await findNodeService(db, nodeId, service.id);
+  const node = ns ? await findNode(db, ns.nodeId) : undefined;
+  const errors: Record<string, string> = {};
+  if (!ns || !ns.active || !node?.active) errors.node = '请选择提供该服务的网点';
+
+  let v: KindInput | undefined;
+  try {
+    v = parseKind(kind, body);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    Object.assign(errors, err.fieldErrors);
+  }
+  if (!v || !ns || !ns.active || !node?.active) throw new ValidationError(errors);
+
+  const details =
+    kind === 'calibration'
+      ? calibrationDetails(service, v as CalibrationInput)
+      : kind === 'oil_test'
+        ? await oilDetails(deps, service, v as OilTestInput, shanghaiDate(clock.now()))
+        : consultationDetails(service, v as ConsultationInput);
+  Object.assign(errors, details.errors);
+
+  const ref: NodeServiceRef = { ns, kind };
+  const window = await availability.check(ref, v.slot.date, v.slot.window);
+  if (!window) errors.slot = '请选择有效的预约时段';
+  else if (window.unavailable && window.unavailable !== 'full') errors.slot = `所选时段不可预约：${UNAVAILABLE_MESSAGES[window.unavailable]}`;
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  if (window && window.free < details.units) await refuseFull(deps, ref, window, details.units);
+
+  return {
+    kind,
+    service,
+    nodeId: ns.nodeId,
+    ref,
+    date: v.slot.date,
+    window: v.slot.window,
+    units: details.units,
+    deliveryMode: details.deliveryMode,
+    onsiteAddress: details.onsiteAddress,
+    contactName: v.contactName,
+    contactMobile: v.contactMobile,
+    remarks: v.remarks,
+    idempotencyKey: v.idempotencyKey,
+    items: details.items,
+    summary: [{ label: '预约时段', value: describeWindow(v.slot.date, v.slot.window) }, ...details.summary],
+  };
+}

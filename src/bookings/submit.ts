@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { assertCan, type Principal } from '../auth/access.js';
+import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
+import { inTransaction } from '../db/tx.js';
+import { findEnterpriseById } from '../enterprises/enterprises.repo.js';
+import * as attachmentsRepo from '../uploads/attachments.repo.js';
+import type { UploadedFile } from '../uploads/purposes.js';
+import * as repo from './bookings.repo.js';
+import type { BookingsDeps } from './context.js';
+import { insertPreparedBooking, WindowTakenMeanwhile } from './create.js';
+import { checkFiles, storeFiles, withStoredFiles } from './files.js';
+import { prepareBooking, refuseFull, type PreparedBooking } from './prepare.js';
+
+/** The key a booking form carries so that submitting it twice makes one booking. */
+export function newIdempotencyKey(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Review step: validate everything, keep the files as drafts of this form, show what will be submitted. */
+export async function reviewBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]) {
+  const prepared = await prepareBooking(deps, user, body);
+  const drafts = await attachmentsRepo.draftsOf(deps.db, user.id, prepared.idempotencyKey);
+  const checked = await checkFiles(files, drafts.length);
+  const rows = await storeFiles(deps, checked, { userId: user.id, enterpriseId: user.enterpriseId }, { bookingId: null, draftToken: prepared.idempotencyKey });
+  await withStoredFiles(deps, rows, () => attachmentsRepo.insertAttachments(deps.db, rows));
+  return { prepared, drafts: await attachmentsRepo.draftsOf(deps.db, user.id, prepared.idempotencyKey) };
+}
+
+/**
+ * Submits a booking: capacity, number, booking, items, attachments, first event and the node's notification in one
+ * transaction. The same form submitted twice (double click, back button) returns the first booking.
+ */
+export async function submitBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]): Promise<{ number: string; duplicate: boolean }> {
+  assertCan(user, 'booking.create');
+  const { db, clock } = deps;
+  const enterpriseId = user.enterpriseId;
+  const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
+  const existing = key ? await repo.findNumberByIdempotencyKey(db, enterpriseId, key) : undefined;
+  if (existing) return { number: existing, duplicate: true };
+
+  const p = await prepareBooking(deps, user, body);
+  const drafts = await attachmentsRepo.draftsOf(db, user.id, p.idempotencyKey);
+  const checked = await checkFiles(files, drafts.length);
+  const company = await findEnterpriseById(db, enterpriseId);
+  const newFiles = await storeFiles(deps, checked, { userId: user.id, enterpriseId }, { bookingId: null, draftToken: null });
+  try {
+    const { number } = await withStoredFiles(deps, newFiles, () =>
+      inTransaction(db, (tx) =>
+        insertPreparedBooking(tx, clock, p, { enterpriseId, parkId: company?.parkId ?? null, createdBy: user.id }, { drafts: { ownerUserId: user.id, key: p.idempotencyKey, count: drafts.length }, attachments: newFiles }),
+      ),
+    );
+    return { number, duplicate: false };
+  } catch (err) {
+    return refusedSubmit(deps, err, p, enterpriseId);
+  }
+}
+
+/** After a failed submit: a window filled meanwhile becomes a message with the next free windows; a raced double submit gets the first booking. */
+async function refusedSubmit(deps: BookingsDeps, err: unknown, p: PreparedBooking, enterpriseId: number): Promise<{ number: string; duplicate: true }> {
+  // Read after the rollback — never through `db` inside a transaction, which would wait for a second connection while holding one.
+  if (err instanceof WindowTakenMeanwhile) {
+    const current = await deps.availability.check(p.ref, p.date, p.window);
+    await refuseFull(deps, p.ref, { free: current?.free ?? 0 }, p.units);
+  }
+  // The same form raced itself (double click): the unique key decides, the second request gets the first booking.
+  if (pgErrorCode(err) === UNIQUE_VIOLATION && (pgConstraint(err) ?? '').includes('idempotency')) {
+    const first = await repo.findNumberByIdempotencyKey(deps.db, enterpriseId, p.idempotencyKey);
+    if (first) return { number: first, duplicate: true };
+  }
+  throw err;
+}
