@@ -191,9 +191,14 @@ describe('journeys in a real browser', () => {
       expect(await staff.page.textContent('body')).to.contain('结果由您录入，需由其他检测人员审核');
       await logout(staff.page);
 
-      await loginAs(staff.page, base(), '13900000032', DEMO_PASSWORD); // 郑丽 verifies and issues
+      await loginAs(staff.page, base(), '13900000032', DEMO_PASSWORD); // 郑丽 verifies
       await openWorkbench(staff.page, state.booking!);
       await staff.page.getByRole('button', { name: '审核通过' }).click();
+      // the verifier may not also approve: the page says so instead of offering the button
+      expect(await staff.page.textContent('body')).to.contain('您审核了这些结果');
+      await logout(staff.page);
+      await loginAs(staff.page, base(), '13900000030', DEMO_PASSWORD); // 王磊, the node's authorised signatory, approves
+      await openWorkbench(staff.page, state.booking!);
       await staff.page.getByRole('button', { name: '签发报告' }).click();
       expect(await staff.page.textContent('body')).to.contain('报告已签发');
     } finally {
@@ -265,9 +270,12 @@ describe('journeys in a real browser', () => {
       await lab.page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
       expect(await lab.page.textContent('body')).to.contain('结果已提交');
       await logout(lab.page);
-      await loginAs(lab.page, base(), '13900000022', DEMO_PASSWORD); // 徐波
+      await loginAs(lab.page, base(), '13900000022', DEMO_PASSWORD); // 徐波 verifies
       await openWorkbench(lab.page, state.oilBooking!);
       await lab.page.getByRole('button', { name: '审核通过' }).click();
+      await logout(lab.page);
+      await loginAs(lab.page, base(), '13900000020', DEMO_PASSWORD); // 林海, authorised signatory, approves
+      await openWorkbench(lab.page, state.oilBooking!);
       await lab.page.getByRole('button', { name: '签发报告' }).click();
     } finally {
       await lab.context.close();

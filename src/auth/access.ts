@@ -72,6 +72,7 @@ const ACTIONS = {
   'stats.read': ['node_manager', 'park_admin', 'platform_admin'],
   'node.manage': ['node_manager', 'platform_admin'],
   'staff.manage': ['node_manager', 'platform_admin'],
+  'signatory.manage': ['node_manager', 'platform_admin'],
   'catalog.manage': ['platform_admin'],
   'user.manage': ['platform_admin'],
   'audit.read': ['platform_admin'],

@@ -61,6 +61,7 @@ const bookingColumns = {
   serviceCode: services.code,
   serviceName: services.name,
   turnaroundDays: services.turnaroundDays,
+  categoryCode: services.categoryCode,
   categoryName: serviceCategories.name,
   nodeServiceId: bookings.nodeServiceId,
   windowId: bookings.windowId,

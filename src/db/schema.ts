@@ -114,6 +114,9 @@ export const oilLimits = pgTable(
     maxValue: doublePrecision('max_value'),
     criterion: text('criterion'),
     verified: boolean('verified').notNull(),
+    /** Set when the platform admin checked an unverified limit against the standard (audited). */
+    verifiedBy: integer('verified_by').references(() => users.id),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
     source: text('source').notNull(),
     note: text('note'),
   },
@@ -533,6 +536,8 @@ export const results = pgTable(
     bookingItemId: integer('booking_item_id')
       .notNull()
       .references(() => bookingItems.id),
+    /** The report version these results are for: 1 for the first issue, n for the n-th (a revision's working copy until issued). */
+    version: integer('version').notNull().default(1),
     // oil test
     testItemCode: text('test_item_code').references(() => oilTestItems.code),
     valueText: text('value_text'),
@@ -543,6 +548,8 @@ export const results = pgTable(
     limitSource: text('limit_source'),
     /** pass | fail | no_limit */
     judgement: text('judgement'),
+    /** auto: judged against a verified limit by the rule; tester: the tester judged (a criterion, or a limit still 待核实). */
+    judgementBasis: text('judgement_basis'),
     // calibration
     /** 合格 pass | 不合格 fail | 校准 calibrated */
     conclusion: text('conclusion'),
@@ -552,8 +559,8 @@ export const results = pgTable(
     remark: text('remark'),
   },
   (t) => [
-    index('results_booking_idx').on(t.bookingId),
-    uniqueIndex('results_line_uq').on(t.bookingId, t.bookingItemId, t.testItemCode),
+    index('results_booking_idx').on(t.bookingId, t.version),
+    uniqueIndex('results_line_uq').on(t.bookingId, t.version, t.bookingItemId, t.testItemCode),
   ],
 );
 
@@ -584,6 +591,10 @@ export const reports = pgTable(
       .references(() => users.id),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
     pdfAttachmentId: integer('pdf_attachment_id').references(() => attachments.id),
+    /** A signed PDF uploaded after issue waits here until an authorised signatory other than the uploader confirms it. */
+    pendingPdfAttachmentId: integer('pending_pdf_attachment_id').references(() => attachments.id),
+    pendingPdfBy: integer('pending_pdf_by').references(() => users.id),
+    pendingPdfReason: text('pending_pdf_reason'),
     replacedById: integer('replaced_by_id'),
     revisionReason: text('revision_reason'),
     revokedReason: text('revoked_reason'),
@@ -614,4 +625,70 @@ export const evaluations = pgTable(
     createdAt: createdAt(),
   },
   (t) => [check('evaluations_level_range', sql`${t.level} BETWEEN 1 AND 5`)],
+);
+
+// ───────────────────────── signing ─────────────────────────
+
+/**
+ * Authorised signatories (授权签字人) of a node: the staff the node manager designates to approve and sign reports,
+ * for every category or one. A grant is never edited: it is revoked and, if needed, granted again.
+ */
+export const signatories = pgTable(
+  'signatories',
+  {
+    id: serial('id').primaryKey(),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** null: every service category of the node. */
+    categoryCode: text('category_code').references(() => serviceCategories.code),
+    validFrom: date('valid_from').notNull(),
+    validUntil: date('valid_until'),
+    grantedBy: integer('granted_by').references(() => users.id),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedBy: integer('revoked_by').references(() => users.id),
+  },
+  (t) => [index('signatories_node_user_idx').on(t.nodeId, t.userId), check('signatories_range', sql`${t.validUntil} IS NULL OR ${t.validUntil} >= ${t.validFrom}`)],
+);
+
+export const revisionStatus = pgEnum('revision_status', ['entering', 'to_verify', 'verified', 'issued', 'withdrawn']);
+
+/**
+ * A correction of an issued report: new results go through the same path as the first issue (entered → verified by
+ * another person → approved by an authorised signatory) before version n+1 is issued; until then version n stays valid.
+ */
+export const reportRevisions = pgTable(
+  'report_revisions',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    reportNumber: text('report_number').notNull(),
+    /** The version this revision becomes when issued. */
+    version: integer('version').notNull(),
+    status: revisionStatus('status').notNull().default('entering'),
+    reason: text('reason').notNull(),
+    openedBy: integer('opened_by')
+      .notNull()
+      .references(() => users.id),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    resultsBy: integer('results_by').references(() => users.id),
+    resultsAt: timestamp('results_at', { withTimezone: true }),
+    verifiedBy: integer('verified_by').references(() => users.id),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    conclusion: text('conclusion'),
+    conclusionRemark: text('conclusion_remark'),
+    reportId: integer('report_id').references(() => reports.id),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('report_revisions_booking_idx').on(t.bookingId),
+    // One open revision per booking at a time.
+    uniqueIndex('report_revisions_one_open_uq').on(t.bookingId).where(sql`${t.status} IN ('entering', 'to_verify', 'verified')`),
+  ],
 );

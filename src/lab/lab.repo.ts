@@ -57,15 +57,27 @@ export async function itemsWithLimits(ex: Executor, gradeCodes: string[], itemCo
     .orderBy(asc(oilTestItems.sortOrder));
 }
 
-export type NewResult = Omit<typeof results.$inferInsert, 'id' | 'bookingId'>;
+export type NewResult = Omit<typeof results.$inferInsert, 'id' | 'bookingId' | 'version'>;
 
-export async function replaceResults(ex: Executor, bookingId: number, rows: NewResult[]): Promise<void> {
-  await ex.delete(results).where(eq(results.bookingId, bookingId));
-  if (rows.length) await ex.insert(results).values(rows.map((r) => ({ ...r, bookingId })));
+/** Replaces the result lines of one report version (1 = the first issue; n = a revision's working copy). */
+export async function replaceResults(ex: Executor, bookingId: number, version: number, rows: NewResult[]): Promise<void> {
+  await ex.delete(results).where(and(eq(results.bookingId, bookingId), eq(results.version, version)));
+  if (rows.length) await ex.insert(results).values(rows.map((r) => ({ ...r, bookingId, version })));
 }
 
-export async function resultsOf(ex: Executor, bookingId: number) {
-  return ex.select().from(results).where(eq(results.bookingId, bookingId)).orderBy(asc(results.id));
+/** Copies the lines of one version as the starting point of another (a revision's working copy). */
+export async function copyResults(ex: Executor, bookingId: number, fromVersion: number, toVersion: number): Promise<void> {
+  const rows = await resultsOf(ex, bookingId, fromVersion);
+  await replaceResults(ex, bookingId, toVersion, rows.map(({ id: _id, bookingId: _b, version: _v, ...line }) => line));
+}
+
+/** The result lines of one report version. */
+export async function resultsOf(ex: Executor, bookingId: number, version: number) {
+  return ex
+    .select()
+    .from(results)
+    .where(and(eq(results.bookingId, bookingId), eq(results.version, version)))
+    .orderBy(asc(results.id));
 }
 
 export async function setItemLabels(ex: Executor, labels: { id: number; label: string }[]): Promise<void> {

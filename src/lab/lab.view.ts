@@ -1,6 +1,7 @@
 import { bookingViewLabels } from '../bookings/bookings.view.js';
 import { CLOSED_STATUSES, FINISHED_STATUSES, TRANSITIONS, type BookingStatus } from '../bookings/lifecycle.js';
 import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from '../reports/reports.view.js';
+import { REVISION_STATUS_LABELS } from '../reports/revision-lifecycle.js';
 import { JUDGEMENT_LABELS } from './judgement.js';
 import { CALIBRATION_CONCLUSION_LABELS } from './results.js';
 
@@ -29,9 +30,16 @@ export const DONE_MESSAGES: Record<string, string> = {
   verify: '审核通过，可以签发报告。',
   retract: '已退回重做。',
   issue_report: '报告已签发，企业已收到通知。',
-  revise_report: '已出具更正后的新版本报告，原版本标记为“已替换”。',
+  open_revision: '已发起更正：请录入更正后的结果，提交后由他人审核、授权签字人签发。',
+  submit_revision: '更正结果已提交，等待其他人员审核。',
+  verify_revision: '更正结果审核通过，等待授权签字人签发。',
+  retract_revision: '更正已退回重新录入。',
+  issue_revision: '已签发更正后的新版本报告，原版本标记为“已替换”，企业已收到通知。',
+  withdraw_revision: '已撤回本次更正，原报告版本保持有效。',
   revoke_report: '报告已撤销。',
-  upload_report_pdf: '签章 PDF 已上传。',
+  upload_report_pdf: '签章 PDF 已上传，待授权签字人确认。',
+  confirm_report_pdf: '签章 PDF 已确认，企业可下载。',
+  discard_report_pdf: '已退回该签章 PDF。',
 };
 
 /** Labels every lab page draws with. */
@@ -41,5 +49,6 @@ export const labViewLabels = {
   calibrationConclusion: CALIBRATION_CONCLUSION_LABELS,
   conclusion: CONCLUSION_LABELS,
   reportStatus: REPORT_STATUS_LABELS,
+  revisionStatus: REVISION_STATUS_LABELS,
   transitions: Object.fromEntries(Object.values(TRANSITIONS).map((t) => [t.action, t.label])),
 };

@@ -73,17 +73,21 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
         errors[key] = `“${item.name}”的数值 ${text} 超出合理范围（${item.plausibleMin ?? '−∞'} – ${item.plausibleMax ?? '∞'} ${item.unit}），请核对`;
         continue;
       }
+      // A verified numeric limit judges by the rule. A criterion, or a limit still 待核实 (not checked against the
+      // standard), never judges silently: the tester says which, and the report marks the line.
+      const needsTester = limit?.kind === 'criterion' || (isNumericLimit(limit) && !limit.verified);
       let judgement: string;
-      if (isNumericLimit(limit)) {
-        judgement = judge(value!, limit);
-      } else if (limit?.kind === 'criterion') {
-        // A criterion ("clear and bright", "≤ trace") is judged by the tester, who must say which.
+      if (needsTester) {
         const manual = str(get(body.manual, itemKey(sample.id), item.code), 10);
         if (manual !== 'pass' && manual !== 'fail') {
-          errors[`manual.${sample.id}.${item.code}`] = `请判定“${item.name}”是否符合：${limit.criterion}`;
+          errors[`manual.${sample.id}.${item.code}`] = isNumericLimit(limit)
+            ? `“${item.name}”的限值（${describeLimit(limit, item.unit)}）待核实，不自动判定：请判定是否符合`
+            : `请判定“${item.name}”是否符合：${limit!.criterion}`;
           continue;
         }
         judgement = manual;
+      } else if (isNumericLimit(limit)) {
+        judgement = judge(value!, limit);
       } else {
         judgement = 'no_limit';
       }
@@ -96,6 +100,7 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
         limitText: describeLimit(limit, item.unit),
         limitSource: limit ? `${limit.source}${limit.verified ? '' : '（待核实）'}` : null,
         judgement,
+        judgementBasis: needsTester ? 'tester' : isNumericLimit(limit) ? 'auto' : null,
       });
     }
   }

@@ -16,6 +16,7 @@ import * as repo from './lab.repo.js';
 import { parseReason, parseReception, startSchema } from './lab.schemas.js';
 import { attachSignedPdf, checkSignedPdf, removeStored } from './signed-pdf.js';
 import { parseResultsOf } from './samples.js';
+import { assertMayVerify } from '../reports/signing.js';
 
 /* One function per step of the lab's work on a booking; each runs its lifecycle transition in one transaction. */
 
@@ -75,7 +76,7 @@ const submitResults: Step = async (deps, { booking, user, body }) => {
   return inTransaction(deps.db, async (tx) => {
     const locked = await bookingsRepo.lockBooking(tx, booking.id);
     if (locked?.status !== 'in_progress') throw new ConflictError(`预约当前状态为“${STATUS_LABELS[locked?.status ?? 'cancelled']}”，不能提交结果。`);
-    await repo.replaceResults(tx, booking.id, parsed.rows);
+    await repo.replaceResults(tx, booking.id, 1, parsed.rows);
     await applyTransition(tx, booking.id, 'submit_results', user, {
       patch: { resultsBy: user.id, resultsAt: deps.clock.now(), conclusion: parsed.conclusion, conclusionRemark: parsed.remark || null, verifiedBy: null, verifiedAt: null },
       data: { lines: parsed.rows.length, conclusion: parsed.conclusion },
@@ -87,7 +88,7 @@ const verify: Step = (deps, { booking, user }) =>
   inTransaction(deps.db, async (tx) => {
     const locked = await bookingsRepo.lockBooking(tx, booking.id);
     // Four-eyes: the results are checked by someone other than the person who entered them.
-    if (locked && locked.resultsBy === user.id) throw new ConflictError('审核人不能与结果录入人相同，请由其他检测人员审核。', 'four_eyes');
+    if (locked) assertMayVerify(locked.resultsBy, user.id);
     await applyTransition(tx, booking.id, 'verify', user, { patch: { verifiedBy: user.id, verifiedAt: deps.clock.now() } });
   });
 

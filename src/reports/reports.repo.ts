@@ -2,7 +2,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
-import { attachments, reports, users } from '../db/schema.js';
+import { attachments, reportRevisions, reports, users } from '../db/schema.js';
 
 export type NewReport = typeof reports.$inferInsert;
 export type ReportRow = typeof reports.$inferSelect;
@@ -70,4 +70,13 @@ export async function versionsOfNumber(ex: Executor, number: string) {
 
 export async function updateReport(ex: Executor, id: number, values: Partial<NewReport>): Promise<void> {
   await ex.update(reports).set(values).where(eq(reports.id, id));
+}
+
+/** The open revision of a booking's report, if any (read-only: the workbench shows it). */
+export async function findOpenRevision(ex: Executor, bookingId: number) {
+  const rows = await ex
+    .select()
+    .from(reportRevisions)
+    .where(and(eq(reportRevisions.bookingId, bookingId), sql`${reportRevisions.status} IN ('entering', 'to_verify', 'verified')`));
+  return rows[0];
 }

@@ -1,16 +1,18 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { assertCan, type Principal } from '../auth/access.js';
 import { recordEvent } from '../events/record.js';
-import { findBookingByNumber, itemsOf, lockBooking, nextDailySequence, type BookingView } from '../bookings/bookings.repo.js';
-import type { Db, Executor, Tx } from '../db/client.js';
-import { users } from '../db/schema.js';
+export type { ReportContent } from './content.js';
+import { findBookingByNumber, lockBooking, nextDailySequence, type BookingView } from '../bookings/bookings.repo.js';
+import { bookingHref } from '../bookings/bookings.view.js';
+import type { Db, Tx } from '../db/client.js';
 import { notifyEnterpriseUsers } from '../notifications/notifications.repo.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { formatDate, shanghaiDate, type Clock } from '../shared/time.js';
 import type { FileStorage } from '../uploads/storage.js';
-import { inArray } from 'drizzle-orm';
-import { resultsOf } from '../lab/lab.repo.js';
+import { buildContent, type ContentInput, type ReportContent } from './content.js';
 import * as repo from './reports.repo.js';
+import { lockOpenRevision, type RevisionRow } from './revision-lifecycle.js';
+import { assertMaySign, type Signers } from './signing.js';
 import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from './reports.view.js';
 
 
@@ -28,79 +30,6 @@ export function maskCompanyName(name: string): string {
   return chars.slice(0, 4).join('') + '****' + chars.slice(-4).join('');
 }
 
-export interface ReportContent {
-  title: string;
-  booking: {
-    number: string;
-    kind: string;
-    serviceCode: string;
-    serviceName: string;
-    categoryName: string;
-    nodeName: string;
-    nodeAddress: string;
-    nodePhone: string;
-    enterpriseName: string;
-    creditCode: string;
-    date: string;
-    window: string;
-    receivedAt: string | null;
-  };
-  items: Record<string, unknown>[];
-  results: Record<string, unknown>[];
-  itemNames: Record<string, string>;
-  conclusion: string;
-  remark: string | null;
-  signers: { tester: string | null; verifier: string | null; approver: string };
-  issuedAt: string;
-}
-
-const TITLES: Record<string, string> = { calibration: '检定 / 校准证书', oil_test: '检测报告', consultation: '咨询服务记录' };
-
-async function namesOf(ex: Executor, ids: (number | null)[]): Promise<Map<number, string>> {
-  const wanted = ids.filter((x): x is number => x !== null);
-  if (!wanted.length) return new Map();
-  const rows = await ex.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, wanted));
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-/** Everything the report prints, read now and frozen into the report row. */
-async function buildContent(ex: Executor, booking: BookingView, approverId: number, itemNames: Record<string, string>, now: Date): Promise<ReportContent> {
-  // sequential on purpose: inside a transaction there is one connection
-  const items = await itemsOf(ex, booking.id);
-  const results = await resultsOf(ex, booking.id);
-  const locked = await lockBooking(ex, booking.id);
-  const names = await namesOf(ex, [locked!.resultsBy, locked!.verifiedBy, approverId]);
-  return {
-    title: TITLES[booking.kind] ?? '报告',
-    booking: {
-      number: booking.number,
-      kind: booking.kind,
-      serviceCode: booking.serviceCode,
-      serviceName: booking.serviceName,
-      categoryName: booking.categoryName,
-      nodeName: booking.nodeName,
-      nodeAddress: booking.nodeAddress,
-      nodePhone: booking.nodePhone,
-      enterpriseName: booking.enterpriseName,
-      creditCode: booking.enterpriseCreditCode,
-      date: booking.date,
-      window: booking.window,
-      receivedAt: locked!.receivedAt ? locked!.receivedAt.toISOString() : null,
-    },
-    items: items as unknown as Record<string, unknown>[],
-    results: results as unknown as Record<string, unknown>[],
-    itemNames,
-    conclusion: locked!.conclusion ?? 'info',
-    remark: locked!.conclusionRemark,
-    signers: {
-      tester: locked!.resultsBy ? (names.get(locked!.resultsBy) ?? null) : null,
-      verifier: locked!.verifiedBy ? (names.get(locked!.verifiedBy) ?? null) : null,
-      approver: names.get(approverId) ?? '',
-    },
-    issuedAt: now.toISOString(),
-  };
-}
-
 export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileStorage }) {
   const { db, clock, storage } = deps;
 
@@ -113,57 +42,78 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileSt
     return { booking, report: found.report, pdf: found.pdf, content: found.report.content as ReportContent };
   }
 
-  /** A new valid version of a booking's report from its current results, signed by `approverId`. */
-  async function insertVersion(tx: Tx, booking: BookingView, approverId: number, itemNames: Record<string, string>, version: { number: string; version: number; revisionReason?: string }) {
+  /** A new valid version of a booking's report, signed by the three people in `signers` (checked first). */
+  async function insertVersion(tx: Tx, content: Omit<ContentInput, 'now'>, version: { number: string; version: number; revisionReason?: string }) {
     const now = clock.now();
-    const content = await buildContent(tx, booking, approverId, itemNames, now);
-    const signed = await lockBooking(tx, booking.id);
+    const { booking, signers } = content;
+    await assertMaySign(tx, signers, { nodeId: booking.nodeId, categoryCode: booking.categoryCode, day: shanghaiDate(now) });
+    const frozen = await buildContent(tx, { ...content, now });
     return repo.insertReport(tx, {
       bookingId: booking.id,
       ...version,
       verificationCode: newVerificationCode(),
       verifyToken: randomBytes(24).toString('base64url'),
       status: 'valid',
-      conclusion: content.conclusion,
-      content,
-      testerId: signed!.resultsBy,
-      verifierId: signed!.verifiedBy,
-      approverId,
+      conclusion: frozen.conclusion,
+      content: frozen,
+      testerId: signers.testerId,
+      verifierId: signers.verifierId,
+      approverId: signers.approverId,
       issuedAt: now,
     });
   }
 
   return {
-    /** Issues version 1 of a booking's report inside the caller's transaction (the issue_report transition). */
+    /**
+     * Issues version 1 of a booking's report inside the caller's transaction (the issue_report transition): the
+     * tester and verifier are those who entered and verified the results; the approver must be a third person and an
+     * authorised signatory.
+     */
     async issue(tx: Tx, booking: BookingView, approver: Principal, prefix: string, itemNames: Record<string, string>) {
+      const row = await lockBooking(tx, booking.id);
+      if (!row) throw new NotFoundError();
       const year = shanghaiDate(clock.now()).slice(0, 4);
+      const signers: Signers = { testerId: row.resultsBy, verifierId: row.verifiedBy, approverId: approver.id };
+      await assertMaySign(tx, signers, { nodeId: booking.nodeId, categoryCode: booking.categoryCode, day: shanghaiDate(clock.now()) });
       const sequence = await nextDailySequence(tx, `R-${prefix}`, `${year}-01-01`);
-      return insertVersion(tx, booking, approver.id, itemNames, { number: `NQI-${year}-${prefix}-${String(sequence).padStart(6, '0')}`, version: 1 });
+      const content = { booking, version: 1, signers, conclusion: row.conclusion ?? 'info', remark: row.conclusionRemark, receivedAt: row.receivedAt, itemNames };
+      return insertVersion(tx, content, { number: `NQI-${year}-${prefix}-${String(sequence).padStart(6, '0')}`, version: 1 });
     },
 
     /**
-     * A corrected report: a new version with the current results; the previous version turns 已替换 and stays
-     * verifiable as such. Runs in the caller's transaction (after the corrected results are written).
+     * Issues a revision as version n+1 (signed by its own tester, verifier and approver); version n turns 已替换 and stays
+     * verifiable as such. Runs in the caller's transaction, which also closes the revision.
      */
-    async revise(tx: Tx, booking: BookingView, actor: Principal, reason: string, itemNames: Record<string, string>) {
+    async issueRevision(tx: Tx, booking: BookingView, revision: RevisionRow, approver: Principal, itemNames: Record<string, string>) {
       const current = await repo.currentReport(tx, booking.id);
-      if (!current) throw new ConflictError('该预约尚未出具报告。');
-      if (current.status === 'revoked') throw new ConflictError('报告已撤销，不能更正。');
-      const next = await insertVersion(tx, booking, actor.id, itemNames, { number: current.number, version: current.version + 1, revisionReason: reason });
+      if (!current || current.status !== 'valid' || current.version !== revision.version - 1) throw new ConflictError('原报告已不是有效版本，不能签发此更正。');
+      const row = await lockBooking(tx, booking.id);
+      const signers: Signers = { testerId: revision.resultsBy, verifierId: revision.verifiedBy, approverId: approver.id };
+      const content = {
+        booking,
+        version: revision.version,
+        signers,
+        conclusion: revision.conclusion ?? 'info',
+        remark: revision.conclusionRemark,
+        receivedAt: row?.receivedAt ?? null,
+        itemNames,
+        revision: { replacesVersion: current.version, reason: revision.reason },
+      };
+      const next = await insertVersion(tx, content, { number: current.number, version: revision.version, revisionReason: revision.reason });
       await repo.updateReport(tx, current.id, { status: 'replaced', replacedById: next.id });
       await recordEvent(tx, {
-        actorUserId: actor.id,
+        actorUserId: approver.id,
         entityType: 'booking',
         entityId: booking.id,
         action: 'report.revised',
-        note: `报告 ${current.number} 第 ${current.version} 版 → 第 ${next.version} 版：${reason}`,
+        note: `报告 ${current.number} 第 ${current.version} 版 → 第 ${next.version} 版：${revision.reason}`,
         data: { reportNumber: current.number, from: current.version, to: next.version },
       });
       await notifyEnterpriseUsers(tx, booking.enterpriseId, {
         bookingId: booking.id,
         title: `${booking.number} 报告已更正`,
-        body: `报告 ${current.number} 已更正为第 ${next.version} 版，原版本已替换。更正原因：${reason}`,
-        link: `/bookings/${booking.number}`,
+        body: `报告 ${current.number} 已更正为第 ${next.version} 版，原版本已替换。更正原因：${revision.reason}`,
+        link: bookingHref(booking.number),
       });
       return next;
     },
@@ -172,6 +122,7 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileSt
       const current = await repo.currentReport(tx, booking.id);
       if (!current) throw new ConflictError('该预约尚未出具报告。');
       if (current.status !== 'valid') throw new ConflictError(`报告当前状态为“${REPORT_STATUS_LABELS[current.status]}”，不能撤销。`);
+      if (await lockOpenRevision(tx, booking.id)) throw new ConflictError('该报告有进行中的更正，请先撤回更正再撤销报告。');
       await repo.updateReport(tx, current.id, { status: 'revoked', revokedReason: reason, revokedAt: clock.now(), revokedBy: actor.id });
       await recordEvent(tx, {
         actorUserId: actor.id,
@@ -185,7 +136,7 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileSt
         bookingId: booking.id,
         title: `${booking.number} 报告已撤销`,
         body: `报告 ${current.number} 已撤销，原因：${reason}。如有疑问请联系 ${booking.nodeName}（${booking.nodePhone}）。`,
-        link: `/bookings/${booking.number}`,
+        link: bookingHref(booking.number),
       });
     },
 

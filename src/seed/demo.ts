@@ -3,7 +3,7 @@ import { hashPassword } from '../auth/password.js';
 import type { Role } from '../auth/access.js';
 import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import type { Db } from '../db/client.js';
-import { enterprises, nodes, parks, users } from '../db/schema.js';
+import { enterprises, nodes, parks, signatories, users } from '../db/schema.js';
 
 /** The one password of every demo account. Demo accounts exist only outside production (see config.seedDemo). */
 export const DEMO_PASSWORD = 'Demo@NQI2026';
@@ -35,14 +35,19 @@ export const DEMO_USERS: DemoUser[] = [
   { mobile: '13900000032', email: 'zheng.li@nqi.example.com', name: '郑丽', role: 'lab_staff', node: 'ST-DINGHAI' },
   { mobile: '13900000040', email: 'mgr.centre@nqi.example.com', name: '周敏', role: 'node_manager', node: 'ZS-CENTRE' },
   { mobile: '13900000041', email: 'expert.wu@nqi.example.com', name: '吴专家', role: 'lab_staff', node: 'ZS-CENTRE' },
+  { mobile: '13900000042', email: 'shen.yu@nqi.example.com', name: '沈宇', role: 'lab_staff', node: 'ZS-CENTRE' },
   { mobile: '13900000050', email: 'mgr.putuo@nqi.example.com', name: '叶晓燕', role: 'node_manager', node: 'ST-PUTUO' },
   { mobile: '13900000051', email: 'chen.jie@nqi.example.com', name: '陈杰', role: 'lab_staff', node: 'ST-PUTUO' },
+  { mobile: '13900000052', email: 'lin.na@nqi.example.com', name: '林娜', role: 'lab_staff', node: 'ST-PUTUO' },
   { mobile: '13900000060', email: 'mgr.daishan@nqi.example.com', name: '张涛', role: 'node_manager', node: 'ST-DAISHAN' },
   { mobile: '13900000061', email: 'wang.fang@nqi.example.com', name: '王芳', role: 'lab_staff', node: 'ST-DAISHAN' },
+  { mobile: '13900000062', email: 'cao.jun@nqi.example.com', name: '曹军', role: 'lab_staff', node: 'ST-DAISHAN' },
   { mobile: '13900000070', email: 'mgr.shengsi@nqi.example.com', name: '吴静', role: 'node_manager', node: 'ST-SHENGSI' },
   { mobile: '13900000071', email: 'lu.yang@nqi.example.com', name: '陆洋', role: 'lab_staff', node: 'ST-SHENGSI' },
+  { mobile: '13900000072', email: 'fang.lei@nqi.example.com', name: '方磊', role: 'lab_staff', node: 'ST-SHENGSI' },
   { mobile: '13900000080', email: 'mgr.xincheng@nqi.example.com', name: '徐帆', role: 'node_manager', node: 'ST-XINCHENG' },
   { mobile: '13900000081', email: 'gao.min@nqi.example.com', name: '高敏', role: 'lab_staff', node: 'ST-XINCHENG' },
+  { mobile: '13900000082', email: 'tang.xin@nqi.example.com', name: '唐欣', role: 'lab_staff', node: 'ST-XINCHENG' },
   { mobile: '13900000101', email: 'zhang.wei@haixing-ship.example.com', name: '张伟', role: 'enterprise', enterprise: 'shipyard' },
   { mobile: '13900000102', email: 'liu.fang@haixing-ship.example.com', name: '刘芳', role: 'enterprise', enterprise: 'shipyard' },
   { mobile: '13900000201', email: 'yang.fan@yushan-petro.example.com', name: '杨帆', role: 'enterprise', enterprise: 'petro' },
@@ -79,6 +84,13 @@ export async function seedDemoAccounts(db: Db): Promise<void> {
           parkId: u.park ? parkIds.get(u.park)! : null,
         })
         .onConflictDoNothing();
+    }
+    // Every node manager is the node's authorised signatory (授权签字人) for all its categories, so that the three
+    // people of a report — tester, verifier, approver — exist at every node of the demo.
+    const managers = await tx.select({ id: users.id, nodeId: users.nodeId }).from(users).where(eq(users.role, 'node_manager'));
+    for (const m of managers) {
+      if ((await tx.$count(signatories, eq(signatories.userId, m.id))) > 0) continue;
+      await tx.insert(signatories).values({ nodeId: m.nodeId!, userId: m.id, categoryCode: null, validFrom: '2024-01-01' });
     }
   });
 }

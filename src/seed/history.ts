@@ -91,7 +91,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       .onConflictDoNothing();
   }
   const companyUsers = await db.select({ id: users.id, enterpriseId: users.enterpriseId, name: users.name }).from(users).where(eq(users.role, 'enterprise'));
-  const staff = await db.select({ id: users.id, nodeId: users.nodeId, name: users.name }).from(users).where(inArray(users.role, ['lab_staff', 'node_manager']));
+  const staff = await db.select({ id: users.id, nodeId: users.nodeId, name: users.name, role: users.role }).from(users).where(inArray(users.role, ['lab_staff', 'node_manager']));
   const offerings = await db
     .select({ ns: nodeServices, node: nodes, service: services, prefix: serviceCategories.bookingPrefix, period: instrumentCategories.periodMonths })
     .from(nodeServices)
@@ -113,6 +113,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     return Array.from({ length: w }, () => o);
   });
   const staffOf = (nodeId: number) => staff.filter((s) => s.nodeId === nodeId);
+  type StaffRow = (typeof staff)[number];
 
   const windowUse = new Map<string, { nsId: number; date: string; window: string; capacity: number; used: number }>();
   const counters = new Map<string, number>();
@@ -144,7 +145,10 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const company = kind === 'oil_test' ? pick(companies.filter((c) => /燃料|石化|油|港|化工|海运|船/.test(c.name))) : pick(companies);
     const creator = companyUsers.find((u) => u.enterpriseId === company.id);
     const nodeStaff = staffOf(o.node.id);
-    if (!creator || nodeStaff.length < 2) continue;
+    // Three people sign each report: two technicians test and verify, the node manager (its signatory) approves.
+    const approver = nodeStaff.find((s) => s.role === 'node_manager');
+    const technicians = nodeStaff.filter((s) => s.role === 'lab_staff');
+    if (!creator || !approver || technicians.length < 2) continue;
 
     const leadDays = 1 + Math.floor(rand() * 6);
     const date = addWorkingDays(createdDay, leadDays);
@@ -167,8 +171,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     else if (age <= 12) status = pick(['reported', 'completed', 'completed', 'completed'] as const);
     else status = 'completed';
 
-    const tech = pick(nodeStaff);
-    const verifier = pick(nodeStaff.filter((s) => s.id !== tech.id));
+    const tech = pick(technicians);
+    const verifier = pick(technicians.filter((s) => s.id !== tech.id));
     const ev: Extra['events'] = [];
     const at = (d: dayjs.Dayjs) => d.toDate();
     const submittedAt = created;
@@ -251,8 +255,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       booking.reportedAt = at(reportedAt);
       booking.turnaroundDays = workingDaysBetween(shanghaiDate(at(acceptedAt)), reportedDay);
       booking.onTime = reportedDay <= booking.dueDate!;
-      ev.push({ at: at(reportedAt), actorUserId: verifier.id, entityType: 'booking', action: 'booking.issue_report', fromState: 'verified', toState: 'reported' });
-      report = { approverId: verifier.id, testerId: tech.id, verifierId: verifier.id, issuedAt: at(reportedAt), conclusion: 'pass' };
+      ev.push({ at: at(reportedAt), actorUserId: approver.id, entityType: 'booking', action: 'booking.issue_report', fromState: 'verified', toState: 'reported' });
+      report = { approverId: approver.id, testerId: tech.id, verifierId: verifier.id, issuedAt: at(reportedAt), conclusion: 'pass' };
     }
     let evaluation: Extra['evaluation'];
     if (status === 'completed') {
@@ -362,7 +366,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         const rk = `R-${prefix}|${year}`;
         const seq = (reportCounters.get(rk) ?? 0) + 1;
         reportCounters.set(rk, seq);
-        const [tech, ver] = [staff.find((s) => s.id === x.report!.testerId)!, staff.find((s) => s.id === x.report!.verifierId)!];
+        const [tech, ver, appr] = [x.report.testerId, x.report.verifierId, x.report.approverId].map((id) => staff.find((s) => s.id === id)!) as [StaffRow, StaffRow, StaffRow];
         const company = companies.find((c) => c.id === b.enterpriseId)!;
         const node = offerings.find((o) => o.node.id === b.nodeId)!.node;
         const service = offerings.find((o) => o.service.id === b.serviceId)!.service;
@@ -376,7 +380,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
           conclusion,
           testerId: tech.id,
           verifierId: ver.id,
-          approverId: ver.id,
+          approverId: appr.id,
           issuedAt: x.report.issuedAt,
           content: {
             title: b.kind === 'calibration' ? '检定 / 校准证书' : b.kind === 'oil_test' ? '检测报告' : '咨询服务记录',
@@ -386,7 +390,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
             itemNames,
             conclusion,
             remark: b.conclusionRemark ?? null,
-            signers: { tester: tech.name, verifier: ver.name, approver: ver.name },
+            signers: { tester: tech.name, verifier: ver.name, approver: appr.name },
             issuedAt: x.report.issuedAt.toISOString(),
           },
         });

@@ -38,7 +38,8 @@ const attachmentsOfBookingQuery = (ex: Executor) =>
     })
     .from(attachments)
     .innerJoin(users, eq(users.id, attachments.ownerUserId))
-    .where(eq(attachments.bookingId, sql.placeholder('bookingId')))
+    // Signed report PDFs are reached through their report (and only once confirmed), never as a booking document.
+    .where(and(eq(attachments.bookingId, sql.placeholder('bookingId')), sql`${attachments.purpose} <> 'report_pdf'`))
     .orderBy(asc(attachments.id));
 
 export async function attachmentsOfBooking(ex: Executor, bookingId: number) {
@@ -49,7 +50,7 @@ export async function findBookingAttachment(ex: Executor, bookingId: number, id:
   const rows = await ex
     .select()
     .from(attachments)
-    .where(and(eq(attachments.id, id), eq(attachments.bookingId, bookingId)));
+    .where(and(eq(attachments.id, id), eq(attachments.bookingId, bookingId), sql`${attachments.purpose} <> 'report_pdf'`));
   return rows[0];
 }
 
@@ -92,4 +93,10 @@ export async function deleteStaleDrafts(ex: Executor, hours: number): Promise<st
     .where(and(isNull(attachments.bookingId), lt(attachments.createdAt, sql`now() - make_interval(hours => ${hours})`)))
     .returning({ storedName: attachments.storedName });
   return rows.map((r) => r.storedName);
+}
+
+/** Removes one attachment row (a signed PDF refused before it became part of a report); returns its stored name. */
+export async function deleteAttachment(ex: Executor, id: number): Promise<string | undefined> {
+  const rows = await ex.delete(attachments).where(eq(attachments.id, id)).returning({ storedName: attachments.storedName });
+  return rows[0]?.storedName;
 }

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import QRCode from 'qrcode';
 import { and, eq } from 'drizzle-orm';
-import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, reports, results } from '../../src/db/schema.js';
+import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, reportRevisions, reports, results } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
-import { createCompanyUser, createUser, TEST_PASSWORD, type TestUser } from '../support/factories.js';
+import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD, type TestUser } from '../support/factories.js';
 import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
 import { MONDAY_BEFORE_NATIONAL_DAY } from '../support/bookings.js';
 
@@ -21,6 +21,10 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
   let oilAgent: Agent;
   let oilAgent2: Agent;
   let otherNodeAgent: Agent;
+  let chen: TestUser;
+  let chenAgent: Agent;
+  let lin: TestUser;
+  let linAgent: Agent;
 
   before(async () => {
     t = await createTestApp({ clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), verifyLimit: { limit: 1000, windowMs: 60_000 } });
@@ -31,8 +35,15 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
     zhou = await createUser(t.db, 'node_manager', { nodeCode: 'ZS-METROLOGY' }, { name: '周华' });
     oilTech = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-OILLAB' }, { name: '何兰' });
     oilTech2 = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-OILLAB' }, { name: '徐波' });
+    // The authorised signatories (授权签字人) who approve: a third person besides tester and verifier.
+    chen = await createUser(t.db, 'node_manager', { nodeCode: 'ZS-METROLOGY' }, { name: '陈建国' });
+    lin = await createUser(t.db, 'node_manager', { nodeCode: 'ZS-OILLAB' }, { name: '林海' });
+    await grantSignatory(t.db, chen);
+    await grantSignatory(t.db, lin);
     const other = await createUser(t.db, 'lab_staff', { nodeCode: 'ST-DINGHAI' });
-    [liAgent, zhouAgent, oilAgent, oilAgent2, otherNodeAgent] = [agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app)];
+    [liAgent, zhouAgent, oilAgent, oilAgent2, otherNodeAgent, chenAgent, linAgent] = [agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app), agentFor(t.app)];
+    await login(chenAgent, chen.mobile, TEST_PASSWORD);
+    await login(linAgent, lin.mobile, TEST_PASSWORD);
     await login(liAgent, li.mobile, TEST_PASSWORD);
     await login(zhouAgent, zhou.mobile, TEST_PASSWORD);
     await login(oilAgent, oilTech.mobile, TEST_PASSWORD);
@@ -192,13 +203,42 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect((await labAction(zhouAgent, number, 'verify')).status).to.equal(303);
     });
 
-    it('issues a report the company can open, print and verify at /verify', async () => {
-      const res = await labAction(zhouAgent, number, 'issue_report');
+    it('refuses to issue by the tester, by the verifier, or by anyone who is not an authorised signatory', async () => {
+      // zhou is a node manager but no signatory, and verified the results anyway; li entered them.
+      for (const [agent, message] of [
+        [zhouAgent, '您审核了这些结果'],
+        [liAgent, '您录入了这些结果'],
+      ] as const) {
+        const page = await agent.get(`/lab/bookings/${number}`);
+        expect(page.text).to.contain(message).and.not.contain('签发即以授权签字人身份批准');
+      }
+      const byVerifier = await labAction(zhouAgent, number, 'issue_report');
+      expect(byVerifier.status).to.equal(409);
+      expect(byVerifier.text).to.contain('签发人不能是审核人');
+      const byTester = await labAction(liAgent, number, 'issue_report');
+      expect(byTester.status).to.equal(409);
+      expect(byTester.text).to.contain('签发人不能是录入结果的检测人员');
+      // a signatory whose grant is for another category only, or has lapsed, may not sign either
+      const outsider = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' }, { name: '钱六' });
+      await grantSignatory(t.db, outsider, { categoryCode: 'testing' });
+      await grantSignatory(t.db, outsider, { validFrom: '2025-01-01', validUntil: '2025-12-31' });
+      const outsiderAgent = agentFor(t.app);
+      await login(outsiderAgent, outsider.mobile, TEST_PASSWORD);
+      const notSignatory = await labAction(outsiderAgent, number, 'issue_report');
+      expect(notSignatory.status).to.equal(409);
+      expect(notSignatory.text).to.contain('不是本网点该类服务的授权签字人');
+      expect((await status(number)).status).to.equal('verified');
+      expect(await t.db.$count(reports, eq(reports.bookingId, (await status(number)).id))).to.equal(0);
+    });
+
+    it('issues a report (tester, verifier, approver: three people) the company can open, print and verify at /verify', async () => {
+      const res = await labAction(chenAgent, number, 'issue_report');
       expect(res.status).to.equal(303);
       const b = await status(number);
       expect(b.status).to.equal('reported');
       const [report] = await t.db.select().from(reports).where(eq(reports.bookingId, b.id));
-      expect(report).to.include({ version: 1, status: 'valid', conclusion: 'fail', testerId: li.id, verifierId: zhou.id, approverId: zhou.id });
+      expect(report).to.include({ version: 1, status: 'valid', conclusion: 'fail', testerId: li.id, verifierId: zhou.id, approverId: chen.id });
+      expect((report!.content as { signers: unknown }).signers).to.deep.equal({ tester: '李明', verifier: '周华', approver: '陈建国' });
       expect(report!.number).to.match(/^NQI-2026-JL-\d{6}$/);
       expect(report!.verificationCode).to.match(/^[A-HJ-NP-Z2-9]{8}$/);
 
@@ -210,7 +250,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       // the QR code on the report encodes the unguessable verification link
       const qr = await QRCode.toString(`http://nqi.test/verify?t=${report!.verifyToken}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       expect(printed.text).to.contain(qr);
-      expect(printed.text).to.contain('李明').and.contain('周华');
+      expect(printed.text).to.contain('李明').and.contain('周华').and.contain('陈建国');
 
       const verified = await agentFor(t.app).get(`/verify?no=${report!.number}&code=${report!.verificationCode}`);
       expect(verified.status).to.equal(200);
@@ -322,7 +362,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
 
     it('verifies by a second technician, issues, and the report shows 不合格 for density', async () => {
       expect((await labAction(oilAgent2, number, 'verify')).status).to.equal(303);
-      expect((await labAction(oilAgent2, number, 'issue_report')).status).to.equal(303);
+      expect((await labAction(oilAgent2, number, 'issue_report')).status).to.equal(409); // the verifier cannot also approve
+      expect((await labAction(linAgent, number, 'issue_report')).status).to.equal(303);
       const page = await enterprise.get(`/bookings/${number}/reports/1`);
       expect(page.status).to.equal(200);
       expect(page.text).to.contain('检测报告');
@@ -330,16 +371,30 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(page.text).to.match(/结论：<\/strong><span class="fs-5">不合格/);
     });
 
-    it('revises the report: v2 valid, v1 replaced and still verifiable as such; then revokes v2', async () => {
+    it('a revision goes through entry, four-eyes verification and a signatory; v1 stays valid until v2 is issued', async () => {
       const b = await status(number);
       const [v1] = await t.db.select().from(reports).where(eq(reports.bookingId, b.id));
       const id = await sampleId();
-      const noReason = await labAction(oilAgent, number, 'revise_report', fields(id, { 'OIL-DEN15': '990.5' }));
+      const noReason = await labAction(oilAgent, number, 'open_revision', { reason: '' });
       expect(noReason.status).to.equal(422);
-      expect(await t.db.$count(reports, eq(reports.bookingId, b.id))).to.equal(1);
+      expect(await t.db.$count(reportRevisions, eq(reportRevisions.bookingId, b.id))).to.equal(0);
 
-      const res = await labAction(oilAgent, number, 'revise_report', { ...fields(id, { 'OIL-DEN15': '990.5' }), reason: '密度录入错误，原始记录为 990.5' });
-      expect(res.status).to.equal(303);
+      expect((await labAction(oilAgent, number, 'open_revision', { reason: '密度录入错误，原始记录为 990.5' })).status).to.equal(303);
+      expect((await labAction(oilAgent2, number, 'open_revision', { reason: '重复发起' })).status).to.equal(409); // one at a time
+      // The lone technician enters the corrected value…
+      expect((await labAction(oilAgent, number, 'submit_revision', fields(id, { 'OIL-DEN15': '990.5' }))).status).to.equal(303);
+      // …but can neither verify nor issue it alone: v1 (不合格) is still the valid report.
+      expect((await labAction(oilAgent, number, 'verify_revision')).status).to.equal(409);
+      expect((await labAction(oilAgent, number, 'issue_revision')).status).to.equal(409);
+      expect((await t.db.select().from(reports).where(eq(reports.bookingId, b.id))).map((r) => [r.version, r.status])).to.deep.equal([[1, 'valid']]);
+      const stillValid = await agentFor(t.app).get(`/verify?no=${v1!.number}&code=${v1!.verificationCode}`);
+      expect(stillValid.text).to.contain('有效').and.contain('不合格');
+
+      expect((await labAction(oilAgent2, number, 'verify_revision')).status).to.equal(303);
+      expect((await labAction(oilAgent2, number, 'issue_revision')).status).to.equal(409); // the verifier is not the approver
+      expect((await labAction(oilAgent, number, 'issue_revision')).status).to.equal(409); // nor the tester
+      expect((await labAction(linAgent, number, 'issue_revision')).status).to.equal(303);
+
       const all = await t.db.select().from(reports).where(eq(reports.bookingId, b.id)).orderBy(reports.version);
       expect(all.map((r) => [r.version, r.status, r.conclusion])).to.deep.equal([
         [1, 'replaced', 'fail'],
@@ -347,6 +402,16 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       ]);
       expect(all[0]!.replacedById).to.equal(all[1]!.id);
       expect(all[1]!.number).to.equal(v1!.number);
+      // Each version is signed by its own people; nothing is copied from v1.
+      expect(all[1]).to.include({ testerId: oilTech.id, verifierId: oilTech2.id, approverId: lin.id });
+      expect((all[1]!.content as { signers: unknown }).signers).to.deep.equal({ tester: '何兰', verifier: '徐波', approver: '林海' });
+      // v1's results are kept as they were issued; v2 has its own lines.
+      const lines = await t.db.select().from(results).where(and(eq(results.bookingId, b.id), eq(results.testItemCode, 'OIL-DEN15')));
+      expect(lines.map((l) => [l.version, l.valueText]).sort()).to.deep.equal([
+        [1, '995.2'],
+        [2, '990.5'],
+      ]);
+      expect((await status(number)).conclusion).to.equal('pass');
 
       const old = await agentFor(t.app).get(`/verify?no=${v1!.number}&code=${v1!.verificationCode}`);
       expect(old.status).to.equal(200);
@@ -359,7 +424,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const revoked = await agentFor(t.app).get(`/verify?t=${all[1]!.verifyToken}`);
       expect(revoked.text).to.contain('已撤销').and.contain('样品铅封破损，报告作废');
       const events_ = await t.db.select().from(events).where(and(eq(events.entityType, 'booking'), eq(events.entityId, String(b.id))));
-      expect(events_.map((e) => e.action)).to.include('report.revised').and.include('report.revoked');
+      expect(events_.map((e) => e.action)).to.include.members(['revision.open', 'revision.submit_revision', 'revision.verify_revision', 'revision.issue_revision', 'report.revised', 'report.revoked']);
     });
   });
 

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { bookingItems, bookings } from '../../src/db/schema.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
-import { createCompanyUser, createUser, TEST_PASSWORD } from '../support/factories.js';
+import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD } from '../support/factories.js';
 import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
 
 /**
@@ -23,6 +23,7 @@ describe('statistics: dashboards from a known fixture', () => {
   let platform: Agent;
   let park: Agent;
   let manager: Agent;
+  let approver: Agent;
   const period = 'period=custom&from=2026-09-01&to=2026-10-31';
 
   async function runToReport(number: string, tech: Agent, checker: Agent, acceptOn: string, reportOn: string) {
@@ -42,7 +43,7 @@ describe('statistics: dashboards from a known fixture', () => {
     expect((await labAction(tech, number, 'start')).status).to.equal(303);
     expect((await labAction(tech, number, 'submit_results', results)).status).to.equal(303);
     expect((await labAction(checker, number, 'verify')).status).to.equal(303);
-    expect((await labAction(checker, number, 'issue_report')).status).to.equal(303);
+    expect((await labAction(approver, number, 'issue_report')).status).to.equal(303);
   }
 
   before(async () => {
@@ -51,8 +52,12 @@ describe('statistics: dashboards from a known fixture', () => {
     y = await createCompanyUser(t.db, { parkCode: 'P-PUTUO', name: '乙水产' });
     const tech = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
     const mgr = await createUser(t.db, 'node_manager', { nodeCode: 'ZS-METROLOGY' });
+    const signatory = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
+    await grantSignatory(t.db, signatory);
     const [techAgent, xAgent, yAgent] = [agentFor(t.app), agentFor(t.app), agentFor(t.app)];
     manager = agentFor(t.app);
+    approver = agentFor(t.app);
+    await login(approver, signatory.mobile, TEST_PASSWORD);
     await login(techAgent, tech.mobile, TEST_PASSWORD);
     await login(manager, mgr.mobile, TEST_PASSWORD);
     await login(xAgent, x.user.mobile, TEST_PASSWORD);

@@ -3,7 +3,7 @@ import { attachments, bookingItems, bookings, closures, nodes, nodeServices, not
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
-import { createCompanyUser, createUser, TEST_PASSWORD, type TestUser } from '../support/factories.js';
+import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD, type TestUser } from '../support/factories.js';
 import { labAction } from '../support/lab.js';
 
 /** Who asks. `entA` owns the fixture's booking, served by node N1; `*2`/`entB`/`park2` are the same roles elsewhere. */
@@ -72,18 +72,26 @@ export async function buildWorld(): Promise<World> {
   };
   const agents = Object.fromEntries(Object.keys(users).map((k) => [k, agentFor(t.app)])) as World['agents'];
   for (const [k, user] of Object.entries(users)) await login(agents[k as keyof typeof agents], user.mobile, TEST_PASSWORD);
+  // Reports are signed by three people: staff1 tests, a checker verifies, mgr1 (authorised signatory) approves.
+  await grantSignatory(t.db, users.mgr1);
+  const checker = await createUser(t.db, 'lab_staff', { nodeCode: N1 }, { name: '审核员保密' });
+  const checkerAgent = agentFor(t.app);
+  await login(checkerAgent, checker.mobile, TEST_PASSWORD);
+  checkers.set(t, checkerAgent);
 
   const xNumber = await bookWithAttachment(agents.entA, n1!.id, '2026-09-29|am', SERIAL_SECRET, '保密清单.pdf');
   const yNumber = await bookWithAttachment(agents.entB, n2!.id, '2026-09-29|pm', 'SN-OTHER-0001', '对照清单.pdf');
 
-  // X through the lab to an issued report (staff1 records, mgr1 verifies and signs).
+  // X through the lab to an issued report (staff1 records, the checker verifies, mgr1 signs).
   await advance(t, agents, users, xNumber, ['accept', 'receive', 'start', 'submit_results', 'verify', 'issue_report']);
 
-  // …and the signed report PDF, so report downloads have a file to refuse.
-  const workbench = await agents.mgr1.get(`/lab/bookings/${xNumber}`);
+  // …and the signed report PDF (uploaded by staff1, confirmed by the signatory), so report downloads have a file to refuse.
+  const workbench = await agents.staff1.get(`/lab/bookings/${xNumber}`);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(workbench.text)![1]!;
-  const uploaded = await postMultipart(agents.mgr1, `/lab/bookings/${xNumber}/upload_report_pdf`, { _csrf: csrf }, [{ field: 'file_report_pdf', buffer: SECRET_PDF, name: '签章报告.pdf' }]);
+  const uploaded = await postMultipart(agents.staff1, `/lab/bookings/${xNumber}/upload_report_pdf`, { _csrf: csrf, reason: '盖章扫描件' }, [{ field: 'file_report_pdf', buffer: SECRET_PDF, name: '签章报告.pdf' }]);
   if (uploaded.status !== 303) throw new Error(`fixture upload_report_pdf: ${uploaded.status} ${uploaded.text.slice(0, 300)}`);
+  const confirmed = await labAction(agents.mgr1, xNumber, 'confirm_report_pdf');
+  if (confirmed.status !== 303) throw new Error(`fixture confirm_report_pdf: ${confirmed.status} ${confirmed.text.slice(0, 300)}`);
 
   const rowOf = async (number: string) => (await t.db.select().from(bookings).where(eq(bookings.number, number)))[0]!;
   const [bx, by] = [await rowOf(xNumber), await rowOf(yNumber)];
@@ -110,7 +118,10 @@ export async function buildWorld(): Promise<World> {
 
 export type LabStep = 'accept' | 'receive' | 'start' | 'submit_results' | 'verify' | 'issue_report';
 
-/** Takes a calibration booking at N1 through lab steps with valid input: staff1 does the work, mgr1 verifies and signs. */
+/** The verifier of each world (not one of the attacking principals). */
+const checkers = new WeakMap<TestApp, Agent>();
+
+/** Takes a calibration booking at N1 through lab steps with valid input: staff1 does the work, the checker verifies, mgr1 signs. */
 export async function advance(t: TestApp, agents: World['agents'], users: World['users'], number: string, steps: LabStep[]): Promise<void> {
   const items = await t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
   const fields: Record<LabStep, Record<string, string>> = {
@@ -128,7 +139,7 @@ export async function advance(t: TestApp, agents: World['agents'], users: World[
     issue_report: {},
   };
   for (const step of steps) {
-    const agent = step === 'verify' || step === 'issue_report' ? agents.mgr1 : agents.staff1;
+    const agent = step === 'verify' ? checkers.get(t)! : step === 'issue_report' ? agents.mgr1 : agents.staff1;
     const res = await labAction(agent, number, step, fields[step]);
     if (res.status !== 303) throw new Error(`fixture ${step} of ${number}: ${res.status} ${res.text.slice(0, 300)}`);
   }

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { attachments, bookings, reports } from '../../src/db/schema.js';
 import type { Agent } from '../support/app.js';
 import { EXE, filesUnder, PDF, PNG, postMultipart, type FileToSend } from '../support/bookings.js';
-import { bookCalibration } from '../support/lab.js';
+import { bookCalibration, labAction } from '../support/lab.js';
 import { advance, buildWorld, stateDigest, tokenOf, type World } from './fixture.js';
 
 const HTML_AS_PDF = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
@@ -46,7 +46,7 @@ describe('security: uploads on every form that takes files', function () {
 
   const endpoints: { label: string; agent: (w: World) => Agent; url: () => string; field: string; fields: Record<string, string> }[] = [
     { label: 'resubmission (company)', agent: (x) => x.agents.entB, url: () => `/bookings/${w.y.number}/resubmit`, field: 'file_correction', fields: { note: '已补充证书' } },
-    { label: 'signed report PDF (lab)', agent: (x) => x.agents.mgr1, url: () => `/lab/bookings/${reported}/upload_report_pdf`, field: 'file_report_pdf', fields: {} },
+    { label: 'signed report PDF (lab)', agent: (x) => x.agents.staff1, url: () => `/lab/bookings/${reported}/upload_report_pdf`, field: 'file_report_pdf', fields: { reason: '盖章扫描件' } },
     { label: 'issuing a report with its signed PDF (lab)', agent: (x) => x.agents.mgr1, url: () => `/lab/bookings/${verified}/issue_report`, field: 'file_report_pdf', fields: {} },
   ];
 
@@ -65,17 +65,27 @@ describe('security: uploads on every form that takes files', function () {
     }
   }
 
-  it('accepts a real PDF for the signed report and keeps it under a random name inside the upload folder', async () => {
-    const agent = w.agents.mgr1;
-    const res = await postMultipart(agent, `/lab/bookings/${reported}/upload_report_pdf`, { _csrf: await tokenOf(agent, true) }, [{ field: 'file_report_pdf', buffer: PDF, name: '签章报告.pdf' }]);
+  it('accepts a real PDF for the signed report, pending until a signatory other than the uploader confirms it, under a random name inside the upload folder', async () => {
+    const uploader = w.agents.staff1;
+    const res = await postMultipart(uploader, `/lab/bookings/${reported}/upload_report_pdf`, { _csrf: await tokenOf(uploader, true), reason: '盖章扫描件' }, [{ field: 'file_report_pdf', buffer: PDF, name: '签章报告.pdf' }]);
     expect(res.status).to.equal(303);
     const [b] = await w.t.db.select().from(bookings).where(eq(bookings.number, reported));
+    const [pending] = await w.t.db.select().from(reports).where(eq(reports.bookingId, b!.id));
+    expect(pending).to.include({ pdfAttachmentId: null, pendingPdfBy: w.users.staff1.id, pendingPdfReason: '盖章扫描件' });
+    // not part of the report yet: the company cannot download it
+    expect((await w.agents.entA.get(`/bookings/${reported}/reports/1/pdf`)).status).to.equal(404);
+    expect((await w.agents.entA.get(`/bookings/${reported}/attachments/${pending!.pendingPdfAttachmentId}`)).status).to.equal(404);
+    expect((await labAction(uploader, reported, 'confirm_report_pdf')).status).to.equal(409); // the uploader cannot confirm
+    expect((await labAction(w.agents.mgr1, reported, 'confirm_report_pdf')).status).to.equal(303);
     const [report] = await w.t.db.select().from(reports).where(eq(reports.bookingId, b!.id));
+    expect(report).to.include({ pdfAttachmentId: pending!.pendingPdfAttachmentId, pendingPdfAttachmentId: null });
+    expect((await w.agents.entA.get(`/bookings/${reported}/reports/1/pdf`)).status).to.equal(200);
     const [file] = await w.t.db.select().from(attachments).where(eq(attachments.id, report!.pdfAttachmentId!));
     expect(file).to.include({ originalName: '签章报告.pdf', mimeType: 'application/pdf', purpose: 'report_pdf' });
     expect(file!.storedName).to.match(/^[a-f0-9]{32}$/);
     expect(filesUnder(w.t.uploadDir).some((p) => p.endsWith(file!.storedName))).to.equal(true);
     // a PNG is a valid upload elsewhere, but not a signed report
+    const agent = w.agents.mgr1;
     const png = await postMultipart(agent, `/lab/bookings/${verified}/issue_report`, { _csrf: await tokenOf(agent, true) }, [{ field: 'file_report_pdf', buffer: PNG, name: 'scan.png' }]);
     expect(png.status).to.equal(422);
     expect(png.text).to.contain('签章报告须为 PDF 文件');

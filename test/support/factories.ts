@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { hashPassword } from '../../src/auth/password.js';
 import type { Role } from '../../src/auth/access.js';
 import type { Db } from '../../src/db/client.js';
-import { enterprises, nodes, parks, users } from '../../src/db/schema.js';
+import { enterprises, nodes, parks, signatories, users } from '../../src/db/schema.js';
 import { creditCodeCheckChar } from '../../src/enterprises/credit-code.js';
 
 export const TEST_PASSWORD = 'Test-pass-2026';
@@ -88,4 +88,19 @@ export async function createCompanyUser(db: Db, opts: { parkCode?: string | null
   const enterprise = await createEnterprise(db, opts);
   const user = await createUser(db, 'enterprise', { enterpriseId: enterprise.id });
   return { enterprise, user };
+}
+
+/** Makes a staff member an authorised signatory (授权签字人) of their node, for every category or one, from 2020 on. */
+export async function grantSignatory(db: Db, user: Pick<TestUser, 'id' | 'nodeId'>, opts: { categoryCode?: string; validFrom?: string; validUntil?: string } = {}): Promise<void> {
+  if (user.nodeId === null) throw new Error('a signatory belongs to a node');
+  await db.insert(signatories).values({ nodeId: user.nodeId, userId: user.id, categoryCode: opts.categoryCode ?? null, validFrom: opts.validFrom ?? '2020-01-01', validUntil: opts.validUntil ?? null });
+}
+
+/** A node's three people for a report: tester, verifier and an authorised signatory who approves. */
+export async function createSigningTeam(db: Db, nodeCode: string, names: [string, string, string] = ['检测员', '审核员', '签字人']) {
+  const tester = await createUser(db, 'lab_staff', { nodeCode }, { name: names[0] });
+  const verifier = await createUser(db, 'lab_staff', { nodeCode }, { name: names[1] });
+  const approver = await createUser(db, 'node_manager', { nodeCode }, { name: names[2] });
+  await grantSignatory(db, approver);
+  return { tester, verifier, approver };
 }

@@ -1,0 +1,1 @@
+export const signatoriesHref = (nodeId: number) => `/admin/nodes/${nodeId}/signatories`;
