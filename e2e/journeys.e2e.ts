@@ -238,8 +238,10 @@ describe('journeys in a real browser', () => {
       await company.page.getByRole('listitem').filter({ hasText: '舟山国际油品检测实验室' }).getByRole('link', { name: '在此网点预约' }).click();
       await company.page.locator('input[name="slot"]').first().check();
       await company.page.getByLabel('样品名称').fill('低硫燃料油 VLSFO');
-      await company.page.getByLabel('产品牌号').selectOption({ label: '船用残渣燃料油 RMG 380' });
+      await company.page.getByLabel('产品牌号').selectOption({ label: 'ISO 8217 RMG 380 残渣船用燃料油' });
       await company.page.getByLabel('规格版本（判定依据）').selectOption('ISO 8217:2017');
+      await company.page.getByLabel('硫含量判定要求').selectOption('global');
+      await company.page.getByLabel('燃油交付单（BDN）编号（选填）').fill('BDN-E2E-0001');
       await company.page.getByLabel('铅封号').fill('ZS-E2E-0001');
       await company.page.getByLabel('样品来源').selectOption({ label: '供油驳船' });
       await company.page.getByLabel('船名 / 罐号 / 驳船名').fill('舟港油 18');
@@ -261,12 +263,12 @@ describe('journeys in a real browser', () => {
       await lab.page.getByRole('button', { name: '登记收样' }).click();
       await lab.page.getByRole('button', { name: '开始检测' }).click();
       const values: Record<string, string> = {
-        '密度(15℃)': '995.2', '运动黏度(50℃)': '350', '计算碳芳香度指数': '850', '硫含量': '0.48', '闪点(闭口,宾斯基-马丁)': '68', '硫化氢': '0.5',
-        '酸值': '1.2', '总沉淀物(老化法)': '0.05', '残炭(微量法)': '12', '倾点': '15', '水分(蒸馏法)': '0.2', '灰分': '0.05', '钒': '120', '钠': '30',
-        '铝+硅(催化剂粉末)': '25', '废润滑油(钙/锌/磷)': 'Ca 12, Zn 5',
+        '密度（15 ℃）': '995.2', '运动黏度（50 ℃）': '350', '计算碳芳香度指数（CCAI）': '850', '硫含量': '0.48', '闪点（闭口）': '68', '硫化氢': '0.5',
+        '酸值': '1.2', '总沉淀物（老化法）': '0.05', '残炭（微量法）': '12', '倾点': '15', '水分': '0.2', '灰分': '0.05', '钒': '120', '钠': '30',
+        '铝+硅': '25', '废润滑油（ULO）': 'Ca 12, Zn 5',
       };
       for (const [name, value] of Object.entries(values)) await lab.page.getByLabel(name, { exact: true }).fill(value);
-      await lab.page.getByLabel('废润滑油(钙/锌/磷) 人工判定').selectOption('pass');
+      await lab.page.getByLabel('废润滑油（ULO） 人工判定').selectOption('pass');
       await lab.page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
       expect(await lab.page.textContent('body')).to.contain('结果已提交');
       await logout(lab.page);
@@ -286,7 +288,7 @@ describe('journeys in a real browser', () => {
       await loginAs(reader.page, base(), '13900000301', DEMO_PASSWORD);
       await reader.page.getByRole('link', { name: state.oilBooking! }).click();
       await reader.page.getByRole('link', { name: '查看 / 打印' }).click();
-      const density = await reader.page.locator('tr', { hasText: '密度(15℃)' }).textContent();
+      const density = await reader.page.locator('tr', { hasText: '密度（15 ℃）' }).textContent();
       expect(density).to.contain('995.2').and.contain('不合格').and.contain('≤ 991');
       const sulfur = await reader.page.locator('tr', { hasText: '硫含量' }).textContent();
       expect(sulfur).to.contain('合格').and.not.contain('不合格');

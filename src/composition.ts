@@ -30,6 +30,8 @@ import { makeReportsService } from './reports/reports.service.js';
 import { TtlCache } from './shared/cache.js';
 import type { Clock } from './shared/time.js';
 import { makeStatsService } from './stats/stats.service.js';
+import { oilLimitsRoutes } from './oil-limits/oil-limits.routes.js';
+import { makeOilLimitsService } from './oil-limits/oil-limits.service.js';
 import { signatoriesRoutes } from './signatories/signatories.routes.js';
 import { makeSignatoriesService } from './signatories/signatories.service.js';
 import { FileStorage } from './uploads/storage.js';
@@ -77,6 +79,7 @@ export function buildServices(deps: CompositionDeps) {
     accounts: makeAccountsService({ db, destroySessions: (userId) => sessionStore.destroyUserSessions(userId) }),
     audit: makeAuditService(db),
     signatories: makeSignatoriesService({ db, clock }),
+    oilLimits: makeOilLimitsService({ db }),
     reference,
   };
 }
@@ -105,6 +108,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(labRoutes({ lab: services.lab }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
+  app.use(oilLimitsRoutes({ limits: services.oilLimits }));
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }

@@ -96,15 +96,29 @@
       var parts = list.split(' ');
       return parts.indexOf(family) >= 0 || (parts.indexOf('marine') >= 0 && family.indexOf('marine') === 0);
     };
+    var variant = document.getElementById('f-gradeVariant');
+    var variantGroup = document.getElementById('variant-group');
+    var sulphurGroup = document.getElementById('sulphur-group');
+    // Options that name the grades they belong to (editions, qualities) show only for the chosen grade.
+    var filterByGrade = function (select, code) {
+      if (!select) return false;
+      var any = false;
+      select.querySelectorAll('option[data-grades]').forEach(function (o) {
+        o.hidden = code !== '' && o.getAttribute('data-grades').split(' ').indexOf(code) < 0;
+        if (o.hidden && o.selected) select.value = '';
+        if (!o.hidden) any = true;
+      });
+      return any;
+    };
     var syncGrade = function () {
       var family = gradeFamily[grade.value] || '';
-      edition.querySelectorAll('option[data-family]').forEach(function (o) {
-        o.hidden = family !== '' && o.getAttribute('data-family') !== family;
-        if (o.hidden && o.selected) edition.value = '';
-      });
+      filterByGrade(edition, grade.value);
+      if (variantGroup) variantGroup.hidden = grade.value !== '' && !filterByGrade(variant, grade.value);
+      if (sulphurGroup) sulphurGroup.hidden = family !== '' && family.indexOf('marine') !== 0;
       if (pkg) {
         pkg.querySelectorAll('option[data-families]').forEach(function (o) {
-          o.hidden = family !== '' && o.getAttribute('data-families').split(' ').indexOf(family) < 0;
+          var grades = o.getAttribute('data-grades');
+          o.hidden = family !== '' && (o.getAttribute('data-families').split(' ').indexOf(family) < 0 || (grades !== '' && grades.split(' ').indexOf(grade.value) < 0));
           if (o.hidden && o.selected) pkg.value = '';
         });
       }

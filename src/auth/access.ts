@@ -74,6 +74,7 @@ const ACTIONS = {
   'staff.manage': ['node_manager', 'platform_admin'],
   'signatory.manage': ['node_manager', 'platform_admin'],
   'catalog.manage': ['platform_admin'],
+  'limits.verify': ['platform_admin'],
   'user.manage': ['platform_admin'],
   'audit.read': ['platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;

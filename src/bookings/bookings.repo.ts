@@ -1,9 +1,9 @@
-import { and, asc, count, desc, eq, gte, ilike, like, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, like, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
-import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, serviceCategories, services, users } from '../db/schema.js';
+import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, oilGrades, serviceCategories, services, users } from '../db/schema.js';
 import type { BookingStatus } from './lifecycle.js';
 
 /**
@@ -132,7 +132,14 @@ export async function updateBooking(ex: Executor, id: number, values: Partial<ty
     .where(eq(bookings.id, id));
 }
 
-const itemsQuery = (ex: Executor) => ex.select().from(bookingItems).where(eq(bookingItems.bookingId, sql.placeholder('id'))).orderBy(asc(bookingItems.position));
+/** A booking's lines, each oil sample with its grade's display name (reports print names, never codes). */
+const itemsQuery = (ex: Executor) =>
+  ex
+    .select({ ...getTableColumns(bookingItems), gradeName: oilGrades.name, gradeNameEn: oilGrades.nameEn, gradeVariants: oilGrades.variants })
+    .from(bookingItems)
+    .leftJoin(oilGrades, eq(oilGrades.code, bookingItems.gradeCode))
+    .where(eq(bookingItems.bookingId, sql.placeholder('id')))
+    .orderBy(asc(bookingItems.position));
 
 export async function itemsOf(ex: Executor, bookingId: number) {
   return runPrepared(ex, 'nqi_booking_items', itemsQuery, { id: bookingId });

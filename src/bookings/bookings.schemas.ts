@@ -6,14 +6,6 @@ export const MAX_ITEM_ROWS = 50;
 export const MAX_UNITS_PER_BOOKING = 200;
 
 export const SOURCE_TYPES = { ship: '船舶', barge: '供油驳船', tank: '储罐', other: '其他' } as const;
-export const MARINE_EDITIONS = ['ISO 8217:2024', 'ISO 8217:2017', 'ISO 8217:2012', 'ISO 8217:2010', 'ISO 8217:2005'] as const;
-export const EDITIONS_BY_FAMILY: Record<string, readonly string[]> = {
-  'marine-residual': MARINE_EDITIONS,
-  'marine-distillate': MARINE_EDITIONS,
-  diesel: ['GB 19147-2016'],
-  gasoline: ['GB 17930-2016'],
-  lubricant: ['用户约定 / 设备制造商要求'],
-};
 
 const quantity = (label: string, max: number) =>
   z.preprocess(
@@ -105,6 +97,9 @@ export const oilTestSchema = z.object({
   sampleName: requiredText('样品名称', { max: 60 }),
   gradeCode: requiredText('产品牌号', { max: 40 }),
   specEdition: requiredText('规格版本', { max: 40 }),
+  gradeVariant: optionalText('品质', 20),
+  sulphurRequirement: optionalText('硫含量判定要求', 20),
+  bdnNo: optionalText('燃油交付单（BDN）编号', 40),
   sourceType: oneOf('样品来源', ['ship', 'barge', 'tank', 'other']),
   sourceName: requiredText('来源名称（船名/罐号/驳船名）', { max: 60 }),
   samplingDate: pastOrTodayDate('取样日期'),

@@ -4,6 +4,7 @@ import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from '../reports/reports.view
 import { ATTACHMENT_PURPOSES, fileFieldName, type AttachmentPurpose } from '../uploads/purposes.js';
 import { EVALUATION_LEVELS, SOURCE_TYPES } from './bookings.schemas.js';
 import { EVENT_LABELS, STATUS_LABELS } from './lifecycle.js';
+import { SULPHUR_REQUIREMENTS } from '../lab/limits.js';
 
 /** Who looks at a booking: the company (its booking page) or the node's staff (the workbench). */
 export type BookingAudience = 'enterprise' | 'staff';
@@ -28,6 +29,7 @@ export const bookingViewLabels = {
   conclusion: CONCLUSION_LABELS,
   windowLabel,
   describeWindow,
+  sulphurRequirements: SULPHUR_REQUIREMENTS,
 };
 
 /** File inputs of a form, one per purpose. */

@@ -1,10 +1,11 @@
 import { assertCan, type Principal } from '../auth/access.js';
 import type { DayAvailability } from '../capacity/availability.js';
 import { findNodeService } from '../capacity/capacity.repo.js';
-import { findInstrumentCategory, findServiceByCode, itemAppliesToFamily, nodesOfferingService, oilGradesByCodes, oilPackagesByCodes, type ServiceRow } from '../catalog/catalog.repo.js';
+import { findInstrumentCategory, findServiceByCode, itemAppliesToFamily, listOilEditions, nodesOfferingService, oilGradesByCodes, oilPackagesByCodes, type ServiceRow } from '../catalog/catalog.repo.js';
+import { SULPHUR_REQUIREMENTS } from '../lab/limits.js';
 import { NotFoundError } from '../shared/errors.js';
 import { addDays, isIsoDate } from '../shared/time.js';
-import { EDITIONS_BY_FAMILY, SOURCE_TYPES } from './bookings.schemas.js';
+import { SOURCE_TYPES } from './bookings.schemas.js';
 import type { BookingsDeps } from './context.js';
 
 /** Days of windows shown on the booking form at a time (the user pages through the horizon). */
@@ -18,12 +19,19 @@ export async function activeService(deps: Pick<BookingsDeps, 'db'>, code: string
   return service;
 }
 
-/** The oil desk's choices for a service: its grades and packages, the test items that apply to them. */
+/** Marine fuels: the customer says which statutory sulphur limit the fuel must meet. */
+export const isMarineFamily = (family: string) => family.startsWith('marine');
+
+/**
+ * The oil desk's choices for a service: its grades (with the editions that can be booked for each and the qualities
+ * to choose from), the editions that cannot be booked and why, packages, and the test items that apply.
+ */
 export async function oilReference(deps: Pick<BookingsDeps, 'db' | 'reference'>, service: ActiveService) {
-  const [grades, packages, items] = await Promise.all([
+  const [grades, packages, items, editions] = await Promise.all([
     oilGradesByCodes(deps.db, service.gradeCodes ?? []),
     oilPackagesByCodes(deps.db, service.packageCodes ?? []),
     deps.reference.oilTestItems(),
+    listOilEditions(deps.db),
   ]);
   const families = new Set(grades.map((g) => g.family));
   return {
@@ -31,7 +39,10 @@ export async function oilReference(deps: Pick<BookingsDeps, 'db' | 'reference'>,
     packages,
     // only items that apply to at least one grade of this service
     items: items.filter((i) => [...families].some((f) => itemAppliesToFamily(i.appliesTo, f))),
-    editionsByFamily: EDITIONS_BY_FAMILY,
+    editionNames: Object.fromEntries(editions.map((e) => [e.code, e.name])) as Record<string, string>,
+    /** Editions customers ask for that the lab cannot judge against yet (no verified limits). */
+    unbookableEditions: editions.filter((e) => !e.bookable && e.notice && e.families.some((f) => families.has(f))),
+    sulphurRequirements: SULPHUR_REQUIREMENTS,
     sourceTypes: SOURCE_TYPES,
   };
 }

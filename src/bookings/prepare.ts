@@ -10,7 +10,6 @@ import type { NewBookingItem } from './bookings.repo.js';
 import {
   calibrationSchema,
   consultationSchema,
-  EDITIONS_BY_FAMILY,
   oilTestSchema,
   SOURCE_TYPES,
   type CalibrationInput,
@@ -18,7 +17,8 @@ import {
   type OilTestInput,
 } from './bookings.schemas.js';
 import type { BookingsDeps } from './context.js';
-import { activeService, oilReference, type ActiveService } from './form.js';
+import { activeService, isMarineFamily, oilReference, type ActiveService } from './form.js';
+import { isSulphurRequirement, SULPHUR_REQUIREMENTS } from '../lab/limits.js';
 
 /** A booking form checked completely: what will be saved, and the lines the review page shows. */
 export interface PreparedBooking {
@@ -70,7 +70,14 @@ async function oilDetails(deps: BookingsDeps, service: ActiveService, v: OilTest
   const ref = await oilReference(deps, service);
   const grade = ref.grades.find((g) => g.code === v.gradeCode);
   if (!grade) errors.gradeCode = '请选择本项服务可检测的产品牌号';
-  if (grade && !(EDITIONS_BY_FAMILY[grade.family] ?? []).includes(v.specEdition)) errors.specEdition = '请选择与产品牌号对应的规格版本';
+  const unbookable = ref.unbookableEditions.find((e) => e.code === v.specEdition);
+  if (unbookable) errors.specEdition = unbookable.notice ?? '暂不受理按该版本判定的委托';
+  else if (grade && !grade.editions.includes(v.specEdition)) errors.specEdition = '请选择与产品牌号对应的规格版本';
+  // A grade whose limits depend on the quality (winter/summer pour point) is judged against the one the customer names.
+  const variant = grade?.variants.find((x) => x.code === v.gradeVariant);
+  if (grade?.variants.length && !variant) errors.gradeVariant = `请选择${grade.shortName || grade.name}的品质（${grade.variants.map((x) => x.name).join(' / ')}）`;
+  const marine = !!grade && isMarineFamily(grade.family);
+  if (marine && !isSulphurRequirement(v.sulphurRequirement)) errors.sulphurRequirement = '请选择硫含量按哪项法定要求判定';
   if (v.samplingDate > today) errors.samplingDate = '取样日期不能晚于今天';
   else if (v.samplingDate < addDays(today, -365)) errors.samplingDate = '取样日期早于一年前，样品已超出保存期';
   let testItemCodes: string[] = [];
@@ -79,7 +86,7 @@ async function oilDetails(deps: BookingsDeps, service: ActiveService, v: OilTest
   if (v.testMode === 'package') {
     const pkg = ref.packages.find((p) => p.code === v.packageCode);
     if (!pkg) errors.packageCode = '请选择检测套餐';
-    else if (grade && !pkg.gradeFamilies.includes(grade.family)) errors.packageCode = `套餐“${pkg.name}”不适用于${grade.name}`;
+    else if (grade && (!pkg.gradeFamilies.includes(grade.family) || (pkg.gradeCodes && !pkg.gradeCodes.includes(grade.code)))) errors.packageCode = `套餐“${pkg.name}”不适用于${grade.name}`;
     else [packageCode, testItemCodes, testsLabel] = [pkg.code, pkg.itemCodes, pkg.name];
   } else {
     const chosen = [...new Set(v.testItems)];
@@ -94,6 +101,9 @@ async function oilDetails(deps: BookingsDeps, service: ActiveService, v: OilTest
     sampleName: v.sampleName,
     gradeCode: v.gradeCode,
     specEdition: v.specEdition,
+    gradeVariant: variant?.code ?? null,
+    sulphurRequirement: marine && isSulphurRequirement(v.sulphurRequirement) ? v.sulphurRequirement : null,
+    bdnNo: v.bdnNo || null,
     sourceType: v.sourceType,
     sourceName: v.sourceName,
     samplingDate: v.samplingDate,
@@ -102,8 +112,9 @@ async function oilDetails(deps: BookingsDeps, service: ActiveService, v: OilTest
     testItemCodes,
   };
   const summary = [
-    { label: '样品', value: `${v.sampleName} × ${v.quantity}（${SOURCE_TYPES[v.sourceType]}：${v.sourceName}，铅封 ${v.sealNo}）` },
-    { label: '检测', value: `${grade?.name ?? v.gradeCode}（${v.specEdition}）· ${testsLabel}` },
+    { label: '样品', value: `${v.sampleName} × ${v.quantity} 份（${SOURCE_TYPES[v.sourceType]}：${v.sourceName}，铅封 ${v.sealNo}${v.bdnNo ? `，BDN ${v.bdnNo}` : ''}）` },
+    { label: '检测', value: `${grade?.name ?? v.gradeCode}${variant ? `（${variant.name}）` : ''}，判定依据 ${ref.editionNames[v.specEdition] ?? v.specEdition} · ${testsLabel}` },
+    ...(marine && isSulphurRequirement(v.sulphurRequirement) ? [{ label: '硫含量判定', value: SULPHUR_REQUIREMENTS[v.sulphurRequirement].name }] : []),
   ];
   return { items: [item], units: v.quantity, deliveryMode: 'send_in', onsiteAddress: null, summary, errors };
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { instrumentCategories, nodes, nodeServices, oilGrades, oilPackages, oilTestItems, parks, serviceCategories, services } from '../db/schema.js';
+import { instrumentCategories, nodes, nodeServices, oilEditions, oilGrades, oilPackages, oilTestItems, parks, serviceCategories, services } from '../db/schema.js';
 
 export async function listParks(ex: Executor) {
   return ex.select({ id: parks.id, code: parks.code, name: parks.name, district: parks.district }).from(parks).orderBy(asc(parks.id));
@@ -151,9 +151,18 @@ export async function oilGradesByCodes(ex: Executor, codes: string[]) {
   return ex.select().from(oilGrades).where(inArray(oilGrades.code, codes)).orderBy(asc(oilGrades.sortOrder));
 }
 
+export async function listOilGrades(ex: Executor) {
+  return ex.select().from(oilGrades).orderBy(asc(oilGrades.sortOrder));
+}
+
 export async function oilPackagesByCodes(ex: Executor, codes: string[]) {
   if (codes.length === 0) return [];
   return ex.select().from(oilPackages).where(inArray(oilPackages.code, codes));
+}
+
+/** Specification editions of the oil desk (bookable or not, with the notice for those that are not). */
+export async function listOilEditions(ex: Executor) {
+  return ex.select().from(oilEditions).orderBy(asc(oilEditions.sortOrder));
 }
 
 export async function listOilTestItems(ex: Executor) {

@@ -81,9 +81,29 @@ export const instrumentCategories = pgTable('instrument_categories', {
 /** Reference data: oil product grades with their specification. */
 export const oilGrades = pgTable('oil_grades', {
   code: text('code').primaryKey(),
+  /** Display name, e.g. "ISO 8217 RMG 380 残渣船用燃料油". */
   name: text('name').notNull(),
+  shortName: text('short_name').notNull().default(''),
+  /** For bilingual (中英文) reports only. */
+  nameEn: text('name_en').notNull().default(''),
   family: text('family').notNull(),
   standard: text('standard').notNull(),
+  /** Specification editions that can be booked for this grade (only those with verified limits). */
+  editions: text('editions').array().notNull().default(sql`'{}'::text[]`),
+  /** Qualities the customer must choose when limits depend on them, e.g. winter / summer pour point. */
+  variants: jsonb('variants').$type<{ code: string; name: string; nameEn?: string }[]>().notNull().default([]),
+  sulphurNote: text('sulphur_note'),
+  remark: text('remark'),
+  sortOrder: integer('sort_order').notNull().default(0),
+});
+
+/** Specification editions of the oil desk: which can be booked, and why the others cannot. */
+export const oilEditions = pgTable('oil_editions', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  families: text('families').array().notNull(),
+  bookable: boolean('bookable').notNull(),
+  notice: text('notice'),
   sortOrder: integer('sort_order').notNull().default(0),
 });
 
@@ -92,8 +112,10 @@ export const oilTestItems = pgTable('oil_test_items', {
   name: text('name').notNull(),
   nameEn: text('name_en').notNull(),
   unit: text('unit').notNull(),
+  /** Display form of each method, e.g. "ISO 3104（GB/T 265）". */
   methods: text('methods').array().notNull(),
   appliesTo: text('applies_to').array().notNull(),
+  remark: text('remark'),
   /** Plausible physical range of a measured value; values outside are refused as typos. */
   plausibleMin: doublePrecision('plausible_min'),
   plausibleMax: doublePrecision('plausible_max'),
@@ -109,18 +131,28 @@ export const oilLimits = pgTable(
     id: serial('id').primaryKey(),
     itemCode: text('item_code').notNull().references(() => oilTestItems.code),
     gradeCode: text('grade_code').notNull().references(() => oilGrades.code),
+    /** The specification edition, e.g. "ISO 8217:2017". */
+    edition: text('edition').notNull().default(''),
+    /** '' for every quality of the grade; otherwise the variant it applies to ('winter', 'summer'). */
+    variant: text('variant').notNull().default(''),
     kind: limitKind('kind').notNull(),
     minValue: doublePrecision('min_value'),
     maxValue: doublePrecision('max_value'),
+    /** Chinese wording as in the Chinese editions; the tester judges against it. */
     criterion: text('criterion'),
+    criterionEn: text('criterion_en'),
+    /** When the limit applies (e.g. lubricity only for sulphur < 500 mg/kg), printed with it. */
+    condition: text('condition'),
     verified: boolean('verified').notNull(),
     /** Set when the platform admin checked an unverified limit against the standard (audited). */
     verifiedBy: integer('verified_by').references(() => users.id),
     verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    /** The standard and its table as users read it, e.g. "ISO 8217:2017 表 2". */
     source: text('source').notNull(),
-    note: text('note'),
+    /** Engineers' research trail: never rendered. */
+    researchNote: text('note'),
   },
-  (t) => [uniqueIndex('oil_limits_item_grade_uq').on(t.itemCode, t.gradeCode)],
+  (t) => [uniqueIndex('oil_limits_item_grade_uq').on(t.itemCode, t.gradeCode, t.edition, t.variant)],
 );
 
 export const oilPackages = pgTable('oil_packages', {
@@ -128,6 +160,9 @@ export const oilPackages = pgTable('oil_packages', {
   name: text('name').notNull(),
   itemCodes: text('item_codes').array().notNull(),
   gradeFamilies: text('grade_families').array().notNull(),
+  /** null: every grade of the families; otherwise only these grades. */
+  gradeCodes: text('grade_codes').array(),
+  remark: text('remark'),
   turnaroundDays: integer('turnaround_days').notNull(),
 });
 
@@ -458,6 +493,12 @@ export const bookingItems = pgTable(
     sampleName: text('sample_name'),
     gradeCode: text('grade_code').references(() => oilGrades.code),
     specEdition: text('spec_edition'),
+    /** The quality chosen when the grade's limits depend on it (winter / summer). */
+    gradeVariant: text('grade_variant'),
+    /** Marine fuels: the statutory sulphur limit the fuel must meet (global 0.50 %, ECA 0.10 %, or none with a scrubber). */
+    sulphurRequirement: text('sulphur_requirement'),
+    /** 燃油交付单 (bunker delivery note) number. */
+    bdnNo: text('bdn_no'),
     sourceType: text('source_type'),
     sourceName: text('source_name'),
     samplingDate: date('sampling_date'),

@@ -13,7 +13,8 @@ export interface SpecLimit {
   criterion: string | null;
   source: string;
   verified: boolean;
-  note: string | null;
+  /** When the limit applies (printed with it), e.g. "仅适用于硫含量小于 500 mg/kg 的燃料". */
+  condition?: string | null;
 }
 
 export const JUDGEMENT_LABELS: Record<Judgement, string> = { pass: '合格', fail: '不合格', no_limit: '无限值' };

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
+import type { LimitRow } from './limits.js';
 import { bookingItems, bookings, closures, oilLimits, oilTestItems, results, users } from '../db/schema.js';
 
 /** Active technicians and managers of a node (assignment and the "assignee" filter). */
@@ -26,35 +27,35 @@ export async function closedDatesFrom(ex: Executor, nodeId: number, from: string
   return out;
 }
 
-/**
- * Test items with their limits for some grades, in one query for every sample of a booking (left join: an item may
- * have no limit for a grade). `gradeCode` is null on rows of an item without any limit for the asked grades.
- */
-export async function itemsWithLimits(ex: Executor, gradeCodes: string[], itemCodes: string[]) {
-  if (itemCodes.length === 0 || gradeCodes.length === 0) return [];
+/** Test items by code, in the order a report lists them. */
+export async function oilItemsByCodes(ex: Executor, itemCodes: string[]) {
+  if (itemCodes.length === 0) return [];
   return ex
-    .select({
-      gradeCode: oilLimits.gradeCode,
-      code: oilTestItems.code,
-      name: oilTestItems.name,
-      unit: oilTestItems.unit,
-      methods: oilTestItems.methods,
-      plausibleMin: oilTestItems.plausibleMin,
-      plausibleMax: oilTestItems.plausibleMax,
-      limit: {
-        kind: oilLimits.kind,
-        minValue: oilLimits.minValue,
-        maxValue: oilLimits.maxValue,
-        criterion: oilLimits.criterion,
-        source: oilLimits.source,
-        verified: oilLimits.verified,
-        note: oilLimits.note,
-      },
-    })
+    .select({ code: oilTestItems.code, name: oilTestItems.name, unit: oilTestItems.unit, methods: oilTestItems.methods, plausibleMin: oilTestItems.plausibleMin, plausibleMax: oilTestItems.plausibleMax })
     .from(oilTestItems)
-    .leftJoin(oilLimits, and(eq(oilLimits.itemCode, oilTestItems.code), inArray(oilLimits.gradeCode, gradeCodes)))
     .where(inArray(oilTestItems.code, itemCodes))
     .orderBy(asc(oilTestItems.sortOrder));
+}
+
+/** Every limit of some grades in some editions (all variants): one query for all samples of a booking. */
+export async function limitsOf(ex: Executor, gradeCodes: string[], editions: string[]): Promise<LimitRow[]> {
+  if (gradeCodes.length === 0 || editions.length === 0) return [];
+  return ex
+    .select({
+      itemCode: oilLimits.itemCode,
+      gradeCode: oilLimits.gradeCode,
+      edition: oilLimits.edition,
+      variant: oilLimits.variant,
+      kind: oilLimits.kind,
+      minValue: oilLimits.minValue,
+      maxValue: oilLimits.maxValue,
+      criterion: oilLimits.criterion,
+      condition: oilLimits.condition,
+      source: oilLimits.source,
+      verified: oilLimits.verified,
+    })
+    .from(oilLimits)
+    .where(and(inArray(oilLimits.gradeCode, gradeCodes), inArray(oilLimits.edition, editions)));
 }
 
 export type NewResult = Omit<typeof results.$inferInsert, 'id' | 'bookingId' | 'version'>;

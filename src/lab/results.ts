@@ -15,6 +15,7 @@ export interface OilSampleForResults {
   id: number;
   sampleName: string | null;
   gradeCode: string;
+  gradeName?: string | null;
   items: {
     code: string;
     name: string;

@@ -1,32 +1,29 @@
 import type { BookingView, itemsOf } from '../bookings/bookings.repo.js';
 import type { Executor } from '../db/client.js';
 import * as repo from './lab.repo.js';
+import { limitFor } from './limits.js';
 import { parseCalibrationResults, parseConsultationRecord, parseOilResults, type OilSampleForResults, type ParsedResults } from './results.js';
 
 type BookingItem = Awaited<ReturnType<typeof itemsOf>>[number];
 
 /**
- * What the oil results form needs: per sample the selected test items with the grade's limits — read for every
- * sample of the booking in one query.
+ * What the oil results form needs: per sample the selected test items, each with the limit that judges it (the grade's,
+ * for the booked edition and chosen quality, and the statutory sulphur limit) — two queries for every sample.
  */
 export async function oilSamples(ex: Executor, items: BookingItem[]): Promise<OilSampleForResults[]> {
   const grades = [...new Set(items.map((i) => i.gradeCode).filter((g): g is string => !!g))];
-  const codes = [...new Set(items.flatMap((i) => i.testItemCodes ?? []))];
-  const rows = await repo.itemsWithLimits(ex, grades, codes);
+  const editions = [...new Set(items.map((i) => i.specEdition).filter((e): e is string => !!e))];
+  const [testItems, limits] = await Promise.all([repo.oilItemsByCodes(ex, [...new Set(items.flatMap((i) => i.testItemCodes ?? []))]), repo.limitsOf(ex, grades, editions)]);
   return items.map((item) => {
     const wanted = new Set(item.testItemCodes ?? []);
-    const byCode = new Map<string, (typeof rows)[number]>();
-    for (const row of rows) {
-      if (!wanted.has(row.code)) continue;
-      // the grade's own limit wins over a row that carries no limit (or another grade's)
-      if (row.gradeCode === item.gradeCode || !byCode.has(row.code)) byCode.set(row.code, row);
-    }
+    const spec = { gradeCode: item.gradeCode ?? '', edition: item.specEdition, variant: item.gradeVariant, sulphurRequirement: item.sulphurRequirement };
     return {
       id: item.id,
       sampleName: item.sampleName,
       gradeCode: item.gradeCode!,
+      gradeName: item.gradeName,
       labelCode: item.labelCode,
-      items: [...byCode.values()].map(({ gradeCode, ...i }) => ({ ...i, limit: gradeCode === item.gradeCode && i.limit?.kind ? i.limit : null })),
+      items: testItems.filter((t) => wanted.has(t.code)).map((t) => ({ ...t, limit: limitFor(limits, t.code, spec) ?? null })),
     };
   });
 }

@@ -3,7 +3,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { addWorkingDays, isWorkingDay, workingDaysBetween } from '../calendar/workdays.js';
 import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import { hashPassword } from '../auth/password.js';
-import { describeLimit, judge, type SpecLimit } from '../lab/judgement.js';
+import { describeLimit, isNumericLimit, judge } from '../lab/judgement.js';
+import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { addDays, dayjs, shanghaiDate, TZ } from '../shared/time.js';
 import type { Db } from '../db/client.js';
@@ -21,6 +22,7 @@ import {
   notifications,
   oilLimits,
   oilPackages,
+  oilGrades,
   oilTestItems,
   parks,
   reports,
@@ -104,7 +106,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
   const itemRows = await db.select().from(oilTestItems);
   const items = new Map(itemRows.map((i) => [i.code, i]));
   const itemNames = Object.fromEntries(itemRows.map((i) => [i.code, i.name]));
-  const limits = new Map((await db.select().from(oilLimits)).map((l) => [`${l.itemCode}|${l.gradeCode}`, l]));
+  const limitRows: LimitRow[] = await db.select().from(oilLimits);
+  const gradeRows = new Map((await db.select().from(oilGrades)).map((g) => [g.code, g]));
 
   // Weighted choice of offering: the labs carry most of the work; common instruments are common.
   const COMMON = new Set(['CAL-PG', 'CAL-DIS', 'CAL-EBAL', 'CAL-CGD', 'CAL-FD', 'CAL-LIGT', 'CAL-TW', 'CAL-BP', 'YP-ISO8217', 'YP-MARPOL', 'BZ-ENTSTD', 'RZ-ISO9001']);
@@ -285,10 +288,28 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       }
     } else if (kind === 'oil_test') {
       const grade = pick(o.service.gradeCodes ?? ['ISO8217-RMG380']);
-      const family = grade.startsWith('ISO8217-DM') ? 'marine-distillate' : grade.startsWith('ISO8217') ? 'marine-residual' : grade.startsWith('GB19147') ? 'diesel' : grade.startsWith('GB17930') ? 'gasoline' : 'lubricant';
-      const pkgCode = (o.service.packageCodes ?? []).find((c) => packages.get(c)?.gradeFamilies.includes(family)) ?? o.service.packageCodes?.[0];
+      const gradeRow = gradeRows.get(grade);
+      const family = gradeRow?.family ?? 'marine-residual';
+      const pkgCode = (o.service.packageCodes ?? []).find((c) => { const p = packages.get(c); return p?.gradeFamilies.includes(family) && (!p.gradeCodes || p.gradeCodes.includes(grade)); }) ?? o.service.packageCodes?.[0];
       const pkg = pkgCode ? packages.get(pkgCode) : undefined;
-      bookingItemsList.push({ position: 1, quantity: units, sampleName: pick(['低硫燃料油 VLSFO', '船用馏分油 MGO', '0号车用柴油', '92号车用汽油', '在用润滑油']), gradeCode: grade, specEdition: family.startsWith('marine') ? pick(['ISO 8217:2017', 'ISO 8217:2024', 'ISO 8217:2012']) : family === 'diesel' ? 'GB 19147-2016' : family === 'gasoline' ? 'GB 17930-2016' : '用户约定 / 设备制造商要求', sourceType: pick(['ship', 'barge', 'tank'] as const), sourceName: pick(['舟港油 18', '海通 6', '鱼山 3# 罐', '东方之星']), samplingDate: addDays(createdDay, -1), sealNo: `ZS-${String(100000 + n)}`, packageCode: pkg?.code ?? null, testItemCodes: pkg?.itemCodes ?? [], labelCode: reached('received') ? `YP-S-${n}` : null });
+      const marine = family.startsWith('marine');
+      bookingItemsList.push({
+        position: 1,
+        quantity: units,
+        sampleName: marine ? (family === 'marine-residual' ? pick(['低硫燃料油 VLSFO', '高硫燃料油 HSFO']) : '船用馏分油 MGO') : family === 'diesel' ? '0号车用柴油' : family === 'gasoline' ? '92号车用汽油' : '在用润滑油',
+        gradeCode: grade,
+        specEdition: gradeRow?.editions[0] ?? null,
+        gradeVariant: gradeRow?.variants.length ? pick(gradeRow.variants).code : null,
+        sulphurRequirement: marine ? pick(['global', 'global', 'eca', 'none'] as const) : null,
+        bdnNo: marine ? `BDN-${created.format('YYMMDD')}-${String(n).padStart(4, '0')}` : null,
+        sourceType: pick(['ship', 'barge', 'tank'] as const),
+        sourceName: pick(['舟港油 18', '海通 6', '鱼山 3# 罐', '东方之星']),
+        samplingDate: addDays(createdDay, -1),
+        sealNo: `ZS-${String(100000 + n)}`,
+        packageCode: pkg?.code ?? null,
+        testItemCodes: pkg?.itemCodes ?? [],
+        labelCode: reached('received') ? `YP-S-${n}` : null,
+      });
     } else {
       bookingItemsList.push({ position: 1, quantity: 1, topic: pick(['企业标准编制指导', '管理体系认证前诊断', '产品质量问题分析', '对标国际先进标准']), description: '演示数据：企业提出的咨询需求。', participants: 1 + Math.floor(rand() * 3) });
     }
@@ -305,16 +326,19 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         const codes = bookingItemsList[0]!.testItemCodes ?? [];
         return codes.map((code) => {
           const item = items.get(code)!;
-          const limit = limits.get(`${code}|${g}`);
-          const spec: SpecLimit | undefined = limit && ['min', 'max', 'range'].includes(limit.kind) ? { kind: limit.kind, minValue: limit.minValue, maxValue: limit.maxValue, criterion: limit.criterion, source: limit.source, verified: limit.verified, note: limit.note } : undefined;
+          const sample = bookingItemsList[0]!;
+          const limit = limitFor(limitRows, code, { gradeCode: g, edition: sample.specEdition ?? null, variant: sample.gradeVariant ?? null, sulphurRequirement: sample.sulphurRequirement ?? null });
+          const spec = isNumericLimit(limit) ? limit : undefined;
           let value: number;
           if (spec?.kind === 'max') value = spec.maxValue! * (chance(0.04) ? 1.05 : 0.4 + rand() * 0.55);
           else if (spec?.kind === 'min') value = spec.minValue! * (chance(0.04) ? 0.95 : 1.02 + rand() * 0.3);
           else if (spec?.kind === 'range') value = spec.minValue! + (spec.maxValue! - spec.minValue!) * rand();
           else value = (item.plausibleMin ?? 0) + ((item.plausibleMax ?? 100) - (item.plausibleMin ?? 0)) * rand() * 0.2;
           const rounded = Number(value.toPrecision(4));
-          const judgement = spec ? judge(rounded, spec) : limit?.kind === 'criterion' ? 'pass' : 'no_limit';
-          return { bookingItemId: sampleId, testItemCode: code, valueText: String(rounded), valueNumber: rounded, unit: item.unit, limitText: describeLimit(spec ?? (limit ? { ...limit, kind: limit.kind } as SpecLimit : undefined), item.unit), limitSource: limit?.source ?? null, judgement };
+          // As on the workbench: a criterion or a limit still 待核实 is judged by the tester (here: found to conform).
+          const byTester = limit?.kind === 'criterion' || (spec && !spec.verified);
+          const judgement = byTester ? 'pass' : spec ? judge(rounded, spec) : 'no_limit';
+          return { bookingItemId: sampleId, testItemCode: code, valueText: String(rounded), valueNumber: rounded, unit: item.unit, limitText: describeLimit(limit, item.unit), limitSource: limit ? `${limit.source}${limit.verified ? '' : '（待核实）'}` : null, judgement, judgementBasis: byTester ? 'tester' : spec ? 'auto' : null };
         });
       }
       return [];

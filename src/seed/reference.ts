@@ -4,6 +4,7 @@ import { fromRoot } from '../shared/paths.js';
 import type { Db, Executor } from '../db/client.js';
 import {
   instrumentCategories,
+  oilEditions,
   nodes,
   nodeServices,
   oilGrades,
@@ -33,31 +34,49 @@ interface InstrumentCategorySeed {
 }
 
 interface OilSeed {
-  grades: { code: string; name: string; family: string; standard: string; sortOrder: number }[];
+  editions: { code: string; name: string; families: string[]; bookable: boolean; notice: string | null }[];
+  grades: {
+    code: string;
+    name: string;
+    shortName: string;
+    nameEn: string;
+    family: string;
+    standard: string;
+    editions: string[];
+    sortOrder: number;
+    variants: { code: string; name: string; nameEn?: string }[];
+    sulphurNote?: string | null;
+    remark?: string | null;
+  }[];
   items: {
     code: string;
     name: string;
     nameEn: string;
     unit: string;
-    methods: string[];
+    methods: { code: string; cn: string | null }[];
     appliesTo: string[];
     plausibleMin: number | null;
     plausibleMax: number | null;
     sortOrder: number;
+    remark?: string | null;
   }[];
   limits: {
     item: string;
     grade: string;
-    kind: 'min' | 'max' | 'range' | 'criterion' | 'note';
+    edition: string;
+    variant: string | null;
+    kind: 'min' | 'max' | 'range' | 'criterion';
     min: number | null;
     max: number | null;
     criterion: string | null;
+    criterionEn: string | null;
+    condition: string | null;
     verified: boolean;
     source: string;
-    note: string | null;
+    researchNote?: string;
   }[];
-  packages: { code: string; name: string; items: string[]; gradeFamilies: string[]; turnaroundDays: number }[];
-  editions: string[];
+  packages: { code: string; name: string; items: string[]; gradeFamilies: string[]; grades: string[] | null; turnaroundDays: number; remark: string | null }[];
+  serviceOfferings: Record<string, { grades: string[]; packages: string[] }>;
 }
 
 interface NetworkSeed {
@@ -111,7 +130,7 @@ function readSeed<T>(name: string): T {
 export function loadSeedData() {
   return {
     instruments: readSeed<{ categories: InstrumentCategorySeed[] }>('instrument-categories.json').categories,
-    oil: readSeed<OilSeed>('oil-tests.json'),
+    oil: readSeed<OilSeed>('oil-reference.json'),
     network: readSeed<NetworkSeed>('network.json'),
   };
 }
@@ -130,7 +149,8 @@ function calibrationService(c: InstrumentCategorySeed, sortOrder: number) {
     categoryCode: 'metrology',
     bookingKind: 'calibration' as const,
     summary: `${c.discipline}计量器具，依据 ${c.regulations.join('、')}。${c.periodMonths ? `检定周期一般不超过 ${c.periodMonths} 个月。` : ''}`,
-    description: [COMPULSORY_NOTE[c.compulsory] ?? '', c.compulsoryScope ? `强检范围：${c.compulsoryScope}。` : '', c.periodRule ? `周期：${c.periodRule}。` : '', c.note ?? '']
+    // (c.note is a research note: never shown)
+    description: [COMPULSORY_NOTE[c.compulsory] ?? '', c.compulsoryScope ? `强检范围：${c.compulsoryScope}。` : '', c.periodRule ? `周期：${c.periodRule}。` : '']
       .filter(Boolean)
       .join('\n'),
     standards: c.regulations,
@@ -196,30 +216,7 @@ export async function seedReference(db: Db): Promise<void> {
       };
       await tx.insert(instrumentCategories).values(values).onConflictDoUpdate({ target: instrumentCategories.code, set: values });
     }
-    for (const g of oil.grades) {
-      await tx.insert(oilGrades).values(g).onConflictDoUpdate({ target: oilGrades.code, set: g });
-    }
-    for (const i of oil.items) {
-      await tx.insert(oilTestItems).values(i).onConflictDoUpdate({ target: oilTestItems.code, set: i });
-    }
-    for (const l of oil.limits) {
-      const values = {
-        itemCode: l.item,
-        gradeCode: l.grade,
-        kind: l.kind,
-        minValue: l.min,
-        maxValue: l.max,
-        criterion: l.criterion,
-        verified: l.verified,
-        source: l.source,
-        note: l.note,
-      };
-      await tx.insert(oilLimits).values(values).onConflictDoUpdate({ target: [oilLimits.itemCode, oilLimits.gradeCode], set: values });
-    }
-    for (const p of oil.packages) {
-      const values = { code: p.code, name: p.name, itemCodes: p.items, gradeFamilies: p.gradeFamilies, turnaroundDays: p.turnaroundDays };
-      await tx.insert(oilPackages).values(values).onConflictDoUpdate({ target: oilPackages.code, set: values });
-    }
+    await seedOil(tx, oil);
 
     const serviceRows = [
       ...instruments.map((c, i) => calibrationService(c, 100 + i)),
@@ -229,14 +226,14 @@ export async function seedReference(db: Db): Promise<void> {
         categoryCode: 'testing',
         bookingKind: 'oil_test' as const,
         summary: s.summary,
-        description: `可选检测套餐或单项；判定依据按订单约定的规格版本（${oil.editions.slice(0, 2).join('、')} 等）。`,
+        description: `可选检测套餐或单项；判定依据按委托约定的规格版本（${oil.editions.filter((e) => e.bookable).map((e) => e.name).join('、')}）。`,
         standards: s.standards,
         turnaroundDays: s.turnaroundDays,
         feeBasis: s.feeBasis,
         requiredDocuments: s.requiredDocuments,
         instrumentCategoryCode: null,
-        gradeCodes: s.grades,
-        packageCodes: s.packages,
+        gradeCodes: oil.serviceOfferings[s.code]?.grades ?? s.grades,
+        packageCodes: oil.serviceOfferings[s.code]?.packages ?? s.packages,
         deliveryModes: ['send_in'],
         keywords: s.keywords,
         sortOrder: 10 + i,
@@ -283,6 +280,51 @@ export async function seedReference(db: Db): Promise<void> {
       }
     }
   });
+}
+
+/** A method as users read it: the method and its Chinese counterpart, "ISO 3104（GB/T 265）". */
+function methodText(m: { code: string; cn: string | null }): string {
+  return m.cn && m.cn !== m.code ? `${m.code}（${m.cn}）` : m.code;
+}
+
+/** The oil desk's reference data: editions, grades with their variants, test items, limits per edition and variant, packages. */
+async function seedOil(tx: Executor, oil: OilSeed): Promise<void> {
+  for (const [i, e] of oil.editions.entries()) {
+    const values = { code: e.code, name: e.name, families: e.families, bookable: e.bookable, notice: e.notice, sortOrder: i };
+    await tx.insert(oilEditions).values(values).onConflictDoUpdate({ target: oilEditions.code, set: values });
+  }
+  for (const g of oil.grades) {
+    const values = { code: g.code, name: g.name, shortName: g.shortName, nameEn: g.nameEn, family: g.family, standard: g.standard, editions: g.editions, variants: g.variants, sulphurNote: g.sulphurNote ?? null, remark: g.remark ?? null, sortOrder: g.sortOrder };
+    await tx.insert(oilGrades).values(values).onConflictDoUpdate({ target: oilGrades.code, set: values });
+  }
+  for (const i of oil.items) {
+    const values = { code: i.code, name: i.name, nameEn: i.nameEn, unit: i.unit, methods: i.methods.map(methodText), appliesTo: i.appliesTo, plausibleMin: i.plausibleMin, plausibleMax: i.plausibleMax, remark: i.remark ?? null, sortOrder: i.sortOrder };
+    await tx.insert(oilTestItems).values(values).onConflictDoUpdate({ target: oilTestItems.code, set: values });
+  }
+  for (const l of oil.limits) {
+    const values = {
+      itemCode: l.item,
+      gradeCode: l.grade,
+      edition: l.edition,
+      variant: l.variant ?? '',
+      kind: l.kind,
+      minValue: l.min,
+      maxValue: l.max,
+      criterion: l.criterion,
+      criterionEn: l.criterionEn,
+      condition: l.condition,
+      verified: l.verified,
+      source: l.source,
+      researchNote: l.researchNote ?? null,
+    };
+    // A limit the platform admin has since checked and marked verified stays verified.
+    const { verified: _seeded, ...update } = values;
+    await tx.insert(oilLimits).values(values).onConflictDoUpdate({ target: [oilLimits.itemCode, oilLimits.gradeCode, oilLimits.edition, oilLimits.variant], set: update });
+  }
+  for (const p of oil.packages) {
+    const values = { code: p.code, name: p.name, itemCodes: p.items, gradeFamilies: p.gradeFamilies, gradeCodes: p.grades, remark: p.remark, turnaroundDays: p.turnaroundDays };
+    await tx.insert(oilPackages).values(values).onConflictDoUpdate({ target: oilPackages.code, set: values });
+  }
 }
 
 /**

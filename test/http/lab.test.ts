@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import QRCode from 'qrcode';
 import { and, eq } from 'drizzle-orm';
-import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, reportRevisions, reports, results } from '../../src/db/schema.js';
+import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, oilLimits, reportRevisions, reports, results } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
 import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD, type TestUser } from '../support/factories.js';
@@ -333,10 +333,10 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const id = await sampleId();
       const res = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-DEN15': '-5', 'OIL-WATER': '150', 'OIL-V': '' }, null));
       expect(res.status).to.equal(422);
-      expect(res.text).to.contain('“密度(15℃)”的数值 -5 超出合理范围');
-      expect(res.text).to.contain('“水分(蒸馏法)”的数值 150 超出合理范围');
+      expect(res.text).to.contain('“密度（15 ℃）”的数值 -5 超出合理范围');
+      expect(res.text).to.contain('“水分”的数值 150 超出合理范围');
       expect(res.text).to.contain('请填写“钒”的结果');
-      expect(res.text).to.contain('请判定“废润滑油(钙/锌/磷)”是否符合');
+      expect(res.text).to.contain('请判定“废润滑油（ULO）”是否符合');
       expect(res.text).to.contain('value="-5"').and.contain('value="0.48"'); // the input is kept
       const text = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-S-PCT': '0,48' }));
       expect(text.status).to.equal(422);
@@ -355,9 +355,11 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const byCode = Object.fromEntries(rows.map((r) => [r.testItemCode, r]));
       expect(byCode['OIL-DEN15']).to.include({ judgement: 'fail', limitText: '≤ 991 kg/m³', valueNumber: 995.2 });
       expect(byCode['OIL-KV50']).to.include({ judgement: 'pass', limitText: '≤ 380 mm²/s' }); // equal to the limit
-      expect(byCode['OIL-FP-PM']).to.include({ judgement: 'pass', limitText: '≥ 60 °C' }); // equal to the minimum
-      expect(byCode['OIL-S-PCT']!.judgement).to.equal('pass');
-      expect(byCode['OIL-ULO']).to.include({ judgement: 'pass', valueNumber: null });
+      expect(byCode['OIL-FP-PM']).to.include({ judgement: 'pass', limitText: '≥ 60 ℃', judgementBasis: 'auto' }); // equal to the minimum
+      // ISO 8217 leaves residual sulphur to statutory limits: the booking said "global 0.50 %", which judges it
+      expect(byCode['OIL-S-PCT']).to.include({ judgement: 'pass', limitText: '≤ 0.5 % m/m', judgementBasis: 'auto' });
+      expect(byCode['OIL-S-PCT']!.limitSource).to.contain('MARPOL 附则Ⅵ 第 14 条');
+      expect(byCode['OIL-ULO']).to.include({ judgement: 'pass', valueNumber: null, judgementBasis: 'tester' });
     });
 
     it('verifies by a second technician, issues, and the report shows 不合格 for density', async () => {
@@ -367,7 +369,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const page = await enterprise.get(`/bookings/${number}/reports/1`);
       expect(page.status).to.equal(200);
       expect(page.text).to.contain('检测报告');
-      expect(page.text).to.match(/密度\(15℃\)<\/td><td>kg\/m³<\/td><td>≤ 991 kg\/m³<\/td><td class="font-monospace">995.2<\/td><td><strong>不合格<\/strong>/);
+      expect(page.text).to.match(/密度（15 ℃）<\/td><td>kg\/m³<\/td><td>≤ 991 kg\/m³<\/td><td class="font-monospace">995.2<\/td><td><strong>不合格<\/strong>/);
       expect(page.text).to.match(/结论：<\/strong><span class="fs-5">不合格/);
     });
 
@@ -425,6 +427,51 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(revoked.text).to.contain('已撤销').and.contain('样品铅封破损，报告作废');
       const events_ = await t.db.select().from(events).where(and(eq(events.entityType, 'booking'), eq(events.entityId, String(b.id))));
       expect(events_.map((e) => e.action)).to.include.members(['revision.open', 'revision.submit_revision', 'revision.verify_revision', 'revision.issue_revision', 'report.revised', 'report.revoked']);
+    });
+  });
+
+  describe('grade variants and limits still 待核实', () => {
+    it('judges a winter DMA against the winter pour point; a limit not yet verified is judged by the tester and marked', async () => {
+      const number = await bookOilTest(t, company.user.id, { gradeCode: 'ISO8217-DMA', gradeVariant: 'winter', sulphurRequirement: 'global', items: ['OIL-POUR', 'OIL-LUB', 'OIL-S-PCT'] });
+      const [row] = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+      const id = row!.booking_items.id;
+      for (const step of ['accept', 'start'] as const) {
+        if (step === 'start') expect((await labAction(oilAgent, number, 'receive', { [`labels[i${id}]`]: 'YP-S-0099' })).status).to.equal(303);
+        expect((await labAction(oilAgent, number, step)).status).to.equal(303);
+      }
+      const values = { [`results[i${id}][OIL-POUR]`]: '-3', [`results[i${id}][OIL-LUB]`]: '400', [`results[i${id}][OIL-S-PCT]`]: '0.6' };
+      // Lubricity's 520 µm is not verified in two sources: no automatic verdict, the tester must say
+      const silent = await labAction(oilAgent, number, 'submit_results', values);
+      expect(silent.status).to.equal(422);
+      expect(silent.text).to.contain('待核实，不自动判定');
+      expect((await labAction(oilAgent, number, 'submit_results', { ...values, [`manual[i${id}][OIL-LUB]`]: 'pass' })).status).to.equal(303);
+      const b = await status(number);
+      const lines = Object.fromEntries((await t.db.select().from(results).where(eq(results.bookingId, b.id))).map((r) => [r.testItemCode, r]));
+      expect(lines['OIL-POUR']).to.include({ judgement: 'fail', limitText: '≤ -6 ℃', judgementBasis: 'auto' }); // −3 passes summer, not winter
+      expect(lines['OIL-LUB']).to.include({ judgement: 'pass', judgementBasis: 'tester' });
+      expect(lines['OIL-LUB']!.limitSource).to.contain('待核实');
+      expect(lines['OIL-S-PCT']).to.include({ judgement: 'fail', limitText: '≤ 0.5 % m/m' }); // ISO allows 1.00, the global cap does not
+      expect(b.conclusion).to.equal('fail');
+    });
+
+    it('the platform admin marks a limit verified (with what was checked, audited); from then on it judges automatically', async () => {
+      const [lub] = await t.db.select().from(oilLimits).where(and(eq(oilLimits.itemCode, 'OIL-LUB'), eq(oilLimits.gradeCode, 'ISO8217-DMA')));
+      const admin = await createUser(t.db, 'platform_admin');
+      const adminAgent = agentFor(t.app);
+      await login(adminAgent, admin.mobile, TEST_PASSWORD);
+      const page = await adminAgent.get('/admin/oil-limits?grade=ISO8217-DMA');
+      expect(page.text).to.contain('润滑性').and.contain('待核实');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const noNote = await adminAgent.post(`/admin/oil-limits/${lub!.id}/verify`).type('form').send({ _csrf: csrf, note: '' });
+      expect(noNote.status).to.equal(422);
+      expect((await t.db.select().from(oilLimits).where(eq(oilLimits.id, lub!.id)))[0]!.verified).to.equal(false);
+      expect((await oilAgent.post(`/admin/oil-limits/${lub!.id}/verify`).type('form').send({ _csrf: csrf, note: 'x' })).status).to.equal(403);
+      const ok = await adminAgent.post(`/admin/oil-limits/${lub!.id}/verify`).type('form').send({ _csrf: csrf, note: '对照 ISO 8217:2017 表 1 原文核实' });
+      expect(ok.status).to.equal(303);
+      const [after] = await t.db.select().from(oilLimits).where(eq(oilLimits.id, lub!.id));
+      expect(after).to.include({ verified: true, verifiedBy: admin.id });
+      const [event] = await t.db.select().from(events).where(and(eq(events.entityType, 'oil_limit'), eq(events.entityId, String(lub!.id))));
+      expect(event).to.include({ action: 'limit.verified', actorUserId: admin.id, note: '对照 ISO 8217:2017 表 1 原文核实' });
     });
   });
 

@@ -93,6 +93,8 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   },
   'POST /admin/nodes/:id/offerings/:oid/active': { url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/active`, sees: ['admin'], body: () => ({ active: 'false' }) },
   'POST /admin/nodes/:id/closures': { url: (w) => `/admin/nodes/${w.x.nodeId}/closures`, sees: ['mgr1', 'admin'], body: () => ({ startDate: '2026-10-12', endDate: '2026-10-13', reason: '越权停业' }) },
+  'GET /admin/oil-limits': { url: () => '/admin/oil-limits', sees: ['admin'], secrets: 'none' },
+  'POST /admin/oil-limits/:id/verify': { url: () => '/admin/oil-limits/1/verify', sees: ['admin'], body: () => ({ note: '越权核实限值' }) },
   'GET /admin/nodes/:id/signatories': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories`, sees: ['mgr1', 'admin'], secrets: 'staff' },
   'POST /admin/nodes/:id/signatories': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories`, sees: ['mgr1', 'admin'], body: (w) => ({ userId: String(w.users.staff1.id), validFrom: '2026-09-28' }) },
   'POST /admin/nodes/:id/signatories/:sid/revoke': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories/1/revoke`, sees: ['mgr1', 'admin'] },

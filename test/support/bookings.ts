@@ -108,6 +108,8 @@ export function oilFields(page: FormPage, nodeId: number, overrides: Fields = {}
     sampleName: '低硫燃料油 VLSFO',
     gradeCode: 'ISO8217-RMG380',
     specEdition: 'ISO 8217:2017',
+    sulphurRequirement: 'global',
+    bdnNo: 'BDN-20260927-018',
     sourceType: 'barge',
     sourceName: '舟港油 18',
     samplingDate: '2026-09-27',

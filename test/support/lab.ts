@@ -25,7 +25,7 @@ export async function bookCalibration(t: TestApp, enterpriseUserId: number, opts
   return number;
 }
 
-export async function bookOilTest(t: TestApp, enterpriseUserId: number, opts: { packageCode?: string; items?: string[]; slot?: string } = {}) {
+export async function bookOilTest(t: TestApp, enterpriseUserId: number, opts: { packageCode?: string; items?: string[]; slot?: string; gradeCode?: string; gradeVariant?: string; sulphurRequirement?: string } = {}) {
   const ns = await nodeServiceOf(t.db, 'ZS-OILLAB', 'YP-ISO8217');
   const user = (await t.services.auth.loadPrincipal(enterpriseUserId)) as Principal;
   const { number } = await t.services.bookings.submit(
@@ -36,7 +36,9 @@ export async function bookOilTest(t: TestApp, enterpriseUserId: number, opts: { 
       idempotencyKey: `oil-test-${Math.random().toString(36).slice(2)}-${Date.now()}`,
       slot: opts.slot ?? '2026-09-29|am',
       sampleName: 'VLSFO 低硫燃料油',
-      gradeCode: 'ISO8217-RMG380',
+      gradeCode: opts.gradeCode ?? 'ISO8217-RMG380',
+      gradeVariant: opts.gradeVariant ?? '',
+      sulphurRequirement: opts.sulphurRequirement ?? 'global',
       specEdition: 'ISO 8217:2017',
       sourceType: 'barge',
       sourceName: '舟港油 18',

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { describeLimit, judge, overallOf, parseMeasured, type SpecLimit } from '../../src/lab/judgement.js';
 
-const limit = (l: Partial<SpecLimit> & Pick<SpecLimit, 'kind'>): SpecLimit => ({ minValue: null, maxValue: null, criterion: null, source: 'TEST', verified: true, note: null, ...l });
+const limit = (l: Partial<SpecLimit> & Pick<SpecLimit, 'kind'>): SpecLimit => ({ minValue: null, maxValue: null, criterion: null, source: 'TEST', verified: true, ...l });
 
 describe('judgement against specification limits', () => {
   it('max: below and equal pass, above fails', () => {
