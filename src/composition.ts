@@ -30,6 +30,8 @@ import { makeReportsService } from './reports/reports.service.js';
 import { TtlCache } from './shared/cache.js';
 import type { Clock } from './shared/time.js';
 import { makeStatsService } from './stats/stats.service.js';
+import { feesRoutes } from './fees/fees.routes.js';
+import { makeFeesService } from './fees/fees.service.js';
 import { oilLimitsRoutes } from './oil-limits/oil-limits.routes.js';
 import { makeOilLimitsService } from './oil-limits/oil-limits.service.js';
 import { signatoriesRoutes } from './signatories/signatories.routes.js';
@@ -80,6 +82,7 @@ export function buildServices(deps: CompositionDeps) {
     audit: makeAuditService(db),
     signatories: makeSignatoriesService({ db, clock }),
     oilLimits: makeOilLimitsService({ db }),
+    fees: makeFeesService({ db, clock }),
     reference,
   };
 }
@@ -91,7 +94,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   const { config, db, logger } = deps;
   // Routers get a store factory for their rate limits, not the database handle.
   const rateLimitStore = (prefix: string) => new DbRateLimitStore(db, prefix);
-  app.use(catalogRoutes(services.catalog));
+  app.use(catalogRoutes(services.catalog, { prices: (service) => services.fees.pricesOfService(service) }));
   app.use(
     authRoutes({
       auth: deps.auth,
@@ -108,6 +111,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(labRoutes({ lab: services.lab }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
+  app.use(feesRoutes({ fees: services.fees }));
   app.use(oilLimitsRoutes({ limits: services.oilLimits }));
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));

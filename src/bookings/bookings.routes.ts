@@ -132,10 +132,10 @@ export function bookingsRoutes(deps: { bookings: BookingsService; publicUrl: str
 
   router.get('/bookings/:no/receipt', requireLogin, async (req, res) => {
     const number = bookingNumberParam(req.params.no);
-    const { booking, items } = await bookings.receipt(currentUser(req), number);
+    const { booking, items, fee } = await bookings.receipt(currentUser(req), number);
     const url = `${publicUrl}${bookingHref(number)}`;
     const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, qrSvg, url, labels: bookingViewLabels, backHref: bookingHref(number) });
+    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, qrSvg, url, labels: bookingViewLabels, backHref: bookingHref(number) });
   });
 
   router.get('/bookings/:no/attachments/:id', requireLogin, async (req, res, next) => {
@@ -147,6 +147,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; publicUrl: str
 
   router.post('/bookings/:no/cancel', enterpriseOnly, bookingAction((req, n) => bookings.cancel(currentUser(req), n, req.body), (n) => `预约 ${n} 已取消，占用的名额已释放。`, { cancelOpen: true }));
   router.post('/bookings/:no/complete', enterpriseOnly, bookingAction((req, n) => bookings.complete(currentUser(req), n), (n) => `预约 ${n} 已办结，欢迎对本次服务进行评价。`));
+  router.post('/bookings/:no/invoice', enterpriseOnly, bookingAction((req, n) => bookings.requestInvoice(currentUser(req), n), (n) => `已为预约 ${n} 申请开具发票，开具后将通知您。`));
   router.post('/bookings/:no/evaluate', enterpriseOnly, bookingAction((req, n) => bookings.evaluate(currentUser(req), n, req.body), () => '感谢您的评价！'));
 
   router.get('/bookings/:no/reschedule', enterpriseOnly, async (req, res) => {

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/access.js';
 import type { UploadedFile } from '../uploads/purposes.js';
 import type { BookingsDeps } from './context.js';
-import { cancelBooking, completeBooking, evaluateBooking, rescheduleBooking, rescheduleContext, resubmitBooking } from './enterprise-actions.js';
+import { cancelBooking, completeBooking, evaluateBooking, requestBookingInvoice, rescheduleBooking, rescheduleContext, resubmitBooking } from './enterprise-actions.js';
 import { draftsOf, removeDrafts, sweepStaleDrafts } from './files.js';
 import { formContext } from './form.js';
 import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, type MyBookingsQuery } from './queries.js';
@@ -33,6 +33,7 @@ export function makeBookingsService(deps: BookingsDeps) {
     rescheduleContext: (user: Principal, number: string) => rescheduleContext(deps, user, number),
     reschedule: (user: Principal, number: string, input: unknown) => rescheduleBooking(deps, user, number, input),
     resubmit: (user: Principal, number: string, input: unknown, files: UploadedFile[]) => resubmitBooking(deps, user, number, input, files),
+    requestInvoice: (user: Principal, number: string) => requestBookingInvoice(deps, user, number),
     sweepStaleDrafts: () => sweepStaleDrafts(deps),
   };
 }

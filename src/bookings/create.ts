@@ -7,6 +7,7 @@ import { shanghaiDate, type Clock } from '../shared/time.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { formatBookingNumber } from './booking-number.js';
 import * as repo from './bookings.repo.js';
+import { insertBookingFee } from '../fees/fees.repo.js';
 import { bookingHref } from './bookings.view.js';
 import type { PreparedBooking } from './prepare.js';
 
@@ -66,6 +67,8 @@ export async function insertPreparedBooking(
     createdAt: now,
   });
   await repo.insertItems(tx, id, p.items);
+  // The estimate is frozen with the booking: a later price change applies to new bookings only.
+  await insertBookingFee(tx, { bookingId: id, estimateCents: p.fee.totalCents, estimateLines: p.fee.lines, estimateComplete: p.fee.complete, urgent: p.urgent });
   if (files.drafts) await attachmentsRepo.linkDrafts(tx, files.drafts.ownerUserId, files.drafts.key, id);
   await attachmentsRepo.insertAttachments(tx, files.attachments.map((f) => ({ ...f, bookingId: id })));
   await recordEvent(tx, {

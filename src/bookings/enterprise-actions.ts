@@ -20,6 +20,7 @@ import { FORM_DAYS } from './form.js';
 import { canReschedule, STATUS_LABELS } from './lifecycle.js';
 import { loadBookingFor } from './load.js';
 import { refuseFull } from './prepare.js';
+import { requestInvoice } from '../fees/booking-fee.js';
 import { applyTransition } from './transition.js';
 
 /* What a company does with its own booking: cancel, confirm completion, evaluate, move it, answer a correction request. */
@@ -111,4 +112,10 @@ export async function resubmitBooking(deps: BookingsDeps, user: Principal, numbe
       await applyTransition(tx, booking.id, 'resubmit', actor, { note, data: { attachments: rows.map((r) => r.originalName) } });
     }),
   );
+}
+
+/** The company asks for an invoice of its booking (with its 开票信息). */
+export async function requestBookingInvoice(deps: BookingsDeps, user: Principal, number: string): Promise<void> {
+  const { booking, user: actor } = await loadBookingFor(deps.db, user, number, 'booking.change');
+  await requestInvoice(deps, booking, actor);
 }

@@ -7,6 +7,8 @@ import { ConflictError, ValidationError } from '../shared/errors.js';
 import { addDays, shanghaiDate } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import type { NewBookingItem } from './bookings.repo.js';
+import { estimateFee, priceTargets, type FeeEstimate, type FeeQuery } from '../fees/estimate.js';
+import { pricesInForce } from '../fees/fees.repo.js';
 import {
   calibrationSchema,
   consultationSchema,
@@ -38,11 +40,16 @@ export interface PreparedBooking {
   items: NewBookingItem[];
   /** Human-readable lines for the review page. */
   summary: { label: string; value: string }[];
+  /** The fee estimate from the prices in force today (frozen with the booking). */
+  fee: FeeEstimate;
+  urgent: boolean;
 }
 
 type KindInput = CalibrationInput | OilTestInput | ConsultationInput;
 
 interface KindDetails {
+  /** What the fee estimate needs beyond the service. */
+  fee: Pick<FeeQuery, 'instruments' | 'oil'>;
   items: NewBookingItem[];
   units: number;
   deliveryMode: string;
@@ -116,7 +123,10 @@ async function oilDetails(deps: BookingsDeps, service: ActiveService, v: OilTest
     { label: '检测', value: `${grade?.name ?? v.gradeCode}${variant ? `（${variant.name}）` : ''}，判定依据 ${ref.editionNames[v.specEdition] ?? v.specEdition} · ${testsLabel}` },
     ...(marine && isSulphurRequirement(v.sulphurRequirement) ? [{ label: '硫含量判定', value: SULPHUR_REQUIREMENTS[v.sulphurRequirement].name }] : []),
   ];
-  return { items: [item], units: v.quantity, deliveryMode: 'send_in', onsiteAddress: null, summary, errors };
+  const pkg = packageCode ? ref.packages.find((p) => p.code === packageCode) : undefined;
+  const itemNames = Object.fromEntries(ref.items.map((i) => [i.code, i.name]));
+  const fee = { oil: { samples: v.quantity, packageCode, packageName: pkg?.name ?? null, itemCodes: testItemCodes, itemNames } };
+  return { fee, items: [item], units: v.quantity, deliveryMode: 'send_in', onsiteAddress: null, summary, errors };
 }
 
 function calibrationDetails(service: ActiveService, c: CalibrationInput): KindDetails {
@@ -134,14 +144,15 @@ function calibrationDetails(service: ActiveService, c: CalibrationInput): KindDe
   }));
   const summary = [{ label: '计量器具', value: c.items.map((i) => `${i.name}（${i.serialNo}）×${i.quantity}`).join('；') }];
   const units = c.items.reduce((s, i) => s + i.quantity, 0);
-  return { items, units, deliveryMode: c.deliveryMode, onsiteAddress: c.deliveryMode === 'on_site' ? c.onsiteAddress : null, summary, errors };
+  const fee = { instruments: c.items.map((i) => ({ name: `${i.name}（${i.serialNo}）`, quantity: i.quantity, compulsory: i.compulsory })) };
+  return { fee, items, units, deliveryMode: c.deliveryMode, onsiteAddress: c.deliveryMode === 'on_site' ? c.onsiteAddress : null, summary, errors };
 }
 
 function consultationDetails(service: ActiveService, k: ConsultationInput): KindDetails {
   const errors: Record<string, string> = {};
   if (!service.deliveryModes.includes(k.deliveryMode)) errors.deliveryMode = '该服务不提供所选服务方式';
   const items = [{ quantity: 1, topic: k.topic, description: k.description, participants: k.participants }];
-  return { items, units: 1, deliveryMode: k.deliveryMode, onsiteAddress: null, summary: [{ label: '咨询主题', value: k.topic }], errors };
+  return { fee: {}, items, units: 1, deliveryMode: k.deliveryMode, onsiteAddress: null, summary: [{ label: '咨询主题', value: k.topic }], errors };
 }
 
 /**
@@ -183,6 +194,11 @@ export async function prepareBooking(deps: BookingsDeps, user: Principal, body: 
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   if (window && window.free < details.units) await refuseFull(deps, ref, window, details.units);
 
+  const urgent = body.urgent === '1' || body.urgent === 'on';
+  const feeQuery: FeeQuery = { kind, serviceCode: service.code, serviceName: service.name, ...details.fee, urgent };
+  const prices = await pricesInForce(db, priceTargets(feeQuery), shanghaiDate(clock.now()), ns.nodeId);
+  const fee = estimateFee(feeQuery, prices);
+
   return {
     kind,
     service,
@@ -199,5 +215,7 @@ export async function prepareBooking(deps: BookingsDeps, user: Principal, body: 
     idempotencyKey: v.idempotencyKey,
     items: details.items,
     summary: [{ label: '预约时段', value: describeWindow(v.slot.date, v.slot.window) }, ...details.summary],
+    fee,
+    urgent: urgent && fee.lines.some((l) => l.label.startsWith('加急')),
   };
 }

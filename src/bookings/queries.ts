@@ -7,6 +7,7 @@ import type { BookingsDeps } from './context.js';
 import { availableActions, BOOKING_STATUSES, canReschedule, type BookingStatus } from './lifecycle.js';
 import { loadBookingFor } from './load.js';
 import { isIsoDate } from '../shared/time.js';
+import { feeOfBooking } from '../fees/booking-fee.js';
 
 const PAGE_SIZE = 20;
 
@@ -37,15 +38,17 @@ export async function listCompanyBookings(deps: BookingsDeps, user: Principal, q
 /** One booking with everything its page shows, for anyone who may read it. */
 export async function bookingDetail(deps: BookingsDeps, user: Principal, number: string) {
   const { booking } = await loadBookingFor(deps.db, user, number, 'booking.read');
-  const [items, attachments, timeline, reports, evaluation, itemNames] = await Promise.all([
+  const [items, attachments, timeline, reports, evaluation, itemNames, money] = await Promise.all([
     repo.itemsOf(deps.db, booking.id),
     attachmentsRepo.attachmentsOfBooking(deps.db, booking.id),
     repo.timelineOf(deps.db, booking.id),
     reportsOfBooking(deps.db, booking.id),
     repo.findEvaluation(deps.db, booking.id),
     deps.reference.oilItemNames(),
+    feeOfBooking(deps.db, booking.id),
   ]);
   const isOwner = user.role === 'enterprise';
+  const payable = money.fee && (money.fee.paidCents ?? money.fee.confirmedCents ?? 0) > 0;
   return {
     booking,
     items,
@@ -57,12 +60,15 @@ export async function bookingDetail(deps: BookingsDeps, user: Principal, number:
     actions: isOwner ? availableActions(booking.status, 'enterprise') : [],
     canReschedule: isOwner && canReschedule(booking.status),
     canEvaluate: isOwner && booking.status === 'completed' && !evaluation,
+    ...money,
+    canRequestInvoice: isOwner && !!payable && !money.invoices.some((i) => i.status !== 'cancelled'),
   };
 }
 
 export async function bookingReceipt(deps: BookingsDeps, user: Principal, number: string) {
   const { booking } = await loadBookingFor(deps.db, user, number, 'booking.read');
-  return { booking, items: await repo.itemsOf(deps.db, booking.id) };
+  const [items, money] = await Promise.all([repo.itemsOf(deps.db, booking.id), feeOfBooking(deps.db, booking.id)]);
+  return { booking, items, ...money };
 }
 
 /** A document of a booking, for anyone who may read the booking. */

@@ -165,6 +165,10 @@ export async function listOilEditions(ex: Executor) {
   return ex.select().from(oilEditions).orderBy(asc(oilEditions.sortOrder));
 }
 
+export async function listOilPackagesAll(ex: Executor) {
+  return ex.select().from(oilPackages).orderBy(asc(oilPackages.code));
+}
+
 export async function listOilTestItems(ex: Executor) {
   return ex.select().from(oilTestItems).orderBy(asc(oilTestItems.sortOrder));
 }

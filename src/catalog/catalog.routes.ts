@@ -3,7 +3,10 @@ import { idParam, queryText } from '../http/params.js';
 import type { CatalogService } from './catalog.service.js';
 import { catalogViewLabels } from './catalog.view.js';
 
-export function catalogRoutes(catalog: CatalogService): Router {
+/** What a service page shows of its fees (from the fees feature, injected by the composition root). */
+export type ServicePrices = (service: { code: string; packageCodes: string[] | null }) => Promise<unknown>;
+
+export function catalogRoutes(catalog: CatalogService, deps: { prices: ServicePrices }): Router {
   const router = Router();
   const labels = catalogViewLabels;
 
@@ -20,7 +23,7 @@ export function catalogRoutes(catalog: CatalogService): Router {
 
   router.get('/services/:code', async (req, res) => {
     const detail = await catalog.serviceDetail(req.params.code.slice(0, 40));
-    res.render('catalog/service', { title: detail.service.name, ...detail, labels });
+    res.render('catalog/service', { title: detail.service.name, ...detail, prices: await deps.prices(detail.service), labels });
   });
 
   router.get('/nodes', async (_req, res) => {

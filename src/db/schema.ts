@@ -239,6 +239,11 @@ export const enterprises = pgTable(
     creditCodeReview: enterpriseReview('credit_code_review').notNull().default('none'),
     parkId: integer('park_id').references(() => parks.id),
     address: text('address').notNull(),
+    /** 开票信息: the invoice title (usually the company name), taxpayer number, address & phone, bank & account. */
+    invoiceTitle: text('invoice_title'),
+    invoiceTaxNo: text('invoice_tax_no'),
+    invoiceAddressPhone: text('invoice_address_phone'),
+    invoiceBankAccount: text('invoice_bank_account'),
     active: boolean('active').notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -732,4 +737,117 @@ export const reportRevisions = pgTable(
     // One open revision per booking at a time.
     uniqueIndex('report_revisions_one_open_uq').on(t.bookingId).where(sql`${t.status} IN ('entering', 'to_verify', 'verified')`),
   ],
+);
+
+// ───────────────────────── fees (收费标准) ─────────────────────────
+
+/** Fee rules shown with the price list: 强检免费 (since 2017-04-01), on-site conditions, urgent surcharge … */
+export const feeRules = pgTable('fee_rules', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  text: text('text').notNull(),
+  basis: text('basis').notNull(),
+  kind: text('kind').notNull(),
+  percentMin: integer('percent_min'),
+  percentMax: integer('percent_max'),
+  /** Only a rule with a published source is presented as official; the rest read 参考 / 待公布. */
+  official: boolean('official').notNull(),
+  effectiveFrom: date('effective_from').notNull(),
+});
+
+export const priceType = pgEnum('price_type', ['published', 'estimate', 'tbd', 'free', 'free_then_agreement', 'per_item']);
+
+/**
+ * The price list, effective-dated: a change is a new row from a date (the old row gets `effective_to`), so a booking
+ * is always estimated with the prices in force when it was made. A node-specific row wins over the city-wide one.
+ */
+export const prices = pgTable(
+  'prices',
+  {
+    id: serial('id').primaryKey(),
+    /** service | oil_item | oil_package */
+    targetKind: text('target_kind').notNull(),
+    targetCode: text('target_code').notNull(),
+    nodeId: integer('node_id').references(() => nodes.id),
+    unit: text('unit').notNull(),
+    /** In fen (分); null when the price is still to be published. */
+    amountCents: integer('amount_cents'),
+    amountMinCents: integer('amount_min_cents'),
+    amountMaxCents: integer('amount_max_cents'),
+    priceType: priceType('price_type').notNull(),
+    official: boolean('official').notNull(),
+    publisher: text('publisher'),
+    basis: text('basis').notNull(),
+    /** yes | conditional | no — whether 强检免费 can apply (calibration services). */
+    compulsory: text('compulsory').notNull().default('no'),
+    /** 加急: surcharge in percent where the node offers urgent service; null = not offered. */
+    urgentPercent: integer('urgent_percent'),
+    effectiveFrom: date('effective_from').notNull(),
+    effectiveTo: date('effective_to'),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('prices_target_idx').on(t.targetKind, t.targetCode, t.effectiveFrom),
+    check('prices_period', sql`${t.effectiveTo} IS NULL OR ${t.effectiveTo} > ${t.effectiveFrom}`),
+    check('prices_amounts_nonneg', sql`coalesce(${t.amountCents}, 0) >= 0`),
+  ],
+);
+
+export const paymentStatus = pgEnum('payment_status', ['unpaid', 'paid', 'waived']);
+
+/**
+ * A booking's fee: the estimate made at submission from the prices then in force (lines frozen), the amount the lab
+ * confirms at acceptance (with its reason when it differs), and the payment recorded by staff (no online payment).
+ */
+export const bookingFees = pgTable('booking_fees', {
+  bookingId: integer('booking_id')
+    .primaryKey()
+    .references(() => bookings.id),
+  estimateCents: integer('estimate_cents'),
+  /** Every line of the estimate as shown to the company (label, quantity, unit price, amount, basis, official). */
+  estimateLines: jsonb('estimate_lines').notNull(),
+  /** false when some line had no published price: "以受理时报价为准". */
+  estimateComplete: boolean('estimate_complete').notNull(),
+  urgent: boolean('urgent').notNull().default(false),
+  confirmedCents: integer('confirmed_cents'),
+  confirmedBy: integer('confirmed_by').references(() => users.id),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+  adjustReason: text('adjust_reason'),
+  paymentStatus: paymentStatus('payment_status').notNull().default('unpaid'),
+  paidCents: integer('paid_cents'),
+  paidOn: date('paid_on'),
+  paymentMethod: text('payment_method'),
+  paymentRecordedBy: integer('payment_recorded_by').references(() => users.id),
+});
+
+export const invoiceStatus = pgEnum('invoice_status', ['requested', 'issued', 'cancelled']);
+
+/** An invoice request of a company for a booking, with the 电子发票 number once issued. */
+export const invoiceRequests = pgTable(
+  'invoice_requests',
+  {
+    id: serial('id').primaryKey(),
+    bookingId: integer('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    /** The company's 开票信息 as it was when requested. */
+    title: text('title').notNull(),
+    taxNo: text('tax_no').notNull(),
+    addressPhone: text('address_phone').notNull().default(''),
+    bankAccount: text('bank_account').notNull().default(''),
+    amountCents: integer('amount_cents').notNull(),
+    status: invoiceStatus('status').notNull().default('requested'),
+    requestedBy: integer('requested_by')
+      .notNull()
+      .references(() => users.id),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    invoiceNo: text('invoice_no'),
+    issuedBy: integer('issued_by').references(() => users.id),
+    issuedAt: timestamp('issued_at', { withTimezone: true }),
+  },
+  (t) => [index('invoice_requests_booking_idx').on(t.bookingId), uniqueIndex('invoice_requests_one_open_uq').on(t.bookingId).where(sql`${t.status} <> 'cancelled'`)],
 );

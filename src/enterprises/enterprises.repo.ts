@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { enterprises, parks, users } from '../db/schema.js';
 
@@ -33,6 +33,10 @@ export async function findEnterpriseById(ex: Executor, id: number) {
       parkId: enterprises.parkId,
       parkName: parks.name,
       address: enterprises.address,
+      invoiceTitle: enterprises.invoiceTitle,
+      invoiceTaxNo: enterprises.invoiceTaxNo,
+      invoiceAddressPhone: enterprises.invoiceAddressPhone,
+      invoiceBankAccount: enterprises.invoiceBankAccount,
       active: enterprises.active,
       createdAt: enterprises.createdAt,
     })
@@ -48,4 +52,9 @@ export async function listEnterpriseUsers(ex: Executor, enterpriseId: number) {
     .from(users)
     .where(eq(users.enterpriseId, enterpriseId))
     .orderBy(asc(users.id));
+}
+
+/** 开票信息 of a company. */
+export async function updateInvoiceInfo(ex: Executor, id: number, info: { invoiceTitle: string; invoiceTaxNo: string; invoiceAddressPhone: string; invoiceBankAccount: string }): Promise<void> {
+  await ex.update(enterprises).set({ ...info, updatedAt: sql`now()` }).where(eq(enterprises.id, id));
 }

@@ -18,6 +18,7 @@ import { layoutRenderer } from './layout.js';
 import { navFor } from './nav.js';
 import type { PageCache } from './page-cache.js';
 import { viewHelpers } from './view-helpers.js';
+import { feeViewLabels } from '../fees/fees.view.js';
 
 /*
  * The web layer's middleware, in the order a request meets it. createApp calls these; each one is a stage a reader can
@@ -121,6 +122,7 @@ export function pageLocals(config: Config) {
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
     res.locals.csrfToken = () => issueCsrfToken(req);
     res.locals.statusBadge = viewHelpers.statusBadge;
+    res.locals.feeLabels = feeViewLabels;
     res.locals.fmt = { date: formatDate, dateTime: formatDateTime, dateWeekday: formatDateWithWeekday };
     res.locals.errors = {};
     res.locals.values = {};

@@ -9,16 +9,28 @@ import type { LabDeps } from './context.js';
 import * as repo from './lab.repo.js';
 import { nodeQueue, type QueueQuery } from './queue.js';
 import { REPORT_ACTIONS, reportAction, type ReportAction } from './report-actions.js';
-import { accept, STEPS } from './steps.js';
+import { accept, STEPS, type StepInput } from './steps.js';
+import { adjustFee, issueInvoice, recordPayment } from '../fees/booking-fee.js';
 import { workbench } from './workbench.js';
 
 export type { LabDeps } from './context.js';
 
-export type LabAction = TransitionAction | ReportAction;
+/** The money side of a booking at the node: adjust the confirmed fee, record the payment, record the issued invoice. */
+export const FEE_ACTIONS = ['adjust_fee', 'record_payment', 'issue_invoice'] as const;
+export type FeeAction = (typeof FEE_ACTIONS)[number];
+const isFeeAction = (value: string): value is FeeAction => (FEE_ACTIONS as readonly string[]).includes(value);
+
+export type LabAction = TransitionAction | ReportAction | FeeAction;
 
 export function isLabAction(value: string): value is LabAction {
-  return isTransitionAction(value) || (REPORT_ACTIONS as readonly string[]).includes(value);
+  return isTransitionAction(value) || (REPORT_ACTIONS as readonly string[]).includes(value) || isFeeAction(value);
 }
+
+const FEE_STEPS: Record<FeeAction, (deps: LabDeps, input: StepInput) => Promise<unknown>> = {
+  adjust_fee: (deps, { booking, user, body }) => adjustFee(deps, booking, user, body),
+  record_payment: (deps, { booking, user, body }) => recordPayment(deps, booking, user, body),
+  issue_invoice: (deps, { booking, user, body }) => issueInvoice(deps, booking, user, body),
+};
 
 /** Accepts several submitted bookings: each in its own transaction, so one refusal does not undo the others. */
 async function bulkAccept(deps: LabDeps, user: Principal, numbers: string[]) {
@@ -59,7 +71,9 @@ export function makeLabService(deps: LabDeps) {
     async act(user: Principal, number: string, action: LabAction, body: Record<string, unknown>, files: UploadedFile[]) {
       const { booking, user: staff } = await loadBookingFor(deps.db, user, number, 'booking.work');
       const input = { booking, user: staff, body, files };
-      return isTransitionAction(action) ? STEPS[action](deps, input) : reportAction(deps, action, input);
+      if (isTransitionAction(action)) return STEPS[action](deps, input);
+      if (isFeeAction(action)) return FEE_STEPS[action](deps, input);
+      return reportAction(deps, action, input);
     },
     bulkAccept: (user: Principal, numbers: string[]) => bulkAccept(deps, user, numbers),
     autoComplete: () => autoComplete(deps),

@@ -40,6 +40,9 @@ export const DONE_MESSAGES: Record<string, string> = {
   upload_report_pdf: '签章 PDF 已上传，待授权签字人确认。',
   confirm_report_pdf: '签章 PDF 已确认，企业可下载。',
   discard_report_pdf: '已退回该签章 PDF。',
+  adjust_fee: '费用已核定，企业可在预约详情中查看。',
+  record_payment: '缴费情况已登记。',
+  issue_invoice: '发票号码已登记，企业已收到通知。',
 };
 
 /** Labels every lab page draws with. */

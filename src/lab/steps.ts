@@ -16,6 +16,9 @@ import * as repo from './lab.repo.js';
 import { parseReason, parseReception, startSchema } from './lab.schemas.js';
 import { attachSignedPdf, checkSignedPdf, removeStored } from './signed-pdf.js';
 import { parseResultsOf } from './samples.js';
+import { confirmFee, parseConfirmedFee } from '../fees/booking-fee.js';
+import { findBookingFee } from '../fees/fees.repo.js';
+import { yuan } from '../fees/fees.view.js';
 import { assertMayVerify } from '../reports/signing.js';
 
 /* One function per step of the lab's work on a booking; each runs its lifecycle transition in one transaction. */
@@ -30,19 +33,23 @@ export interface StepInput {
 type Step = (deps: LabDeps, input: StepInput) => Promise<unknown>;
 
 /** Accepting starts the clock: due in N working days from acceptance, or from the booked window when that is later. */
-export async function accept(deps: LabDeps, { booking, user }: Pick<StepInput, 'booking' | 'user'>) {
+export async function accept(deps: LabDeps, { booking, user, body }: Pick<StepInput, 'booking' | 'user'> & { body?: Record<string, unknown> }) {
   const acceptedOn = todayOf(deps);
+  // The lab may confirm (or adjust, with a reason the company reads) the fee estimate as it accepts.
+  const estimate = (await findBookingFee(deps.db, booking.id))?.estimateCents ?? null;
+  const confirmed = body ? parseConfirmedFee(body, estimate) : null;
   // Work cannot start before the booked window: a booking accepted today for next Tuesday is due N working days after Tuesday.
   const start = booking.date > acceptedOn ? booking.date : acceptedOn;
   const closed = await repo.closedDatesFrom(deps.db, booking.nodeId, acceptedOn);
   const dueDate = addWorkingDays(start, booking.turnaroundDays, closed);
-  await inTransaction(deps.db, (tx) =>
-    applyTransition(tx, booking.id, 'accept', user, {
+  await inTransaction(deps.db, async (tx) => {
+    await applyTransition(tx, booking.id, 'accept', user, {
       patch: { acceptedAt: deps.clock.now(), dueDate },
-      message: `预约 ${booking.number} 已受理，请按预约时段（${booking.date}）送达或等候上门。办结期限 ${dueDate}（${booking.turnaroundDays} 个工作日）。`,
+      message: `预约 ${booking.number} 已受理，请按预约时段（${booking.date}）送达或等候上门。办结期限 ${dueDate}（${booking.turnaroundDays} 个工作日）。${confirmed ? `核定费用 ${yuan(confirmed.cents)}。` : ''}`,
       data: { dueDate },
-    }),
-  );
+    });
+    if (confirmed) await confirmFee(tx, booking, user, confirmed, deps.clock.now());
+  });
 }
 
 const reject: Step = (deps, { booking, user, body }) => inTransaction(deps.db, (tx) => applyTransition(tx, booking.id, 'reject', user, { note: parseReason(body, '不予受理的原因') }));

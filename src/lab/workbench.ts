@@ -10,6 +10,7 @@ import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { todayOf, type LabDeps } from './context.js';
 import * as repo from './lab.repo.js';
 import { defaultNextDue } from './results.js';
+import { feeOfBooking } from '../fees/booking-fee.js';
 import { oilSamples } from './samples.js';
 
 /** Why this user cannot sign what is waiting to be signed, if they cannot (shown next to the button instead of a refusal). */
@@ -27,7 +28,7 @@ function signingBlock(booking: { status: string; resultsBy: number | null; verif
 export async function workbench(deps: LabDeps, user: Principal, number: string) {
   const { db } = deps;
   const { booking, user: staff } = await loadBookingFor(db, user, number, 'booking.work');
-  const [items, attachments, timeline, reportRows, revision, nodeStaff, itemNames, service, signatory] = await Promise.all([
+  const [items, attachments, timeline, reportRows, revision, nodeStaff, itemNames, service, signatory, money] = await Promise.all([
     bookingsRepo.itemsOf(db, booking.id),
     attachmentsRepo.attachmentsOfBooking(db, booking.id),
     bookingsRepo.timelineOf(db, booking.id),
@@ -37,6 +38,7 @@ export async function workbench(deps: LabDeps, user: Principal, number: string) 
     deps.reference.oilItemNames(),
     findServiceByCode(db, booking.serviceCode),
     isSignatoryOn(db, { userId: user.id, nodeId: booking.nodeId, categoryCode: booking.categoryCode, day: todayOf(deps) }),
+    feeOfBooking(db, booking.id),
   ]);
   // The results shown are those of the newest issued version (1 before the first issue); a revision has its own.
   const inForce = reportRows[0]?.report.version ?? 1;
@@ -61,6 +63,7 @@ export async function workbench(deps: LabDeps, user: Principal, number: string) 
     fourEyesBlocked: booking.status === 'to_verify' && booking.resultsBy === staff.id,
     /** Whether this user may approve and sign here (authorised signatory, and neither tester nor verifier of what is signed). */
     signing: { signatory, ...signingBlock(booking, revision, staff.id, signatory) },
+    ...money,
     revision: revision ? { ...revision, actions: revisionActionsFor(revision.status), results: revisionResults, fourEyesBlocked: revision.status === 'to_verify' && revision.resultsBy === staff.id } : null,
   };
 }

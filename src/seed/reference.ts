@@ -3,8 +3,10 @@ import { sql } from 'drizzle-orm';
 import { fromRoot } from '../shared/paths.js';
 import type { Db, Executor } from '../db/client.js';
 import {
+  feeRules,
   instrumentCategories,
   oilEditions,
+  prices,
   nodes,
   nodeServices,
   oilGrades,
@@ -123,6 +125,23 @@ interface NetworkSeed {
   offerings: Record<string, string[]>;
 }
 
+interface FeesSeed {
+  rules: { code: string; name: string; text: string; basis: string; kind: string; percentMin: number | null; percentMax: number | null; official: boolean; effectiveFrom: string }[];
+  prices: {
+    code: string;
+    kind: 'service' | 'oil-item' | 'oil-package';
+    unit: string;
+    amount: number | null;
+    amountMin: number | null;
+    amountMax: number | null;
+    priceType: 'published' | 'estimate' | 'tbd' | 'free' | 'free-then-agreement' | 'per-item';
+    official: boolean;
+    publisher: string | null;
+    basis: string;
+    compulsory: string | null;
+  }[];
+}
+
 function readSeed<T>(name: string): T {
   return JSON.parse(readFileSync(fromRoot('src', 'seed', 'data', name), 'utf8')) as T;
 }
@@ -132,6 +151,7 @@ export function loadSeedData() {
     instruments: readSeed<{ categories: InstrumentCategorySeed[] }>('instrument-categories.json').categories,
     oil: readSeed<OilSeed>('oil-reference.json'),
     network: readSeed<NetworkSeed>('network.json'),
+    fees: readSeed<FeesSeed>('fees.json'),
   };
 }
 
@@ -173,7 +193,7 @@ function calibrationService(c: InstrumentCategorySeed, sortOrder: number) {
 
 /** Upserts the whole reference catalog by code: safe to run any number of times. */
 export async function seedReference(db: Db): Promise<void> {
-  const { instruments, oil, network } = loadSeedData();
+  const { instruments, oil, network, fees } = loadSeedData();
   await db.transaction(async (tx) => {
     for (const c of network.categories) {
       await tx.insert(serviceCategories).values(c).onConflictDoUpdate({ target: serviceCategories.code, set: { name: c.name, description: c.description, bookingPrefix: c.bookingPrefix, sortOrder: c.sortOrder } });
@@ -217,6 +237,7 @@ export async function seedReference(db: Db): Promise<void> {
       await tx.insert(instrumentCategories).values(values).onConflictDoUpdate({ target: instrumentCategories.code, set: values });
     }
     await seedOil(tx, oil);
+    await seedFees(tx, fees);
 
     const serviceRows = [
       ...instruments.map((c, i) => calibrationService(c, 100 + i)),
@@ -325,6 +346,36 @@ async function seedOil(tx: Executor, oil: OilSeed): Promise<void> {
     const values = { code: p.code, name: p.name, itemCodes: p.items, gradeFamilies: p.gradeFamilies, gradeCodes: p.grades, remark: p.remark, turnaroundDays: p.turnaroundDays };
     await tx.insert(oilPackages).values(values).onConflictDoUpdate({ target: oilPackages.code, set: values });
   }
+}
+
+/** The initial price list of the platform (from 2026-01-01, its launch): reference prices are labelled as such. */
+const PRICE_LIST_FROM = '2026-01-01';
+const cents = (yuan: number | null) => (yuan === null ? null : Math.round(yuan * 100));
+
+async function seedFees(tx: Executor, fees: FeesSeed): Promise<void> {
+  for (const r of fees.rules) {
+    await tx.insert(feeRules).values(r).onConflictDoUpdate({ target: feeRules.code, set: r });
+  }
+  // Prices are inserted once: after that the platform admin maintains them (effective-dated, in the admin pages).
+  if ((await tx.$count(prices)) > 0) return;
+  const kinds = { service: 'service', 'oil-item': 'oil_item', 'oil-package': 'oil_package' } as const;
+  const types = { published: 'published', estimate: 'estimate', tbd: 'tbd', free: 'free', 'free-then-agreement': 'free_then_agreement', 'per-item': 'per_item' } as const;
+  await tx.insert(prices).values(
+    fees.prices.map((p) => ({
+      targetKind: kinds[p.kind],
+      targetCode: p.code,
+      unit: p.unit,
+      amountCents: cents(p.amount),
+      amountMinCents: cents(p.amountMin),
+      amountMaxCents: cents(p.amountMax),
+      priceType: types[p.priceType],
+      official: p.official,
+      publisher: p.publisher,
+      basis: p.basis,
+      compulsory: p.compulsory ?? 'no',
+      effectiveFrom: PRICE_LIST_FROM,
+    })),
+  );
 }
 
 /**

@@ -125,7 +125,7 @@ const checkers = new WeakMap<TestApp, Agent>();
 export async function advance(t: TestApp, agents: World['agents'], users: World['users'], number: string, steps: LabStep[]): Promise<void> {
   const items = await t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
   const fields: Record<LabStep, Record<string, string>> = {
-    accept: {},
+    accept: { confirmedFee: '70.00', feeReason: '按实际器具核定' },
     receive: Object.fromEntries(items.map((it, i) => [`labels[i${it.id}]`, `JL-${number.slice(-4)}-${i}`])),
     start: { assignee: String(users.staff1.id) },
     submit_results: Object.fromEntries(
