@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { HOLDS_CAPACITY, statusIn } from '../bookings/lifecycle.js';
 import type { Executor } from '../db/client.js';
 import { bookings, capacityWindows, closures, enterprises, instrumentCategories, nodes, nodeServices, oilGrades, oilPackages, parks, serviceCategories, services, users } from '../db/schema.js';
 
@@ -104,12 +105,12 @@ export async function deleteClosure(ex: Executor, nodeId: number, id: number) {
   return rows[0];
 }
 
-/** Live bookings of a node in a date range (a new closure concerns them). */
+/** Bookings of a node in a date range that still hold their window (a new closure concerns them). */
 export async function liveBookingsInRange(ex: Executor, nodeId: number, from: string, to: string) {
   return ex
     .select({ id: bookings.id, number: bookings.number, enterpriseId: bookings.enterpriseId, date: bookings.date, window: bookings.window })
     .from(bookings)
-    .where(and(eq(bookings.nodeId, nodeId), gte(bookings.date, from), lte(bookings.date, to), inArray(bookings.status, ['submitted', 'needs_info', 'accepted'])));
+    .where(and(eq(bookings.nodeId, nodeId), gte(bookings.date, from), lte(bookings.date, to), statusIn(bookings.status, HOLDS_CAPACITY)));
 }
 
 export async function listServicesForAdmin(ex: Executor) {

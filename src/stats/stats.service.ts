@@ -1,11 +1,12 @@
 import { assertCan, type Principal } from '../auth/access.js';
-import { STATUS_LABELS, type BookingStatus } from '../bookings/lifecycle.js';
+import { isOpen, STATUS_LABELS } from '../bookings/lifecycle.js';
 import { findNode, listParks } from '../catalog/catalog.repo.js';
 import type { Db } from '../db/client.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { dayjs, isIsoDate, shanghaiDate, TZ, type Clock } from '../shared/time.js';
 import type { Table } from './export.js';
 import { TtlCache } from '../shared/cache.js';
+import { QUEUE_TABS } from '../lab/lab.view.js';
 import * as repo from './stats.repo.js';
 
 export type PeriodPreset = 'month' | 'quarter' | 'year' | 'custom';
@@ -16,14 +17,8 @@ export const PERIOD_PRESETS: { key: PeriodPreset; label: string }[] = [
   { key: 'custom', label: '自定义' },
 ];
 
-const LOAD_STAGES: { label: string; statuses: BookingStatus[] }[] = [
-  { label: '待受理', statuses: ['submitted'] },
-  { label: '待补正', statuses: ['needs_info'] },
-  { label: '待收样', statuses: ['accepted'] },
-  { label: '检测中', statuses: ['received', 'in_progress'] },
-  { label: '待审核', statuses: ['to_verify'] },
-  { label: '待出报告', statuses: ['verified'] },
-];
+/** The stages of open work, as the lab's queue tabs name them (one list for the queue and the statistics). */
+const LOAD_STAGES = QUEUE_TABS.filter((tab) => tab.statuses.every(isOpen));
 
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 const round1 = (n: number | null): number | null => (n === null ? null : Math.round(n * 10) / 10);
