@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { ROLE_LABELS } from '../auth/access.js';
+import { ROLE_LABELS } from '../auth/auth.view.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { BOOKING_KIND_LABELS, DELIVERY_MODE_LABELS, NODE_KIND_LABELS } from '../catalog/catalog.view.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
