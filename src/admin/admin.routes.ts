@@ -8,7 +8,8 @@ import { keptValues } from '../http/forms.js';
 import { currentUser, requireAction } from '../http/guards.js';
 import { idParam, pageParam, queryText } from '../http/params.js';
 import { formatCell, toCsv, toXlsx } from '../stats/export.js';
-import { PERIOD_PRESETS, type StatsService } from '../stats/stats.service.js';
+import type { StatsService } from '../stats/stats.service.js';
+import { PERIOD_PRESETS } from '../stats/stats.view.js';
 import type { AccountsService } from './accounts.service.js';
 import type { NetworkService } from './network.service.js';
 

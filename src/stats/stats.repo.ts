@@ -226,7 +226,7 @@ export async function satisfaction(ex: Executor, scope: StatsScope, period: Peri
 
 /** The load right now (not the period): open bookings per node and stage, and how many are past their due date. */
 export async function loadNow(ex: Executor, scope: StatsScope, today: string) {
-  return query<{ nodeId: number; status: string; n: number; overdue: number }>(
+  return query<{ nodeId: number; status: BookingStatus; n: number; overdue: number }>(
     ex,
     sql`SELECT b.node_id AS "nodeId", b.status, count(*)::int AS n,
                count(*) FILTER (WHERE b.due_date < ${today}::date)::int AS overdue
