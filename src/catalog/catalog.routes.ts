@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { idParam, queryText } from '../http/params.js';
 import type { CatalogService } from './catalog.service.js';
-import { catalogViewLabels } from './catalog.view.js';
+import { catalogViewLabels, nodePage } from './catalog.view.js';
 
 export function catalogRoutes(catalog: CatalogService): Router {
   const router = Router();
@@ -28,8 +28,7 @@ export function catalogRoutes(catalog: CatalogService): Router {
   });
 
   router.get('/nodes/:id', async (req, res) => {
-    const detail = await catalog.nodeDetail(idParam(req.params.id));
-    res.render('catalog/node', { title: detail.node.name, ...detail, labels });
+    res.render('catalog/node', nodePage(await catalog.nodeDetail(idParam(req.params.id))));
   });
 
   return router;
