@@ -11,9 +11,7 @@ export const adminHref = {
   dashboard: '/admin',
   nodes: '/admin/nodes',
   node: (id: number) => `/admin/nodes/${id}`,
-  editNode: (id: number) => `/admin/nodes/${id}/edit`,
   services: '/admin/services',
-  editService: (id: number) => `/admin/services/${id}/edit`,
   users: '/admin/users',
   enterprises: '/admin/enterprises',
   pendingReviews: '/admin/enterprises?review=pending',
@@ -42,7 +40,7 @@ export function dashboardPage(dashboard: Dashboard, query: PeriodQuery, refused:
 }
 
 /** Where a node's service stands for bookings. */
-export function offeringState(offering: Pick<OfferingRow, 'active'>, serviceActive: boolean): string {
+function offeringState(offering: Pick<OfferingRow, 'active'>, serviceActive: boolean): string {
   if (!serviceActive) return '服务已下线';
   return offering.active ? '开放预约' : '已停止';
 }
@@ -72,7 +70,7 @@ export function nodePage<D extends { node: NodeRow; offerings: { offering: Offer
 }
 
 /** A service as the form shows it (lists one per line); a new one starts as a consultation on site or online. */
-export function serviceFormValues(service: ServiceRowFull | undefined): Record<string, unknown> {
+function serviceFormValues(service: ServiceRowFull | undefined): Record<string, unknown> {
   if (!service) return { bookingKind: 'consultation', deliveryModes: ['on_site', 'online'] };
   return { ...service, standards: service.standards.join('\n'), requiredDocuments: service.requiredDocuments.join('\n') };
 }

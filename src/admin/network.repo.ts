@@ -1,7 +1,7 @@
-import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import { HOLDS_CAPACITY, statusIn } from '../bookings/lifecycle.js';
 import type { Executor } from '../db/client.js';
-import { bookings, capacityWindows, closures, enterprises, instrumentCategories, nodes, nodeServices, oilGrades, oilPackages, parks, serviceCategories, services, users } from '../db/schema.js';
+import { bookings, capacityWindows, closures, instrumentCategories, nodes, nodeServices, oilGrades, oilPackages, parks, serviceCategories, services, users } from '../db/schema.js';
 
 export type NodeRow = typeof nodes.$inferSelect;
 export type ServiceRowFull = typeof services.$inferSelect;
@@ -154,9 +154,4 @@ export async function referenceLists(ex: Executor) {
     ex.select({ id: parks.id, name: parks.name }).from(parks).orderBy(asc(parks.id)),
   ]);
   return { categories, instruments, grades, packages, parks: parkRows };
-}
-
-export async function enterpriseIdsOf(ex: Executor, ids: number[]) {
-  if (!ids.length) return [];
-  return ex.select({ id: enterprises.id, name: enterprises.name }).from(enterprises).where(inArray(enterprises.id, ids));
 }

@@ -10,7 +10,6 @@ export const ROLE_LABELS: Record<Role, string> = {
   platform_admin: '平台管理员',
 };
 
-export const LOGIN_PATH = '/login';
 export const PASSWORD_PATH = '/account/password';
 
 /** The login page; `formError` for a refused attempt (wrong credentials, too many tries). */

@@ -18,7 +18,7 @@ const TONE_CLASSES = {
   secondary: 'text-bg-secondary',
   light: 'text-bg-light border',
 } as const;
-export type Tone = keyof typeof TONE_CLASSES;
+type Tone = keyof typeof TONE_CLASSES;
 
 /*
  * What colour each state is drawn in, the one place for it: a page asks `reportStatusBadge(status)` instead of
@@ -75,5 +75,3 @@ export const viewHelpers = {
   /** A result judged against its limit: pass, fail, no limit. */
   judgementBadge: (judgement: string, label = labelOf(JUDGEMENT_LABELS, judgement), extraClass = '') => badge(label, JUDGEMENT_TONES[judgement] ?? 'secondary', extraClass),
 };
-
-export type ViewHelpers = typeof viewHelpers;
