@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate } from '../shared/time.js';
-import { checkbox, mobileField, oneOf, optionalEmail, optionalId, optionalText, requiredId, requiredText } from '../shared/validation.js';
+import { mobileField, oneOf, optionalEmail, optionalId, optionalText, requiredId, requiredText } from '../shared/validation.js';
 
 const intField = (label: string, min: number, max: number) =>
   z.preprocess(
@@ -120,5 +120,3 @@ export const reviewSchema = z.object({
   decision: oneOf('复核结论', ['approved', 'rejected']),
   note: optionalText('复核说明', 300),
 });
-
-export const confirmSchema = z.object({ confirm: checkbox() });

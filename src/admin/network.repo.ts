@@ -1,6 +1,7 @@
-import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import { HOLDS_CAPACITY, statusIn } from '../bookings/lifecycle.js';
 import type { Executor } from '../db/client.js';
-import { bookings, capacityWindows, closures, enterprises, instrumentCategories, nodes, nodeServices, oilGrades, oilPackages, parks, serviceCategories, services, users } from '../db/schema.js';
+import { bookings, capacityWindows, closures, instrumentCategories, nodes, nodeServices, oilGrades, oilPackages, parks, serviceCategories, services, users } from '../db/schema.js';
 
 export type NodeRow = typeof nodes.$inferSelect;
 export type ServiceRowFull = typeof services.$inferSelect;
@@ -104,12 +105,12 @@ export async function deleteClosure(ex: Executor, nodeId: number, id: number) {
   return rows[0];
 }
 
-/** Live bookings of a node in a date range (a new closure concerns them). */
+/** Bookings of a node in a date range that still hold their window (a new closure concerns them). */
 export async function liveBookingsInRange(ex: Executor, nodeId: number, from: string, to: string) {
   return ex
     .select({ id: bookings.id, number: bookings.number, enterpriseId: bookings.enterpriseId, date: bookings.date, window: bookings.window })
     .from(bookings)
-    .where(and(eq(bookings.nodeId, nodeId), gte(bookings.date, from), lte(bookings.date, to), inArray(bookings.status, ['submitted', 'needs_info', 'accepted'])));
+    .where(and(eq(bookings.nodeId, nodeId), gte(bookings.date, from), lte(bookings.date, to), statusIn(bookings.status, HOLDS_CAPACITY)));
 }
 
 export async function listServicesForAdmin(ex: Executor) {
@@ -153,9 +154,4 @@ export async function referenceLists(ex: Executor) {
     ex.select({ id: parks.id, name: parks.name }).from(parks).orderBy(asc(parks.id)),
   ]);
   return { categories, instruments, grades, packages, parks: parkRows };
-}
-
-export async function enterpriseIdsOf(ex: Executor, ids: number[]) {
-  if (!ids.length) return [];
-  return ex.select({ id: enterprises.id, name: enterprises.name }).from(enterprises).where(inArray(enterprises.id, ids));
 }

@@ -36,8 +36,3 @@ export async function listEvents(ex: Executor, f: EventFilter, page: { limit: nu
   ]);
   return { rows, total: total?.n ?? 0 };
 }
-
-export async function distinctActions(ex: Executor): Promise<string[]> {
-  const rows = await ex.selectDistinct({ action: events.action }).from(events).orderBy(events.action);
-  return rows.map((r) => r.action);
-}

@@ -43,14 +43,6 @@ export interface RecordScope {
   parkId?: number | null;
 }
 
-export const ROLE_LABELS: Record<Role, string> = {
-  enterprise: '企业用户',
-  lab_staff: '检测/检定人员',
-  node_manager: '节点负责人',
-  park_admin: '园区管理员',
-  platform_admin: '平台管理员',
-};
-
 export const STAFF_ROLES: readonly Role[] = ['lab_staff', 'node_manager'];
 export const ADMIN_ROLES: readonly Role[] = ['node_manager', 'park_admin', 'platform_admin'];
 

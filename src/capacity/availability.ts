@@ -71,97 +71,122 @@ export interface NodeServiceRef {
   kind: BookingKind;
 }
 
-export function makeAvailability(deps: { db: Db; clock: Clock; horizonDays: number }) {
-  const { db, clock, horizonDays } = deps;
+export interface AvailabilityDeps {
+  db: Db;
+  clock: Clock;
+  /** Days ahead a window can be booked. */
+  horizonDays: number;
+}
 
-  function bookingRange(): { today: string; last: string } {
-    const today = shanghaiDate(clock.now());
-    return { today, last: addDays(today, horizonDays) };
-  }
+/** Today and the last bookable day (Shanghai days). */
+function bookingRange(deps: AvailabilityDeps): { today: string; last: string } {
+  const today = shanghaiDate(deps.clock.now());
+  return { today, last: addDays(today, deps.horizonDays) };
+}
 
-  /** Whether a window has begun. Shanghai is UTC+8 all year (no daylight saving), so plain arithmetic suffices —
-   *  and this runs for every window of every day shown, where a time-zone parse per call would dominate the page. */
-  function hasStarted(date: string, start: string, nowMs: number): boolean {
-    const startMs = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), Number(start.slice(0, 2)) - 8, Number(start.slice(3, 5)));
-    return startMs <= nowMs;
-  }
+/** Whether a window has begun. Shanghai is UTC+8 all year (no daylight saving), so plain arithmetic suffices —
+ *  and this runs for every window of every day shown, where a time-zone parse per call would dominate the page. */
+function hasStarted(date: string, start: string, nowMs: number): boolean {
+  const startMs = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), Number(start.slice(0, 2)) - 8, Number(start.slice(3, 5)));
+  return startMs <= nowMs;
+}
 
-  /** Day-by-day windows with capacity, use and bookability for several node-services: two queries in all. */
-  async function forNodeServices(refs: NodeServiceRef[], from: string, to: string, ex: Executor = db): Promise<Map<number, DayAvailability[]>> {
-    const { today, last } = bookingRange();
-    const nowMs = clock.now().getTime();
-    const nodeIds = [...new Set(refs.map((r) => r.ns.nodeId))];
-    const [closureRows, windowRows] = await Promise.all([
-      closuresInRange(ex, nodeIds, from, to),
-      windowRowsInRange(ex, refs.map((r) => r.ns.id), from, to),
-    ]);
-    const used = new Map(windowRows.map((w) => [`${w.nodeServiceId}|${w.date}|${w.window}`, w]));
-    const dates = datesInRange(from, to);
-    const result = new Map<number, DayAvailability[]>();
-    for (const { ns, kind } of refs) {
-      const defs = windowDefs(ns, kind);
-      const days = dates.map((date): DayAvailability => {
-        const info = dayInfo(date);
-        const closure = closureRows.find((c) => c.nodeId === ns.nodeId && c.startDate <= date && c.endDate >= date);
-        const windows = defs.map((def): WindowAvailability => {
-          const row = used.get(`${ns.id}|${date}|${def.key}`);
-          const capacity = row ? row.capacity : defaultCapacity(ns, kind, def.key);
-          const taken = row?.used ?? 0;
-          let unavailable: Unavailable | undefined;
-          if (date < today || hasStarted(date, def.start, nowMs)) unavailable = 'past';
-          else if (date > last) unavailable = 'beyond_horizon';
-          else if (!info.working) unavailable = 'holiday';
-          else if (closure) unavailable = 'closed';
-          else if (capacity === 0) unavailable = 'no_capacity';
-          else if (taken >= capacity) unavailable = 'full';
-          return { ...def, date, capacity, used: taken, free: Math.max(0, capacity - taken), ...(unavailable ? { unavailable } : {}) };
-        });
-        return {
-          date,
-          label: formatDateWithWeekday(date),
-          working: info.working,
-          weekend: [0, 6].includes(weekdayOf(date)),
-          estimated: info.estimated,
-          ...(closure ? { closedReason: closure.reason } : {}),
-          windows,
-        };
-      });
-      result.set(ns.id, days);
-    }
-    return result;
-  }
+/** What one day of one node-service looks like, given the moment, the day's calendar, a closure and the windows' use. */
+interface DayContext {
+  today: string;
+  last: string;
+  nowMs: number;
+  working: boolean;
+  closed: boolean;
+}
 
-  return {
-    bookingRange,
+/** Why a window cannot be booked, in order of precedence; undefined when it can. */
+function unavailableReason(day: DayContext, date: string, def: WindowDef, capacity: number, taken: number): Unavailable | undefined {
+  if (date < day.today || hasStarted(date, def.start, day.nowMs)) return 'past';
+  if (date > day.last) return 'beyond_horizon';
+  if (!day.working) return 'holiday';
+  if (day.closed) return 'closed';
+  if (capacity === 0) return 'no_capacity';
+  if (taken >= capacity) return 'full';
+  return undefined;
+}
 
-    forNodeServices,
+type WindowRow = Awaited<ReturnType<typeof windowRowsInRange>>[number];
+type ClosureRow = Awaited<ReturnType<typeof closuresInRange>>[number];
 
-    /**
-     * The next `count` windows with at least `units` free, per node-service, within the booking horizon — looked up
-     * two weeks at a time, so the usual case (free windows this week) reads and computes only those two weeks.
-     */
-    async nextFree(refs: NodeServiceRef[], count: number, units = 1): Promise<Map<number, WindowAvailability[]>> {
-      const { today, last } = bookingRange();
-      const out = new Map<number, WindowAvailability[]>(refs.map((r) => [r.ns.id, []]));
-      let pending = refs;
-      for (let from = today; pending.length > 0 && from <= last; from = addDays(from, 14)) {
-        const to = addDays(from, 13) < last ? addDays(from, 13) : last;
-        const days = await forNodeServices(pending, from, to);
-        for (const [id, list] of days) {
-          const found = out.get(id)!;
-          for (const w of list.flatMap((d) => d.windows)) {
-            if (found.length >= count) break;
-            if (!w.unavailable && w.free >= units) found.push(w);
-          }
-        }
-        pending = pending.filter((r) => out.get(r.ns.id)!.length < count);
+/** One node-service's days: each window's capacity (its row, or the offering's default), use and bookability. */
+function daysOf(ref: NodeServiceRef, dates: string[], at: Omit<DayContext, 'working' | 'closed'>, closureRows: ClosureRow[], used: Map<string, WindowRow>): DayAvailability[] {
+  const { ns, kind } = ref;
+  const defs = windowDefs(ns, kind);
+  return dates.map((date): DayAvailability => {
+    const info = dayInfo(date);
+    const closure = closureRows.find((c) => c.nodeId === ns.nodeId && c.startDate <= date && c.endDate >= date);
+    const day: DayContext = { ...at, working: info.working, closed: !!closure };
+    const windows = defs.map((def): WindowAvailability => {
+      const row = used.get(`${ns.id}|${date}|${def.key}`);
+      const capacity = row ? row.capacity : defaultCapacity(ns, kind, def.key);
+      const taken = row?.used ?? 0;
+      const unavailable = unavailableReason(day, date, def, capacity, taken);
+      return { ...def, date, capacity, used: taken, free: Math.max(0, capacity - taken), ...(unavailable ? { unavailable } : {}) };
+    });
+    return {
+      date,
+      label: formatDateWithWeekday(date),
+      working: info.working,
+      weekend: [0, 6].includes(weekdayOf(date)),
+      estimated: info.estimated,
+      ...(closure ? { closedReason: closure.reason } : {}),
+      windows,
+    };
+  });
+}
+
+/** Day-by-day windows with capacity, use and bookability for several node-services: two queries in all. */
+async function forNodeServices(deps: AvailabilityDeps, refs: NodeServiceRef[], from: string, to: string, ex: Executor = deps.db): Promise<Map<number, DayAvailability[]>> {
+  const { today, last } = bookingRange(deps);
+  const nowMs = deps.clock.now().getTime();
+  const nodeIds = [...new Set(refs.map((r) => r.ns.nodeId))];
+  const [closureRows, windowRows] = await Promise.all([
+    closuresInRange(ex, nodeIds, from, to),
+    windowRowsInRange(ex, refs.map((r) => r.ns.id), from, to),
+  ]);
+  const used = new Map(windowRows.map((w) => [`${w.nodeServiceId}|${w.date}|${w.window}`, w]));
+  const dates = datesInRange(from, to);
+  return new Map(refs.map((ref) => [ref.ns.id, daysOf(ref, dates, { today, last, nowMs }, closureRows, used)]));
+}
+
+/**
+ * The next `count` windows with at least `units` free, per node-service, within the booking horizon — looked up
+ * two weeks at a time, so the usual case (free windows this week) reads and computes only those two weeks.
+ */
+async function nextFree(deps: AvailabilityDeps, refs: NodeServiceRef[], count: number, units = 1): Promise<Map<number, WindowAvailability[]>> {
+  const { today, last } = bookingRange(deps);
+  const found = new Map<number, WindowAvailability[]>(refs.map((r) => [r.ns.id, []]));
+  const foundFor = (id: number) => found.get(id) ?? [];
+  let pending = refs;
+  for (let from = today; pending.length > 0 && from <= last; from = addDays(from, 14)) {
+    const to = addDays(from, 13) < last ? addDays(from, 13) : last;
+    for (const [id, days] of await forNodeServices(deps, pending, from, to)) {
+      const list = foundFor(id);
+      for (const w of days.flatMap((d) => d.windows)) {
+        if (list.length >= count) break;
+        if (!w.unavailable && w.free >= units) list.push(w);
       }
-      return out;
-    },
+    }
+    pending = pending.filter((r) => foundFor(r.ns.id).length < count);
+  }
+  return found;
+}
 
+/** Capacity as the booking pages and the catalog see it: the booking horizon, windows by day, the next free ones. */
+export function makeAvailability(deps: AvailabilityDeps) {
+  return {
+    bookingRange: () => bookingRange(deps),
+    forNodeServices: (refs: NodeServiceRef[], from: string, to: string, ex?: Executor) => forNodeServices(deps, refs, from, to, ex),
+    nextFree: (refs: NodeServiceRef[], count: number, units?: number) => nextFree(deps, refs, count, units),
     /** One window as it stands now: for a clear message before (and after) the atomic take. */
-    async check(ref: NodeServiceRef, date: string, window: string, ex: Executor = db): Promise<WindowAvailability | undefined> {
-      const days = await forNodeServices([ref], date, date, ex);
+    async check(ref: NodeServiceRef, date: string, window: string, ex: Executor = deps.db): Promise<WindowAvailability | undefined> {
+      const days = await forNodeServices(deps, [ref], date, date, ex);
       return days.get(ref.ns.id)?.[0]?.windows.find((w) => w.key === window);
     },
   };

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { idParam, queryText } from '../http/params.js';
 import type { CatalogService } from './catalog.service.js';
-import { catalogViewLabels } from './catalog.view.js';
+import { catalogViewLabels, nodePage } from './catalog.view.js';
 
 /** What a service page shows of its fees (from the fees feature, injected by the composition root). */
 export type ServicePrices = (service: { code: string; packageCodes: string[] | null }) => Promise<unknown>;
@@ -31,8 +31,7 @@ export function catalogRoutes(catalog: CatalogService, deps: { prices: ServicePr
   });
 
   router.get('/nodes/:id', async (req, res) => {
-    const detail = await catalog.nodeDetail(idParam(req.params.id));
-    res.render('catalog/node', { title: detail.node.name, ...detail, labels });
+    res.render('catalog/node', nodePage(await catalog.nodeDetail(idParam(req.params.id))));
   });
 
   return router;

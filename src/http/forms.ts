@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ConflictError, ValidationError } from '../shared/errors.js';
+import { flash, type FlashKind } from './flash.js';
 
 const NEVER_ECHO = /password|_csrf/i;
 
@@ -62,17 +63,30 @@ export function formAction(
 }
 
 /**
- * Re-renders a form with 422, the field messages and the user's input when the error is a ValidationError;
- * any other error goes on to the error handler.
+ * For small forms on a list or page (a row's review, a reset): a refusal becomes a message on the page the form was
+ * on, instead of a page of its own.
  */
-export function renderInvalid(
-  res: Response,
-  err: unknown,
-  view: string,
-  locals: Record<string, unknown> & { values?: unknown },
-): void {
-  if (!(err instanceof ValidationError)) throw err;
-  res.status(422).render(view, { ...locals, errors: err.fieldErrors, formError: err.message, values: keptValues(locals.values) });
+export function refusalAsMessage(kind: FlashKind, back: (req: Request) => string) {
+  return (req: Request, res: Response, refusal: Refusal): void => {
+    flash(req, kind, refusal.firstError);
+    res.redirect(303, back(req));
+  };
+}
+
+/** Is a posted on/off switch (`active=1` or `0`) on? */
+export const switchedOn = (req: Request): boolean => formBody(req).active === '1';
+
+/**
+ * The on/off switch of a management page (activate/deactivate a node, service, company, account): sets it, says
+ * which way it went, and goes back; a refusal (deactivating oneself) is said on the same page.
+ */
+export function switchAction(set: (req: Request, on: boolean) => Promise<unknown>, said: { on: string; off: string }, back: (req: Request) => string): RequestHandler {
+  return formAction(async (req, res) => {
+    const on = switchedOn(req);
+    await set(req, on);
+    flash(req, 'success', on ? said.on : said.off);
+    res.redirect(303, back(req));
+  }, refusalAsMessage('warning', back));
 }
 
 /**

@@ -4,7 +4,8 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { asPrincipal, ROLE_LABELS } from '../auth/access.js';
+import { asPrincipal } from '../auth/access.js';
+import { PASSWORD_PATH, ROLE_LABELS } from '../auth/auth.view.js';
 import type { PassportInstance } from '../auth/passport.js';
 import type { Config } from '../config.js';
 import type { DrizzleSessionStore } from '../db/session-store.js';
@@ -19,6 +20,7 @@ import { navFor } from './nav.js';
 import type { PageCache } from './page-cache.js';
 import { viewHelpers } from './view-helpers.js';
 import { feeViewLabels } from '../fees/fees.view.js';
+import { ADMIN_SECTIONS } from '../admin/admin.view.js';
 
 /*
  * The web layer's middleware, in the order a request meets it. createApp calls these; each one is a stage a reader can
@@ -121,8 +123,9 @@ export function pageLocals(config: Config) {
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
     res.locals.csrfToken = () => issueCsrfToken(req);
-    res.locals.statusBadge = viewHelpers.statusBadge;
+    Object.assign(res.locals, viewHelpers);
     res.locals.feeLabels = feeViewLabels;
+    res.locals.adminSections = ADMIN_SECTIONS;
     res.locals.fmt = { date: formatDate, dateTime: formatDateTime, dateWeekday: formatDateWithWeekday };
     res.locals.errors = {};
     res.locals.values = {};
@@ -130,14 +133,12 @@ export function pageLocals(config: Config) {
   };
 }
 
-const PASSWORD_FORM = '/account/password';
-
 /**
  * A password set by an administrator must be replaced before anything else: pages lead to the password form, and
  * every other request — a booking POST included — is refused until it is changed. Signing out stays possible.
  */
 export function forcedPasswordChange(req: Request, res: Response, next: NextFunction): void {
-  if (!req.user?.mustChangePassword || req.path === PASSWORD_FORM || (req.method === 'POST' && req.path === '/logout')) return next();
-  if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(PASSWORD_FORM);
+  if (!req.user?.mustChangePassword || req.path === PASSWORD_PATH || (req.method === 'POST' && req.path === '/logout')) return next();
+  if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(PASSWORD_PATH);
   next(new ForbiddenError('管理员为您设置了临时密码，请先修改密码后再办理其他业务。'));
 }

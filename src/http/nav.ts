@@ -1,4 +1,6 @@
+import { adminHref } from '../admin/admin.view.js';
 import type { Principal } from '../auth/access.js';
+import { enterpriseHref } from '../enterprises/enterprises.view.js';
 
 export interface NavItem {
   href: string;
@@ -13,18 +15,18 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
     { href: '/nodes', label: '服务网点' },
   ];
   if (!user) return items;
-  if (user.role === 'enterprise' && user.enterpriseId) {
+  if (user.role === 'enterprise') {
     items.unshift({ href: '/bookings', label: '我的预约' });
-    items.push({ href: `/enterprises/${user.enterpriseId}`, label: '企业信息' });
+    items.push({ href: enterpriseHref(user.enterpriseId), label: '企业信息' });
   }
   if (user.role === 'lab_staff' || user.role === 'node_manager') {
     items.unshift({ href: '/lab', label: '工作台' });
   }
   if (user.role === 'node_manager') {
-    items.splice(1, 0, { href: '/admin', label: '统计' }, { href: `/admin/nodes/${user.nodeId}`, label: '网点管理' }, { href: '/admin/users', label: '人员' });
+    items.splice(1, 0, { href: adminHref.dashboard, label: '统计' }, { href: adminHref.node(user.nodeId), label: '网点管理' }, { href: adminHref.users, label: '人员' });
   }
-  if (user.role === 'park_admin') items.unshift({ href: '/admin', label: '园区统计' });
-  if (user.role === 'platform_admin') items.unshift({ href: '/admin', label: '管理后台' });
+  if (user.role === 'park_admin') items.unshift({ href: adminHref.dashboard, label: '园区统计' });
+  if (user.role === 'platform_admin') items.unshift({ href: adminHref.dashboard, label: '管理后台' });
   items.push({ href: '/notifications', label: '站内信', ...(unread > 0 ? { badge: unread } : {}) });
   return items;
 }

@@ -3,6 +3,7 @@ import { flash } from '../http/flash.js';
 import { currentUser, requireAction } from '../http/guards.js';
 import { idParam, pageParam } from '../http/params.js';
 import type { NotificationsService } from './notifications.service.js';
+import { notificationsHref, notificationsPage } from './notifications.view.js';
 
 export function notificationsRoutes(notifications: NotificationsService): Router {
   const router = Router();
@@ -11,7 +12,7 @@ export function notificationsRoutes(notifications: NotificationsService): Router
   router.get('/notifications', signedIn, async (req, res) => {
     const unreadOnly = req.query.unread === '1';
     const result = await notifications.list(currentUser(req), pageParam(req.query.page), unreadOnly);
-    res.render('notifications/list', { title: '站内信', ...result, unreadOnly, query: unreadOnly ? { unread: '1' } : {} });
+    res.render('notifications/list', notificationsPage(result, unreadOnly));
   });
 
   router.get('/notifications/:id', signedIn, async (req, res) => {
@@ -21,7 +22,7 @@ export function notificationsRoutes(notifications: NotificationsService): Router
   router.post('/notifications/read-all', signedIn, async (req, res) => {
     await notifications.markAllRead(currentUser(req));
     flash(req, 'success', '已全部标记为已读。');
-    res.redirect(303, '/notifications');
+    res.redirect(303, notificationsHref());
   });
 
   return router;

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { NotFoundError } from '../shared/errors.js';
 import { safeNextPath } from '../shared/safe-path.js';
 import * as repo from './notifications.repo.js';
+import { notificationsHref } from './notifications.view.js';
 
 const PAGE_SIZE = 20;
 
@@ -19,7 +20,7 @@ export function makeNotificationsService(db: Db) {
       const n = await repo.findForUser(db, user.id, id);
       if (!n) throw new NotFoundError('该消息不存在。');
       if (!n.readAt) await repo.markRead(db, user.id, [id]);
-      return safeNextPath(n.link) ?? '/notifications';
+      return safeNextPath(n.link) ?? notificationsHref();
     },
 
     markAllRead: (user: Principal) => repo.markRead(db, user.id, 'all'),

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { CLOSED_STATUSES, OPEN_STATUSES, statusIn, type BookingStatus } from '../bookings/lifecycle.js';
 import { rowsOf, type Executor } from '../db/client.js';
 import { dayjs, TZ } from '../shared/time.js';
 
@@ -17,7 +18,11 @@ export interface Period {
   end: Date;
 }
 
-const OPEN = sql`('submitted','needs_info','accepted','received','in_progress','to_verify','verified')`;
+/* States through the lifecycle's groupings (the one place they are spelled out), on the bookings alias `b`. */
+const STATUS = sql`b.status`;
+const OPEN = statusIn(STATUS, OPEN_STATUSES);
+const CLOSED = statusIn(STATUS, CLOSED_STATUSES);
+const statusIs = (status: BookingStatus) => statusIn(STATUS, [status]);
 
 function scopeOf(scope: StatsScope, alias = 'b'): SQL {
   const a = sql.raw(alias);
@@ -62,10 +67,10 @@ export async function summary(ex: Executor, scope: StatsScope, period: Period): 
   const [counts] = await query<Omit<Summary, 'p90Turnaround' | 'enterprises'>>(
     ex,
     sql`SELECT count(*)::int AS total,
-               count(*) FILTER (WHERE b.status = 'completed')::int AS completed,
-               count(*) FILTER (WHERE b.status = 'cancelled')::int AS cancelled,
-               count(*) FILTER (WHERE b.status = 'rejected')::int AS rejected,
-               count(*) FILTER (WHERE b.status IN ${OPEN})::int AS open,
+               count(*) FILTER (WHERE ${statusIs('completed')})::int AS completed,
+               count(*) FILTER (WHERE ${statusIs('cancelled')})::int AS cancelled,
+               count(*) FILTER (WHERE ${statusIs('rejected')})::int AS rejected,
+               count(*) FILTER (WHERE ${OPEN})::int AS open,
                count(b.turnaround_days)::int AS reported,
                count(*) FILTER (WHERE b.on_time)::int AS "onTime",
                avg(b.turnaround_days)::float8 AS "avgTurnaround"
@@ -118,7 +123,7 @@ export async function byMonth(ex: Executor, scope: StatsScope, period: Period) {
     ex,
     sql`SELECT width_bucket(b.created_at, ARRAY[${bounds}]::timestamptz[]) AS bucket,
                count(*)::int AS total,
-               count(*) FILTER (WHERE b.status = 'completed')::int AS completed
+               count(*) FILTER (WHERE ${statusIs('completed')})::int AS completed
         FROM bookings b
         WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
         GROUP BY 1 ORDER BY 1`,
@@ -129,7 +134,7 @@ export async function byMonth(ex: Executor, scope: StatsScope, period: Period) {
 export async function byCategory(ex: Executor, scope: StatsScope, period: Period) {
   return query<{ code: string; name: string; total: number; completed: number }>(
     ex,
-    sql`SELECT c.code, c.name, count(b.id)::int AS total, count(b.id) FILTER (WHERE b.status = 'completed')::int AS completed
+    sql`SELECT c.code, c.name, count(b.id)::int AS total, count(b.id) FILTER (WHERE ${statusIs('completed')})::int AS completed
         FROM bookings b
         JOIN services s ON s.id = b.service_id
         JOIN service_categories c ON c.code = s.category_code
@@ -189,8 +194,8 @@ export async function nodeFigures(ex: Executor, scope: StatsScope, period: Perio
         FROM nodes n
         LEFT JOIN (
           SELECT b.node_id, count(*) AS total,
-                 count(*) FILTER (WHERE b.status = 'completed') AS completed,
-                 count(*) FILTER (WHERE b.status IN ('cancelled','rejected')) AS closed_without,
+                 count(*) FILTER (WHERE ${statusIs('completed')}) AS completed,
+                 count(*) FILTER (WHERE ${CLOSED}) AS closed_without,
                  count(b.turnaround_days) AS reported,
                  count(*) FILTER (WHERE b.on_time) AS on_time,
                  avg(b.turnaround_days) AS avg_turnaround,
@@ -221,12 +226,12 @@ export async function satisfaction(ex: Executor, scope: StatsScope, period: Peri
 
 /** The load right now (not the period): open bookings per node and stage, and how many are past their due date. */
 export async function loadNow(ex: Executor, scope: StatsScope, today: string) {
-  return query<{ nodeId: number; status: string; n: number; overdue: number }>(
+  return query<{ nodeId: number; status: BookingStatus; n: number; overdue: number }>(
     ex,
     sql`SELECT b.node_id AS "nodeId", b.status, count(*)::int AS n,
                count(*) FILTER (WHERE b.due_date < ${today}::date)::int AS overdue
         FROM bookings b
-        WHERE ${scopeOf(scope)} AND b.status IN ${OPEN}
+        WHERE ${scopeOf(scope)} AND ${OPEN}
         GROUP BY b.node_id, b.status`,
   );
 }

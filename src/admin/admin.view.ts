@@ -1,0 +1,90 @@
+import { ROLE_LABELS } from '../auth/auth.view.js';
+import { BOOKING_KIND_LABELS, DELIVERY_MODE_LABELS, NODE_KIND_LABELS } from '../catalog/catalog.view.js';
+import type { Dashboard } from '../stats/dashboard.js';
+import { formatCell } from '../stats/export.js';
+import type { PeriodQuery } from '../stats/period.js';
+import { PERIOD_PRESETS } from '../stats/stats.view.js';
+import type { NodeRow, OfferingRow, ServiceRowFull } from './network.repo.js';
+
+/** The one set of URL builders of the management pages: links, redirects, the header's shortcuts. */
+export const adminHref = {
+  dashboard: '/admin',
+  nodes: '/admin/nodes',
+  node: (id: number) => `/admin/nodes/${id}`,
+  services: '/admin/services',
+  users: '/admin/users',
+  enterprises: '/admin/enterprises',
+  pendingReviews: '/admin/enterprises?review=pending',
+  audit: '/admin/audit',
+  fees: '/admin/fees',
+  oilLimits: '/admin/oil-limits',
+};
+
+/** The platform's sections, in the sub-navigation of every management page. */
+export const ADMIN_SECTIONS = [
+  { href: adminHref.dashboard, label: '统计看板' },
+  { href: adminHref.nodes, label: '网点' },
+  { href: adminHref.services, label: '服务目录' },
+  { href: adminHref.fees, label: '收费标准' },
+  { href: adminHref.users, label: '账号' },
+  { href: adminHref.enterprises, label: '企业' },
+  { href: adminHref.oilLimits, label: '油品限值' },
+  { href: adminHref.audit, label: '审计日志' },
+];
+
+/** Labels every management page draws with. */
+export const adminViewLabels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS, kinds: BOOKING_KIND_LABELS, roles: ROLE_LABELS };
+
+/** ECharts and the charts drawn from each table. */
+const DASHBOARD_SCRIPTS = ['/vendor/echarts/echarts.min.js', '/static/js/dashboard.js'];
+
+/** The statistics dashboard: figures, tables (each with its export links), the period form as entered. */
+export function dashboardPage(dashboard: Dashboard, query: PeriodQuery, refused: { errors?: Record<string, string>; formError?: string } = {}) {
+  return { title: '统计看板', ...dashboard, presets: PERIOD_PRESETS, query, formatCell, labels: adminViewLabels, ...refused, scripts: DASHBOARD_SCRIPTS };
+}
+
+/** Where a node's service stands for bookings. */
+function offeringState(offering: Pick<OfferingRow, 'active'>, serviceActive: boolean): string {
+  if (!serviceActive) return '服务已下线';
+  return offering.active ? '开放预约' : '已停止';
+}
+
+/** A refused form's messages and the user's input, put back on the page. */
+export interface FormState {
+  errors?: Record<string, string>;
+  formError?: string;
+  values?: Record<string, unknown>;
+}
+
+/** The node form: new (`nodeId` absent) or an existing node's. */
+export function nodeFormPage(parks: unknown[], nodeId: number | undefined, state: FormState) {
+  return { title: nodeId ? '修改网点' : '新建网点', parks, labels: adminViewLabels, errors: {}, values: {}, ...(nodeId ? { nodeId } : {}), ...state };
+}
+
+/** A node's values as the form shows them (no park: the empty choice). */
+export const nodeFormValues = (node: NodeRow) => ({ ...node, parkId: node.parkId ?? '' });
+
+/** A new node starts as a station. */
+export const NEW_NODE_VALUES = { kind: 'station' };
+
+/** The node page: its offerings with capacity and state, closures; `openForm` is the form a refusal belongs to. */
+export function nodePage<D extends { node: NodeRow; offerings: { offering: OfferingRow; serviceActive: boolean }[] }>(detail: D, state: FormState & { openForm?: string } = {}) {
+  const offerings = detail.offerings.map((o) => ({ ...o, state: offeringState(o.offering, o.serviceActive) }));
+  return { title: detail.node.name, ...detail, offerings, labels: adminViewLabels, errors: {}, values: {}, ...state };
+}
+
+/** A service as the form shows it (lists one per line); a new one starts as a consultation on site or online. */
+function serviceFormValues(service: ServiceRowFull | undefined): Record<string, unknown> {
+  if (!service) return { bookingKind: 'consultation', deliveryModes: ['on_site', 'online'] };
+  return { ...service, standards: service.standards.join('\n'), requiredDocuments: service.requiredDocuments.join('\n') };
+}
+
+export function serviceFormPage(form: { refs: unknown; service: ServiceRowFull | undefined }, state: FormState = {}) {
+  const { service } = form;
+  return { title: service ? `修改服务 ${service.code}` : '新建服务', refs: form.refs, service, labels: adminViewLabels, errors: {}, ...state, values: state.values ?? serviceFormValues(service) };
+}
+
+/** A temporary password, shown once: for a new account (with its mobile) or after a reset. */
+export function temporaryPasswordPage(account: { name: unknown; mobile?: unknown }, temporaryPassword: string, created: boolean) {
+  return { title: created ? '账号已创建' : '密码已重置', name: account.name, ...(created ? { mobile: account.mobile } : {}), temporaryPassword, created };
+}

@@ -1,0 +1,30 @@
+import { EVENT_LABELS } from '../bookings/lifecycle.js';
+
+/** Every action the audit log can hold, with its wording (booking timeline + management). */
+export const AUDIT_ACTIONS: Record<string, string> = {
+  ...EVENT_LABELS,
+  'report.issued': '签发报告',
+  'enterprise.registered': '企业注册',
+  'enterprise.credit_code_reviewed': '信用代码复核',
+  'enterprise.activated': '启用企业',
+  'enterprise.deactivated': '停用企业',
+  'user.created': '创建账号',
+  'user.password_changed': '修改密码',
+  'user.password_reset': '重置密码',
+  'user.activated': '启用账号',
+  'user.deactivated': '停用账号',
+  'node.created': '新建网点',
+  'node.updated': '修改网点',
+  'node.activated': '启用网点',
+  'node.deactivated': '停用网点',
+  'node_service.created': '网点开通服务',
+  'node_service.activated': '启用网点服务',
+  'node_service.deactivated': '停用网点服务',
+  'node_service.capacity_changed': '调整名额',
+  'closure.created': '设置暂停服务',
+  'closure.removed': '取消暂停服务',
+  'service.created': '新建服务',
+  'service.updated': '修改服务',
+  'service.activated': '上线服务',
+  'service.deactivated': '下线服务',
+};

@@ -1,0 +1,38 @@
+import { Router } from 'express';
+import { flash } from '../http/flash.js';
+import { formAction } from '../http/forms.js';
+import type { AuthService } from './auth.service.js';
+import { registerPage } from './auth.view.js';
+import { homeFor } from './home.js';
+import { signIn, type SignInDeps } from './login.routes.js';
+
+const WELCOME = {
+  review: '注册成功。您确认的统一社会信用代码将由平台管理员复核，复核期间可正常预约。',
+  plain: '注册成功，欢迎使用舟山市质量基础设施一站式服务平台。',
+};
+
+/** A company signs up (the company and its first user) and is signed in at once. */
+export function registerRoutes(deps: SignInDeps & { auth: AuthService; parks: () => Promise<{ id: number; name: string }[]> }): Router {
+  const { auth, parks } = deps;
+  const router = Router();
+
+  router.get('/register', async (req, res) => {
+    if (req.user) return res.redirect(homeFor(req.user.role));
+    res.render('auth/register', registerPage(await parks()));
+  });
+
+  router.post(
+    '/register',
+    formAction(
+      async (req, res) => {
+        const result = await auth.register(req.body);
+        await signIn(req, result.user, deps);
+        flash(req, 'success', result.creditCodeNeedsReview ? WELCOME.review : WELCOME.plain);
+        res.redirect(homeFor('enterprise'));
+      },
+      async (_req, res, r) => res.status(r.status).render('auth/register', registerPage(await parks(), r.values, { errors: r.errors, formError: r.formError })),
+    ),
+  );
+
+  return router;
+}

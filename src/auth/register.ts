@@ -1,0 +1,84 @@
+import { eq } from 'drizzle-orm';
+import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION, type Db } from '../db/client.js';
+import { parks } from '../db/schema.js';
+import { checkCreditCode, type CreditCodeCheck } from '../enterprises/credit-code.js';
+import { creditCodeTaken, insertEnterprise } from '../enterprises/enterprises.repo.js';
+import { recordEvent } from '../events/record.js';
+import { ValidationError } from '../shared/errors.js';
+import { parseInput } from '../shared/validation.js';
+import type { Principal } from './access.js';
+import * as repo from './auth.repo.js';
+import { registerSchema, type RegisterInput } from './auth.schemas.js';
+import { hashPassword } from './password.js';
+
+export const DUPLICATE_MESSAGES = {
+  creditCode: '该统一社会信用代码已注册。如需加入该企业账号，请联系贵单位已注册的同事或平台客服。',
+  mobile: '该手机号已注册，请直接登录或使用其他手机号。',
+  email: '该邮箱已注册，请使用其他邮箱。',
+} as const;
+
+export interface RegisterResult {
+  /** The company's first user, signed in next. */
+  user: Principal;
+  enterpriseId: number;
+  creditCodeNeedsReview: boolean;
+}
+
+/** Field messages for a sign-up whose credit code, park, mobile or e-mail does not hold. */
+async function registrationErrors(db: Db, v: RegisterInput, code: CreditCodeCheck): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  if (code.status === 'bad_format') errors.creditCode = code.reason;
+  if (code.status === 'bad_check' && !v.confirmCreditCode) {
+    errors.creditCode =
+      `校验位与 GB 32100 计算结果不符（按规则第 18 位应为“${code.expected}”）。请核对营业执照；` +
+      '若确认无误，请勾选“我确认此代码与营业执照一致”后提交，平台管理员将人工复核。';
+  }
+  if (v.parkId !== null && (await db.$count(parks, eq(parks.id, v.parkId))) === 0) errors.parkId = '请选择有效的园区';
+  if (code.status !== 'bad_format' && (await creditCodeTaken(db, code.code))) errors.creditCode = DUPLICATE_MESSAGES.creditCode;
+  if (await repo.mobileTaken(db, v.mobile)) errors.mobile = DUPLICATE_MESSAGES.mobile;
+  if (v.email && (await repo.emailTaken(db, v.email))) errors.email = DUPLICATE_MESSAGES.email;
+  return errors;
+}
+
+/** The enterprise, its first user and the audit event, in one transaction. */
+function createCompany(db: Db, v: RegisterInput, creditCode: string, needsReview: boolean, passwordHash: string) {
+  return db.transaction(async (tx) => {
+    const enterpriseId = await insertEnterprise(tx, { name: v.companyName, creditCode, parkId: v.parkId, address: v.address, needsReview });
+    const userId = await repo.insertUser(tx, { role: 'enterprise', name: v.contactName, mobile: v.mobile, email: v.email || null, passwordHash, enterpriseId });
+    await recordEvent(tx, {
+      actorUserId: userId,
+      entityType: 'enterprise',
+      entityId: enterpriseId,
+      action: 'enterprise.registered',
+      note: needsReview ? '统一社会信用代码校验位不符，用户确认无误，待平台复核' : null,
+      data: { name: v.companyName, creditCode, parkId: v.parkId, creditCodeReview: needsReview ? 'pending' : 'none' },
+    });
+    return { userId, enterpriseId };
+  });
+}
+
+/** Two sign-ups racing for the same code or mobile: the unique constraint decides, the loser gets the field message. */
+function duplicateOf(err: unknown): ValidationError | undefined {
+  if (pgErrorCode(err) !== UNIQUE_VIOLATION) return undefined;
+  const constraint = pgConstraint(err) ?? '';
+  if (constraint.includes('credit_code')) return new ValidationError({ creditCode: DUPLICATE_MESSAGES.creditCode });
+  if (constraint.includes('mobile')) return new ValidationError({ mobile: DUPLICATE_MESSAGES.mobile });
+  if (constraint.includes('email')) return new ValidationError({ email: DUPLICATE_MESSAGES.email });
+  return undefined;
+}
+
+/** Company sign-up: the enterprise, its first user and the audit event commit together or not at all. */
+export async function registerCompany(db: Db, input: unknown): Promise<RegisterResult> {
+  const v = parseInput(registerSchema, input);
+  const code = checkCreditCode(v.creditCode);
+  const errors = await registrationErrors(db, v, code);
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  const passwordHash = await hashPassword(v.password);
+  const needsReview = code.status === 'bad_check';
+  const created = await createCompany(db, v, code.code, needsReview, passwordHash).catch((err: unknown) => {
+    throw duplicateOf(err) ?? err;
+  });
+  const user = await repo.findPrincipalById(db, created.userId);
+  if (!user) throw new Error(`the account ${created.userId} just registered cannot be read back`);
+  return { user, enterpriseId: created.enterpriseId, creditCodeNeedsReview: needsReview };
+}
