@@ -11,6 +11,26 @@ import * as repo from './fees.repo.js';
 import { invoiceInfoSchema, newPriceSchema } from './fees.schemas.js';
 import { yuan } from './fees.view.js';
 
+/** A company's 开票信息, for whoever may read the company. */
+async function invoiceInfo(db: Db, user: Principal, enterpriseId: number) {
+  assertCan(user, 'enterprise.read');
+  const company = await findEnterpriseById(db, enterpriseId);
+  if (!company) throw new NotFoundError();
+  assertCan(user, 'enterprise.read', { enterpriseId, parkId: company.parkId });
+  return company;
+}
+
+/** 开票信息 is kept by the company's own users. */
+async function saveInvoiceInfo(db: Db, user: Principal, enterpriseId: number, input: unknown) {
+  assertCan(user, 'booking.change', { enterpriseId });
+  const v = parseInput(invoiceInfoSchema, input);
+  await inTransaction(db, async (tx) => {
+    const info = { ...v, invoiceTaxNo: v.invoiceTaxNo.toUpperCase() };
+    await updateInvoiceInfo(tx, enterpriseId, info);
+    await recordEvent(tx, { actorUserId: user.id, entityType: 'enterprise', entityId: enterpriseId, action: 'enterprise.invoice_info', data: info });
+  });
+}
+
 /**
  * 收费标准: the price list in force (public), its maintenance by the platform admin (a change is a new effective-dated
  * row, audited; bookings keep the estimate they were made with), and a company's 开票信息.
@@ -86,24 +106,8 @@ export function makeFeesService(deps: { db: Db; clock: Clock }) {
       });
     },
 
-    async invoiceInfo(user: Principal, enterpriseId: number) {
-      assertCan(user, 'enterprise.read');
-      const company = await findEnterpriseById(db, enterpriseId);
-      if (!company) throw new NotFoundError();
-      assertCan(user, 'enterprise.read', { enterpriseId, parkId: company.parkId });
-      return company;
-    },
-
-    /** 开票信息 is kept by the company's own users. */
-    async saveInvoiceInfo(user: Principal, enterpriseId: number, input: unknown) {
-      assertCan(user, 'booking.change', { enterpriseId });
-      const v = parseInput(invoiceInfoSchema, input);
-      await inTransaction(db, async (tx) => {
-        const info = { ...v, invoiceTaxNo: v.invoiceTaxNo.toUpperCase() };
-        await updateInvoiceInfo(tx, enterpriseId, info);
-        await recordEvent(tx, { actorUserId: user.id, entityType: 'enterprise', entityId: enterpriseId, action: 'enterprise.invoice_info', data: info });
-      });
-    },
+    invoiceInfo: (user: Principal, enterpriseId: number) => invoiceInfo(db, user, enterpriseId),
+    saveInvoiceInfo: (user: Principal, enterpriseId: number, input: unknown) => saveInvoiceInfo(db, user, enterpriseId, input),
   };
 }
 

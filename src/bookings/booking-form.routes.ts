@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import { flash } from '../http/flash.js';
+import { formAction, formBody, hiddenFields, keptValues } from '../http/forms.js';
+import { currentUser, requireAction } from '../http/guards.js';
+import { multipartForm, uploadedFiles } from '../http/multipart.js';
+import { queryText } from '../http/params.js';
+import { ConflictError, ValidationError } from '../shared/errors.js';
+import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
+import { bookingPages } from './booking-pages.routes.js';
+import { bookingHref, bookingViewLabels } from './bookings.view.js';
+import { newIdempotencyKey, type BookingsService } from './bookings.service.js';
+
+/** The booking form: open it, review (files kept as drafts), go back to edit, submit. */
+export function bookingFormRoutes(bookings: BookingsService): Router {
+  const router = Router();
+  const enterpriseOnly = requireAction('booking.create');
+  const { renderForm } = bookingPages(bookings);
+
+  router.get('/bookings/new', enterpriseOnly, async (req, res) => {
+    const service = queryText(req.query.service, 40);
+    if (!service) return res.redirect('/services');
+    const user = currentUser(req);
+    const body: Record<string, unknown> = { service, node: queryText(req.query.node, 9) ?? '', contactName: user.name, contactMobile: user.mobile, idempotencyKey: newIdempotencyKey(), deliveryMode: '' };
+    const date = queryText(req.query.date, 10);
+    const window = queryText(req.query.window, 5);
+    if (date && window) body.slot = `${date}|${window}`;
+    const from = queryText(req.query.from, 10);
+    if (from) body.from = from;
+    await renderForm(req, res, 200, body);
+  });
+
+  router.post(
+    '/bookings',
+    enterpriseOnly,
+    ...multipartForm('/bookings', BOOKING_FORM_PURPOSES),
+    formAction(
+      async (req, res) => {
+        const user = currentUser(req);
+        const body = formBody(req);
+        if (req.uploadError) throw new ValidationError({ attachments: req.uploadError }, req.uploadError);
+        const files = uploadedFiles(req, BOOKING_FORM_PURPOSES);
+        if (body.intent === 'edit') {
+          const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
+          const remove = [body.removeDraft ?? []].flat().filter((x): x is string => typeof x === 'string' && /^\d{1,9}$/.test(x)).map(Number);
+          if (key && remove.length) await bookings.removeDrafts(user, key, remove);
+          return renderForm(req, res, 200, body);
+        }
+        if (body.intent === 'review') {
+          const { prepared, drafts } = await bookings.review(user, body, files);
+          const { intent: _intent, ...carried } = keptValues(body);
+          return res.render('bookings/review', { title: '确认预约信息', prepared, drafts, hidden: hiddenFields(carried), labels: bookingViewLabels });
+        }
+        const result = await bookings.submit(user, body, files);
+        flash(req, result.duplicate ? 'info' : 'success', result.duplicate ? `该预约已提交过（${result.number}），未重复创建。` : `预约已提交，预约号 ${result.number}。受理后将通知您。`);
+        res.redirect(303, bookingHref(result.number));
+      },
+      // A refused form: 422 with field messages, 409 with the next free windows when the window filled up.
+      (req, res, r) => {
+        const full = r.error instanceof ConflictError && r.error.code === 'window_full';
+        if (r.error instanceof ConflictError && !full) throw r.error;
+        return renderForm(req, res, r.status, formBody(req), full ? { errors: { slot: r.formError }, formError: r.formError, nextFree: (r.error as ConflictError).details.nextFree } : { errors: r.errors, formError: r.formError });
+      },
+    ),
+  );
+
+  return router;
+}

@@ -1,0 +1,49 @@
+import type { Request, Response } from 'express';
+import { keptValues, type Refusal } from '../http/forms.js';
+import { currentUser } from '../http/guards.js';
+import { ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, MAX_FILES } from '../uploads/file-check.js';
+import { BOOKING_FORM_PURPOSES, type AttachmentPurpose } from '../uploads/purposes.js';
+import { bookingNumberParam } from './booking-number.js';
+import { bookingViewLabels, fileInputs } from './bookings.view.js';
+import { newIdempotencyKey, type BookingsService } from './bookings.service.js';
+import { DRAFT_KEY_RE } from './files.js';
+
+/* The booking pages the routers render: the form and the booking page (also when a form on them was refused). */
+
+export const RESUBMIT_PURPOSES: AttachmentPurpose[] = ['correction', 'other'];
+export const uploadLimits = { maxFiles: MAX_FILES, accept: ACCEPT_ATTRIBUTE, typesText: ALLOWED_TYPES_TEXT };
+
+export function bookingPages(bookings: BookingsService) {
+  /** The booking form, with the weeks of the chosen (or refused) window or the page the user paged to. */
+  async function renderForm(req: Request, res: Response, status: number, body: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+    const user = currentUser(req);
+    const nodeId = typeof body.node === 'string' && /^\d{1,9}$/.test(body.node) ? Number(body.node) : undefined;
+    const slotDate = typeof body.slot === 'string' ? body.slot.slice(0, 10) : undefined;
+    const context = await bookings.formContext(user, typeof body.service === 'string' ? body.service : '', nodeId, typeof body.from === 'string' ? body.from : slotDate);
+    const values = keptValues(body);
+    if (typeof values.idempotencyKey !== 'string' || !DRAFT_KEY_RE.test(values.idempotencyKey)) values.idempotencyKey = newIdempotencyKey();
+    res.status(status).render('bookings/new', {
+      title: `预约：${context.service.name}`,
+      ...context,
+      values,
+      drafts: await bookings.drafts(user, values.idempotencyKey),
+      errors: {},
+      labels: bookingViewLabels,
+      uploadLimits,
+      purposes: fileInputs(BOOKING_FORM_PURPOSES),
+      scripts: ['/static/js/booking-form.js'],
+      ...extra,
+    });
+  }
+
+  async function renderDetail(req: Request, res: Response, status: number, number: string, extra: Record<string, unknown> = {}) {
+    const detail = await bookings.detail(currentUser(req), number);
+    res.status(status).render('bookings/detail', { title: `预约 ${number}`, ...detail, labels: bookingViewLabels, resubmitPurposes: fileInputs(RESUBMIT_PURPOSES), uploadLimits, ...extra });
+  }
+
+  /** A refused action on the booking page: the page again with the message at the form (422 fields, 409 state). */
+  const detailRefused = (extra: Record<string, unknown> = {}) => (req: Request, res: Response, r: Refusal) =>
+    renderDetail(req, res, r.status, bookingNumberParam(req.params.no), { errors: r.errors, formError: r.firstError, values: r.values, ...extra });
+
+  return { renderForm, renderDetail, detailRefused };
+}

@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import QRCode from 'qrcode';
+import { currentUser, requireAction, requireLogin } from '../http/guards.js';
+import { idParam, pageParam, queryText } from '../http/params.js';
+import { NotFoundError } from '../shared/errors.js';
+import { bookingNumberParam } from './booking-number.js';
+import { bookingPages } from './booking-pages.routes.js';
+import { bookingHref, bookingViewLabels } from './bookings.view.js';
+import type { BookingsService } from './bookings.service.js';
+import { BOOKING_STATUSES } from './lifecycle.js';
+
+const downloadHeaders = (mimeType: string) => ({ 'Content-Type': mimeType, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' });
+
+/** Following bookings: the company's list, one booking's page, its receipt and its documents. */
+export function bookingTrackingRoutes(bookings: BookingsService, publicUrl: string): Router {
+  const router = Router();
+  const enterpriseOnly = requireAction('booking.create');
+  const { renderDetail } = bookingPages(bookings);
+
+  router.get('/bookings', enterpriseOnly, async (req, res) => {
+    const filter = {
+      status: queryText(req.query.status, 20),
+      node: queryText(req.query.node, 9),
+      service: queryText(req.query.service, 40),
+      from: queryText(req.query.from, 10),
+      to: queryText(req.query.to, 10),
+      q: queryText(req.query.q, 40),
+    };
+    const result = await bookings.list(currentUser(req), { ...filter, page: pageParam(req.query.page) });
+    res.render('bookings/list', { title: '我的预约', ...result, filter, nodes: await bookings.filterOptions(), statuses: BOOKING_STATUSES, labels: bookingViewLabels });
+  });
+
+  router.get('/bookings/:no', requireLogin, async (req, res) => {
+    const user = currentUser(req);
+    const number = bookingNumberParam(req.params.no);
+    if (user.role === 'lab_staff' || user.role === 'node_manager') return res.redirect(bookingHref(number, 'staff'));
+    await renderDetail(req, res, 200, number);
+  });
+
+  router.get('/bookings/:no/receipt', requireLogin, async (req, res) => {
+    const number = bookingNumberParam(req.params.no);
+    const { booking, items, fee } = await bookings.receipt(currentUser(req), number);
+    const url = `${publicUrl}${bookingHref(number)}`;
+    const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, qrSvg, url, labels: bookingViewLabels, backHref: bookingHref(number) });
+  });
+
+  router.get('/bookings/:no/attachments/:id', requireLogin, async (req, res, next) => {
+    const { file, path } = await bookings.attachment(currentUser(req), bookingNumberParam(req.params.no), idParam(req.params.id));
+    res.download(path, file.originalName, { headers: downloadHeaders(file.mimeType) }, (err) => {
+      if (err && !res.headersSent) next(new NotFoundError('附件文件已不存在，请联系平台客服。'));
+    });
+  });
+
+  return router;
+}
