@@ -18,7 +18,7 @@ export function urlShape(pathAndQuery: string): string {
   return keys.length ? `${path}?${keys.join('&')}` : path;
 }
 
-/** The text a user reads on the page: what is rendered, plus option texts, placeholders, titles and labels for assistive technology. Code elements are left out. */
+/** The text a user reads on the page: what is rendered, plus option texts, placeholders, titles and labels for assistive technology. Code elements and text marked as English (lang="en", the English of a bilingual report) are left out. */
 async function readableText(page: Page): Promise<string> {
   return (await page.evaluate(`(() => {
     const extra = [];
@@ -27,7 +27,7 @@ async function readableText(page: Page): Promise<string> {
       for (const a of ['placeholder', 'title', 'aria-label', 'alt']) if (el.getAttribute(a)) extra.push(el.getAttribute(a));
       if (el.tagName === 'INPUT' && (el.type === 'submit' || el.type === 'button')) extra.push(el.value);
     });
-    document.querySelectorAll('code, kbd, samp, script, style, template, noscript, svg').forEach((el) => el.remove());
+    document.querySelectorAll('code, kbd, samp, script, style, template, noscript, svg, [lang="en"]').forEach((el) => el.remove());
     return [document.title, document.body.innerText, ...extra].join('\\n');
   })()`)) as string;
 }

@@ -391,6 +391,26 @@ async function seedFees(tx: Executor, fees: FeesSeed): Promise<void> {
       effectiveFrom: PRICE_LIST_FROM,
     })),
   );
+  // One node offers 加急 from the start: the oil lab, for ISO 8217 tests (bunker disputes are time-bound), at the
+  // lower end of the reference surcharge (RULE-URGENT, 30 %–50 %): a reference rate, never presented as official.
+  const oilLab = (await tx.select({ id: nodes.id }).from(nodes).where(eq(nodes.code, 'ZS-OILLAB')))[0];
+  const iso = fees.prices.find((p) => p.code === 'YP-ISO8217' && p.kind === 'service');
+  const urgent = fees.rules.find((r) => r.code === 'RULE-URGENT');
+  if (oilLab && iso && urgent?.percentMin) {
+    await tx.insert(prices).values({
+      targetKind: 'service',
+      targetCode: iso.code,
+      nodeId: oilLab.id,
+      unit: iso.unit,
+      amountCents: cents(iso.amount),
+      priceType: types[iso.priceType],
+      official: false,
+      basis: `${iso.basis}；可加急，加收基础费用的 ${urgent.percentMin}%（参考费率，以受理时确认的为准）`,
+      compulsory: 'no',
+      urgentPercent: urgent.percentMin,
+      effectiveFrom: PRICE_LIST_FROM,
+    });
+  }
 }
 
 /**
