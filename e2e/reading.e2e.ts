@@ -157,7 +157,7 @@ describe('what users read and print', () => {
       expect(t, `page ${i + 1} numbered`).to.contain(`第${i + 1}页共${texts.length}页`);
       expect(t, `page ${i + 1} carries the report number`).to.contain(reportNo);
     });
-    const signed = texts.findIndex((t) => t.includes('批准'));
+    const signed = texts.findIndex((t) => t.includes('签发日期'));
     expect(signed, 'the page with the signatures').to.be.at.least(0);
     expect(texts[signed], 'conclusion with the signatures').to.contain('检测结论').and.contain('签发日期');
     expect(texts.filter((t) => t.includes('签发日期'))).to.have.length(1);
@@ -211,7 +211,7 @@ describe('what users read and print', () => {
     expect(texts, 'one page per certificate').to.have.length(3);
     texts.forEach((t, i) => {
       expect(t).to.contain(`第${i + 1}页共3页`).and.contain(`DH-PR-${i + 1}`).and.contain(outcomes[i]![1]);
-      expect(t, `certificate ${i + 1}: its conclusion with its signatures`).to.contain('批准').and.contain(i === 1 ? '校准结果' : '检定结论');
+      expect(t, `certificate ${i + 1}: its conclusion with its signatures`).to.contain('签发日期').and.contain(i === 1 ? '校准结果：' : '检定结论：');
     });
   });
 
