@@ -288,9 +288,9 @@ describe('journeys in a real browser', () => {
       await loginAs(reader.page, base(), '13900000301', DEMO_PASSWORD);
       await reader.page.getByRole('link', { name: state.oilBooking! }).click();
       await reader.page.getByRole('link', { name: '查看 / 打印' }).click();
-      const density = await reader.page.locator('tr', { hasText: '密度（15 ℃）' }).textContent();
+      const density = await reader.page.locator('.report-lines tr', { hasText: '密度（15 ℃）' }).textContent();
       expect(density).to.contain('995.2').and.contain('不合格').and.contain('≤ 991');
-      const sulfur = await reader.page.locator('tr', { hasText: '硫含量' }).textContent();
+      const sulfur = await reader.page.locator('.report-lines tr', { hasText: '硫含量' }).textContent();
       expect(sulfur).to.contain('合格').and.not.contain('不合格');
       expect(await reader.page.textContent('main')).to.match(/结论：\s*不合格/);
     } finally {

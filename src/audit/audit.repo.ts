@@ -1,6 +1,6 @@
-import { and, count, desc, eq, gte, ilike, lt, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, ilike, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { events, users } from '../db/schema.js';
+import { bookings, closures, enterprises, events, nodes, nodeServices, oilGrades, oilLimits, oilTestItems, prices, reports, services, signatories, users } from '../db/schema.js';
 
 export interface EventFilter {
   actorUserId?: number;
@@ -35,4 +35,31 @@ export async function listEvents(ex: Executor, f: EventFilter, page: { limit: nu
     ex.select({ n: count() }).from(events).leftJoin(users, eq(users.id, events.actorUserId)).where(where),
   ]);
   return { rows, total: total?.n ?? 0 };
+}
+
+/** The records a page of the log refers to, by type and id: booking numbers, report numbers, names. */
+export async function namesOfEntities(ex: Executor, ids: Record<string, number[]>) {
+  const numeric = (type: string) => [...new Set(ids[type] ?? [])];
+  const [bookingRows, reportRows, userRows, enterpriseRows, nodeRows, serviceRows, offeringRows, closureRows, limitRows, priceRows, signatoryRows] = await Promise.all([
+    pick(numeric('booking'), (list) => ex.select({ id: bookings.id, number: bookings.number }).from(bookings).where(inArray(bookings.id, list))),
+    pick(numeric('report'), (list) => ex.select({ id: reports.id, number: reports.number, version: reports.version, bookingNumber: bookings.number }).from(reports).innerJoin(bookings, eq(bookings.id, reports.bookingId)).where(inArray(reports.id, list))),
+    pick(numeric('user'), (list) => ex.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, list))),
+    pick(numeric('enterprise'), (list) => ex.select({ id: enterprises.id, name: enterprises.name }).from(enterprises).where(inArray(enterprises.id, list))),
+    pick(numeric('node'), (list) => ex.select({ id: nodes.id, name: nodes.name }).from(nodes).where(inArray(nodes.id, list))),
+    pick(numeric('service'), (list) => ex.select({ id: services.id, name: services.name }).from(services).where(inArray(services.id, list))),
+    pick(numeric('node_service'), (list) =>
+      ex.select({ id: nodeServices.id, nodeId: nodes.id, nodeName: nodes.shortName, serviceName: services.name }).from(nodeServices).innerJoin(nodes, eq(nodes.id, nodeServices.nodeId)).innerJoin(services, eq(services.id, nodeServices.serviceId)).where(inArray(nodeServices.id, list)),
+    ),
+    pick(numeric('closure'), (list) => ex.select({ id: closures.id, nodeId: nodes.id, nodeName: nodes.shortName }).from(closures).innerJoin(nodes, eq(nodes.id, closures.nodeId)).where(inArray(closures.id, list))),
+    pick(numeric('oil_limit'), (list) => ex.select({ id: oilLimits.id, itemName: oilTestItems.name, gradeName: oilGrades.name }).from(oilLimits).innerJoin(oilTestItems, eq(oilTestItems.code, oilLimits.itemCode)).innerJoin(oilGrades, eq(oilGrades.code, oilLimits.gradeCode)).where(inArray(oilLimits.id, list))),
+    pick(numeric('price'), (list) => ex.select({ id: prices.id, targetKind: prices.targetKind, targetCode: prices.targetCode }).from(prices).where(inArray(prices.id, list))),
+    pick(numeric('signatory'), (list) => ex.select({ id: signatories.id, nodeId: signatories.nodeId, name: users.name }).from(signatories).innerJoin(users, eq(users.id, signatories.userId)).where(inArray(signatories.id, list))),
+  ]);
+  return { bookingRows, reportRows, userRows, enterpriseRows, nodeRows, serviceRows, offeringRows, closureRows, limitRows, priceRows, signatoryRows };
+}
+
+export type EntityNames = Awaited<ReturnType<typeof namesOfEntities>>;
+
+async function pick<T>(list: number[], query: (list: number[]) => Promise<T[]>): Promise<T[]> {
+  return list.length ? query(list) : [];
 }

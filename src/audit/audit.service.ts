@@ -2,8 +2,8 @@ import { assertCan, type Principal } from '../auth/access.js';
 import { findBookingByNumber } from '../bookings/bookings.repo.js';
 import type { Db } from '../db/client.js';
 import { dayjs, isIsoDate, TZ } from '../shared/time.js';
-import { listEvents, type EventFilter } from './audit.repo.js';
-import { AUDIT_ACTIONS } from './audit.view.js';
+import { listEvents, namesOfEntities, type EventFilter } from './audit.repo.js';
+import { AUDIT_ACTIONS, auditLine, entityIds, entityRefs } from './audit.view.js';
 
 const PAGE_SIZE = 50;
 
@@ -25,7 +25,9 @@ export function makeAuditService(db: Db) {
         } else unknownBooking = true;
       }
       const { rows, total } = unknownBooking ? { rows: [], total: 0 } : await listEvents(db, filter, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE });
-      return { rows, total, page: query.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), unknownBooking };
+      // The records the page names (booking numbers, report numbers, names), looked up once for the page.
+      const refs = entityRefs(await namesOfEntities(db, entityIds(rows)));
+      return { rows: rows.map((r) => auditLine(r, refs)), total, page: query.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)), unknownBooking };
     },
   };
 }

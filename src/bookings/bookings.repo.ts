@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
-import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, oilGrades, serviceCategories, services, users } from '../db/schema.js';
+import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, oilGrades, oilPackages, serviceCategories, services, users } from '../db/schema.js';
 import type { BookingStatus } from './lifecycle.js';
 
 /**
@@ -73,6 +73,7 @@ const bookingColumns = {
   contactName: bookings.contactName,
   contactMobile: bookings.contactMobile,
   remarks: bookings.remarks,
+  bilingualReport: bookings.bilingualReport,
   createdBy: bookings.createdBy,
   createdByName: creator.name,
   assignedTo: bookings.assignedTo,
@@ -135,9 +136,10 @@ export async function updateBooking(ex: Executor, id: number, values: Partial<ty
 /** A booking's lines, each oil sample with its grade's display name (reports print names, never codes). */
 const itemsQuery = (ex: Executor) =>
   ex
-    .select({ ...getTableColumns(bookingItems), gradeName: oilGrades.name, gradeNameEn: oilGrades.nameEn, gradeVariants: oilGrades.variants })
+    .select({ ...getTableColumns(bookingItems), gradeName: oilGrades.name, gradeNameEn: oilGrades.nameEn, gradeVariants: oilGrades.variants, packageName: oilPackages.name })
     .from(bookingItems)
     .leftJoin(oilGrades, eq(oilGrades.code, bookingItems.gradeCode))
+    .leftJoin(oilPackages, eq(oilPackages.code, bookingItems.packageCode))
     .where(eq(bookingItems.bookingId, sql.placeholder('id')))
     .orderBy(asc(bookingItems.position));
 

@@ -60,6 +60,7 @@ export async function insertPreparedBooking(
     contactName: p.contactName,
     contactMobile: p.contactMobile,
     remarks: p.remarks,
+    bilingualReport: p.bilingualReport,
     createdBy: owner.createdBy,
     idempotencyKey: p.idempotencyKey,
     // the service's clock, so statistics by submission date agree with the booking number's date

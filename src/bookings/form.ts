@@ -3,6 +3,7 @@ import type { DayAvailability } from '../capacity/availability.js';
 import { findNodeService } from '../capacity/capacity.repo.js';
 import { findInstrumentCategory, findServiceByCode, itemAppliesToFamily, listOilEditions, nodesOfferingService, oilGradesByCodes, oilPackagesByCodes, type ServiceRow } from '../catalog/catalog.repo.js';
 import { SULPHUR_REQUIREMENTS } from '../lab/limits.js';
+import { pricesInForce } from '../fees/fees.repo.js';
 import { NotFoundError } from '../shared/errors.js';
 import { addDays, isIsoDate } from '../shared/time.js';
 import { SOURCE_TYPES } from './bookings.schemas.js';
@@ -55,6 +56,7 @@ export async function formContext(deps: BookingsDeps, user: Principal, serviceCo
   const nodes = await nodesOfferingService(db, service.id);
   const node = nodeId !== undefined ? nodes.find((n) => n.id === nodeId) : nodes.length === 1 ? nodes[0] : undefined;
   let days: DayAvailability[] = [];
+  let urgentPercent: number | null = null;
   const { today, last } = availability.bookingRange();
   // The two weeks shown start at `fromDate` (paging), never before today or after the horizon.
   const from = fromDate && isIsoDate(fromDate) && fromDate > today ? (fromDate > last ? last : fromDate) : today;
@@ -65,6 +67,8 @@ export async function formContext(deps: BookingsDeps, user: Principal, serviceCo
   if (node) {
     const ns = await findNodeService(db, node.id, service.id);
     if (ns) days = (await availability.forNodeServices([{ ns, kind: service.bookingKind }], from, addDays(from, FORM_DAYS - 1))).get(ns.id) ?? [];
+    // 加急 is offered where the price in force at this node has a surcharge.
+    urgentPercent = (await pricesInForce(db, [{ kind: 'service', code: service.code }], today, node.id)).get(`service|${service.code}`)?.urgentPercent ?? null;
   }
   const kindData =
     service.bookingKind === 'calibration'
@@ -72,5 +76,5 @@ export async function formContext(deps: BookingsDeps, user: Principal, serviceCo
       : service.bookingKind === 'oil_test'
         ? { oil: await oilReference(deps, service) }
         : {};
-  return { service, nodes, node, days, windowPage, ...kindData };
+  return { service, nodes, node, days, windowPage, urgentPercent, ...kindData };
 }

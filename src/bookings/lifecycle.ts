@@ -155,4 +155,8 @@ export const EVENT_LABELS: Record<string, string> = {
   'revision.retract_revision': '退回更正',
   'revision.issue_revision': '签发更正版本',
   'revision.withdraw_revision': '撤回更正',
+  'fee.confirmed': '核定费用',
+  'fee.payment': '登记缴费',
+  'fee.invoice_requested': '申请开票',
+  'fee.invoice_issued': '开具发票',
 };

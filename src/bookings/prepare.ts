@@ -43,6 +43,8 @@ export interface PreparedBooking {
   /** The fee estimate from the prices in force today (frozen with the booking). */
   fee: FeeEstimate;
   urgent: boolean;
+  /** Oil tests: a bilingual (中英文) report was asked for. */
+  bilingualReport: boolean;
 }
 
 type KindInput = CalibrationInput | OilTestInput | ConsultationInput;
@@ -214,8 +216,9 @@ export async function prepareBooking(deps: BookingsDeps, user: Principal, body: 
     remarks: v.remarks,
     idempotencyKey: v.idempotencyKey,
     items: details.items,
-    summary: [{ label: '预约时段', value: describeWindow(v.slot.date, v.slot.window) }, ...details.summary],
+    summary: [{ label: '预约时段', value: describeWindow(v.slot.date, v.slot.window) }, ...details.summary, ...(kind === 'oil_test' && body.bilingual === '1' ? [{ label: '报告语言', value: '中英文双语' }] : [])],
     fee,
     urgent: urgent && fee.lines.some((l) => l.label.startsWith('加急')),
+    bilingualReport: kind === 'oil_test' && body.bilingual === '1',
   };
 }

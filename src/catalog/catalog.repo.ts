@@ -110,7 +110,7 @@ export async function searchServices(ex: Executor, opts: { category?: string; q?
 
 export async function findServiceByCode(ex: Executor, code: string) {
   const rows = await ex
-    .select(serviceColumns)
+    .select({ ...serviceColumns, guide: services.guide })
     .from(services)
     .innerJoin(serviceCategories, eq(serviceCategories.code, services.categoryCode))
     .where(eq(services.code, code));

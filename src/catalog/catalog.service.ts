@@ -5,6 +5,14 @@ import { NotFoundError } from '../shared/errors.js';
 import { addDays } from '../shared/time.js';
 import { TtlCache } from '../shared/cache.js';
 import * as repo from './catalog.repo.js';
+import { applicationFormDocx, instrumentListXlsx } from './templates.js';
+
+/** The templates a service guide offers for download. */
+export const TEMPLATE_FILES = {
+  'application-form.docx': { label: '委托单', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', kinds: ['calibration', 'oil_test', 'consultation'] },
+  'instrument-list.xlsx': { label: '器具清单', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', kinds: ['calibration'] },
+} as const;
+export type TemplateFile = keyof typeof TEMPLATE_FILES;
 
 /** Days in the capacity overview of a node page. */
 const OVERVIEW_DAYS = 14;
@@ -33,23 +41,36 @@ export function makeCatalogService(db: Db, availability: Availability, cache = n
     },
 
     async serviceDetail(code: string) {
-      const { service, nodes, instrumentCategory, offerings } = await cached(`service|${code}`, async () => {
+      const { service, nodes, instrumentCategory, offerings, packageNames } = await cached(`service|${code}`, async () => {
         const service = await repo.findServiceByCode(db, code);
         if (!service || !service.active) throw new NotFoundError('该服务不存在或已下线。');
-        const [nodes, instrumentCategory, offerings] = await Promise.all([
+        const [nodes, instrumentCategory, offerings, packages] = await Promise.all([
           repo.nodesOfferingService(db, service.id),
           service.instrumentCategoryCode ? repo.findInstrumentCategory(db, service.instrumentCategoryCode) : undefined,
           activeNodeServicesOf(db, service.id),
+          repo.oilPackagesByCodes(db, service.packageCodes ?? []),
         ]);
-        return { service, nodes, instrumentCategory, offerings };
+        return { service, nodes, instrumentCategory, offerings, packageNames: Object.fromEntries(packages.map((p) => [p.code, p.name])) as Record<string, string> };
       });
       // The next free windows of every offering node: two queries for all of them.
       const nextFree = await availability.nextFree(offerings.map((o): NodeServiceRef => ({ ns: o.ns, kind: o.kind })), 3);
-      return { service, nodes: nodes.map((n) => ({ ...n, nextFree: nextFree.get(n.nodeServiceId) ?? [] })), instrumentCategory };
+      return { service, nodes: nodes.map((n) => ({ ...n, nextFree: nextFree.get(n.nodeServiceId) ?? [] })), instrumentCategory, packageNames };
     },
 
     listNodes() {
       return cached('nodes', () => repo.listNodes(db));
+    },
+
+    /** A service's 委托单 (DOCX) or 器具清单 (XLSX), named for the user in Chinese. */
+    async templateFile(code: string, file: TemplateFile) {
+      const service = await cached(`service-row|${code}`, () => repo.findServiceByCode(db, code));
+      const spec = TEMPLATE_FILES[file];
+      if (!service || !service.active || !(spec.kinds as readonly string[]).includes(service.bookingKind)) throw new NotFoundError('该服务没有这份模板。');
+      const body =
+        file === 'instrument-list.xlsx'
+          ? await instrumentListXlsx({ ...service, instrumentName: service.name.replace(/\s*检定\/校准$/, '') })
+          : await applicationFormDocx(service);
+      return { body, mimeType: spec.mimeType, filename: `${spec.label}-${service.name.replace(/[\\/:*?"<>|\s]+/g, '')}.${file.split('.').pop()}` };
     },
 
     /** The industrial parks (registration form, filters). */

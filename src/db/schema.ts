@@ -190,6 +190,8 @@ export const services = pgTable(
     /** send_in / on_site for calibration; on_site / online for consultations. */
     deliveryModes: text('delivery_modes').array().notNull(),
     keywords: text('keywords').notNull().default(''),
+    /** The 办事指南 users read (scope, 强检范围, period, steps, materials, time limit, legal basis, notes): reference text from the seed. */
+    guide: jsonb('guide').$type<ServiceGuide>(),
     active: boolean('active').notNull().default(true),
     sortOrder: integer('sort_order').notNull().default(0),
     createdAt: createdAt(),
@@ -451,6 +453,8 @@ export const bookings = pgTable(
     /** Set when the report is issued: working days from acceptance to report, and whether that met the due date. */
     turnaroundDays: integer('turnaround_days'),
     onTime: boolean('on_time'),
+    /** Oil tests: the company asked for a bilingual (中英文) report. */
+    bilingualReport: boolean('bilingual_report').notNull().default(false),
     /** The enterprise's evaluation (1–5), copied here so statistics read one table. */
     evaluationLevel: integer('evaluation_level'),
     idempotencyKey: text('idempotency_key').notNull(),
@@ -516,6 +520,8 @@ export const bookingItems = pgTable(
     participants: integer('participants'),
     /** Sample code / instrument label given at reception. */
     labelCode: text('label_code'),
+    /** 样品状态 / 外观 on receipt, as the lab recorded it (printed on the report). */
+    conditionOnReceipt: text('condition_on_receipt'),
   },
   (t) => [index('booking_items_booking_idx').on(t.bookingId, t.position), check('booking_items_quantity_positive', sql`${t.quantity} > 0`)],
 );
@@ -851,3 +857,25 @@ export const invoiceRequests = pgTable(
   },
   (t) => [index('invoice_requests_booking_idx').on(t.bookingId), uniqueIndex('invoice_requests_one_open_uq').on(t.bookingId).where(sql`${t.status} <> 'cancelled'`)],
 );
+
+// ───────────────────────── what users read: service guides (办事指南) ─────────────────────────
+
+/** A service's 办事指南 as users read it, all Chinese (from src/seed/data/service-guides.json; never a research note). */
+export interface ServiceGuide {
+  /** 用途与范围 */
+  scope: string;
+  /** 强检范围, in the words of the regulation; null when the service is not metrology. */
+  compulsoryScope: string | null;
+  /** 检定周期 (or 复校间隔) as a sentence; null when the service has none. */
+  period: string | null;
+  /** 办理流程, one step a line ("网上预约：…"). */
+  process: string[];
+  /** 需准备的材料 */
+  materials: string[];
+  /** 办结时限, as a sentence. */
+  turnaround: string;
+  /** 法律依据 */
+  legalBasis: string[];
+  /** 温馨提示 */
+  notes: string[];
+}

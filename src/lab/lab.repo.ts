@@ -31,7 +31,7 @@ export async function closedDatesFrom(ex: Executor, nodeId: number, from: string
 export async function oilItemsByCodes(ex: Executor, itemCodes: string[]) {
   if (itemCodes.length === 0) return [];
   return ex
-    .select({ code: oilTestItems.code, name: oilTestItems.name, unit: oilTestItems.unit, methods: oilTestItems.methods, plausibleMin: oilTestItems.plausibleMin, plausibleMax: oilTestItems.plausibleMax })
+    .select({ code: oilTestItems.code, name: oilTestItems.name, nameEn: oilTestItems.nameEn, unit: oilTestItems.unit, methods: oilTestItems.methods, plausibleMin: oilTestItems.plausibleMin, plausibleMax: oilTestItems.plausibleMax })
     .from(oilTestItems)
     .where(inArray(oilTestItems.code, itemCodes))
     .orderBy(asc(oilTestItems.sortOrder));
@@ -50,6 +50,7 @@ export async function limitsOf(ex: Executor, gradeCodes: string[], editions: str
       minValue: oilLimits.minValue,
       maxValue: oilLimits.maxValue,
       criterion: oilLimits.criterion,
+      criterionEn: oilLimits.criterionEn,
       condition: oilLimits.condition,
       source: oilLimits.source,
       verified: oilLimits.verified,
@@ -81,9 +82,10 @@ export async function resultsOf(ex: Executor, bookingId: number, version: number
     .orderBy(asc(results.id));
 }
 
-export async function setItemLabels(ex: Executor, labels: { id: number; label: string }[]): Promise<void> {
+/** Reception: each line's sample code / instrument label and its state on receipt (样品状态 / 外观). */
+export async function setItemLabels(ex: Executor, labels: { id: number; label: string; condition?: string | null }[]): Promise<void> {
   for (const l of labels) {
-    await ex.update(bookingItems).set({ labelCode: l.label }).where(eq(bookingItems.id, l.id));
+    await ex.update(bookingItems).set({ labelCode: l.label, conditionOnReceipt: l.condition ?? null }).where(eq(bookingItems.id, l.id));
   }
 }
 

@@ -23,12 +23,17 @@ export const startSchema = z.object({ assignee: optionalId('检测人员') });
 export function parseReception(body: Record<string, unknown>, lines: { id: number }[], opts: { kind: string; onSite: boolean; today: string }) {
   const errors: Record<string, string> = {};
   const given = body.labels && typeof body.labels === 'object' ? (body.labels as Record<string, unknown>) : {};
+  const states = body.conditions && typeof body.conditions === 'object' ? (body.conditions as Record<string, unknown>) : {};
   const labels = lines.map((item) => {
     const raw = given[itemKey(item.id)];
     const label = typeof raw === 'string' ? raw.trim() : '';
     if (opts.kind !== 'consultation' && !label) errors[`labels.${item.id}`] = opts.kind === 'oil_test' ? '请填写样品编号' : '请填写器具标签号';
     if (label.length > 40) errors[`labels.${item.id}`] = '编号不能超过 40 个字符';
-    return { id: item.id, label };
+    // 样品状态 / 外观 on receipt (optional; printed on the report).
+    const rawState = states[itemKey(item.id)];
+    const condition = typeof rawState === 'string' ? rawState.trim() : '';
+    if (condition.length > 100) errors[`conditions.${item.id}`] = '样品状态 / 外观不能超过 100 个字';
+    return { id: item.id, label, condition: condition || null };
   });
   let visitDate: string | null = null;
   if (opts.onSite) {

@@ -12,6 +12,8 @@ export interface LimitRow extends SpecLimit {
   edition: string;
   /** '' when the limit holds for every quality of the grade. */
   variant: string;
+  /** The criterion in English, for bilingual reports only. */
+  criterionEn?: string | null;
 }
 
 /** MARPOL Annex VI regulation 14: what the customer says the fuel must meet when it is used. */
@@ -35,7 +37,7 @@ export interface SampleSpec {
   sulphurRequirement: string | null;
 }
 
-function pickRow(rows: LimitRow[], itemCode: string, spec: SampleSpec): LimitRow | undefined {
+export function pickRow(rows: LimitRow[], itemCode: string, spec: SampleSpec): LimitRow | undefined {
   const candidates = rows.filter((r) => r.itemCode === itemCode && r.gradeCode === spec.gradeCode && r.edition === (spec.edition ?? ''));
   return candidates.find((r) => r.variant !== '' && r.variant === spec.variant) ?? candidates.find((r) => r.variant === '');
 }

@@ -60,7 +60,7 @@ const receive: Step = async (deps, { booking, user, body }) => {
   const items = await bookingsRepo.itemsOf(deps.db, booking.id);
   const { labels, visitDate } = parseReception(body, items, { kind: booking.kind, onSite: booking.deliveryMode === 'on_site', today: todayOf(deps) });
   return inTransaction(deps.db, async (tx) => {
-    await repo.setItemLabels(tx, labels.filter((l) => l.label));
+    await repo.setItemLabels(tx, labels.filter((l) => l.label || l.condition));
     await applyTransition(tx, booking.id, 'receive', user, {
       patch: { receivedAt: deps.clock.now(), visitDate },
       data: { labels: labels.map((l) => l.label), visitDate },

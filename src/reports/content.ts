@@ -1,9 +1,47 @@
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { itemsOf, type BookingView } from '../bookings/bookings.repo.js';
 import type { Executor } from '../db/client.js';
-import { users } from '../db/schema.js';
-import { resultsOf } from '../lab/lab.repo.js';
+import { services, users } from '../db/schema.js';
+import { limitsOf, oilItemsByCodes, resultsOf } from '../lab/lab.repo.js';
+import { isSulphurRequirement, pickRow, SULPHUR_REQUIREMENTS } from '../lab/limits.js';
 import type { Signers } from './signing.js';
+
+/** One line of an oil report as printed: item, method, unit, limit (with its condition), result, judgement. */
+export interface OilReportLine {
+  itemCode: string;
+  name: string;
+  nameEn: string;
+  /** The method the lab uses for the item: the first of its methods, e.g. "ISO 3104（GB/T 265）". */
+  method: string;
+  unit: string;
+  limit: string;
+  limitEn: string | null;
+  condition: string | null;
+  source: string | null;
+  /** ※: the limit is still 待核实 and the tester judged against it. */
+  pendingLimit: boolean;
+  value: string;
+  judgement: string;
+}
+
+/** One oil sample of a report: its description, state on receipt and lines. */
+export interface OilReportSample {
+  itemId: number;
+  sampleName: string;
+  labelCode: string | null;
+  gradeName: string;
+  gradeNameEn: string;
+  variantName: string | null;
+  specEdition: string;
+  sulphurRequirement: string | null;
+  sourceType: string | null;
+  sourceName: string | null;
+  samplingDate: string | null;
+  sealNo: string | null;
+  bdnNo: string | null;
+  conditionOnReceipt: string | null;
+  lines: OilReportLine[];
+}
 
 /** Everything a report prints, frozen into the report row at issue time: later changes of anything never alter it. */
 export interface ReportContent {
@@ -33,6 +71,11 @@ export interface ReportContent {
   issuedAt: string;
   /** For a revision: the version it replaces and why. */
   revision?: { replacesVersion: number; reason: string };
+  /** Added with the laid-out report (older reports lack them and are drawn from `items` and `results`). */
+  standards?: string[];
+  bilingual?: boolean;
+  oilSamples?: OilReportSample[];
+  resultsAt?: string | null;
 }
 
 const TITLES: Record<string, string> = { calibration: '检定 / 校准证书', oil_test: '检测报告', consultation: '咨询服务记录' };
@@ -63,6 +106,8 @@ export async function buildContent(ex: Executor, input: ContentInput): Promise<R
   const items = await itemsOf(ex, booking.id);
   const results = await resultsOf(ex, booking.id, input.version);
   const names = await namesOf(ex, [signers.testerId, signers.verifierId, signers.approverId]);
+  const standards = (await ex.select({ standards: services.standards }).from(services).where(eq(services.id, booking.serviceId)))[0]?.standards ?? [];
+  const oilSamples = booking.kind === 'oil_test' ? await oilReportSamples(ex, items, results) : undefined;
   return {
     title: TITLES[booking.kind] ?? '报告',
     booking: {
@@ -92,5 +137,63 @@ export async function buildContent(ex: Executor, input: ContentInput): Promise<R
     },
     issuedAt: input.now.toISOString(),
     ...(input.revision ? { revision: input.revision } : {}),
+    standards,
+    bilingual: booking.bilingualReport,
+    ...(oilSamples ? { oilSamples } : {}),
+    resultsAt: booking.resultsAt ? new Date(booking.resultsAt).toISOString() : null,
   };
+}
+
+type Item = Awaited<ReturnType<typeof itemsOf>>[number];
+type Result = Awaited<ReturnType<typeof resultsOf>>[number];
+
+/**
+ * The oil samples as the report prints them: each result line with its item's name (and English name), method and
+ * unit, the limit as judged (frozen in the result) with the condition under which it applies and its English wording.
+ */
+async function oilReportSamples(ex: Executor, items: Item[], results: Result[]): Promise<OilReportSample[]> {
+  const testItems = new Map((await oilItemsByCodes(ex, [...new Set(results.map((r) => r.testItemCode).filter((c): c is string => !!c))])).map((t) => [t.code, t]));
+  const grades = [...new Set(items.map((i) => i.gradeCode).filter((g): g is string => !!g))];
+  const limits = await limitsOf(ex, grades, [...new Set(items.map((i) => i.specEdition).filter((e): e is string => !!e))]);
+  return items.map((item) => {
+    const spec = { gradeCode: item.gradeCode ?? '', edition: item.specEdition, variant: item.gradeVariant, sulphurRequirement: item.sulphurRequirement };
+    const lines = results
+      .filter((r) => r.bookingItemId === item.id && r.testItemCode)
+      .map((r): OilReportLine => {
+        const t = testItems.get(r.testItemCode!);
+        const row = pickRow(limits, r.testItemCode!, spec);
+        const criterion = row?.kind === 'criterion' && row.criterion === r.limitText;
+        return {
+          itemCode: r.testItemCode!,
+          name: t?.name ?? r.testItemCode!,
+          nameEn: t?.nameEn ?? '',
+          method: t?.methods[0] ?? '—',
+          unit: r.unit && r.unit !== '-' ? r.unit : '—',
+          limit: r.limitText ?? '—',
+          limitEn: criterion ? (row?.criterionEn ?? null) : null,
+          condition: row && row.source && r.limitSource?.startsWith(row.source) ? (row.condition ?? null) : null,
+          source: r.limitSource,
+          pendingLimit: (r.limitSource ?? '').includes('待核实'),
+          value: r.valueText ?? '',
+          judgement: r.judgement ?? 'no_limit',
+        };
+      });
+    return {
+      itemId: item.id,
+      sampleName: item.sampleName ?? '',
+      labelCode: item.labelCode,
+      gradeName: item.gradeName ?? '',
+      gradeNameEn: item.gradeNameEn ?? '',
+      variantName: item.gradeVariants?.find((v) => v.code === item.gradeVariant)?.name ?? null,
+      specEdition: item.specEdition ?? '',
+      sulphurRequirement: isSulphurRequirement(item.sulphurRequirement) ? SULPHUR_REQUIREMENTS[item.sulphurRequirement].name : null,
+      sourceType: item.sourceType,
+      sourceName: item.sourceName,
+      samplingDate: item.samplingDate,
+      sealNo: item.sealNo,
+      bdnNo: item.bdnNo,
+      conditionOnReceipt: item.conditionOnReceipt,
+      lines,
+    };
+  });
 }

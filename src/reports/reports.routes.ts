@@ -10,6 +10,7 @@ import { currentUser, requireLogin } from '../http/guards.js';
 import { queryText } from '../http/params.js';
 import type { Logger } from '../shared/logger.js';
 import type { ReportsService } from './reports.service.js';
+import { reportPage } from './reports.view.js';
 
 function versionParam(value: string | string[] | undefined): number {
   if (typeof value !== 'string' || !/^[1-9]\d{0,3}$/.test(value)) throw new NotFoundError('该报告不存在。');
@@ -25,7 +26,7 @@ export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (
     const view = await reports.view(currentUser(req), number, versionParam(req.params.version));
     const verifyUrl = `${publicUrl}/verify?t=${view.report.verifyToken}`;
     const qrSvg = await QRCode.toString(verifyUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...view, qrSvg, verifyUrl, labels: labViewLabels, backHref: bookingHref(number, currentUser(req).role === 'enterprise' ? 'enterprise' : 'staff') });
+    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...reportPage(view, `${publicUrl}/verify`), qrSvg, verifyUrl, publicUrl, labels: labViewLabels, backHref: bookingHref(number, currentUser(req).role === 'enterprise' ? 'enterprise' : 'staff') });
   });
 
   router.get('/bookings/:no/reports/:version/pdf', requireLogin, async (req, res, next) => {

@@ -1,3 +1,114 @@
+import type { OilReportSample, ReportContent } from './content.js';
 /** Labels of reports: their status and the overall conclusion printed on them. */
 export const REPORT_STATUS_LABELS = { valid: '有效', replaced: '已替换', revoked: '已撤销' } as const;
 export const CONCLUSION_LABELS: Record<string, string> = { pass: '合格', fail: '不合格', info: '见数据' };
+
+
+/** A calibration line's document, chosen by its result: 合格 → 检定证书, 校准 → 校准证书, 不合格 → 检定结果通知书. */
+export const CERTIFICATE_KINDS: Record<string, { title: string; titleEn: string; conclusion: string }> = {
+  pass: { title: '检定证书', titleEn: 'Verification Certificate', conclusion: '合格' },
+  calibrated: { title: '校准证书', titleEn: 'Calibration Certificate', conclusion: '校准（给出测量数据，不作合格判定）' },
+  fail: { title: '检定结果通知书', titleEn: 'Notice of Verification Result', conclusion: '不合格' },
+};
+
+/** What a lab prints under every report (CNAS practice), by the kind of report. */
+function statements(kind: string, verifyUrl: string): string[] {
+  const object = kind === 'calibration' ? '所检计量器具' : kind === 'oil_test' ? '所检样品' : '本次咨询';
+  return [
+    `本${kind === 'calibration' ? '证书' : '报告'}仅对${object}负责${kind === 'oil_test' ? '，检测结果仅对来样有效' : ''}。`,
+    `未经本${kind === 'consultation' ? '中心' : '实验室'}书面批准，不得部分复制本${kind === 'calibration' ? '证书' : '报告'}（完整复制除外）。`,
+    '无检测、审核、批准人员签名，或涂改、缺页的无效。',
+    '对结果如有异议，请于收到之日起十五日内向出具单位提出。',
+    `可在 ${verifyUrl} 输入报告编号与验证码，或扫描二维码核验真伪。`,
+  ];
+}
+
+type Line = { bookingItemId: number; testItemCode?: string | null; unit?: string | null; limitText?: string | null; limitSource?: string | null; valueText?: string | null; judgement?: string | null };
+
+/** Reports issued before the laid-out content: their samples drawn from the frozen items and results (no method). */
+function legacyOilSamples(c: ReportContent): OilReportSample[] {
+  const results = c.results as unknown as Line[];
+  return (c.items as Record<string, unknown>[]).map((it) => {
+    const id = it.id as number;
+    const str = (k: string) => (typeof it[k] === 'string' ? (it[k] as string) : null);
+    return {
+      itemId: id,
+      sampleName: str('sampleName') ?? '',
+      labelCode: str('labelCode'),
+      gradeName: str('gradeName') ?? '',
+      gradeNameEn: str('gradeNameEn') ?? '',
+      variantName: null,
+      specEdition: str('specEdition') ?? '',
+      sulphurRequirement: null,
+      sourceType: str('sourceType'),
+      sourceName: str('sourceName'),
+      samplingDate: str('samplingDate'),
+      sealNo: str('sealNo'),
+      bdnNo: str('bdnNo'),
+      conditionOnReceipt: null,
+      lines: results
+        .filter((r) => r.bookingItemId === id && r.testItemCode)
+        .map((r) => ({
+          itemCode: r.testItemCode!,
+          name: c.itemNames[r.testItemCode!] ?? '检测项目',
+          nameEn: '',
+          method: '—',
+          unit: r.unit && r.unit !== '-' ? r.unit : '—',
+          limit: r.limitText ?? '—',
+          limitEn: null,
+          condition: null,
+          source: r.limitSource ?? null,
+          pendingLimit: (r.limitSource ?? '').includes('待核实'),
+          value: r.valueText ?? '',
+          judgement: r.judgement ?? 'no_limit',
+        })),
+    };
+  });
+}
+
+type CalResult = { bookingItemId: number; conclusion?: string | null; certificateNo?: string | null; nextDueDate?: string | null; points?: { nominal: number; measured: number; error: number | null; uncertainty: string | null }[] | null; remark?: string | null };
+
+/** One certificate per instrument line, titled by its result. */
+function certificates(c: ReportContent) {
+  const results = c.results as unknown as CalResult[];
+  return (c.items as Record<string, unknown>[]).flatMap((it) =>
+    results
+      .filter((r) => r.bookingItemId === it.id)
+      .map((r) => ({
+        kind: CERTIFICATE_KINDS[r.conclusion ?? ''] ?? CERTIFICATE_KINDS.calibrated!,
+        conclusionCode: r.conclusion ?? 'calibrated',
+        certificateNo: r.certificateNo ?? '—',
+        instrumentName: (it.instrumentName as string | null) ?? '—',
+        model: (it.model as string | null) || '—',
+        serialNo: (it.serialNo as string | null) || '—',
+        range: (it.measuringRange as string | null) || '—',
+        accuracyClass: (it.accuracyClass as string | null) || '—',
+        labelCode: (it.labelCode as string | null) ?? null,
+        conditionOnReceipt: (it.conditionOnReceipt as string | null) ?? null,
+        points: r.points ?? [],
+        hasUncertainty: (r.points ?? []).some((p) => !!p.uncertainty),
+        nextDueDate: r.nextDueDate ?? null,
+        remark: r.remark ?? null,
+      })),
+  );
+}
+
+/**
+ * The print page of a report version: samples (oil) or certificates (calibration, one per instrument) laid out as a
+ * lab signs them, the closing block (conclusion, signatures, date, statements) kept together, English beside the
+ * Chinese when the company asked for a bilingual report.
+ */
+export function reportPage<V extends { content: ReportContent; report: { number: string; version: number } }>(view: V, verifyUrl: string) {
+  const c = view.content;
+  const kind = c.booking.kind;
+  return {
+    ...view,
+    kind,
+    bilingual: kind === 'oil_test' && c.bilingual === true,
+    oilSamples: kind === 'oil_test' ? (c.oilSamples ?? legacyOilSamples(c)) : [],
+    certificates: kind === 'calibration' ? certificates(c) : [],
+    standards: c.standards ?? [],
+    statements: statements(kind, verifyUrl.replace(/\?.*$/, '')),
+    conclusionLabel: CONCLUSION_LABELS[c.conclusion] ?? '见数据',
+  };
+}

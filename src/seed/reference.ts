@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { fromRoot } from '../shared/paths.js';
 import type { Db, Executor } from '../db/client.js';
 import {
+  type ServiceGuide,
   feeRules,
   instrumentCategories,
   oilEditions,
@@ -142,6 +143,10 @@ interface FeesSeed {
   }[];
 }
 
+interface GuidesSeed {
+  guides: Record<string, ServiceGuide & { name: string; kind: string; researchNote?: string }>;
+}
+
 function readSeed<T>(name: string): T {
   return JSON.parse(readFileSync(fromRoot('src', 'seed', 'data', name), 'utf8')) as T;
 }
@@ -152,27 +157,27 @@ export function loadSeedData() {
     oil: readSeed<OilSeed>('oil-reference.json'),
     network: readSeed<NetworkSeed>('network.json'),
     fees: readSeed<FeesSeed>('fees.json'),
+    guides: readSeed<GuidesSeed>('service-guides.json').guides,
   };
 }
 
-const COMPULSORY_NOTE: Record<string, string> = {
-  yes: '列入《实施强制管理的计量器具目录》：用于贸易结算、安全防护、医疗卫生、环境监测的，须强制检定（免费）。',
-  conditional: '部分用途须强制检定（免费），其余用途可自愿检定或校准。',
-  no: '非强制检定器具，可按需检定或校准。',
-  unknown: '是否属于强制检定以用途和规格为准，受理时由检定人员确认。',
-};
+/** What users read of a guide: its display fields only (the research note stays in the seed file). */
+function displayGuide(g: GuidesSeed['guides'][string] | undefined): ServiceGuide | null {
+  if (!g) return null;
+  const { scope, compulsoryScope, period, process, materials, turnaround, legalBasis, notes } = g;
+  return { scope, compulsoryScope, period, process, materials, turnaround, legalBasis, notes };
+}
 
-function calibrationService(c: InstrumentCategorySeed, sortOrder: number) {
+// An instrument category's `note`, `periodRule` and unverified `periodMonths` are research notes: the service reads
+// its guide (service-guides.json) instead.
+function calibrationService(c: InstrumentCategorySeed, sortOrder: number, guide: ServiceGuide | null) {
   return {
     code: c.code,
     name: `${c.name} 检定/校准`,
     categoryCode: 'metrology',
     bookingKind: 'calibration' as const,
-    summary: `${c.discipline}计量器具，依据 ${c.regulations.join('、')}。${c.periodMonths ? `检定周期一般不超过 ${c.periodMonths} 个月。` : ''}`,
-    // (c.note is a research note: never shown)
-    description: [COMPULSORY_NOTE[c.compulsory] ?? '', c.compulsoryScope ? `强检范围：${c.compulsoryScope}。` : '', c.periodRule ? `周期：${c.periodRule}。` : '']
-      .filter(Boolean)
-      .join('\n'),
+    summary: `${c.discipline}计量器具的检定或校准，依据 ${c.regulations.join('、')}。`,
+    description: '',
     standards: c.regulations,
     turnaroundDays: c.turnaroundDays,
     feeBasis:
@@ -181,19 +186,20 @@ function calibrationService(c: InstrumentCategorySeed, sortOrder: number) {
         : c.compulsory === 'conditional'
           ? '强检用途免费；其他用途的检定或校准按物价标准收费'
           : '按物价标准收费（以受理时报价为准）',
-    requiredDocuments: ['计量器具清单（名称、型号、出厂编号、测量范围、准确度等级）', '上次检定/校准证书（如有）', ...(c.compulsory !== 'no' ? ['强检器具备案信息（如有）'] : [])],
+    requiredDocuments: guide?.materials ?? ['计量器具清单（名称、型号、出厂编号、测量范围、准确度等级）', '上次检定/校准证书（如有）'],
     instrumentCategoryCode: c.code,
     gradeCodes: null,
     packageCodes: null,
     deliveryModes: c.serviceModes,
     keywords: `${c.name} ${c.discipline} ${c.regulations.join(' ')}`,
+    guide,
     sortOrder,
   };
 }
 
 /** Upserts the whole reference catalog by code: safe to run any number of times. */
 export async function seedReference(db: Db): Promise<void> {
-  const { instruments, oil, network, fees } = loadSeedData();
+  const { instruments, oil, network, fees, guides } = loadSeedData();
   await db.transaction(async (tx) => {
     for (const c of network.categories) {
       await tx.insert(serviceCategories).values(c).onConflictDoUpdate({ target: serviceCategories.code, set: { name: c.name, description: c.description, bookingPrefix: c.bookingPrefix, sortOrder: c.sortOrder } });
@@ -240,7 +246,7 @@ export async function seedReference(db: Db): Promise<void> {
     await seedFees(tx, fees);
 
     const serviceRows = [
-      ...instruments.map((c, i) => calibrationService(c, 100 + i)),
+      ...instruments.map((c, i) => calibrationService(c, 100 + i, displayGuide(guides[c.code]))),
       ...network.oilServices.map((s, i) => ({
         code: s.code,
         name: s.name,
@@ -251,8 +257,9 @@ export async function seedReference(db: Db): Promise<void> {
         standards: s.standards,
         turnaroundDays: s.turnaroundDays,
         feeBasis: s.feeBasis,
-        requiredDocuments: s.requiredDocuments,
+        requiredDocuments: guides[s.code]?.materials ?? s.requiredDocuments,
         instrumentCategoryCode: null,
+        guide: displayGuide(guides[s.code]),
         gradeCodes: oil.serviceOfferings[s.code]?.grades ?? s.grades,
         packageCodes: oil.serviceOfferings[s.code]?.packages ?? s.packages,
         deliveryModes: ['send_in'],
@@ -269,8 +276,9 @@ export async function seedReference(db: Db): Promise<void> {
         standards: s.standards,
         turnaroundDays: s.turnaroundDays,
         feeBasis: s.feeBasis,
-        requiredDocuments: s.requiredDocuments,
+        requiredDocuments: guides[s.code]?.materials ?? s.requiredDocuments,
         instrumentCategoryCode: null,
+        guide: displayGuide(guides[s.code]),
         gradeCodes: null,
         packageCodes: null,
         deliveryModes: s.deliveryModes,
@@ -279,7 +287,14 @@ export async function seedReference(db: Db): Promise<void> {
       })),
     ];
     for (const s of serviceRows) {
-      await tx.insert(services).values(s).onConflictDoNothing({ target: services.code });
+      // The guide is reference text and always follows the seed. What the admin service form edits follows it only
+      // while no administrator has changed the row (updated_at still equals created_at): earlier seeds wrote research
+      // notes into calibration services' summary and description, and this replaces them.
+      await tx.insert(services).values(s).onConflictDoUpdate({ target: services.code, set: { guide: s.guide } });
+      await tx
+        .update(services)
+        .set({ summary: s.summary, description: s.description, requiredDocuments: s.requiredDocuments })
+        .where(and(eq(services.code, s.code), eq(services.updatedAt, services.createdAt)));
     }
 
     const nodeIds = await idsByCode(tx, 'nodes');
@@ -376,6 +391,26 @@ async function seedFees(tx: Executor, fees: FeesSeed): Promise<void> {
       effectiveFrom: PRICE_LIST_FROM,
     })),
   );
+  // One node offers 加急 from the start: the oil lab, for ISO 8217 tests (bunker disputes are time-bound), at the
+  // lower end of the reference surcharge (RULE-URGENT, 30 %–50 %): a reference rate, never presented as official.
+  const oilLab = (await tx.select({ id: nodes.id }).from(nodes).where(eq(nodes.code, 'ZS-OILLAB')))[0];
+  const iso = fees.prices.find((p) => p.code === 'YP-ISO8217' && p.kind === 'service');
+  const urgent = fees.rules.find((r) => r.code === 'RULE-URGENT');
+  if (oilLab && iso && urgent?.percentMin) {
+    await tx.insert(prices).values({
+      targetKind: 'service',
+      targetCode: iso.code,
+      nodeId: oilLab.id,
+      unit: iso.unit,
+      amountCents: cents(iso.amount),
+      priceType: types[iso.priceType],
+      official: false,
+      basis: `${iso.basis}；可加急，加收基础费用的 ${urgent.percentMin}%（参考费率，以受理时确认的为准）`,
+      compulsory: 'no',
+      urgentPercent: urgent.percentMin,
+      effectiveFrom: PRICE_LIST_FROM,
+    });
+  }
 }
 
 /**

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { parse } from 'node-html-parser';
 import { and, count, eq } from 'drizzle-orm';
 import { capacityWindows, closures, enterprises, events, nodes, nodeServices, notifications, services, users } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
 import { MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf } from '../support/bookings.js';
 import { createCompanyUser, createUser, nodeId, TEST_PASSWORD, validCreditCode } from '../support/factories.js';
-import { bookCalibration } from '../support/lab.js';
+import { bookCalibration, labAction } from '../support/lab.js';
 
 describe('administration: network, catalog, accounts, audit', () => {
   let t: TestApp;
@@ -272,6 +273,27 @@ describe('administration: network, catalog, accounts, audit', () => {
       const res = await admin.get(`/admin/audit?booking=${number}`);
       expect(res.text).to.contain('提交预约');
       expect((await admin.get('/admin/audit?booking=JL-20990101-0001')).text).to.contain('没有找到预约号');
+    });
+
+    it('reads in Chinese: state names, the booking number linked, changed fields labelled — never codes or ids', async () => {
+      const company = await createCompanyUser(t.db);
+      const number = await bookCalibration(t, company.user.id, { nodeCode: 'ST-DINGHAI', slot: '2026-09-30|pm', serials: ['AUD-2'] });
+      const staff = await createUser(t.db, 'lab_staff', { nodeCode: 'ST-DINGHAI' });
+      const lab = agentFor(t.app);
+      await login(lab, staff.mobile, TEST_PASSWORD);
+      expect((await labAction(lab, number, 'accept')).status).to.equal(303);
+      const ns = await nodeServiceOf(t.db, 'ST-DINGHAI', 'CAL-PG');
+      expect((await post(admin, `/admin/nodes/${ns.nodeId}/offerings/${ns.ns.id}/capacity`, { capacityAm: '7', capacityPm: '9', slotTimes: '', slotCapacity: '0' }, `/admin/nodes/${ns.nodeId}`)).status).to.be.oneOf([303, 302]);
+
+      const res = await admin.get(`/admin/audit?booking=${number}`);
+      expect(res.text).to.contain('待受理 → 已受理');
+      expect(res.text).to.contain(`href="/bookings/${number}"`);
+      const all = await admin.get('/admin/audit?action=node_service.capacity_changed');
+      expect(all.text).to.contain('上午名额').and.contain('下午名额').and.contain('定海站 · 一般压力表(弹性元件式) 检定/校准');
+      for (const page of [res.text, all.text]) {
+        const main = parse(page).querySelector('main')!.structuredText;
+        expect(main).not.to.match(/\b(submitted|accepted|in_progress|booking #|node_service #|capacityAm)\b/);
+      }
     });
 
     it('deactivating a company stops its users from logging in', async () => {

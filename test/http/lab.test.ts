@@ -246,7 +246,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(detail.text).to.contain(report!.number).and.contain('确认收到报告');
       const printed = await enterprise.get(`/bookings/${number}/reports/1`);
       expect(printed.status).to.equal(200);
-      expect(printed.text).to.contain('检定 / 校准证书').and.contain('JD-2026-0001').and.contain('不合格').and.contain(report!.verificationCode);
+      expect(printed.text).to.match(/<h1>(检定证书|校准证书|检定结果通知书)<\/h1>/);
+      expect(printed.text).to.contain('JD-2026-0001').and.contain('不合格').and.contain(report!.verificationCode);
       // the QR code on the report encodes the unguessable verification link
       const qr = await QRCode.toString(`http://nqi.test/verify?t=${report!.verifyToken}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       expect(printed.text).to.contain(qr);
@@ -369,8 +370,9 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const page = await enterprise.get(`/bookings/${number}/reports/1`);
       expect(page.status).to.equal(200);
       expect(page.text).to.contain('检测报告');
-      expect(page.text).to.match(/密度（15 ℃）<\/td><td>kg\/m³<\/td><td>≤ 991 kg\/m³<\/td><td class="font-monospace">995.2<\/td><td><strong>不合格<\/strong>/);
-      expect(page.text).to.match(/结论：<\/strong><span class="fs-5">不合格/);
+      // 项目, 方法, 单位, 限值, 结果, 单项判定 — one row of the report
+      expect(page.text.replace(/\s+/g, ' ')).to.match(/密度（15 ℃）<\/td> <td class="small">ISO 3675（GB\/T 1884）<\/td> <td class="col-unit">kg\/m³<\/td> <td>≤ 991 kg\/m³<\/td> <td class="col-value font-monospace">995.2<\/td> <td class="col-judge"><strong>不合格<\/strong>/);
+      expect(page.text).to.match(/检测结论：<\/strong><span class="fs-6 fw-bold">不合格/);
     });
 
     it('a revision goes through entry, four-eyes verification and a signatory; v1 stays valid until v2 is issued', async () => {

@@ -65,7 +65,7 @@ describe('public pages, headers and health', () => {
   it('shows a service with its regulations, turnaround and offering nodes', async () => {
     const res = await agentFor(t.app).get('/services/CAL-PG');
     expect(res.status).to.equal(200);
-    expect(res.text).to.contain('JJG 52-2013').and.contain('个工作日').and.contain('舟山市计量检定测试院');
+    expect(res.text).to.contain('JJG 52—2013').and.contain('个工作日').and.contain('舟山市计量检定测试院');
     expect((await agentFor(t.app).get('/services/NOPE')).status).to.equal(404);
   });
 

@@ -36,6 +36,7 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /': PUBLIC,
   'GET /services': PUBLIC,
   'GET /services/:code': PUBLIC,
+  'GET /services/:code/templates/:file': PUBLIC,
   'GET /nodes': PUBLIC,
   'GET /nodes/:id': PUBLIC,
   'GET /login': PUBLIC,
