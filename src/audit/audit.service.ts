@@ -3,6 +3,7 @@ import { findBookingByNumber } from '../bookings/bookings.repo.js';
 import { EVENT_LABELS } from '../bookings/lifecycle.js';
 import type { Db } from '../db/client.js';
 import { dayjs, isIsoDate, TZ } from '../shared/time.js';
+import { LEDGER_EVENT_LABELS } from '../ledger/ledger.view.js';
 import { listEvents, type EventFilter } from './audit.repo.js';
 
 const PAGE_SIZE = 50;
@@ -34,6 +35,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'service.updated': '修改服务',
   'service.activated': '上线服务',
   'service.deactivated': '下线服务',
+  ...LEDGER_EVENT_LABELS,
 };
 
 export function makeAuditService(db: Db) {

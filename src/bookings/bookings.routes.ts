@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.
 import { flash } from '../http/flash.js';
 import { formAction, formBody, hiddenFields, keptValues, type Refusal } from '../http/forms.js';
 import { currentUser, requireAction, requireLogin } from '../http/guards.js';
+import type { Principal } from '../auth/access.js';
 import { idParam, pageParam, queryText } from '../http/params.js';
 import { multipartForm, uploadedFiles } from '../http/multipart.js';
 import { ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, MAX_FILES } from '../uploads/file-check.js';
@@ -18,7 +19,13 @@ const RESUBMIT_PURPOSES: AttachmentPurpose[] = ['correction', 'other'];
 const uploadLimits = { maxFiles: MAX_FILES, accept: ACCEPT_ATTRIBUTE, typesText: ALLOWED_TYPES_TEXT };
 const downloadHeaders = (mimeType: string) => ({ 'Content-Type': mimeType, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' });
 
-export function bookingsRoutes(deps: { bookings: BookingsService; publicUrl: string }): Router {
+/** The instrument ledger's part of the booking form ("从台账选择"), given by the composition root when the ledger exists. */
+export interface LedgerPicks {
+  picks(user: Principal, categoryCode: string): Promise<{ id: number; name: string; serialNo: string; department: string; nextDueDate: string | null; due: string; line: Record<string, string> }[]>;
+  prefill(user: Principal, ids: number[]): Promise<Record<string, string>[]>;
+}
+
+export function bookingsRoutes(deps: { bookings: BookingsService; publicUrl: string; ledger?: LedgerPicks }): Router {
   const { bookings, publicUrl } = deps;
   const router = Router();
   const enterpriseOnly = requireAction('booking.create');
@@ -41,6 +48,7 @@ export function bookingsRoutes(deps: { bookings: BookingsService; publicUrl: str
       uploadLimits,
       purposes: fileInputs(BOOKING_FORM_PURPOSES),
       scripts: ['/static/js/booking-form.js'],
+      ledgerPicks: context.service.instrumentCategoryCode && deps.ledger ? await deps.ledger.picks(user, context.service.instrumentCategoryCode) : [],
       ...extra,
     });
   }
@@ -73,6 +81,12 @@ export function bookingsRoutes(deps: { bookings: BookingsService; publicUrl: str
     if (date && window) body.slot = `${date}|${window}`;
     const from = queryText(req.query.from, 10);
     if (from) body.from = from;
+    // Instruments picked from the ledger fill the instrument rows.
+    const picked = [req.query.instruments ?? []].flat().filter((x): x is string => typeof x === 'string' && /^[1-9]\d{0,8}$/.test(x)).map(Number);
+    if (picked.length && deps.ledger) {
+      const lines = await deps.ledger.prefill(user, picked.slice(0, 50));
+      if (lines.length) body.items = lines;
+    }
     await renderForm(req, res, 200, body);
   });
 

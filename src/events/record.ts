@@ -29,3 +29,21 @@ export async function recordEvent(ex: Executor, event: NewEvent): Promise<void> 
     data: event.data ?? null,
   });
 }
+
+/** Appends many events in multi-row statements (a bulk change such as an import of thousands of entries). */
+export async function recordEvents(ex: Executor, list: NewEvent[]): Promise<void> {
+  for (let i = 0; i < list.length; i += 500) {
+    await ex.insert(events).values(
+      list.slice(i, i + 500).map((event) => ({
+        actorUserId: event.actorUserId,
+        entityType: event.entityType,
+        entityId: String(event.entityId),
+        action: event.action,
+        fromState: event.fromState ?? null,
+        toState: event.toState ?? null,
+        note: event.note ?? null,
+        data: event.data ?? null,
+      })),
+    );
+  }
+}

@@ -17,6 +17,7 @@ import { parseReason, parseReception, startSchema } from './lab.schemas.js';
 import { attachSignedPdf, checkSignedPdf, removeStored } from './signed-pdf.js';
 import { parseResultsOf } from './samples.js';
 import { assertMayVerify } from '../reports/signing.js';
+import { syncLedgerFromCertificate } from '../ledger/certificate-sync.js';
 
 /* One function per step of the lab's work on a booking; each runs its lifecycle transition in one transaction. */
 
@@ -111,6 +112,8 @@ const issueReport: Step = async (deps, { booking, user, files }) => {
         await bookingsRepo.updateBooking(tx, booking.id, { turnaroundDays, onTime: before.dueDate ? today <= before.dueDate : null });
       }
       const report = await deps.reports.issue(tx, booking, user, service!.bookingPrefix, names);
+      // The company's instrument ledger follows its certificates (same transaction: issued and recorded, or neither).
+      await syncLedgerFromCertificate(tx, booking, report.version, user.id);
       if (pdf) stored.push(await attachSignedPdf(deps, tx, user, booking, report.id, pdf));
       await recordEvent(tx, { actorUserId: user.id, entityType: 'report', entityId: report.id, action: 'report.issued', note: `${report.number} 第 1 版`, data: { bookingId: booking.id } });
     });
