@@ -23,7 +23,7 @@ export function idsOf(value: unknown): number[] {
 }
 
 /** A group's fields of the confirmation form carry the service code: slot-CAL-PG, node-CAL-PG … */
-type Group = { service: { code: string }; entries: Entry[] };
+type Group = { service: { code: string; name: string }; entries: Entry[] };
 const groupField = (name: string, g: Group) => `${name}-${g.service.code}`;
 
 /** The booking form's body for one group: the same fields a person would post there. */
@@ -48,7 +48,7 @@ async function prepareAll(deps: LedgerDeps, user: Principal, groups: Group[], bo
   const prepared: PreparedBooking[] = [];
   for (const g of groups) {
     if (g.entries.length > MAX_LINES_PER_BOOKING) {
-      errors[groupField('items', g)] = `同一项服务一次最多预约 ${MAX_LINES_PER_BOOKING} 台，请减少勾选或分批预约`;
+      errors[groupField('items', g)] = `${g.service.name}：同一项服务一次最多预约 ${MAX_LINES_PER_BOOKING} 台，请减少勾选或分批预约`;
       continue;
     }
     try {
@@ -57,9 +57,9 @@ async function prepareAll(deps: LedgerDeps, user: Principal, groups: Group[], bo
       if (err instanceof ValidationError) {
         for (const [key, message] of Object.entries(err.fieldErrors)) {
           const field = COMPANY_FIELDS.has(key) ? key : groupField(key.startsWith('items') ? 'items' : key, g);
-          errors[field] ??= key.startsWith('items.') ? `第 ${Number(key.split('.')[1]) + 1} 台：${message}` : message;
+          errors[field] ??= COMPANY_FIELDS.has(key) ? message : `${g.service.name}：${key.startsWith('items.') ? `第 ${Number(key.split('.')[1]) + 1} 台，` : ''}${message}`;
         }
-      } else if (err instanceof ConflictError && err.code === 'window_full') errors[groupField('slot', g)] = err.message;
+      } else if (err instanceof ConflictError && err.code === 'window_full') errors[groupField('slot', g)] = `${g.service.name}：${err.message}`;
       else throw err;
     }
   }
@@ -72,7 +72,7 @@ async function fullWindows(deps: LedgerDeps, prepared: PreparedBooking[]): Promi
   const errors: Record<string, string> = {};
   for (const p of prepared) {
     const now = await deps.availability.check(p.ref, p.date, p.window);
-    if ((now?.free ?? 0) < p.units) errors[`slot-${p.service.code}`] = now?.free ? `这个时段只剩 ${now.free} 个名额，请改选其他时段` : '这个时段刚刚约满，请改选其他时段';
+    if ((now?.free ?? 0) < p.units) errors[`slot-${p.service.code}`] = `${p.service.name}：${now?.free ? `这个时段只剩 ${now.free} 个名额，请改选其他时段` : '这个时段刚刚约满，请改选其他时段'}`;
   }
   throw new ValidationError(errors, '提交时有时段刚刚约满，没有提交任何预约。请改选时段后再提交。');
 }

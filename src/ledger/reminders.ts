@@ -11,7 +11,7 @@ export const REMINDER_JOB = 'ledger.reminders';
 const LINK = '/instruments?due=attention';
 const LISTED = 15;
 
-interface DueRow {
+export interface DueRow {
   instrument_id: number;
   enterprise_id: number;
   due_date: string;
