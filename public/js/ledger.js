@@ -26,12 +26,14 @@
   var use = document.getElementById('f-compulsoryUse');
   var period = document.getElementById('f-periodMonths');
   var name = document.getElementById('f-name');
+  var regime = document.getElementById('f-regime');
+  var presets = document.getElementById('regime-presets');
   function sync() {
     var c = info[category.value];
     if (!c) return;
     var text = c.name + '：依据 ' + c.regs + '。';
     text += c.uses.length ? '用于' + c.uses.join('、') + '的，列入强制检定目录。' : '作为工作计量器具不在强制检定目录内。';
-    if (c.options.length) text += '按规程：' + c.options.join('；') + '。';
+    if (c.options.length) text += '按规程：' + c.options.map(function (o) { return o.label; }).join('；') + '。';
     if (c.period) text += c.verified ? '检定周期一般不超过 ' + c.period + ' 个月。' : '参考周期 ' + c.period + ' 个月（未经核实，仅作提醒默认值，以检定/校准证书为准）。';
     rules.textContent = text;
     if (use) {
@@ -44,6 +46,23 @@
       }
     }
     if (period) period.placeholder = c.period ? '默认 ' + c.period : '';
+    // Water and gas meters: one click fills the regime and the use limit the regulation sets.
+    if (presets) {
+      presets.textContent = '';
+      presets.hidden = c.options.length === 0;
+      c.options.forEach(function (o) {
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'btn btn-sm btn-outline-secondary text-start';
+        b.textContent = '按此填写：' + o.label;
+        b.addEventListener('click', function () {
+          if (regime) regime.value = o.regime;
+          if (period) period.value = String(o.months);
+          if (period) period.focus();
+        });
+        presets.appendChild(b);
+      });
+    }
     if (name && !name.value) name.placeholder = c.name.replace(/\(.*\)|（.*）/g, '');
   }
   category.addEventListener('change', sync);
