@@ -114,6 +114,10 @@ CREATE UNIQUE INDEX "calendar_feeds_one_active_uq" ON "calendar_feeds" USING btr
 CREATE INDEX "instrument_imports_user_idx" ON "instrument_imports" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "instruments_serial_uq" ON "instruments" USING btree ("enterprise_id","category_code","serial_key");--> statement-breakpoint
 CREATE INDEX "instruments_enterprise_due_idx" ON "instruments" USING btree ("enterprise_id","next_due_date","id");--> statement-breakpoint
+CREATE INDEX "instruments_enterprise_name_idx" ON "instruments" USING btree ("enterprise_id","name","id");--> statement-breakpoint
+CREATE INDEX "instruments_enterprise_serial_idx" ON "instruments" USING btree ("enterprise_id","serial_no");--> statement-breakpoint
+CREATE INDEX "instruments_enterprise_last_idx" ON "instruments" USING btree ("enterprise_id","last_calibration_date");--> statement-breakpoint
+CREATE INDEX "instruments_enterprise_department_idx" ON "instruments" USING btree ("enterprise_id","department","next_due_date");--> statement-breakpoint
 CREATE INDEX "outbox_due_idx" ON "outbox" USING btree ("next_attempt_at") WHERE "outbox"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "outbox_status_idx" ON "outbox" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "reminders_sent_day_idx" ON "reminders_sent" USING btree ("sent_on");

@@ -788,7 +788,12 @@ export const instruments = pgTable(
   },
   (t) => [
     uniqueIndex('instruments_serial_uq').on(t.enterpriseId, t.categoryCode, t.serialKey),
+    // The ledger page filters by company and sorts by due date, name, serial or last date, or filters by department.
     index('instruments_enterprise_due_idx').on(t.enterpriseId, t.nextDueDate, t.id),
+    index('instruments_enterprise_name_idx').on(t.enterpriseId, t.name, t.id),
+    index('instruments_enterprise_serial_idx').on(t.enterpriseId, t.serialNo),
+    index('instruments_enterprise_last_idx').on(t.enterpriseId, t.lastCalibrationDate),
+    index('instruments_enterprise_department_idx').on(t.enterpriseId, t.department, t.nextDueDate),
     check('instruments_status_valid', sql`${t.status} IN ('in_use', 'stopped', 'sealed', 'scrapped')`),
     check('instruments_regime_valid', sql`${t.regime} IN ('periodic', 'limited_life')`),
     check('instruments_use_valid', sql`${t.compulsoryUse} IS NULL OR ${t.compulsoryUse} IN ('trade', 'safety', 'medical', 'environment')`),

@@ -3,10 +3,7 @@ import { rowsOf, type Executor } from '../db/client.js';
 import { enterprises, instrumentCategories, instruments, parks } from '../db/schema.js';
 import { addDays } from '../shared/time.js';
 
-export interface CompanyCompliance {
-  id: number;
-  name: string;
-  parkId: number | null;
+export interface Figures {
   total: number;
   due30: number;
   overdue: number;
@@ -14,15 +11,19 @@ export interface CompanyCompliance {
   noDue: number;
 }
 
+export type CompanyCompliance = Figures & { id: number; name: string; parkId: number | null };
+export type ParkCompliance = Figures & { parkId: number | null; withLedger: number };
+
 /**
- * 强检 figures per company: in-use compulsory instruments, due within 30 days, overdue, failed (不合格) still in use,
- * without a due date. Aggregated first over the partial covering index (compulsory, in use), then joined to the
- * companies — of one park, or the whole city.
+ * 强检 figures — in-use compulsory instruments, due within 30 days, overdue, failed (不合格) still in use, without a
+ * due date — per park, and one page of companies ranked by overdue instruments, overdue rate, size. One statement:
+ * the instruments are aggregated once per company over the partial covering index (compulsory, in use), then both
+ * the park totals and the ranked page are read from that (sorting in the database, not in the app).
  */
-export async function companyCompliance(ex: Executor, today: string, parkId?: number): Promise<CompanyCompliance[]> {
-  const inPark = parkId === undefined ? sql`` : sql`AND i.enterprise_id IN (SELECT id FROM enterprises WHERE park_id = ${parkId})`;
+export async function complianceFigures(ex: Executor, today: string, opts: { parkId?: number; limit: number; offset: number }) {
+  const inPark = opts.parkId === undefined ? sql`` : sql`AND i.enterprise_id IN (SELECT id FROM enterprises WHERE park_id = ${opts.parkId})`;
   const result = await ex.execute(sql`
-    WITH agg AS (
+    WITH agg AS MATERIALIZED (
       SELECT i.enterprise_id,
              count(*)::int AS total,
              count(*) FILTER (WHERE i.next_due_date BETWEEN ${today}::date AND ${addDays(today, 30)}::date)::int AS due30,
@@ -31,10 +32,21 @@ export async function companyCompliance(ex: Executor, today: string, parkId?: nu
              count(*) FILTER (WHERE i.next_due_date IS NULL)::int AS no_due
       FROM instruments i
       WHERE i.compulsory AND i.status = 'in_use' ${inPark}
-      GROUP BY i.enterprise_id)
-    SELECT e.id, e.name, e.park_id AS "parkId", a.total, a.due30, a.overdue, a.failed, a.no_due AS "noDue"
-    FROM agg a JOIN enterprises e ON e.id = a.enterprise_id`);
-  return rowsOf<CompanyCompliance>(result);
+      GROUP BY i.enterprise_id),
+    joined AS MATERIALIZED (SELECT a.*, e.name, e.park_id FROM agg a JOIN enterprises e ON e.id = a.enterprise_id)
+    SELECT
+      (SELECT coalesce(json_agg(p), '[]') FROM (
+         SELECT park_id AS "parkId", count(*)::int AS "withLedger", sum(total)::int AS total, sum(due30)::int AS due30,
+                sum(overdue)::int AS overdue, sum(failed)::int AS failed, sum(no_due)::int AS "noDue"
+         FROM joined GROUP BY park_id) p) AS parks,
+      (SELECT coalesce(json_agg(c), '[]') FROM (
+         SELECT enterprise_id AS id, name, park_id AS "parkId", total, due30, overdue, failed, no_due AS "noDue"
+         FROM joined ORDER BY overdue DESC, overdue::float8 / total DESC, total DESC, enterprise_id
+         LIMIT ${opts.limit} OFFSET ${opts.offset}) c) AS page`);
+  const [row] = rowsOf<{ parks: ParkCompliance[] | string; page: CompanyCompliance[] | string }>(result);
+  // node-postgres parses json; PGlite may hand it over as text
+  const parse = <T>(v: T[] | string): T[] => (typeof v === 'string' ? (JSON.parse(v) as T[]) : v);
+  return { parks: parse(row!.parks), page: parse(row!.page) };
 }
 
 /** Companies per park (active ones), to say how many have not registered any 强检 instrument. */

@@ -15,7 +15,7 @@ export function complianceRoutes(deps: { ledger: LedgerService }): Router {
 
   router.get('/admin/compliance', admins, async (req, res) => {
     const park = queryText(req.query.park, 9);
-    const { all: _all, ...report } = await ledger.compliance(currentUser(req), { park, page: pageParam(req.query.page) });
+    const report = await ledger.compliance(currentUser(req), { park, page: pageParam(req.query.page) });
     res.render('ledger/compliance', { title: '强检器具合规', ...report, query: park ? { park } : {}, formatCell });
   });
 

@@ -28,29 +28,28 @@ function scopeOf(user: Principal, parkQuery: string | undefined): number | undef
   return parkQuery && /^[1-9]\d{0,8}$/.test(parkQuery) ? Number(parkQuery) : undefined;
 }
 
-export async function complianceReport(deps: LedgerDeps, user: Principal, query: { park?: string; page: number }) {
+export async function complianceReport(deps: LedgerDeps, user: Principal, query: { park?: string; page: number; all?: boolean }) {
   const parkId = scopeOf(user, query.park);
   const today = todayOf(deps);
-  const [companies, parks, perPark] = await Promise.all([repo.companyCompliance(deps.db, today, parkId), repo.parkList(deps.db), repo.companiesPerPark(deps.db)]);
-  const ranked = companies.map((c) => ({ ...c, rate: rate(c) })).sort((a, b) => b.overdue - a.overdue || (b.rate ?? 0) - (a.rate ?? 0) || b.total - a.total || a.id - b.id);
+  const page = query.all ? { limit: 1_000_000, offset: 0 } : { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE };
+  const [figures, parks, perPark] = await Promise.all([repo.complianceFigures(deps.db, today, { ...(parkId === undefined ? {} : { parkId }), ...page }), repo.parkList(deps.db), repo.companiesPerPark(deps.db)]);
   const byPark = parks.map((p) => {
-    const mine = ranked.filter((c) => c.parkId === p.id);
-    const totals = sum(mine);
-    return { ...p, companies: perPark.find((x) => x.parkId === p.id)?.n ?? 0, withLedger: mine.length, ...totals, rate: rate(totals) };
+    const f = figures.parks.find((x) => x.parkId === p.id) ?? { withLedger: 0, total: 0, due30: 0, overdue: 0, failed: 0, noDue: 0 };
+    return { ...p, ...f, companies: perPark.find((x) => x.parkId === p.id)?.n ?? 0, rate: rate(f) };
   });
-  const totals = sum(ranked);
+  const totals = sum(figures.parks);
+  const withLedger = figures.parks.reduce((n, p) => n + p.withLedger, 0);
   const scopeCompanies = parkId === undefined ? perPark.reduce((n, p) => n + p.n, 0) : (perPark.find((p) => p.parkId === parkId)?.n ?? 0);
   return {
     parkId,
     scopeLabel: parkId === undefined ? '全市' : (parks.find((p) => p.id === parkId)?.name ?? '园区'),
     parks,
     today,
-    totals: { ...totals, rate: rate(totals), companies: scopeCompanies, withLedger: ranked.length },
+    totals: { ...totals, rate: rate(totals), companies: scopeCompanies, withLedger },
     byPark: parkId === undefined ? byPark.filter((p) => p.companies > 0 || p.total > 0) : [],
-    companies: ranked.slice((query.page - 1) * PAGE_SIZE, query.page * PAGE_SIZE),
+    companies: figures.page.map((c) => ({ ...c, rate: rate(c) })),
     page: query.page,
-    pages: Math.max(1, Math.ceil(ranked.length / PAGE_SIZE)),
-    all: ranked,
+    pages: Math.max(1, Math.ceil(withLedger / PAGE_SIZE)),
   };
 }
 
@@ -67,7 +66,7 @@ const COMPANY_COLUMNS: Table['columns'] = [
 
 /** The company table (every company in scope) or, for the city, the park table — for CSV / XLSX. */
 export async function complianceExport(deps: LedgerDeps, user: Principal, key: string, query: { park?: string }): Promise<{ table: Table; subtitle: string }> {
-  const report = await complianceReport(deps, user, { ...query, page: 1 });
+  const report = await complianceReport(deps, user, { ...query, page: 1, all: true });
   const parkName = new Map(report.parks.map((p) => [p.id, p.name]));
   const subtitle = `${report.scopeLabel} · 截至 ${report.today}`;
   if (key === 'parks' && report.parkId === undefined) {
@@ -75,7 +74,7 @@ export async function complianceExport(deps: LedgerDeps, user: Principal, key: s
     return { table: { key: 'parks', title: '各园区强检器具合规情况', columns, rows: report.byPark.map((p) => ({ name: p.name, companies: p.companies, withLedger: p.withLedger, total: p.total, due30: p.due30, overdue: p.overdue, rate: p.rate, failed: p.failed, noDue: p.noDue })) }, subtitle };
   }
   if (key !== 'companies') throw new NotFoundError('没有这张表。');
-  const rows = report.all.map((c) => ({ name: c.name, park: c.parkId ? (parkName.get(c.parkId) ?? '') : '未入园', total: c.total, due30: c.due30, overdue: c.overdue, rate: c.rate, failed: c.failed, noDue: c.noDue }));
+  const rows = report.companies.map((c) => ({ name: c.name, park: c.parkId ? (parkName.get(c.parkId) ?? '') : '未入园', total: c.total, due30: c.due30, overdue: c.overdue, rate: c.rate, failed: c.failed, noDue: c.noDue }));
   return { table: { key: 'companies', title: '企业强检器具合规情况', columns: COMPANY_COLUMNS, rows }, subtitle };
 }
 
