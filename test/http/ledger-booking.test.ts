@@ -4,6 +4,7 @@ import { parse } from 'node-html-parser';
 import { bookingItems, bookings, capacityWindows, services } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
+import { onPostgresServer } from '../support/db.js';
 import { MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf } from '../support/bookings.js';
 import { createCompanyUser, TEST_PASSWORD } from '../support/factories.js';
 import { addInstrument } from '../support/ledger.js';
@@ -123,6 +124,34 @@ describe('instrument ledger: one-click booking and the booking form\'s "从台�
     const filled = await agent.get(`/bookings/new?service=CAL-PG&node=${nodeId}&instruments=${gauges[0]}&instruments=${gauges[1]}&instruments=${scale}`);
     expect(filled.text).to.match(/name="items\[0\]\[serialNo\]" value="OX-01"/).and.to.match(/name="items\[1\]\[serialNo\]" value="AC-02"/);
     expect(filled.text).to.match(/name="items\[0\]\[model\]" value="YO-100"/);
+  });
+
+  it('under concurrent one-click bookings for the last units, each company gets all its bookings or none, and no window is oversold', async function () {
+    if (!onPostgresServer) this.skip(); // PGlite runs one transaction at a time
+    const gauge = await nodeServiceOf(t.db, 'ZS-METROLOGY', 'CAL-PG');
+    const scales = await nodeServiceOf(t.db, 'ZS-METROLOGY', 'CAL-DIS');
+    await t.db.insert(capacityWindows).values({ nodeServiceId: gauge.ns.id, date: '2026-10-09', window: 'am', capacity: 3, used: 0 });
+    const firms = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+      const firm = await createCompanyUser(t.db, { name: `并发预约企业${i}有限公司` });
+      await addInstrument(t, firm.enterprise.id, { serialNo: `RACE-G-${i}`, nextDueDate: '2026-09-20' });
+      await addInstrument(t, firm.enterprise.id, { name: '电子台秤', categoryCode: 'CAL-DIS', serialNo: `RACE-S-${i}`, nextDueDate: '2026-09-20' });
+      const a = agentFor(t.app);
+      await login(a, firm.user.mobile, TEST_PASSWORD);
+      const fields = formFields((await a.get('/instruments/book')).text, 'book-form').filter(([k]) => !k.startsWith('slot-') && !k.startsWith('node-'));
+      fields.push(['node-CAL-PG', String(gauge.nodeId)], ['slot-CAL-PG', '2026-10-09|am'], ['node-CAL-DIS', String(scales.nodeId)], ['slot-CAL-DIS', '2026-10-09|pm']);
+      return { firm, agent: a, body: new URLSearchParams(fields).toString() };
+    }));
+    const answers = await Promise.all(firms.map((f) => f.agent.post('/instruments/book').type('form').send(f.body)));
+    const made = await Promise.all(firms.map((f) => t.db.select().from(bookings).where(eq(bookings.enterpriseId, f.firm.enterprise.id))));
+    expect(made.map((m) => m.length).every((n) => n === 0 || n === 2), 'all or nothing per company').to.equal(true);
+    expect(made.filter((m) => m.length === 2)).to.have.length(3);
+    expect(answers.filter((r) => r.status === 303)).to.have.length(3);
+    // refused before the transaction (the window was seen full) or inside it (taken meanwhile): 422, the window named
+    expect(answers.filter((r) => r.status !== 303).every((r) => r.status === 422 && r.text.includes('约满'))).to.equal(true);
+    const [w] = await t.db.select().from(capacityWindows).where(and(eq(capacityWindows.nodeServiceId, gauge.ns.id), eq(capacityWindows.date, '2026-10-09'), eq(capacityWindows.window, 'am')));
+    expect(w!.used).to.equal(3);
+    const [w2] = await t.db.select().from(capacityWindows).where(and(eq(capacityWindows.nodeServiceId, scales.ns.id), eq(capacityWindows.date, '2026-10-09'), eq(capacityWindows.window, 'pm')));
+    expect(w2!.used).to.equal(3);
   });
 
   async function nodeServiceOfId(nodeId: number, serviceCode: string) {

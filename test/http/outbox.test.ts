@@ -147,7 +147,8 @@ describe('outbox: e-mail reminders through a real SMTP server, retries with back
       while ((await w.deliverDue()).claimed > 0);
     };
     await Promise.all(workers.map(drain));
-    const got = smtp.received.slice(before).flatMap((m) => m.to);
+    // (the message requeued by the admin in the test above goes out too: count this test's own)
+    const got = smtp.received.slice(before).flatMap((m) => m.to).filter((to) => /^w\d+@nqi\.test$/.test(to));
     expect(got).to.have.length(60);
     expect(new Set(got).size).to.equal(60);
   });
