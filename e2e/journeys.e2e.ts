@@ -389,17 +389,6 @@ describe('journeys in a real browser', () => {
       await fast.context.close();
     }
   });
-});
-
-describe('the instrument ledger', () => {
-  afterEach(async () => {
-    const sessions = open.splice(0);
-    const violations = (await Promise.all(sessions.map((s) => s.a11y()))).flat();
-    const problems = sessions.flatMap((s) => s.problems);
-    await Promise.all(sessions.map((s) => s.context.close().catch(() => undefined)));
-    expect(violations, 'accessibility (axe, serious/critical)').to.deep.equal([]);
-    expect(problems, 'browser console errors').to.deep.equal([]);
-  });
 
   it('6. a company imports its ledger from the template, registers a water meter, books its overdue instruments in one click; the park sees its compliance', async () => {
     const { page } = await session();

@@ -10,15 +10,14 @@
  *  - an import of 5 000 rows (preview + confirm).
  * Targets: page p99 < 100 ms, reminder job < 60 s, park compliance < 300 ms. The database is dropped unless --keep.
  */
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../src/auth/access.js';
 import { makeAvailability } from '../src/capacity/availability.js';
 import { makeReferenceData } from '../src/catalog/reference.js';
-import { openDatabase, rowsOf, type Db } from '../src/db/client.js';
+import { rowsOf, type Db } from '../src/db/client.js';
+import { percentile, scratchDatabase } from './support/scratch.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { makeLedgerService } from '../src/ledger/ledger.service.js';
 import { makeOutbox } from '../src/outbox/outbox.service.js';
@@ -38,7 +37,6 @@ const RUNS = arg('runs', 100);
 const KEEP = process.argv.includes('--keep');
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const round = (ms: number) => Math.round(ms * 10) / 10;
 type Row = { what: string; p50: number; p99: number; target: number };
 
@@ -95,20 +93,13 @@ async function importFile(rows: number): Promise<Buffer> {
 }
 
 async function main() {
-  const name = `nqi_benchledger_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'pg', url: url.toString(), poolMax: 4 });
+  const { database, name, host, drop } = await scratchDatabase(serverUrl, 'nqi_benchledger', 4);
   const db = database.db;
   try {
     await runMigrations(database);
     await seedReference(db);
     let t0 = performance.now();
-    console.log(`generating ${ENTERPRISES} companies × ${PER} instruments (+ one company of 10 000) on ${url.host}/${name} …`);
+    console.log(`generating ${ENTERPRISES} companies × ${PER} instruments (+ one company of 10 000) on ${host}/${name} …`);
     await generate(db);
     const [counts] = rowsOf<{ n: number; compulsory: number; overdue: number; due30: number }>(await db.execute(sql`SELECT count(*)::int AS n, count(*) FILTER (WHERE compulsory)::int AS compulsory,
       count(*) FILTER (WHERE status = 'in_use' AND next_due_date < current_date)::int AS overdue,
@@ -181,12 +172,8 @@ async function main() {
     console.log(misses ? `${misses} figures miss their target (see tables)` : 'every figure meets its target');
   } finally {
     await database.close();
-    if (!KEEP) {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    } else console.log(`kept database ${name}`);
+    if (KEEP) console.log(`kept database ${name}`);
+    else await drop();
   }
 }
 

@@ -5,6 +5,7 @@ import { recordEvents } from '../events/record.js';
 import { certificateLines, entryFromLine } from '../ledger/certificate-sync.js';
 import { addMonthsInclusive, serialKey, type CompulsoryUse, type InstrumentStatus, type Regime } from '../ledger/rules.js';
 import { addDays, shanghaiDate } from '../shared/time.js';
+import { prng } from './history.js';
 
 /*
  * Demo instrument ledgers: the certificates of the demo history's calibration bookings (through the same code that
@@ -85,17 +86,6 @@ const POOLS: [RegExp, (keyof typeof K)[]][] = [
   [/船|重工|机械|配件|轮驳|港/, ['oxygenGauge', 'airGauge', 'torque', 'caliper', 'gasDetector', 'insulation']],
   [/./, ['multimeter', 'balance', 'chamber', 'caliper', 'airGauge', 'gc']],
 ];
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One typed-in entry: due state drawn (≈ 12 % overdue, 15 % due within 30 days, a few without dates or out of use). */
 function entry(k: Kind, i: number, prefix: string, periods: Map<string, number | null>, today: string, rand: () => number) {
