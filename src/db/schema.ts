@@ -884,7 +884,8 @@ export const outbox = pgTable(
     /** pending | sent | failed (gave up after max_attempts) */
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
-    maxAttempts: integer('max_attempts').notNull().default(8),
+    /** 10 attempts at 1, 2, 4 … minutes: about 8.5 hours before giving up. */
+    maxAttempts: integer('max_attempts').notNull().default(10),
     /** When it may next be tried; while a worker holds it, the end of that worker's lease. */
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     lastError: text('last_error'),

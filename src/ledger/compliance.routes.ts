@@ -23,7 +23,7 @@ export function complianceRoutes(deps: { ledger: LedgerService }): Router {
     const match = /^(companies|parks)\.(csv|xlsx)$/.exec(String(req.params.file));
     if (!match) throw new NotFoundError('没有这张表。');
     const data = await ledger.complianceExport(currentUser(req), match[1]!, { park: queryText(req.query.park, 9) });
-    await sendTable(res, String(req.params.file), `${data.table.title}_${data.subtitle.slice(-10)}`, data);
+    await sendTable(res, String(req.params.file), data);
   });
 
   router.get('/admin/compliance/enterprises/:id', admins, async (req, res) => {

@@ -65,17 +65,17 @@ const COMPANY_COLUMNS: Table['columns'] = [
 ];
 
 /** The company table (every company in scope) or, for the city, the park table — for CSV / XLSX. */
-export async function complianceExport(deps: LedgerDeps, user: Principal, key: string, query: { park?: string }): Promise<{ table: Table; subtitle: string }> {
+export async function complianceExport(deps: LedgerDeps, user: Principal, key: string, query: { park?: string }): Promise<{ table: Table; subtitle: string; fileName: string }> {
   const report = await complianceReport(deps, user, { ...query, page: 1, all: true });
   const parkName = new Map(report.parks.map((p) => [p.id, p.name]));
   const subtitle = `${report.scopeLabel} · 截至 ${report.today}`;
   if (key === 'parks' && report.parkId === undefined) {
     const columns: Table['columns'] = [{ key: 'name', label: '园区' }, { key: 'companies', label: '企业（家）', format: 'int' }, { key: 'withLedger', label: '已登记强检器具的企业', format: 'int' }, ...COMPANY_COLUMNS.slice(2)];
-    return { table: { key: 'parks', title: '各园区强检器具合规情况', columns, rows: report.byPark.map((p) => ({ name: p.name, companies: p.companies, withLedger: p.withLedger, total: p.total, due30: p.due30, overdue: p.overdue, rate: p.rate, failed: p.failed, noDue: p.noDue })) }, subtitle };
+    return { table: { key: 'parks', title: '各园区强检器具合规情况', columns, rows: report.byPark.map((p) => ({ name: p.name, companies: p.companies, withLedger: p.withLedger, total: p.total, due30: p.due30, overdue: p.overdue, rate: p.rate, failed: p.failed, noDue: p.noDue })) }, subtitle, fileName: `各园区强检器具合规情况_${report.today}` };
   }
   if (key !== 'companies') throw new NotFoundError('没有这张表。');
   const rows = report.companies.map((c) => ({ name: c.name, park: c.parkId ? (parkName.get(c.parkId) ?? '') : '未入园', total: c.total, due30: c.due30, overdue: c.overdue, rate: c.rate, failed: c.failed, noDue: c.noDue }));
-  return { table: { key: 'companies', title: '企业强检器具合规情况', columns: COMPANY_COLUMNS, rows }, subtitle };
+  return { table: { key: 'companies', title: '企业强检器具合规情况', columns: COMPANY_COLUMNS, rows }, subtitle, fileName: `${report.scopeLabel}企业强检器具合规情况_${report.today}` };
 }
 
 /** One company's in-use 强检 instruments (read-only), for a park admin of its park or the platform. */

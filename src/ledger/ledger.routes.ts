@@ -28,7 +28,8 @@ export function listQuery(req: Request): LedgerQuery {
 }
 
 /** Sends a table as CSV or XLSX by the requested file name ("instruments.csv"); anything else is 404. */
-export async function sendTable(res: Response, file: string, name: string, data: { table: Parameters<typeof toCsv>[0]; subtitle: string }) {
+export async function sendTable(res: Response, file: string, data: { table: Parameters<typeof toCsv>[0]; subtitle: string; fileName: string }) {
+  const name = data.fileName;
   if (file.endsWith('.csv')) return res.attachment(`${name}.csv`).type('text/csv; charset=utf-8').send(toCsv(data.table));
   res.attachment(`${name}.xlsx`).type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(data.table, data.subtitle));
 }
@@ -49,7 +50,7 @@ export function ledgerRoutes(deps: { ledger: LedgerService }): Router {
     const file = String(req.params.file);
     if (!/^instruments\.(csv|xlsx)$/.test(file)) throw new NotFoundError('没有这个文件。');
     const data = await ledger.exportTable(currentUser(req), listQuery(req));
-    await sendTable(res, file, `计量器具台账_${data.subtitle.slice(5, 15)}`, data);
+    await sendTable(res, file, data);
   });
 
   async function renderForm(req: Request, res: Response, status: number, locals: Record<string, unknown>) {

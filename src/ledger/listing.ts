@@ -1,5 +1,4 @@
 import { assertCan, type Principal } from '../auth/access.js';
-import { formatDate } from '../shared/time.js';
 import type { Table } from '../stats/export.js';
 import type { LedgerCategory } from './categories.js';
 import { todayOf, type LedgerDeps } from './context.js';
@@ -85,7 +84,7 @@ const EXPORT_COLUMNS: Table['columns'] = [
 ];
 
 /** The filtered ledger as a table for CSV / XLSX (every matching entry, not only the page shown). */
-export async function ledgerExport(deps: LedgerDeps, user: Principal, query: LedgerQuery): Promise<{ table: Table; subtitle: string }> {
+export async function ledgerExport(deps: LedgerDeps, user: Principal, query: LedgerQuery): Promise<{ table: Table; subtitle: string; fileName: string }> {
   assertCan(user, 'ledger.manage');
   const today = todayOf(deps);
   const { filter, sort } = ledgerFilter(user.enterpriseId, today, query);
@@ -117,5 +116,5 @@ export async function ledgerExport(deps: LedgerDeps, user: Principal, query: Led
       dueState: DUE_BADGES[dueState(r, today)].label,
     })),
   };
-  return { table, subtitle: `导出日期 ${formatDate(deps.clock.now())}，共 ${rows.length} 台` };
+  return { table, subtitle: `导出日期 ${today}，共 ${rows.length} 台`, fileName: `计量器具台账_${today}` };
 }

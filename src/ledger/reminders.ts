@@ -18,6 +18,8 @@ export interface DueRow {
   threshold: Threshold;
   name: string;
   serial_no: string;
+  /** limited_life: the meter's use limit ends (it is replaced, not recalibrated). */
+  regime?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ async function claimReminders(tx: Tx, day: string): Promise<DueRow[]> {
       SELECT id, next_due_date, threshold, enterprise_id, ${day}::date FROM due
       ON CONFLICT DO NOTHING
       RETURNING instrument_id, enterprise_id, due_date, threshold)
-    SELECT s.instrument_id, s.enterprise_id, s.due_date::text AS due_date, s.threshold, i.name, i.serial_no
+    SELECT s.instrument_id, s.enterprise_id, s.due_date::text AS due_date, s.threshold, i.name, i.serial_no, i.regime
     FROM sent s JOIN instruments i ON i.id = s.instrument_id
     ORDER BY s.enterprise_id, s.due_date, i.name`);
   return rowsOf<DueRow>(result);
@@ -57,7 +59,8 @@ export function reminderMessage(rows: DueRow[], day: string) {
     .slice(0, LISTED)
     .map((r) => {
       const days = daysBetween(day, r.due_date);
-      return `${r.name}（出厂编号 ${r.serial_no}）${r.due_date} 到期，${days < 0 ? `已超期 ${-days} 天` : days === 0 ? '今天到期' : `还有 ${days} 天`}`;
+      const what = r.regime === 'limited_life' ? '使用期限届满（须到期轮换）' : '到期';
+      return `${r.name}（出厂编号 ${r.serial_no}）${r.due_date} ${what}，${days < 0 ? `已超期 ${-days} 天` : days === 0 ? '就是今天' : `还有 ${days} 天`}`;
     });
   const more = rows.length > LISTED ? `\n……等共 ${rows.length} 台。` : '';
   const body = `${lines.join('\n')}${more}\n属于强制检定的器具，到期未检定不得继续使用。可在台账中勾选后“一键预约”检定/校准。`;
