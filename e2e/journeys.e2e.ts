@@ -389,6 +389,70 @@ describe('journeys in a real browser', () => {
       await fast.context.close();
     }
   });
+
+  it('6. a company imports its ledger from the template, registers a water meter, books its overdue instruments in one click; the park sees its compliance', async () => {
+    const { page } = await session();
+    await loginAs(page, base(), '13900000101', DEMO_PASSWORD); // 舟山海星船舶修造有限公司
+    await page.getByRole('link', { name: '器具台账', exact: true }).click();
+    await expect(await page.locator('h1').textContent()).to.contain('计量器具台账');
+
+    // the template, filled in as a person would (two good rows, one without a serial number)
+    await page.getByRole('link', { name: '批量导入', exact: true }).first().click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /下载导入模板/ }).click()]);
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync((await download.path())!) as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('计量器具台账')!;
+    const stamp = String(Date.now()).slice(-6);
+    [
+      ['可燃气体检测报警器', '可燃气体检测报警器', 'GT-2000', `E2E-${stamp}-1`, '汉威科技', '', '', '安环部', '2 号船坞', '是', '安全防护', '', '', '在用', '2026-01-15'],
+      ['扭矩扳子', '扭矩扳子', 'TW-340', `E2E-${stamp}-2`, '世达', '', '', '机修车间', '', '否', '', '', '', '在用', ''],
+      ['数显卡尺', '通用卡尺', '', '', '', '', '', '', '', '否'],
+    ].forEach((row, i) => row.forEach((v, j) => (sheet.getCell(i + 2, j + 1).value = v)));
+    await page.getByLabel(/台账文件/).setInputFiles({ name: '海星台账.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+    await page.getByRole('button', { name: '上传并预览' }).click();
+    await page.waitForURL(/\/instruments\/import\//);
+    expect(await page.textContent('main')).to.contain('第 4 行：出厂编号为空').and.to.contain('可导入 2 行');
+    await page.getByRole('button', { name: '导入 2 台有效器具' }).click();
+    await page.waitForURL(/\/instruments$/);
+    expect(await page.textContent('main')).to.contain('已导入 2 台器具');
+
+    // a water meter under 首次强检 + 限期使用: the regulation's use limit fills in with one click
+    await page.getByRole('link', { name: '登记器具', exact: true }).first().click();
+    await page.getByLabel('器具名称').fill('冷水水表 DN20');
+    await page.getByLabel('器具类别').selectOption({ label: '水表(饮用冷水)（流量）' });
+    await page.getByLabel('出厂编号').fill(`WM-${stamp}`);
+    await page.getByLabel('是否强检').selectOption('yes');
+    await page.getByLabel('强检用途').selectOption({ label: '贸易结算' });
+    await page.getByRole('button', { name: /按此填写：DN ≤ 25 mm/ }).click();
+    await page.getByLabel('上次检定/校准日期').fill('2021-05-20');
+    await page.getByRole('button', { name: '登记', exact: true }).click();
+    await page.waitForURL(/\/instruments\/\d+$/);
+    const detail = await page.textContent('main');
+    expect(detail).to.contain('2027-05-19').and.to.contain('使用期限 72 个月');
+
+    // the overdue ones, two of them booked together
+    await page.getByRole('link', { name: '计量器具台账' }).click();
+    await page.locator('a[href="/instruments?due=overdue"]').click();
+    const boxes = page.locator('#ledger-select input[name="ids"]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole('button', { name: '为所选器具一键预约' }).click();
+    await page.waitForURL(/\/instruments\/book/);
+    const submit = page.getByRole('button', { name: /确认提交 \d 个预约/ });
+    const count = Number(/(\d) 个预约/.exec((await submit.textContent())!)![1]);
+    await submit.click();
+    await page.waitForURL(/\/bookings/);
+    expect(await page.textContent('main')).to.contain(`已提交 ${count} 个预约`);
+
+    // the park administrator: 强检 compliance of the park, and this company's instruments
+    const park = await session();
+    await loginAs(park.page, base(), '13900000002', DEMO_PASSWORD);
+    await park.page.getByRole('link', { name: '强检合规' }).click();
+    expect(await park.page.textContent('main')).to.contain('强检器具合规 · 定海工业园区').and.to.contain('超期率');
+    await park.page.getByRole('link', { name: '舟山海星船舶修造有限公司' }).click();
+    expect(await park.page.textContent('main')).to.contain(`E2E-${stamp}-1`).and.to.contain(`WM-${stamp}`).and.not.to.contain(`E2E-${stamp}-2`);
+  });
 });
 
 describe('screenshots of the key pages', () => {
@@ -404,6 +468,9 @@ describe('screenshots of the key pages', () => {
       await page.goto(`${base()}/bookings/${state.booking}`);
       await page.getByRole('link', { name: '查看 / 打印' }).click();
     }],
+    ['ledger', 'company', async (page) => void (await page.goto(`${base()}/instruments`))],
+    ['one-click-booking', 'company', async (page) => void (await page.goto(`${base()}/instruments/book`))],
+    ['compliance', 'park', async (page) => void (await page.goto(`${base()}/admin/compliance`))],
     ['dashboard', 'admin', async (page) => {
       await page.goto(`${base()}/admin`);
       await page.waitForSelector('canvas');
@@ -414,6 +481,7 @@ describe('screenshots of the key pages', () => {
     company: ['13900000101', DEMO_PASSWORD],
     staff: ['13900000011', DEMO_PASSWORD],
     admin: ['13900000001', DEMO_PASSWORD],
+    park: ['13900000002', DEMO_PASSWORD],
   };
 
   for (const [viewportName, viewport] of [['desktop', { width: 1280, height: 900 }], ['mobile', { width: 390, height: 844 }]] as const) {

@@ -37,6 +37,14 @@ import { makeOilLimitsService } from './oil-limits/oil-limits.service.js';
 import { signatoriesRoutes } from './signatories/signatories.routes.js';
 import { makeSignatoriesService } from './signatories/signatories.service.js';
 import { FileStorage } from './uploads/storage.js';
+import { dailySchedule } from './jobs/daily.js';
+import { calendarRoutes } from './ledger/calendar.routes.js';
+import { complianceRoutes } from './ledger/compliance.routes.js';
+import { ledgerRouters } from './ledger/ledger.routes.js';
+import { makeLedgerService } from './ledger/ledger.service.js';
+import { makeEmailSender } from './outbox/email.js';
+import { outboxRoutes } from './outbox/outbox.routes.js';
+import { makeOutbox } from './outbox/outbox.service.js';
 
 /** What the composition root needs from the app: the database, settings, and the pieces the web layer already made. */
 export interface CompositionDeps {
@@ -61,7 +69,12 @@ export function buildServices(deps: CompositionDeps) {
   const catalogCache = new TtlCache<unknown>(30_000);
   const reference = makeReferenceData(db, catalogCache);
   const reports = makeReportsService({ db, clock, storage });
+  // The outbox delivers e-mail only when SMTP_URL is set; without it e-mail waits (and nothing enqueues it).
+  const outbox = makeOutbox({ db, logger: deps.logger });
+  if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
   return {
+    outbox,
+    ledger: makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl }),
     availability,
     reports,
     catalog: makeCatalogService(db, availability, catalogCache),
@@ -107,12 +120,28 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
     }),
   );
   app.use(enterprisesRoutes(services.enterprises));
-  app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl }));
+  app.use(calendarRoutes({ ledger: services.ledger }));
+  for (const router of ledgerRouters({ ledger: services.ledger })) app.use(router);
+  app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
   app.use(labRoutes({ lab: services.lab }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
   app.use(feesRoutes({ fees: services.fees }));
   app.use(oilLimitsRoutes({ limits: services.oilLimits }));
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
+  app.use(complianceRoutes({ ledger: services.ledger }));
+  app.use(outboxRoutes({ outbox: services.outbox }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
+}
+
+/**
+ * Background work every process runs (safe on any number of them): the outbox worker (each message claimed by one
+ * process, SKIP LOCKED) and the ledger's daily job (once per day, job_runs). Returns the stop for shutdown.
+ */
+export function startBackgroundJobs(services: Services, deps: { clock: Clock; logger: Logger }): () => Promise<void> {
+  const stopOutbox = services.outbox.start();
+  const stopDaily = dailySchedule({ clock: deps.clock, logger: deps.logger, name: 'ledger.reminders', fromHour: 7, everyMs: 10 * 60_000, run: (day) => services.ledger.runDailyJob(day) });
+  return async () => {
+    await Promise.all([stopOutbox(), stopDaily()]);
+  };
 }

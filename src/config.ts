@@ -29,6 +29,11 @@ const envSchema = z
     AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(60).default(7),
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     SEED_DEMO: boolFromEnv.optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, { message: '必须以 smtp:// 或 smtps:// 开头，例如 smtps://user:pass@smtp.example.com:465' })
+      .optional(),
+    MAIL_FROM: z.string().min(3).max(200).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -60,6 +65,10 @@ export interface Config {
   webConcurrency: number;
   /** Demo accounts and demo history are seeded only outside production. */
   seedDemo: boolean;
+  /** Outgoing e-mail (the outbox's mail sender); unset: nothing is sent and nothing fails. */
+  smtpUrl: string | undefined;
+  /** The From of every e-mail. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -99,7 +108,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     autoCompleteDays: env.AUTO_COMPLETE_DAYS,
     webConcurrency: env.WEB_CONCURRENCY,
     seedDemo: env.SEED_DEMO ?? env.NODE_ENV !== 'production',
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM ?? `舟山市质量基础设施一站式服务平台 <no-reply@${mailDomain(env.PUBLIC_URL)}>`,
   };
+}
+
+/** The host of the public address, for the default sender address. */
+function mailDomain(publicUrl: string | undefined): string {
+  try {
+    return publicUrl ? new URL(publicUrl).hostname : 'localhost';
+  } catch {
+    return 'localhost';
+  }
 }
 
 /** Outside production a secret is generated once and kept in DATA_DIR, so sessions survive restarts. */

@@ -1,12 +1,14 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { startBackgroundJobs } from './composition.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { runMigrations } from './db/migrate.js';
 import { seedIfEmpty } from './seed/index.js';
 import { createLogger, flushLogs, type Logger } from './shared/logger.js';
+import { systemClock } from './shared/time.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -61,6 +63,8 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
       }, 3600_000)
     : undefined;
   sweeper?.unref();
+  // Outbox deliveries and the daily reminder job run in every process: each is safe to run concurrently.
+  const stopJobs = startBackgroundJobs(services, { clock: systemClock, logger });
   const server = app.listen(config.port, config.host, () => {
     logger.info(
       {
@@ -79,6 +83,7 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   server.headersTimeout = 66_000;
   installShutdown(server, logger, async () => {
     if (sweeper) clearInterval(sweeper);
+    await stopJobs();
     close();
     await database.close();
   });

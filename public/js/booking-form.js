@@ -75,6 +75,36 @@
     reindex();
   }
 
+  // ── "从台账选择": fill the instrument rows from the ledger without reloading (the GET form works without script) ──
+  var pickForm = document.getElementById('ledger-pick-form');
+  if (pickForm && table) {
+    pickForm.addEventListener('submit', function (event) {
+      var picked = Array.prototype.filter.call(pickForm.querySelectorAll('input[data-line]'), function (box) { return box.checked; });
+      if (picked.length === 0) return;
+      event.preventDefault();
+      var body = table.querySelector('tbody');
+      var template = body.querySelector('tr[data-row]');
+      body.querySelectorAll('tr[data-row]').forEach(function (row, i) { if (i > 0) row.remove(); });
+      picked.slice(0, 50).forEach(function (box, i) {
+        var line = JSON.parse(box.getAttribute('data-line'));
+        var row = i === 0 ? template : template.cloneNode(true);
+        row.querySelectorAll('[data-field]').forEach(function (input) {
+          var field = input.getAttribute('data-field');
+          input.classList.remove('is-invalid');
+          if (input.type === 'checkbox') input.checked = line[field] === 'on';
+          else input.value = line[field] !== undefined ? line[field] : '';
+        });
+        row.querySelectorAll('.invalid-feedback').forEach(function (el) { el.remove(); });
+        if (i > 0) body.appendChild(row);
+      });
+      reindex();
+      var details = document.getElementById('ledger-picks');
+      if (details) details.open = false;
+      var firstSerial = table.querySelector('input[data-field="serialNo"]');
+      if (firstSerial) firstSerial.focus();
+    });
+  }
+
   // ── on-site address only for on-site work ──
   var addressGroup = document.getElementById('onsite-address-group');
   function syncDelivery() {

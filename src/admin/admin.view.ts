@@ -29,6 +29,8 @@ export const ADMIN_SECTIONS = [
   { href: adminHref.users, label: '账号' },
   { href: adminHref.enterprises, label: '企业' },
   { href: adminHref.oilLimits, label: '油品限值' },
+  { href: '/admin/compliance', label: '强检合规' },
+  { href: '/admin/outbox', label: '外发消息' },
   { href: adminHref.audit, label: '审计日志' },
 ];
 

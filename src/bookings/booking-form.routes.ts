@@ -6,15 +6,15 @@ import { multipartForm, uploadedFiles } from '../http/multipart.js';
 import { queryText } from '../http/params.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
 import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
-import { bookingPages } from './booking-pages.routes.js';
+import { bookingPages, type LedgerPicks } from './booking-pages.routes.js';
 import { bookingHref, bookingViewLabels } from './bookings.view.js';
 import { newIdempotencyKey, type BookingsService } from './bookings.service.js';
 
 /** The booking form: open it, review (files kept as drafts), go back to edit, submit. */
-export function bookingFormRoutes(bookings: BookingsService): Router {
+export function bookingFormRoutes(bookings: BookingsService, ledger?: LedgerPicks): Router {
   const router = Router();
   const enterpriseOnly = requireAction('booking.create');
-  const { renderForm } = bookingPages(bookings);
+  const { renderForm } = bookingPages(bookings, ledger);
 
   router.get('/bookings/new', enterpriseOnly, async (req, res) => {
     const service = queryText(req.query.service, 40);
@@ -26,6 +26,12 @@ export function bookingFormRoutes(bookings: BookingsService): Router {
     if (date && window) body.slot = `${date}|${window}`;
     const from = queryText(req.query.from, 10);
     if (from) body.from = from;
+    // Instruments picked from the ledger fill the instrument rows.
+    const picked = [req.query.instruments ?? []].flat().filter((x): x is string => typeof x === 'string' && /^[1-9]\d{0,8}$/.test(x)).map(Number);
+    if (picked.length && ledger) {
+      const lines = await ledger.prefill(user, picked.slice(0, 50));
+      if (lines.length) body.items = lines;
+    }
     await renderForm(req, res, 200, body);
   });
 

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { Principal } from '../auth/access.js';
 import { keptValues, type Refusal } from '../http/forms.js';
 import { currentUser } from '../http/guards.js';
 import { ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, MAX_FILES } from '../uploads/file-check.js';
@@ -13,7 +14,13 @@ import { DRAFT_KEY_RE } from './files.js';
 export const RESUBMIT_PURPOSES: AttachmentPurpose[] = ['correction', 'other'];
 export const uploadLimits = { maxFiles: MAX_FILES, accept: ACCEPT_ATTRIBUTE, typesText: ALLOWED_TYPES_TEXT };
 
-export function bookingPages(bookings: BookingsService) {
+/** The instrument ledger's part of the booking form ("从台账选择"), given by the composition root when the ledger exists. */
+export interface LedgerPicks {
+  picks(user: Principal, categoryCode: string): Promise<{ id: number; name: string; serialNo: string; department: string; nextDueDate: string | null; due: string; line: Record<string, string> }[]>;
+  prefill(user: Principal, ids: number[]): Promise<Record<string, string>[]>;
+}
+
+export function bookingPages(bookings: BookingsService, ledger?: LedgerPicks) {
   /** The booking form, with the weeks of the chosen (or refused) window or the page the user paged to. */
   async function renderForm(req: Request, res: Response, status: number, body: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const user = currentUser(req);
@@ -32,6 +39,7 @@ export function bookingPages(bookings: BookingsService) {
       uploadLimits,
       purposes: fileInputs(BOOKING_FORM_PURPOSES),
       scripts: ['/static/js/booking-form.js'],
+      ledgerPicks: context.service.instrumentCategoryCode && ledger ? await ledger.picks(user, context.service.instrumentCategoryCode) : [],
       ...extra,
     });
   }

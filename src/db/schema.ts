@@ -879,3 +879,181 @@ export interface ServiceGuide {
   /** 温馨提示 */
   notes: string[];
 }
+// ═════════════════════════ instrument ledger (计量器具台账), reminders, outbox, daily jobs ═════════════════════════
+// One block, added by the ledger feature (issue 13). Partial/INCLUDE indexes are in the custom migration next to it.
+
+/**
+ * A company's instrument ledger: every measuring instrument it owns, its 强检 status and when it is next due. One
+ * entry per (company, category, serial no.); the serial is compared in a normalised form (`serial_key`).
+ */
+export const instruments = pgTable(
+  'instruments',
+  {
+    id: serial('id').primaryKey(),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    categoryCode: text('category_code')
+      .notNull()
+      .references(() => instrumentCategories.code),
+    name: text('name').notNull(),
+    model: text('model').notNull().default(''),
+    /** 出厂编号 as entered. */
+    serialNo: text('serial_no').notNull(),
+    /** The serial as compared: full-width folded, upper-case, without spaces — "pg-001" and "ＰＧ－００１" are one instrument. */
+    serialKey: text('serial_key').notNull(),
+    manufacturer: text('manufacturer').notNull().default(''),
+    measuringRange: text('measuring_range').notNull().default(''),
+    accuracyClass: text('accuracy_class').notNull().default(''),
+    department: text('department').notNull().default(''),
+    location: text('location').notNull().default(''),
+    /** 强制检定 and its use (trade | safety | medical | environment, per the category's rules). */
+    compulsory: boolean('compulsory').notNull().default(false),
+    compulsoryUse: text('compulsory_use'),
+    /** periodic (周期检定) | limited_life (只做首次强制检定，限期使用、到期轮换: water and gas meters). */
+    regime: text('regime').notNull().default('periodic'),
+    /** The verification period, or for limited_life the use limit, in months. */
+    periodMonths: integer('period_months'),
+    /** in_use 在用 | stopped 停用 | sealed 封存 | scrapped 报废 */
+    status: text('status').notNull().default('in_use'),
+    lastCalibrationDate: date('last_calibration_date'),
+    certificateNo: text('certificate_no'),
+    /** pass 合格 | fail 不合格 | calibrated 校准 */
+    conclusion: text('conclusion'),
+    nextDueDate: date('next_due_date'),
+    /** Where the due date comes from: certificate | period (computed) | use_limit | manual. */
+    dueSource: text('due_source'),
+    /** The certificate the entry was last updated from (a platform booking's report, version). */
+    reportBookingId: integer('report_booking_id').references(() => bookings.id),
+    reportVersion: integer('report_version'),
+    createdBy: integer('created_by').references(() => users.id),
+    updatedBy: integer('updated_by').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('instruments_serial_uq').on(t.enterpriseId, t.categoryCode, t.serialKey),
+    // The ledger page filters by company and sorts by due date, name, serial or last date, or filters by department.
+    index('instruments_enterprise_due_idx').on(t.enterpriseId, t.nextDueDate, t.id),
+    index('instruments_enterprise_name_idx').on(t.enterpriseId, t.name, t.id),
+    index('instruments_enterprise_serial_idx').on(t.enterpriseId, t.serialNo),
+    index('instruments_enterprise_last_idx').on(t.enterpriseId, t.lastCalibrationDate),
+    index('instruments_enterprise_department_idx').on(t.enterpriseId, t.department, t.nextDueDate),
+    check('instruments_status_valid', sql`${t.status} IN ('in_use', 'stopped', 'sealed', 'scrapped')`),
+    check('instruments_regime_valid', sql`${t.regime} IN ('periodic', 'limited_life')`),
+    check('instruments_use_valid', sql`${t.compulsoryUse} IS NULL OR ${t.compulsoryUse} IN ('trade', 'safety', 'medical', 'environment')`),
+    check('instruments_conclusion_valid', sql`${t.conclusion} IS NULL OR ${t.conclusion} IN ('pass', 'fail', 'calibrated')`),
+    check('instruments_period_range', sql`${t.periodMonths} IS NULL OR ${t.periodMonths} BETWEEN 1 AND 240`),
+  ],
+);
+
+/** A company's ledger settings: e-mail reminders are sent only when the company opted in. */
+export const ledgerSettings = pgTable('ledger_settings', {
+  enterpriseId: integer('enterprise_id')
+    .primaryKey()
+    .references(() => enterprises.id),
+  emailReminders: boolean('email_reminders').notNull().default(false),
+  updatedBy: integer('updated_by').references(() => users.id),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Reminders already sent: at most one per instrument, due date and threshold ('30' | '7' | '0' days before,
+ * 'overdue'). The primary key makes the daily job idempotent whatever runs it twice.
+ */
+export const remindersSent = pgTable(
+  'reminders_sent',
+  {
+    instrumentId: integer('instrument_id')
+      .notNull()
+      .references(() => instruments.id, { onDelete: 'cascade' }),
+    dueDate: date('due_date').notNull(),
+    threshold: text('threshold').notNull(),
+    enterpriseId: integer('enterprise_id').notNull(),
+    sentOn: date('sent_on').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instrumentId, t.dueDate, t.threshold] }), index('reminders_sent_day_idx').on(t.sentOn)],
+);
+
+/** An uploaded XLSX ledger checked and waiting for the user's confirmation (preview); imported all at once or not at all. */
+export const instrumentImports = pgTable(
+  'instrument_imports',
+  {
+    id: serial('id').primaryKey(),
+    /** Random, in the preview's URL. */
+    token: text('token').notNull().unique(),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    fileName: text('file_name').notNull(),
+    /** Every row as read, with its problems: [{ line, values, errors, duplicateOf }]. */
+    rows: jsonb('rows').notNull(),
+    total: integer('total').notNull(),
+    valid: integer('valid').notNull(),
+    importedAt: timestamp('imported_at', { withTimezone: true }),
+    importedCount: integer('imported_count'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('instrument_imports_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** A user's secret calendar feed (iCalendar) of the company's bookings and due dates; only the token's hash is kept. */
+export const calendarFeeds = pgTable(
+  'calendar_feeds',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('calendar_feeds_one_active_uq').on(t.userId).where(sql`${t.revokedAt} IS NULL`)],
+);
+
+/**
+ * Messages to the outside world (e-mail, webhooks), written in the business transaction and delivered after commit by
+ * the outbox worker: claimed with FOR UPDATE SKIP LOCKED, retried with exponential back-off, failures kept visible.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull(),
+    /** pending | sent | failed (gave up after max_attempts) */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** 10 attempts at 1, 2, 4 … minutes: about 8.5 hours before giving up. */
+    maxAttempts: integer('max_attempts').notNull().default(10),
+    /** When it may next be tried; while a worker holds it, the end of that worker's lease. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('outbox_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('outbox_status_idx').on(t.status, t.createdAt),
+    check('outbox_kind_valid', sql`${t.kind} IN ('email', 'webhook')`),
+    check('outbox_status_valid', sql`${t.status} IN ('pending', 'sent', 'failed')`),
+  ],
+);
+
+/** Daily jobs: one row per job and day, taken with an insert-on-conflict in the job's own transaction. */
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    job: text('job').notNull(),
+    day: date('day').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    stats: jsonb('stats'),
+  },
+  (t) => [primaryKey({ columns: [t.job, t.day] })],
+);

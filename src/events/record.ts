@@ -16,16 +16,25 @@ export interface NewEvent {
   data?: Record<string, unknown> | null;
 }
 
+const rowOf = (event: NewEvent) => ({
+  actorUserId: event.actorUserId,
+  entityType: event.entityType,
+  entityId: String(event.entityId),
+  action: event.action,
+  fromState: event.fromState ?? null,
+  toState: event.toState ?? null,
+  note: event.note ?? null,
+  data: event.data ?? null,
+});
+
 /** Appends one event. Callers pass their open transaction so the change and its event commit together. */
 export async function recordEvent(ex: Executor, event: NewEvent): Promise<void> {
-  await ex.insert(events).values({
-    actorUserId: event.actorUserId,
-    entityType: event.entityType,
-    entityId: String(event.entityId),
-    action: event.action,
-    fromState: event.fromState ?? null,
-    toState: event.toState ?? null,
-    note: event.note ?? null,
-    data: event.data ?? null,
-  });
+  await ex.insert(events).values(rowOf(event));
+}
+
+/** Appends many events in multi-row statements (a bulk change such as an import of thousands of entries). */
+export async function recordEvents(ex: Executor, list: NewEvent[]): Promise<void> {
+  for (let i = 0; i < list.length; i += 500) {
+    await ex.insert(events).values(list.slice(i, i + 500).map(rowOf));
+  }
 }

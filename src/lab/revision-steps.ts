@@ -11,6 +11,7 @@ import { assertMayVerify } from '../reports/signing.js';
 import { ConflictError } from '../shared/errors.js';
 import { bookingHref } from '../bookings/bookings.view.js';
 import { todayOf, type LabDeps } from './context.js';
+import { syncLedgerFromCertificate } from '../ledger/certificate-sync.js';
 import * as repo from './lab.repo.js';
 import { parseReason } from './lab.schemas.js';
 import { parseResultsOf } from './samples.js';
@@ -85,6 +86,8 @@ const issueRevision: RevisionStep = async (deps, { booking, user, files }) => {
       const revision = await lockOpenRevision(tx, booking.id);
       if (revision?.status !== 'verified') throw new ConflictError('更正结果尚未审核通过，不能签发。');
       const report = await deps.reports.issueRevision(tx, booking, revision, user, names);
+      // A corrected conclusion or due date reaches the company's ledger with the new version.
+      await syncLedgerFromCertificate(tx, booking, report.version, user.id);
       await applyRevisionTransition(tx, booking, 'issue_revision', user, { patch: { reportId: report.id }, message: `报告 ${report.number} 已更正为第 ${report.version} 版：${revision.reason}` });
       // The conclusion in force is the new version's.
       await bookingsRepo.updateBooking(tx, booking.id, { conclusion: revision.conclusion, conclusionRemark: revision.conclusionRemark });

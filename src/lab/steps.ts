@@ -20,6 +20,7 @@ import { confirmFee, parseConfirmedFee } from '../fees/booking-fee.js';
 import { findBookingFee } from '../fees/fees.repo.js';
 import { yuan } from '../fees/fees.view.js';
 import { assertMayVerify } from '../reports/signing.js';
+import { syncLedgerFromCertificate } from '../ledger/certificate-sync.js';
 
 /* One function per step of the lab's work on a booking; each runs its lifecycle transition in one transaction. */
 
@@ -118,6 +119,8 @@ const issueReport: Step = async (deps, { booking, user, files }) => {
         await bookingsRepo.updateBooking(tx, booking.id, { turnaroundDays, onTime: before.dueDate ? today <= before.dueDate : null });
       }
       const report = await deps.reports.issue(tx, booking, user, service!.bookingPrefix, names);
+      // The company's instrument ledger follows its certificates (same transaction: issued and recorded, or neither).
+      await syncLedgerFromCertificate(tx, booking, report.version, user.id);
       if (pdf) stored.push(await attachSignedPdf(deps, tx, user, booking, report.id, pdf));
       await recordEvent(tx, { actorUserId: user.id, entityType: 'report', entityId: report.id, action: 'report.issued', note: `${report.number} 第 1 版`, data: { bookingId: booking.id } });
     });

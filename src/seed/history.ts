@@ -41,7 +41,8 @@ import { EVENT_LABELS, type BookingStatus } from '../bookings/lifecycle.js';
  * verified. Deterministic for a given "now" (seeded pseudo-random numbers).
  */
 
-function prng(seed: number) {
+/** Seeded pseudo-random numbers in [0, 1) (mulberry32): the same demo data for the same "now". */
+export function prng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { seedDemoAccounts } from './demo.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
+import { seedDemoLedger } from './ledger.js';
 
 export interface SeedOptions {
   demo: boolean;
@@ -18,7 +19,8 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
   if (options.demo) {
     await seedDemoAccounts(db);
     const { bookings } = await seedDemoHistory(db, options.now);
-    options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
+    const ledger = await seedDemoLedger(db, options.now);
+    options.logger?.info({ historyBookings: bookings, ledgerInstruments: ledger.instruments }, 'seed: demo accounts, history and instrument ledgers present');
   }
 }
 

@@ -49,6 +49,18 @@ describe('seed', () => {
       const [noReport] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status IN ('reported','completed') AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.booking_id = b.id)`);
       expect(noReport!.n).to.equal(0);
       expect(await database.db.$count(bookings)).to.be.greaterThan(500);
+      // every demo company keeps an instrument ledger: some 强检, some overdue or due soon, some from the history's certificates
+      const ledgers = await q<{ name: string; n: number; compulsory: number; overdue: number; soon: number; linked: number }>(`SELECT e.name, count(*)::int AS n,
+          count(*) FILTER (WHERE i.compulsory)::int AS compulsory,
+          count(*) FILTER (WHERE i.status = 'in_use' AND i.next_due_date < '2026-11-20')::int AS overdue,
+          count(*) FILTER (WHERE i.status = 'in_use' AND i.next_due_date BETWEEN '2026-11-20' AND '2026-12-20')::int AS soon,
+          count(*) FILTER (WHERE i.report_booking_id IS NOT NULL)::int AS linked
+        FROM instruments i JOIN enterprises e ON e.id = i.enterprise_id GROUP BY e.name`);
+      for (const name of ['舟山海星船舶修造有限公司', '浙江鱼山石化储运有限公司', '舟山港航保税燃料供应有限公司', '普陀东港水产食品有限公司']) {
+        const l = ledgers.find((x) => x.name === name)!;
+        expect(l.n, name).to.be.at.least(20);
+        expect(l.compulsory * l.overdue * l.soon * l.linked, `${name}: 强检, overdue, due soon and linked entries`).to.be.greaterThan(0);
+      }
       const [latest] = await q<{ max: Date }>('SELECT max(created_at) AS max FROM bookings');
       expect(new Date(latest!.max).getTime()).to.be.at.most(now.getTime());
 

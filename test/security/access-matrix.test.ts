@@ -121,6 +121,34 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /admin/enterprises/:id/review': { url: (w) => `/admin/enterprises/${w.companyA.id}/review`, sees: ['admin'], body: () => ({ decision: 'approve' }) },
   'POST /admin/enterprises/:id/active': { url: (w) => `/admin/enterprises/${w.companyA.id}/active`, sees: ['admin'], body: () => ({ active: 'false' }) },
   'GET /admin/audit': { url: () => '/admin/audit', sees: ['admin'] },
+
+  // The instrument ledger (entA's entry came from X's certificate) and what is built on it.
+  'GET /instruments': { url: () => '/instruments', sees: ['entA'], reach: ['entB'] },
+  'GET /instruments/export/:file': { url: () => '/instruments/export/instruments.csv', sees: ['entA'], reach: ['entB'] },
+  'GET /instruments/new': { url: () => '/instruments/new', sees: enterprises, secrets: 'none' },
+  'POST /instruments': { url: () => '/instruments', sees: enterprises, body: () => ({ name: '越权登记', categoryCode: 'CAL-PG', serialNo: 'EVIL-1', compulsory: 'no', status: 'in_use' }) },
+  'GET /instruments/:id': { url: (w) => `/instruments/${w.ledger.instrumentId}`, sees: ['entA'] },
+  'GET /instruments/:id/edit': { url: (w) => `/instruments/${w.ledger.instrumentId}/edit`, sees: ['entA'] },
+  'POST /instruments/:id': { url: (w) => `/instruments/${w.ledger.instrumentId}`, sees: ['entA'], body: () => ({ name: '越权修改', categoryCode: 'CAL-PG', serialNo: 'EVIL-2', compulsory: 'no', status: 'scrapped' }) },
+  'POST /instruments/:id/delete': { url: (w) => `/instruments/${w.ledger.instrumentId}/delete`, sees: ['entA'] },
+  'GET /instruments/template.xlsx': { url: () => '/instruments/template.xlsx', sees: enterprises, secrets: 'none' },
+  'GET /instruments/import': { url: () => '/instruments/import', sees: ['entA'], reach: ['entB'] },
+  'POST /instruments/import': { url: () => '/instruments/import', sees: enterprises, multipart: true },
+  'GET /instruments/import/:token': { url: (w) => `/instruments/import/${w.ledger.importToken}`, sees: ['entA'] },
+  'POST /instruments/import/:token': { url: (w) => `/instruments/import/${w.ledger.importToken}`, sees: ['entA'] },
+  'GET /instruments/book': { url: (w) => `/instruments/book?ids=${w.ledger.instrumentId}`, sees: ['entA'], reach: ['entB'] },
+  'POST /instruments/book': { url: () => '/instruments/book', sees: ['entA'], reach: ['entB'], body: (w) => ({ ids: [String(w.ledger.instrumentId)], 'slot-CAL-PG': '2026-10-09|am', contactName: '越权', contactMobile: '13711112222' }) },
+  'GET /instruments/settings': { url: () => '/instruments/settings', sees: enterprises, secrets: 'none' },
+  'POST /instruments/settings': { url: () => '/instruments/settings', sees: enterprises, body: () => ({ emailReminders: 'on' }) },
+  'POST /instruments/calendar': { url: () => '/instruments/calendar', sees: enterprises },
+  'POST /instruments/calendar/revoke': { url: () => '/instruments/calendar/revoke', sees: enterprises },
+  // The calendar feed has no session: its secret address is the key (unknown or revoked → 404, tested in ledger-reminders).
+  'GET /calendar/:file': PUBLIC,
+  'GET /admin/compliance': { url: () => '/admin/compliance', sees: ['park1', 'admin'], reach: ['park2'] },
+  'GET /admin/compliance/export/:file': { url: () => '/admin/compliance/export/companies.csv', sees: ['park1', 'admin'], reach: ['park2'] },
+  'GET /admin/compliance/enterprises/:id': { url: (w) => `/admin/compliance/enterprises/${w.companyA.id}`, sees: ['park1', 'admin'] },
+  'GET /admin/outbox': { url: () => '/admin/outbox', sees: ['admin'], secrets: 'none' },
+  'POST /admin/outbox/:id/retry': { url: () => '/admin/outbox/1/retry', sees: ['admin'] },
 };
 
 function secretsFor(w: World, policy: Policy): string[] {

@@ -1,5 +1,5 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { attachments, bookingItems, bookings, closures, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
+import { attachments, bookingItems, bookings, closures, instrumentImports, instruments, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
@@ -23,6 +23,8 @@ export interface World {
   companyB: { id: number; name: string };
   /** entA's booking at N1, taken through the lab to an issued report; with an attachment and notifications. */
   x: { id: number; number: string; attachmentId: number; notificationId: number; nodeId: number; offeringId: number; closureId: number };
+  /** entA's ledger: the entry X's certificate created, and an upload waiting for confirmation (its preview token). */
+  ledger: { instrumentId: number; importToken: string };
   /** entB's booking at N2, with an attachment (for cross-pair IDOR: X's ids under Y's number). */
   y: { id: number; number: string; attachmentId: number; nodeId: number };
   /** Text that only those in scope of X (or of N1's staff) may ever see. */
@@ -100,10 +102,18 @@ export async function buildWorld(): Promise<World> {
   const [offering] = await t.db.select({ id: nodeServices.id }).from(nodeServices).where(eq(nodeServices.nodeId, n1!.id)).limit(1);
   const [closure] = await t.db.insert(closures).values({ nodeId: n1!.id, startDate: '2026-10-20', endDate: '2026-10-20', reason: '设备检修' }).returning({ id: closures.id });
 
+  // X's certificate put its instruments in entA's ledger; entA also has an import waiting for confirmation.
+  const [entry] = await t.db.select({ id: instruments.id }).from(instruments).where(and(eq(instruments.enterpriseId, a.enterprise.id), eq(instruments.serialNo, SERIAL_SECRET)));
+  if (!entry) throw new Error('fixture: the certificate did not reach the ledger');
+  const importToken = 'fixture-import-token-0001';
+  const values = { name: '一般压力表', categoryCode: 'CAL-PG', model: '', serialNo: 'IMPORT-FIXTURE-1', serialKey: 'IMPORT-FIXTURE-1', manufacturer: '', measuringRange: '', accuracyClass: '', department: '', location: '', compulsory: false, compulsoryUse: null, regime: 'periodic', periodMonths: null, status: 'in_use', lastCalibrationDate: null, certificateNo: null, conclusion: null, nextDueDate: null, dueSource: null };
+  await t.db.insert(instrumentImports).values({ token: importToken, enterpriseId: a.enterprise.id, userId: users.entA.id, fileName: '台账.xlsx', rows: [{ line: 2, name: values.name, serialNo: values.serialNo, category: '一般压力表(弹性元件式)', values, errors: [] }], total: 1, valid: 1 });
+
   return {
     t,
     agents,
     users,
+    ledger: { instrumentId: entry.id, importToken },
     anon: () => agentFor(t.app),
     companyA: a.enterprise,
     companyB: b.enterprise,
@@ -153,6 +163,7 @@ export async function tokenOf(agent: Agent, signedIn: boolean): Promise<string> 
 const DIGEST_TABLES = [
   'attachments', 'booking_counters', 'booking_items', 'bookings', 'capacity_windows', 'closures', 'enterprises', 'evaluations',
   'events', 'node_services', 'nodes', 'notifications', 'reports', 'results', 'services', 'users',
+  'instruments', 'instrument_imports', 'ledger_settings', 'calendar_feeds', 'outbox', 'reminders_sent', 'job_runs',
 ];
 
 /**
@@ -182,7 +193,8 @@ export async function digestOfX(w: World): Promise<Record<string, string>> {
       ${q(`node_services x WHERE node_id = ${nodeId}`)} AS offerings,
       ${q(`closures x WHERE node_id = ${nodeId}`)} AS closures,
       ${q(`users x WHERE id = ${w.users.staff1.id}`)} AS staff,
-      ${q(`enterprises x WHERE id = ${w.companyA.id}`)} AS company`),
+      ${q(`enterprises x WHERE id = ${w.companyA.id}`)} AS company,
+      ${q(`instruments x WHERE enterprise_id = ${w.companyA.id}`)} AS ledger`),
   )) as unknown as { rows: Record<string, string>[] };
   return result.rows[0]!;
 }

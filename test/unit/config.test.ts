@@ -33,6 +33,14 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('takes SMTP_URL for e-mail (smtp:// or smtps://) with a sender from PUBLIC_URL, and names a wrong one', () => {
+    expect(loadConfig({ DATA_DIR: dir }).smtpUrl).to.equal(undefined);
+    const config = loadConfig({ DATA_DIR: dir, SMTP_URL: 'smtps://nqi:secret@smtp.example.com:465', PUBLIC_URL: 'https://nqi.zhoushan.gov.cn' });
+    expect(config.smtpUrl).to.equal('smtps://nqi:secret@smtp.example.com:465');
+    expect(config.mailFrom).to.equal('舟山市质量基础设施一站式服务平台 <no-reply@nqi.zhoushan.gov.cn>');
+    expect(() => loadConfig({ DATA_DIR: dir, SMTP_URL: 'mail.example.com' })).to.throw(ConfigError, /SMTP_URL/);
+  });
+
   it('requires SESSION_SECRET in production and never seeds demo accounts there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir })).to.throw(ConfigError, /SESSION_SECRET/);
     const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATA_DIR: dir });
