@@ -17,6 +17,10 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { DrizzleSessionStore } from './db/session-store.js';
 import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
+import { equipmentDeskRoutes } from './equipment/desk.routes.js';
+import { equipmentRoutes } from './equipment/equipment.routes.js';
+import { makeEquipmentService } from './equipment/equipment.service.js';
+import { equipmentReportsRoutes } from './equipment/reports.routes.js';
 import { makeEnterprisesService } from './enterprises/enterprises.service.js';
 import { issueCsrfToken } from './http/csrf.js';
 import type { PageCache } from './http/page-cache.js';
@@ -59,6 +63,7 @@ export function buildServices(deps: CompositionDeps) {
   const catalogCache = new TtlCache<unknown>(30_000);
   const reference = makeReferenceData(db, catalogCache);
   const reports = makeReportsService({ db, clock, storage });
+  const stats = makeStatsService({ db, clock });
   return {
     availability,
     reports,
@@ -67,7 +72,8 @@ export function buildServices(deps: CompositionDeps) {
     bookings: makeBookingsService({ db, availability, storage, clock, reference }),
     lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference }),
     notifications: makeNotificationsService(db),
-    stats: makeStatsService({ db, clock }),
+    stats,
+    equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
     network: makeNetworkService({
       db,
       clock,
@@ -110,5 +116,9 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(notificationsRoutes(services.notifications));
   app.use(oilLimitsRoutes({ limits: services.oilLimits }));
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
+  // The equipment desk and reports first: their fixed paths (/equipment/desk …) come before /equipment/:id.
+  app.use(equipmentDeskRoutes({ equipment: services.equipment }));
+  app.use(equipmentReportsRoutes({ equipment: services.equipment }));
+  app.use(equipmentRoutes({ equipment: services.equipment }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }

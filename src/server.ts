@@ -61,6 +61,11 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
       }, 3600_000)
     : undefined;
   sweeper?.unref();
+  // Equipment bookings not checked in N minutes after their start become no-shows (safe on any number of workers).
+  const noShows = opts.housekeeping
+    ? setInterval(() => void services.equipment.desk.sweepNoShows().catch((err: unknown) => logger.warn({ err }, 'no-show sweep failed')), 300_000)
+    : undefined;
+  noShows?.unref();
   const server = app.listen(config.port, config.host, () => {
     logger.info(
       {
@@ -79,6 +84,7 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   server.headersTimeout = 66_000;
   installShutdown(server, logger, async () => {
     if (sweeper) clearInterval(sweeper);
+    if (noShows) clearInterval(noShows);
     close();
     await database.close();
   });

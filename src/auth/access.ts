@@ -77,6 +77,12 @@ const ACTIONS = {
   'limits.verify': ['platform_admin'],
   'user.manage': ['platform_admin'],
   'audit.read': ['platform_admin'],
+  // open sharing (shared equipment): book, run the node's desk, describe instruments, set the platform's rules
+  'equipment.book': ['enterprise'],
+  'equipment.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin'],
+  'equipment.operate': ['lab_staff', 'node_manager'],
+  'equipment.manage': ['node_manager', 'platform_admin'],
+  'equipment.rules': ['platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

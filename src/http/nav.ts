@@ -11,6 +11,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   const items: NavItem[] = [
     { href: '/services', label: '服务目录' },
     { href: '/nodes', label: '服务网点' },
+    { href: '/equipment', label: '共享仪器' },
   ];
   if (!user) return items;
   if (user.role === 'enterprise' && user.enterpriseId) {
@@ -18,7 +19,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
     items.push({ href: `/enterprises/${user.enterpriseId}`, label: '企业信息' });
   }
   if (user.role === 'lab_staff' || user.role === 'node_manager') {
-    items.unshift({ href: '/lab', label: '工作台' });
+    items.unshift({ href: '/lab', label: '工作台' }, { href: '/equipment/desk', label: '仪器共享' });
   }
   if (user.role === 'node_manager') {
     items.splice(1, 0, { href: '/admin', label: '统计' }, { href: `/admin/nodes/${user.nodeId}`, label: '网点管理' }, { href: '/admin/users', label: '人员' });

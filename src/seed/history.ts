@@ -41,7 +41,7 @@ import { EVENT_LABELS, type BookingStatus } from '../bookings/lifecycle.js';
  * verified. Deterministic for a given "now" (seeded pseudo-random numbers).
  */
 
-function prng(seed: number) {
+export function prng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

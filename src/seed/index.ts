@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { seedDemoAccounts } from './demo.js';
+import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
 
@@ -19,6 +20,8 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     await seedDemoAccounts(db);
     const { bookings } = await seedDemoHistory(db, options.now);
     options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
+    const sharing = await seedDemoEquipment(db, options.now);
+    options.logger?.info(sharing, 'seed: demo shared equipment present');
   }
 }
 

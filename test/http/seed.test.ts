@@ -5,6 +5,7 @@ import { runSeed } from '../../src/seed/index.js';
 import { DEMO_PASSWORD } from '../../src/seed/demo.js';
 import { bookings, enterprises, events, nodes, reports, services, users } from '../../src/db/schema.js';
 import { BOOKING_STATUSES } from '../../src/bookings/lifecycle.js';
+import { EQUIPMENT_BOOKING_STATUSES } from '../../src/equipment/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
 import { createTestDatabase } from '../support/db.js';
 
@@ -49,6 +50,15 @@ describe('seed', () => {
       const [noReport] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status IN ('reported','completed') AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.booking_id = b.id)`);
       expect(noReport!.n).to.equal(0);
       expect(await database.db.$count(bookings)).to.be.greaterThan(500);
+      // open sharing: about thirty instruments with a season of bookings in every state, never overlapping
+      const equipmentStates = (await q<{ status: string }>(`SELECT DISTINCT status FROM equipment_bookings WHERE kind = 'booking'`)).map((r) => r.status).sort();
+      expect(equipmentStates).to.deep.equal([...EQUIPMENT_BOOKING_STATUSES].sort());
+      const [instruments] = await q<{ n: number }>('SELECT count(*)::int AS n FROM equipment');
+      expect(instruments!.n).to.be.within(28, 40);
+      const [overlapping] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM equipment_bookings x JOIN equipment_bookings y ON x.id < y.id AND x.equipment_id = y.equipment_id
+        AND tstzrange(x.starts_at, x.ends_at) && tstzrange(y.starts_at, y.ends_at)
+        WHERE x.status IN ('requested','approved','checked_in','checked_out') AND y.status IN ('requested','approved','checked_in','checked_out')`);
+      expect(overlapping!.n).to.equal(0);
       const [latest] = await q<{ max: Date }>('SELECT max(created_at) AS max FROM bookings');
       expect(new Date(latest!.max).getTime()).to.be.at.most(now.getTime());
 
