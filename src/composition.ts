@@ -21,6 +21,8 @@ import { equipmentDeskRoutes } from './equipment/desk.routes.js';
 import { equipmentRoutes } from './equipment/equipment.routes.js';
 import { makeEquipmentService } from './equipment/equipment.service.js';
 import { equipmentReportsRoutes } from './equipment/reports.routes.js';
+import { makeOpenDataService } from './open-data/open-data.service.js';
+import { openDataRoutes } from './open-data/open-data.routes.js';
 import { makeEnterprisesService } from './enterprises/enterprises.service.js';
 import { issueCsrfToken } from './http/csrf.js';
 import type { PageCache } from './http/page-cache.js';
@@ -74,6 +76,7 @@ export function buildServices(deps: CompositionDeps) {
     notifications: makeNotificationsService(db),
     stats,
     equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
+    openData: makeOpenDataService({ db, clock }),
     network: makeNetworkService({
       db,
       clock,
@@ -120,5 +123,6 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(equipmentDeskRoutes({ equipment: services.equipment }));
   app.use(equipmentReportsRoutes({ equipment: services.equipment }));
   app.use(equipmentRoutes({ equipment: services.equipment }));
+  app.use(openDataRoutes({ openData: services.openData, publicUrl: config.publicUrl }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }

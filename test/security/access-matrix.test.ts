@@ -119,6 +119,8 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /equipment': PUBLIC,
   'GET /equipment/:id': PUBLIC,
   'GET /equipment/:id/photo': PUBLIC,
+  'GET /open-data': PUBLIC,
+  'GET /open-data/:file': PUBLIC,
   'POST /equipment/:id/bookings': { url: (w) => `/equipment/${w.eq.id}/bookings`, sees: enterprises, body: () => ({ date: '2026-09-30', startTime: '09:00', endTime: '10:00', mode: 'assisted', purpose: '越权预约', contactName: '越权', contactMobile: '13800138000' }) },
   'GET /equipment/bookings': { url: () => '/equipment/bookings', sees: ['entA'], reach: ['entB'], secrets: 'equipment+number' },
   'GET /equipment/bookings/:no': { url: (w) => `/equipment/bookings/${w.eq.number}`, sees: inScopeOfX, secrets: 'equipment' },
