@@ -83,6 +83,8 @@ const ACTIONS = {
   'equipment.operate': ['lab_staff', 'node_manager'],
   'equipment.manage': ['node_manager', 'platform_admin'],
   'equipment.rules': ['platform_admin'],
+  'equipment.offer': ['enterprise'],
+  'equipment.review': ['platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

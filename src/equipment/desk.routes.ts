@@ -108,6 +108,34 @@ export function equipmentDeskRoutes(deps: { equipment: EquipmentService }): Rout
     return `维护时段已登记（${number}），该时段不再接受预约。`;
   }));
 
+  router.post('/equipment/manage/:id/review', requireAction('equipment.review'), pageForm('review', async (req) => {
+    const decision = await equipment.offers.review(currentUser(req), idParam(req.params.id), formBody(req));
+    return decision === 'approve' ? '已通过审核，设备已公开，提供单位和托管网点已收到通知。' : '已退回，提供单位已收到审核意见。';
+  }));
+
+  // ───── instruments companies offer ─────
+
+  async function renderOffer(req: Request, res: Response, status: number, locals: Record<string, unknown>) {
+    const user = currentUser(req);
+    const [offers, nodes] = await Promise.all([equipment.offers.mine(user), equipment.offers.nodes()]);
+    res.status(status).render('equipment/offer', { title: '提供设备共享', offers, nodes, options: formOptions, labels, errors: {}, offer: true, ...locals });
+  }
+
+  router.get('/equipment/offer', requireAction('equipment.offer'), (req, res) => renderOffer(req, res, 200, { values: { ...NEW_EQUIPMENT_DEFAULTS, modeAssisted: 'on' } }));
+
+  router.post(
+    '/equipment/offers',
+    requireAction('equipment.offer'),
+    formAction(
+      async (req, res) => {
+        const name = await equipment.offers.offer(currentUser(req), formBody(req));
+        flash(req, 'success', `已提交“${name}”，平台审核通过后公开并接受预约。`);
+        res.redirect(303, '/equipment/offer');
+      },
+      (req, res, r: Refusal) => renderOffer(req, res, r.status, { values: r.values, errors: r.errors, formError: r.formError }),
+    ),
+  );
+
   router.post(
     '/equipment/manage/:id/photo',
     managers,

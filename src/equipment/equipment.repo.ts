@@ -55,6 +55,15 @@ export async function listManagedEquipment(ex: Executor, nodeId: number | null) 
     .orderBy(sql`${equipment.review} <> 'pending'`, asc(nodes.sortOrder), asc(equipment.sortOrder), asc(equipment.id));
 }
 
+/** The instruments a company offered, with their review state. */
+export async function offersOf(ex: Executor, enterpriseId: number) {
+  return ex.select(withNode).from(equipment).innerJoin(nodes, eq(nodes.id, equipment.nodeId)).leftJoin(enterprises, eq(enterprises.id, equipment.ownerEnterpriseId)).where(eq(equipment.ownerEnterpriseId, enterpriseId)).orderBy(desc(equipment.createdAt));
+}
+
+export async function platformAdminIds(ex: Executor): Promise<number[]> {
+  return (await ex.select({ id: users.id }).from(users).where(and(eq(users.role, 'platform_admin'), eq(users.active, true)))).map((r) => r.id);
+}
+
 export async function insertEquipment(ex: Executor, row: NewEquipment): Promise<number> {
   const [created] = await ex.insert(equipment).values(row).returning({ id: equipment.id });
   return created!.id;

@@ -146,3 +146,7 @@ export const instituteSchema = z.object({
 export const liftSchema = z.object({ reason: requiredText('解除原因', { max: 300 }) });
 
 export const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export const reviewSchema = z
+  .object({ decision: oneOf('审核结论', ['approve', 'reject'] as const), note: optionalText('审核意见', 300) })
+  .refine((v) => v.decision === 'approve' || v.note !== '', { path: ['note'], message: '不予通过时请填写审核意见' });

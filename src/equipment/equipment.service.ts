@@ -8,6 +8,7 @@ import { makeDesk } from './desk.js';
 import * as repo from './equipment.repo.js';
 import { makeManage } from './manage.js';
 import { makeNodeRecords } from './node-records.js';
+import { makeOffers } from './offers.js';
 import { makePlatform } from './platform.js';
 import { makeStatements, type PeriodOf } from './statements.js';
 
@@ -33,6 +34,7 @@ export function makeEquipmentService(deps: EquipmentDeps) {
     desk,
     manage: makeManage(deps),
     records: makeNodeRecords(deps),
+    offers: makeOffers(deps),
     platform: makePlatform(deps),
     statements: makeStatements(deps),
 

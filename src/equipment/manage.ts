@@ -16,7 +16,7 @@ import type { EquipmentRates } from '../db/schema.js';
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png']);
 
 /** The form's values as the instrument's columns (rates in cents; a mode not offered has no rates). */
-function columnsOf(v: EquipmentInput): Omit<repo.NewEquipment, 'nodeId'> {
+export function columnsOf(v: EquipmentInput): Omit<repo.NewEquipment, 'nodeId'> {
   const modes = MODES.filter((m) => (m === 'self' ? v.modeSelf : v.modeAssisted));
   const rates: EquipmentRates = {};
   for (const c of USER_CATEGORIES) {
@@ -70,6 +70,16 @@ export function formValuesOf(e: repo.EquipmentRow): Record<string, unknown> {
   return values;
 }
 
+/** Runs a write of an instrument; a taken asset number becomes a message at its field. */
+export async function withCodeCheck<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (pgErrorCode(err) === UNIQUE_VIOLATION && pgConstraint(err) === 'equipment_code_unique') throw new ValidationError({ code: '该资产编号已被其他设备使用' });
+    throw err;
+  }
+}
+
 export const NEW_EQUIPMENT_DEFAULTS = { openFrom: '08:30', openUntil: '17:00', minNoticeHours: '24', maxHours: '8', horizonDays: '30', noShowMinutes: '30', billing: 'actual', status: 'available', modeAssisted: 'on' };
 
 export function makeManage(deps: { db: Db; storage: FileStorage }) {
@@ -80,15 +90,6 @@ export function makeManage(deps: { db: Db; storage: FileStorage }) {
     if (user.role === 'node_manager') return user.nodeId;
     if (!v.nodeId || !(await listNodes(db)).some((n) => n.id === v.nodeId)) throw new ValidationError({ nodeId: '请选择所属网点' });
     return v.nodeId;
-  }
-
-  async function codeTaken<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (pgErrorCode(err) === UNIQUE_VIOLATION && pgConstraint(err) === 'equipment_code_unique') throw new ValidationError({ code: '该资产编号已被其他设备使用' });
-      throw err;
-    }
   }
 
   /** An instrument the user may manage or operate (404 outside the node). */
@@ -114,7 +115,7 @@ export function makeManage(deps: { db: Db; storage: FileStorage }) {
       assertCan(user, 'equipment.manage');
       const v = parseInput(equipmentSchema, input);
       const nodeId = await nodeFor(user, v);
-      return codeTaken(() =>
+      return withCodeCheck(() =>
         inTransaction(db, async (tx) => {
           const id = await repo.insertEquipment(tx, { ...columnsOf(v), nodeId });
           await recordEvent(tx, { actorUserId: user.id, entityType: 'equipment', entityId: id, action: 'equipment.created', note: `新增共享设备 ${v.name}（${v.code}）`, data: { nodeId } });
@@ -130,7 +131,7 @@ export function makeManage(deps: { db: Db; storage: FileStorage }) {
       const v = parseInput(equipmentSchema, input);
       const nodeId = user.role === 'platform_admin' ? await nodeFor(user, v) : before.nodeId;
       const after = { ...columnsOf(v), nodeId };
-      await codeTaken(() =>
+      await withCodeCheck(() =>
         inTransaction(db, async (tx) => {
           await repo.updateEquipment(tx, id, after);
           const changed = Object.keys(after).filter((k) => JSON.stringify(after[k as keyof typeof after]) !== JSON.stringify(before[k as keyof typeof before]));

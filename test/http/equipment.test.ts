@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { pgErrorCode, rowsOf } from '../../src/db/client.js';
 import { closures, equipment, equipmentBookings, equipmentSuspensions, events, notifications } from '../../src/db/schema.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
-import { MONDAY_BEFORE_NATIONAL_DAY } from '../support/bookings.js';
+import { EXE, filesUnder, MONDAY_BEFORE_NATIONAL_DAY, PDF, PNG, postMultipart } from '../support/bookings.js';
 import { settableClock } from '../support/clock.js';
 import { createCompanyUser, createUser, nodeId, TEST_PASSWORD, type TestUser } from '../support/factories.js';
 import { bookViaForm, createEquipment, equipmentAction, openEquipmentPage, trainUser } from '../support/equipment.js';
@@ -342,6 +342,56 @@ describe('open sharing: shared equipment booked by the hour', function () {
       expect(unknown.text).to.contain('没有找到使用该手机号的企业用户');
       const trained = await staffAgent.post(`/equipment/manage/${row!.id}/trainings`).type('form').send({ _csrf: token, mobile: parkCompany.user.mobile, trainedOn: '2026-09-20', trainer: '孙强' });
       expect(trained.status).to.equal(303);
+    });
+  });
+
+  describe('photos, and instruments companies offer', () => {
+    it('takes a JPG or PNG judged by content as the photo, and refuses anything else without leaving a file', async () => {
+      const e = await createEquipment(t.db);
+      const manager = await signedIn(t, await createUser(t.db, 'node_manager', { nodeCode: 'ZS-METROLOGY' }));
+      const page = await manager.get(`/equipment/manage/${e.id}`);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const before = filesUnder(t.uploadDir).length;
+      for (const [buffer, name, message] of [[PDF, 'photo.pdf', '设备照片须为 JPG 或 PNG 图片'], [EXE, 'photo.png', '不是允许的类型']] as const) {
+        const refused = await postMultipart(manager, `/equipment/manage/${e.id}/photo`, { _csrf: csrf }, [{ field: 'file_equipment_photo', buffer, name }]);
+        expect(refused.status, name).to.equal(422);
+        expect(/id="f-photo-error">([^<]*)</.exec(refused.text)?.[1], name).to.contain(message);
+      }
+      expect(filesUnder(t.uploadDir).length).to.equal(before);
+      const ok = await postMultipart(manager, `/equipment/manage/${e.id}/photo`, { _csrf: csrf }, [{ field: 'file_equipment_photo', buffer: PNG, name: '色谱仪.png' }]);
+      expect(ok.status).to.equal(303);
+      const photo = await agentFor(t.app).get(`/equipment/${e.id}/photo`);
+      expect(photo.status).to.equal(200);
+      expect(photo.headers['content-type']).to.equal('image/png');
+      expect(filesUnder(t.uploadDir).length).to.equal(before + 1);
+    });
+
+    it("lists a company's instrument only after the platform approved it; a refusal needs a reason; both sides are told", async () => {
+      const form = await a.get('/equipment/offer');
+      expect(form.status).to.equal(200);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+      const dinghai = await nodeId(t.db, 'ST-DINGHAI');
+      const fields = { _csrf: csrf, nodeId: String(dinghai), code: 'HX-SY-0001', name: '企业闲置的盐雾试验箱', category: '环境与可靠性试验', modeAssisted: 'on', rate_park_assisted: '20', rate_other_assisted: '30', rate_research_assisted: '15', openFrom: '08:30', openUntil: '17:00', minNoticeHours: '24', maxHours: '8', horizonDays: '30', noShowMinutes: '30', billing: 'booked', status: 'available' };
+      expect((await a.post('/equipment/offers').type('form').send({ ...fields, nodeId: '' })).status).to.equal(422);
+      expect((await a.post('/equipment/offers').type('form').send(fields)).status).to.equal(303);
+      const [offer] = await t.db.select().from(equipment).where(eq(equipment.code, 'HX-SY-0001'));
+      expect(offer).to.include({ review: 'pending', ownerEnterpriseId: parkCompany.enterprise.id, nodeId: dinghai, autoApprove: false });
+      expect((await agentFor(t.app).get('/equipment')).text).not.to.contain('企业闲置的盐雾试验箱');
+      expect((await agentFor(t.app).get(`/equipment/${offer!.id}`)).status).to.equal(404);
+      const admin = await signedIn(t, await createUser(t.db, 'platform_admin'));
+      const page = await admin.get(`/equipment/manage/${offer!.id}`);
+      expect(page.text).to.contain('待审核').and.contain('舟山园区测试船舶有限公司');
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const bare = await admin.post(`/equipment/manage/${offer!.id}/review`).type('form').send({ _csrf: token, decision: 'reject' });
+      expect(bare.status).to.equal(422);
+      expect(bare.text).to.contain('不予通过时请填写审核意见');
+      expect((await admin.post(`/equipment/manage/${offer!.id}/review`).type('form').send({ _csrf: token, decision: 'approve' })).status).to.equal(303);
+      expect((await agentFor(t.app).get('/equipment')).text).to.contain('企业闲置的盐雾试验箱');
+      const told = await t.db.select().from(notifications).where(and(eq(notifications.userId, parkCompany.user.id), eq(notifications.title, '共享设备审核：已通过')));
+      expect(told).to.have.length(1);
+      // the host node runs its bookings
+      expect((await bookViaForm(b, offer!.id, { startTime: '09:00', endTime: '10:00' })).status).to.equal(303);
+      expect((await rowsOfEquipment(t, offer!.id))[0]).to.include({ nodeId: dinghai, rateCents: 3000 });
     });
   });
 

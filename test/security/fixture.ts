@@ -27,7 +27,7 @@ export interface World {
   /** entB's booking at N2, with an attachment (for cross-pair IDOR: X's ids under Y's number). */
   y: { id: number; number: string; attachmentId: number; nodeId: number };
   /** entA's shared-equipment booking at N1's instrument, a training record there, and another company's suspension. */
-  eq: { id: number; number: string; trainingId: number; suspensionId: number };
+  eq: { id: number; number: string; trainingId: number; suspensionId: number; offerId: number };
   /** Text that only those in scope of X (or of N1's staff, or of entA's equipment booking) may ever see. */
   secrets: { booking: string[]; staff: string[]; equipment: string[] };
 }

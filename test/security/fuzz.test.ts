@@ -69,7 +69,7 @@ function send(agent: Agent, form: FoundForm, pairs: Pairs) {
 function startPages(w: World): Record<PrincipalKey, string[]> {
   const booking = [`/bookings/${w.x.number}`, `/bookings/${w.y.number}`];
   // Open sharing: the instrument's page (booking form), the company's and the node's booking pages, the node's forms.
-  const sharing = { entA: [`/equipment/${w.eq.id}`, '/equipment/bookings', `/equipment/bookings/${w.eq.number}`], staff1: ['/equipment/desk', `/equipment/bookings/${w.eq.number}`, `/equipment/manage/${w.eq.id}`], mgr1: [`/equipment/manage/${w.eq.id}`, '/equipment/manage/new'], admin: ['/equipment/rules', '/equipment/manage/new', `/equipment/manage/${w.eq.id}`] };
+  const sharing = { entA: [`/equipment/${w.eq.id}`, '/equipment/bookings', `/equipment/bookings/${w.eq.number}`, '/equipment/offer'], staff1: ['/equipment/desk', `/equipment/bookings/${w.eq.number}`, `/equipment/manage/${w.eq.id}`], mgr1: [`/equipment/manage/${w.eq.id}`, '/equipment/manage/new'], admin: ['/equipment/rules', '/equipment/manage/new', `/equipment/manage/${w.eq.id}`, `/equipment/manage/${w.eq.offerId}`] };
   return {
     anon: ['/', '/login', '/register', '/verify'],
     entA: ['/', '/account', `/bookings/new?service=CAL-PG&node=${w.x.nodeId}`, `/bookings/new?service=YP-ISO8217`, ...booking, '/bookings', '/notifications', ...sharing.entA],

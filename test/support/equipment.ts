@@ -94,5 +94,7 @@ export async function equipmentFixture(db: Db, opts: { agentA: Agent; userA: { i
   });
   const third = await db.insert(enterprises).values({ name: '丙暂停测试研究所', orgType: 'institute', creditCode: `91330900MA2Z${String(Date.now()).slice(-5)}X`.slice(0, 18), parkId: null, address: '舟山市' }).returning({ id: enterprises.id });
   const [suspension] = await db.insert(equipmentSuspensions).values({ enterpriseId: third[0]!.id, startsAt: new Date('2026-09-20T00:00:00+08:00'), endsAt: new Date('2026-10-20T00:00:00+08:00'), violations: 3, reason: '90 天内爽约 3 次' }).returning({ id: equipmentSuspensions.id });
-  return { id: eq.id, number, trainingId: training!.id, suspensionId: suspension!.id };
+  // an instrument entA offers, waiting for the platform's review
+  const offer = await createEquipment(db, { nodeCode: opts.nodeCode, name: '企业提供的保密盐雾箱', code: 'SEC-OFFER-0001', ownerEnterpriseId: opts.companyA.id, review: 'pending' });
+  return { id: eq.id, number, trainingId: training!.id, suspensionId: suspension!.id, offerId: offer.id };
 }
