@@ -19,7 +19,7 @@ import { bookings, capacityWindows, enterprises, nodes, nodeServices, services, 
 import { seedReference } from '../src/seed/reference.js';
 import { creditCodeCheckChar } from '../src/enterprises/credit-code.js';
 import { createLogger } from '../src/shared/logger.js';
-import { arg, BENCH_PASSWORD, Client, freshDatabase, percentile } from './bench-support.js';
+import { arg, BENCH_PASSWORD, Client, fireAtOnce, freshDatabase, timingRows } from './bench-support.js';
 
 const N = arg('n', 200);
 const C = arg('c', 10);
@@ -89,13 +89,8 @@ async function main() {
     const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
     const slot = forms[0]!.slots.find((s) => s.slice(0, 10) > today)!;
 
-    const latencies: number[] = [];
-    let accepted = 0;
-    let refused = 0;
-    let errors = 0;
-    const started = performance.now();
-    await Promise.all(
-      forms.map(async ({ client, token, key }, i) => {
+    const { accepted, refused, errors, latencies, wallMs } = await fireAtOnce(
+      forms.map(({ client, token, key }, i) => () => {
         const form = new FormData();
         const fields: Record<string, string> = {
           _csrf: token,
@@ -112,20 +107,9 @@ async function main() {
           contactMobile: '13900000999',
         };
         for (const [k, v] of Object.entries(fields)) form.append(k, v);
-        const t0 = performance.now();
-        try {
-          const res = await client.request('/bookings', { method: 'POST', body: form });
-          await res.arrayBuffer();
-          latencies.push(performance.now() - t0);
-          if (res.status === 303) accepted++;
-          else if (res.status === 409) refused++;
-          else errors++;
-        } catch {
-          errors++;
-        }
+        return client.request('/bookings', { method: 'POST', body: form });
       }),
     );
-    const wallMs = performance.now() - started;
 
     const [window] = await db
       .select()
@@ -139,7 +123,6 @@ async function main() {
 
     server.close();
     close();
-    latencies.sort((a, b) => a - b);
     console.log(`\nbench:booking — ${label}`);
     console.log(`window ${slot} at 定海工业园区服务站, capacity C=${C}, requests N=${N} from ${USERS} users, all at once over HTTP\n`);
     console.table({
@@ -149,9 +132,7 @@ async function main() {
       oversold: { value: oversold, expected: 0 },
       'bookings in window': { value: live!.n, expected: C },
       'capacity used (db)': { value: window!.used, expected: C },
-      'latency p50 (ms)': { value: Math.round(percentile(latencies, 50)), expected: '' },
-      'latency p99 (ms)': { value: Math.round(percentile(latencies, 99)), expected: '' },
-      'wall time (ms)': { value: Math.round(wallMs), expected: '' },
+      ...timingRows({ latencies, wallMs }),
     });
     const ok = accepted === C && oversold === 0 && errors === 0 && window!.used === live!.units;
     console.log(ok ? 'OK: exactly C accepted, 0 oversold' : 'FAILED: see the table above');

@@ -24,7 +24,7 @@ import { creditCodeCheckChar } from '../src/enterprises/credit-code.js';
 import { seedReference } from '../src/seed/reference.js';
 import { createLogger } from '../src/shared/logger.js';
 import { addDays, shanghaiDate } from '../src/shared/time.js';
-import { arg, BENCH_PASSWORD, Client, freshDatabase, percentile } from './bench-support.js';
+import { arg, BENCH_PASSWORD, Client, fireAtOnce, freshDatabase, timingRows } from './bench-support.js';
 
 const N = arg('n', 200);
 const R = Math.min(arg('ranges', 10), 10);
@@ -76,28 +76,12 @@ async function main() {
       forms.push({ client, token, key: /name="idempotencyKey" value="([^"]+)"/.exec(html)![1]!, range: i % R });
     }
 
-    const latencies: number[] = [];
-    let accepted = 0;
-    let refused = 0;
-    let errors = 0;
-    const started = performance.now();
-    await Promise.all(
-      forms.map(async ({ client, token, key, range }, i) => {
+    const { accepted, refused, errors, latencies, wallMs } = await fireAtOnce(
+      forms.map(({ client, token, key, range }, i) => () => {
         const body = new URLSearchParams({ _csrf: token, idempotencyKey: key, date, startTime: hh(8 + range), endTime: hh(9 + range), mode: 'assisted', purpose: `压测 ${i}`, contactName: '压测', contactMobile: '13900000999' });
-        const t0 = performance.now();
-        try {
-          const res = await client.request(`/equipment/${instrument!.id}/bookings`, { method: 'POST', body });
-          await res.arrayBuffer();
-          latencies.push(performance.now() - t0);
-          if (res.status === 303) accepted++;
-          else if (res.status === 409) refused++;
-          else errors++;
-        } catch {
-          errors++;
-        }
+        return client.request(`/equipment/${instrument!.id}/bookings`, { method: 'POST', body });
       }),
     );
-    const wallMs = performance.now() - started;
 
     const perRange = rowsOf<{ start: string; n: number }>(await db.execute(sql`SELECT to_char(starts_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') AS start, count(*)::int AS n FROM equipment_bookings WHERE equipment_id = ${instrument!.id} GROUP BY 1`));
     const [overlaps] = rowsOf<{ n: number }>(await db.execute(sql`SELECT count(*)::int AS n FROM ${equipmentBookings} x JOIN ${equipmentBookings} y ON x.id < y.id AND x.equipment_id = y.equipment_id AND tstzrange(x.starts_at, x.ends_at) && tstzrange(y.starts_at, y.ends_at) WHERE x.equipment_id = ${instrument!.id}`));
@@ -105,7 +89,6 @@ async function main() {
 
     server.close();
     close();
-    latencies.sort((a, b) => a - b);
     console.log(`\nbench:equipment — ${label}`);
     console.log(`one instrument at 定海工业园区服务站, ${date}: N=${N} requests from ${USERS} companies, all at once over HTTP, for R=${R} disjoint hours (${N / R} requests per hour)\n`);
     console.table({
@@ -114,9 +97,7 @@ async function main() {
       errors: { value: errors, expected: 0 },
       'ranges with exactly one booking': { value: rangesWithOne, expected: R },
       'overlapping rows in the table': { value: overlaps!.n, expected: 0 },
-      'latency p50 (ms)': { value: Math.round(percentile(latencies, 50)), expected: '' },
-      'latency p99 (ms)': { value: Math.round(percentile(latencies, 99)), expected: '' },
-      'wall time (ms)': { value: Math.round(wallMs), expected: '' },
+      ...timingRows({ latencies, wallMs }),
     });
     const ok = accepted === R && rangesWithOne === R && overlaps!.n === 0 && errors === 0;
     console.log(ok ? 'OK: exactly one booking per range, 0 overlaps' : 'FAILED: see the table above');

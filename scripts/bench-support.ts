@@ -65,3 +65,45 @@ export class Client {
     if (res.status !== 302) throw new Error(`login failed for ${mobile}: ${res.status}`);
   }
 }
+
+export interface Burst {
+  accepted: number;
+  refused: number;
+  errors: number;
+  /** Response times in ms, sorted. */
+  latencies: number[];
+  wallMs: number;
+}
+
+/** Sends every request at once and counts the answers: 303 accepted, 409 refused, anything else (or a failure) an error. */
+export async function fireAtOnce(sends: (() => Promise<Response>)[]): Promise<Burst> {
+  const burst: Burst = { accepted: 0, refused: 0, errors: 0, latencies: [], wallMs: 0 };
+  const started = performance.now();
+  await Promise.all(
+    sends.map(async (send) => {
+      const t0 = performance.now();
+      try {
+        const res = await send();
+        await res.arrayBuffer();
+        burst.latencies.push(performance.now() - t0);
+        if (res.status === 303) burst.accepted++;
+        else if (res.status === 409) burst.refused++;
+        else burst.errors++;
+      } catch {
+        burst.errors++;
+      }
+    }),
+  );
+  burst.wallMs = performance.now() - started;
+  burst.latencies.sort((a, b) => a - b);
+  return burst;
+}
+
+/** The timing rows of a result table. */
+export function timingRows(burst: Pick<Burst, 'latencies' | 'wallMs'>) {
+  return {
+    'latency p50 (ms)': { value: Math.round(percentile(burst.latencies, 50)), expected: '' },
+    'latency p99 (ms)': { value: Math.round(percentile(burst.latencies, 99)), expected: '' },
+    'wall time (ms)': { value: Math.round(burst.wallMs), expected: '' },
+  };
+}

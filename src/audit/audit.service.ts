@@ -1,6 +1,7 @@
 import { assertCan, type Principal } from '../auth/access.js';
 import { findBookingByNumber } from '../bookings/bookings.repo.js';
 import { EVENT_LABELS } from '../bookings/lifecycle.js';
+import { EQUIPMENT_AUDIT_LABELS } from '../equipment/lifecycle.js';
 import type { Db } from '../db/client.js';
 import { dayjs, isIsoDate, TZ } from '../shared/time.js';
 import { listEvents, type EventFilter } from './audit.repo.js';
@@ -34,6 +35,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'service.updated': '修改服务',
   'service.activated': '上线服务',
   'service.deactivated': '下线服务',
+  ...EQUIPMENT_AUDIT_LABELS,
 };
 
 export function makeAuditService(db: Db) {

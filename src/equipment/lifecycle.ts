@@ -115,3 +115,20 @@ export const EQUIPMENT_EVENT_LABELS: Record<string, string> = {
   'equipment_booking.blocked': '维护占用',
   ...Object.fromEntries(Object.values(EQUIPMENT_TRANSITIONS).map((tr) => [`equipment_booking.${tr.action}`, tr.label])),
 };
+
+/** Wording of every open-sharing event in the audit log: bookings, instruments, training, rules and suspensions. */
+export const EQUIPMENT_AUDIT_LABELS: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(EQUIPMENT_EVENT_LABELS).map(([k, v]) => [k, `仪器预约：${v}`])),
+  'equipment.created': '新增共享设备',
+  'equipment.updated': '修改共享设备',
+  'equipment.photo': '更新设备照片',
+  'equipment.training_added': '登记设备操作培训',
+  'equipment.training_revoked': '撤销设备操作培训',
+  'equipment.offered': '企业提供共享设备',
+  'equipment.review_approve': '共享设备审核通过',
+  'equipment.review_reject': '共享设备审核不通过',
+  'equipment.suspended': '暂停单位在线预约（爽约）',
+  'equipment.suspension_lifted': '解除单位预约暂停',
+  'equipment.rules_changed': '修改爽约规则',
+  'enterprise.org_type': '认定单位类别（科研院所）',
+};

@@ -88,14 +88,52 @@ export async function instrumentUtilisation(db: Db, period: Period, scope: Stats
     });
 }
 
-/** The dashboard's tables for a scope and period (exportable as CSV/XLSX). */
-export async function utilisationTables(db: Db, period: Period, scope: StatsScope, until: string, parkNames: Map<number, string>) {
-  const instruments = await instrumentUtilisation(db, period, scope, until);
-  const byCategory = await usage.figuresBy(db, period.start, period.end, scope, 'category');
-  const byPark = await usage.figuresBy(db, period.start, period.end, scope, 'park');
-  const perPark = scope.kind === 'park';
-  const shown = perPark ? instruments.filter((i) => i.bookings > 0) : instruments;
-  const nodes = new Map<number, { name: string; instruments: number; open: number; booked: number; used: number; bookings: number }>();
+type Group = Awaited<ReturnType<typeof usage.figuresBy>>[number];
+
+/** Bookings, organisations and hours of a grouping (user category or park), one row per group. */
+function groupTable(key: string, title: string, first: string, groups: Group[], nameOf: (g: Group) => string, withAmount: boolean): Table {
+  return {
+    key,
+    title,
+    columns: [
+      { key: 'name', label: first },
+      { key: 'bookings', label: '预约次数', format: 'int' },
+      { key: 'companies', label: '单位数', format: 'int' },
+      { key: 'bookedHours', label: '预约机时（小时）', format: 'decimal' },
+      { key: 'usedHours', label: '使用机时（小时）', format: 'decimal' },
+      ...(withAmount ? [{ key: 'amount', label: '收费（元）' }] : []),
+    ],
+    rows: groups.map((g) => ({ name: nameOf(g), bookings: g.bookings, companies: g.companies, bookedHours: round1(g.bookedHours), usedHours: round1(g.usedHours), amount: yuan(g.amountCents) })),
+  };
+}
+
+/** One row per instrument; a park's view has no open hours (the instruments are not the park's). */
+function instrumentsTable(rows: InstrumentUtilisation[], perPark: boolean): Table {
+  const opening = perPark ? [] : [{ key: 'openHours', label: '开放机时（小时）', format: 'decimal' as const }, { key: 'maintenanceHours', label: '维护（小时）', format: 'decimal' as const }];
+  const rates = perPark ? [] : [{ key: 'bookingRate', label: '预约率', format: 'percent' as const }, { key: 'utilisation', label: '利用率', format: 'percent' as const }];
+  return {
+    key: 'instruments',
+    title: '各设备机时利用',
+    columns: [
+      { key: 'name', label: '设备' },
+      { key: 'code', label: '资产编号' },
+      { key: 'node', label: '网点' },
+      ...opening,
+      { key: 'bookedHours', label: '预约机时（小时）', format: 'decimal' },
+      { key: 'usedHours', label: '使用机时（小时）', format: 'decimal' },
+      ...rates,
+      { key: 'bookings', label: '预约次数', format: 'int' },
+      { key: 'noShows', label: '爽约', format: 'int' },
+      { key: 'amount', label: '收费（元）' },
+    ],
+    rows: rows.map((i) => ({ name: i.name, code: i.code, node: i.nodeName, openHours: i.openHours, maintenanceHours: i.maintenanceHours, bookedHours: i.bookedHours, usedHours: i.usedHours, bookingRate: i.bookingRate, utilisation: i.utilisation, bookings: i.bookings, noShows: i.noShows, amount: yuan(i.amountCents) })),
+  };
+}
+
+type NodeSum = { name: string; instruments: number; open: number; booked: number; used: number; bookings: number };
+
+function sumByNode(instruments: InstrumentUtilisation[]): NodeSum[] {
+  const nodes = new Map<number, NodeSum>();
   for (const i of instruments) {
     const n = nodes.get(i.nodeId) ?? { name: i.nodeName, instruments: 0, open: 0, booked: 0, used: 0, bookings: 0 };
     n.instruments++;
@@ -105,66 +143,39 @@ export async function utilisationTables(db: Db, period: Period, scope: StatsScop
     n.bookings += i.bookings;
     nodes.set(i.nodeId, n);
   }
-  const totals = [...nodes.values()].reduce((t, n) => ({ open: t.open + n.open, booked: t.booked + n.booked, used: t.used + n.used, bookings: t.bookings + n.bookings }), { open: 0, booked: 0, used: 0, bookings: 0 });
-  const tables: Record<string, Table> = {
-    instruments: {
-      key: 'instruments',
-      title: '各设备机时利用',
-      columns: [
-        { key: 'name', label: '设备' },
-        { key: 'code', label: '资产编号' },
-        { key: 'node', label: '网点' },
-        ...(perPark ? [] : [{ key: 'openHours', label: '开放机时（小时）', format: 'decimal' as const }, { key: 'maintenanceHours', label: '维护（小时）', format: 'decimal' as const }]),
-        { key: 'bookedHours', label: '预约机时（小时）', format: 'decimal' },
-        { key: 'usedHours', label: '使用机时（小时）', format: 'decimal' },
-        ...(perPark ? [] : [{ key: 'bookingRate', label: '预约率', format: 'percent' as const }, { key: 'utilisation', label: '利用率', format: 'percent' as const }]),
-        { key: 'bookings', label: '预约次数', format: 'int' },
-        { key: 'noShows', label: '爽约', format: 'int' },
-        { key: 'amount', label: '收费（元）' },
-      ],
-      rows: shown.map((i) => ({ name: i.name, code: i.code, node: i.nodeName, openHours: i.openHours, maintenanceHours: i.maintenanceHours, bookedHours: i.bookedHours, usedHours: i.usedHours, bookingRate: i.bookingRate, utilisation: i.utilisation, bookings: i.bookings, noShows: i.noShows, amount: yuan(i.amountCents) })),
-    },
-    categories: {
-      key: 'categories',
-      title: '按用户类别',
-      columns: [
-        { key: 'name', label: '用户类别' },
-        { key: 'bookings', label: '预约次数', format: 'int' },
-        { key: 'companies', label: '单位数', format: 'int' },
-        { key: 'bookedHours', label: '预约机时（小时）', format: 'decimal' },
-        { key: 'usedHours', label: '使用机时（小时）', format: 'decimal' },
-        { key: 'amount', label: '收费（元）' },
-      ],
-      rows: byCategory.map((r) => ({ name: USER_CATEGORY_LABELS[r.key as UserCategory] ?? String(r.key), bookings: r.bookings, companies: r.companies, bookedHours: round1(r.bookedHours), usedHours: round1(r.usedHours), amount: yuan(r.amountCents) })),
-    },
-    parks: {
-      key: 'parks',
-      title: '按园区（预约单位所在园区）',
-      columns: [
-        { key: 'name', label: '园区' },
-        { key: 'bookings', label: '预约次数', format: 'int' },
-        { key: 'companies', label: '单位数', format: 'int' },
-        { key: 'bookedHours', label: '预约机时（小时）', format: 'decimal' },
-        { key: 'usedHours', label: '使用机时（小时）', format: 'decimal' },
-      ],
-      rows: byPark.map((r) => ({ name: r.key === null ? '不在园区' : (parkNames.get(Number(r.key)) ?? '—'), bookings: r.bookings, companies: r.companies, bookedHours: round1(r.bookedHours), usedHours: round1(r.usedHours) })),
-    },
+  return [...nodes.values()];
+}
+
+function nodesTable(nodes: NodeSum[]): Table {
+  return {
+    key: 'nodes',
+    title: '各网点机时利用',
+    columns: [
+      { key: 'name', label: '网点' },
+      { key: 'instruments', label: '共享设备（台）', format: 'int' },
+      { key: 'open', label: '开放机时（小时）', format: 'decimal' },
+      { key: 'booked', label: '预约机时（小时）', format: 'decimal' },
+      { key: 'used', label: '使用机时（小时）', format: 'decimal' },
+      { key: 'bookingRate', label: '预约率', format: 'percent' },
+      { key: 'utilisation', label: '利用率', format: 'percent' },
+    ],
+    rows: nodes.map((n) => ({ name: n.name, instruments: n.instruments, open: round1(n.open), booked: round1(n.booked), used: round1(n.used), bookingRate: ratio(n.booked, n.open), utilisation: ratio(n.used, n.open) })),
   };
-  if (!perPark) {
-    tables.nodes = {
-      key: 'nodes',
-      title: '各网点机时利用',
-      columns: [
-        { key: 'name', label: '网点' },
-        { key: 'instruments', label: '共享设备（台）', format: 'int' },
-        { key: 'open', label: '开放机时（小时）', format: 'decimal' },
-        { key: 'booked', label: '预约机时（小时）', format: 'decimal' },
-        { key: 'used', label: '使用机时（小时）', format: 'decimal' },
-        { key: 'bookingRate', label: '预约率', format: 'percent' },
-        { key: 'utilisation', label: '利用率', format: 'percent' },
-      ],
-      rows: [...nodes.values()].map((n) => ({ name: n.name, instruments: n.instruments, open: round1(n.open), booked: round1(n.booked), used: round1(n.used), bookingRate: ratio(n.booked, n.open), utilisation: ratio(n.used, n.open) })),
-    };
-  }
+}
+
+/** The dashboard's figures and tables for a scope and period (each table exportable as CSV/XLSX). */
+export async function utilisationTables(db: Db, period: Period, scope: StatsScope, until: string, parkNames: Map<number, string>) {
+  const instruments = await instrumentUtilisation(db, period, scope, until);
+  const byCategory = await usage.figuresBy(db, period.start, period.end, scope, 'category');
+  const byPark = await usage.figuresBy(db, period.start, period.end, scope, 'park');
+  const perPark = scope.kind === 'park';
+  const nodes = sumByNode(instruments);
+  const totals = nodes.reduce((t, n) => ({ open: t.open + n.open, booked: t.booked + n.booked, used: t.used + n.used, bookings: t.bookings + n.bookings }), { open: 0, booked: 0, used: 0, bookings: 0 });
+  const tables: Record<string, Table> = {
+    instruments: instrumentsTable(perPark ? instruments.filter((i) => i.bookings > 0) : instruments, perPark),
+    categories: groupTable('categories', '按用户类别', '用户类别', byCategory, (g) => USER_CATEGORY_LABELS[g.key as UserCategory] ?? String(g.key), true),
+    parks: groupTable('parks', '按园区（预约单位所在园区）', '园区', byPark, (g) => (g.key === null ? '不在园区' : (parkNames.get(Number(g.key)) ?? '—')), false),
+  };
+  if (!perPark) tables.nodes = nodesTable(nodes);
   return { tables, figures: { instruments: instruments.length, openHours: round1(totals.open), bookedHours: round1(totals.booked), usedHours: round1(totals.used), bookings: totals.bookings, bookingRate: ratio(totals.booked, totals.open), utilisation: ratio(totals.used, totals.open) } };
 }

@@ -88,110 +88,125 @@ async function insertInstruments(db: Db, now: Date) {
   return db.insert(equipment).values(rows).returning();
 }
 
-export async function seedDemoEquipment(db: Db, now: Date = new Date()): Promise<{ instruments: number; bookings: number }> {
-  if ((await db.$count(equipment)) > 0) return { instruments: 0, bookings: 0 };
-  const rand = prng(20261008);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
-  const chance = (p: number) => rand() < p;
-  await insertInstitutes(db);
-  const instruments = await insertInstruments(db, now);
-  const companies = await db.select({ id: enterprises.id, parkId: enterprises.parkId, orgType: enterprises.orgType, name: enterprises.name }).from(enterprises);
-  const people = await db.select({ id: users.id, name: users.name, mobile: users.mobile, enterpriseId: users.enterpriseId, nodeId: users.nodeId, role: users.role }).from(users).where(inArray(users.role, ['enterprise', 'lab_staff', 'node_manager']));
-  const staffOf = (nodeId: number) => people.filter((p) => p.nodeId === nodeId);
-  const firstUserOf = new Map<number, number>();
-  const contactOf = new Map<number, { name: string; mobile: string }>();
-  for (const p of people) {
-    if (p.enterpriseId === null || firstUserOf.has(p.enterpriseId)) continue;
-    firstUserOf.set(p.enterpriseId, p.id);
-    contactOf.set(p.enterpriseId, { name: p.name, mobile: p.mobile });
-  }
-  const bookers = companies.filter((c) => firstUserOf.has(c.id));
+type Random = { rand: () => number; chance: (p: number) => boolean; pick: <T>(list: readonly T[]) => T };
+type Instrument = typeof equipment.$inferSelect;
+type Company = { id: number; parkId: number | null; orgType: string; name: string };
+
+/** The companies that can book (those with a user), their first user as the contact, and each node's staff. */
+async function whoBooks(db: Db) {
+  const companies: Company[] = await db.select({ id: enterprises.id, parkId: enterprises.parkId, orgType: enterprises.orgType, name: enterprises.name }).from(enterprises);
+  const people = await db.select({ id: users.id, name: users.name, mobile: users.mobile, enterpriseId: users.enterpriseId, nodeId: users.nodeId }).from(users).where(inArray(users.role, ['enterprise', 'lab_staff', 'node_manager']));
+  const contactOf = new Map<number, { userId: number; name: string; mobile: string }>();
+  for (const p of people) if (p.enterpriseId !== null && !contactOf.has(p.enterpriseId)) contactOf.set(p.enterpriseId, { userId: p.id, name: p.name, mobile: p.mobile });
   const nodeParks = new Map((await db.select({ id: nodes.id, parkId: nodes.parkId }).from(nodes)).map((n) => [n.id, n.parkId]));
-  const today = shanghaiDate(now);
-  const from = addDays(today, -90);
-  const until = addDays(today, 21);
+  return { bookers: companies.filter((c) => contactOf.has(c.id)), contactOf, deciderOf: (nodeId: number) => people.find((p) => p.nodeId === nodeId)?.id ?? null, nodeParks };
+}
 
-  // One company (not a demo login) collects three no-shows and is suspended: the rules page has something to show.
-  const offender = bookers.find((c) => c.name.startsWith('舟山恒泰机械')) ?? bookers[bookers.length - 1]!;
-  let offenderNoShows = 0;
+type Who = Awaited<ReturnType<typeof whoBooks>>;
 
+/** Training records for the self-operated instruments: two companies of the node's park and a few others. */
+function chooseTrainings(instruments: Instrument[], who: Who, r: Random, today: string, now: Date) {
   const trainings: (typeof equipmentTrainings.$inferInsert)[] = [];
-  const trained = new Map<number, number[]>(); // instrument → company ids whose first user is trained
-  for (const e of instruments) {
-    if (!e.modes.includes('self')) continue;
-    const nearby = bookers.filter((c) => c.parkId !== null && c.parkId === nodeParks.get(e.nodeId));
-    const chosen = [...new Set([...nearby.slice(0, 2), ...Array.from({ length: 4 }, () => pick(bookers))])];
+  const trained = new Map<number, number[]>(); // instrument → companies whose contact is trained
+  for (const e of instruments.filter((x) => x.modes.includes('self'))) {
+    const nearby = who.bookers.filter((c) => c.parkId !== null && c.parkId === who.nodeParks.get(e.nodeId));
+    const chosen = [...new Set([...nearby.slice(0, 2), ...Array.from({ length: 4 }, () => r.pick(who.bookers))])];
     trained.set(e.id, chosen.map((c) => c.id));
-    for (const c of chosen) trainings.push({ equipmentId: e.id, userId: firstUserOf.get(c.id)!, trainedOn: addDays(today, -120 - Math.floor(rand() * 200)), validUntil: chance(0.3) ? addDays(today, 365) : null, trainer: '网点设备管理员', recordedBy: staffOf(e.nodeId)[0]?.id ?? null, createdAt: new Date(now.getTime() - 120 * 86_400_000) });
+    for (const c of chosen) trainings.push({ equipmentId: e.id, userId: who.contactOf.get(c.id)!.userId, trainedOn: addDays(today, -120 - Math.floor(r.rand() * 200)), validUntil: r.chance(0.3) ? addDays(today, 365) : null, trainer: '网点设备管理员', recordedBy: who.deciderOf(e.nodeId), createdAt: new Date(now.getTime() - 120 * 86_400_000) });
   }
+  return { trainings, trained };
+}
 
-  const rows: NewRow[] = [];
-  const rowEvents: NewEvent[][] = [];
-  const counters = new Map<string, number>();
-  const numberFor = (prefix: string, created: Date) => {
-    const day = shanghaiDate(created);
-    const n = (counters.get(`${prefix}|${day}`) ?? 0) + 1;
-    counters.set(`${prefix}|${day}`, n);
-    return formatBookingNumber(prefix, day, n);
-  };
+/** Rows to write with their events, numbered by creation day like the application numbers them. */
+class Batch {
+  rows: NewRow[] = [];
+  events: NewEvent[][] = [];
+  counters = new Map<string, number>();
 
-  for (const e of instruments) {
-    if (e.status === 'retired') continue;
-    const dayCheck = await nodeDayCheck(db, e.nodeId, from, until);
-    const staff = staffOf(e.nodeId);
-    const decider = staff[0]?.id ?? null;
-    const open = minutesOf(e.openFrom);
-    const close = minutesOf(e.openUntil);
-    // a maintenance block of two days in the past, and (for some) one ahead
-    const blockDays = new Set([addDays(today, -30 - Math.floor(rand() * 40)), ...(chance(0.25) ? [addDays(today, 3 + Math.floor(rand() * 14))] : [])]);
-    for (const day of blockDays) {
-      if (!dayCheck(day).working) continue;
-      const created = new Date(instantOf(day, '08:00').getTime() - 5 * 86_400_000);
-      if (created > now) continue;
-      rows.push({ number: numberFor('WX', created), kind: 'maintenance', equipmentId: e.id, nodeId: e.nodeId, startsAt: instantOf(day, e.openFrom), endsAt: instantOf(day, e.openUntil), status: 'approved', purpose: pick(['年度计量校准', '更换易损件', '厂家工程师保养', '期间核查']), createdBy: decider, createdAt: created });
-      rowEvents.push([{ actorUserId: decider, entityType: 'equipment_booking', entityId: '', action: 'equipment_booking.blocked', toState: 'approved', at: created }]);
-    }
-    for (let day = from; day <= until; day = addDays(day, 1)) {
-      if (!dayCheck(day).working || blockDays.has(day) || e.status === 'maintenance' && day > today) continue;
-      const slots: [number, number][] = [];
-      if (chance(0.55)) slots.push([open + 30 * Math.floor(rand() * 3), 0]);
-      if (chance(0.35)) slots.push([Math.max(open, 13 * 60 + 30 * Math.floor(rand() * 3)), 1]);
-      for (const [start, half] of slots) {
-        const limit = half === 0 ? Math.min(12 * 60, close) : close;
-        const length = Math.min(e.maxHours * 60, 30 * (2 + Math.floor(rand() * 6)), limit - start);
-        if (length < 30) continue;
-        const company = pick(bookers);
-        const built = buildBooking({ e, day, start, length, company, now, rand, chance, pick, trainedCompanies: trained.get(e.id) ?? [], userId: firstUserOf.get(company.id)!, contact: contactOf.get(company.id)!, decider, forceNoShow: company.id === offender.id && offenderNoShows < 3 && day < today && day > addDays(today, -60) });
-        if (!built) continue;
-        if (built.row.status === 'no_show' && company.id === offender.id) offenderNoShows++;
-        built.row.number = numberFor('YQ', built.row.createdAt as Date);
-        rows.push(built.row);
-        rowEvents.push(built.events);
-      }
+  add(prefix: string, row: NewRow, events: NewEvent[]) {
+    const day = shanghaiDate(row.createdAt as Date);
+    const n = (this.counters.get(`${prefix}|${day}`) ?? 0) + 1;
+    this.counters.set(`${prefix}|${day}`, n);
+    this.rows.push({ ...row, number: formatBookingNumber(prefix, day, n) });
+    this.events.push(events);
+  }
+}
+
+interface SeasonInput {
+  batch: Batch;
+  who: Who;
+  r: Random;
+  trained: Map<number, number[]>;
+  now: Date;
+  offender: Company;
+}
+
+/** One instrument's season: a maintenance block or two, and a morning and/or afternoon booking on working days. */
+async function season(db: Db, e: Instrument, x: SeasonInput) {
+  const { r, now } = x;
+  const today = shanghaiDate(now);
+  const [from, until] = [addDays(today, -90), addDays(today, 21)];
+  const dayCheck = await nodeDayCheck(db, e.nodeId, from, until);
+  const decider = x.who.deciderOf(e.nodeId);
+  const [open, close] = [minutesOf(e.openFrom), minutesOf(e.openUntil)];
+  const blockDays = new Set([addDays(today, -30 - Math.floor(r.rand() * 40)), ...(r.chance(0.25) ? [addDays(today, 3 + Math.floor(r.rand() * 14))] : [])]);
+  for (const day of [...blockDays].filter((d) => dayCheck(d).working)) {
+    const created = new Date(instantOf(day, '08:00').getTime() - 5 * 86_400_000);
+    if (created > now) continue;
+    x.batch.add('WX', { number: '', kind: 'maintenance', equipmentId: e.id, nodeId: e.nodeId, startsAt: instantOf(day, e.openFrom), endsAt: instantOf(day, e.openUntil), status: 'approved', purpose: r.pick(['年度计量校准', '更换易损件', '厂家工程师保养', '期间核查']), createdBy: decider, createdAt: created }, [{ actorUserId: decider, entityType: 'equipment_booking', entityId: '', action: 'equipment_booking.blocked', toState: 'approved', at: created }]);
+  }
+  for (let day = from; day <= until; day = addDays(day, 1)) {
+    if (!dayCheck(day).working || blockDays.has(day) || (e.status === 'maintenance' && day > today)) continue;
+    const slots: [number, number][] = [];
+    if (r.chance(0.55)) slots.push([open + 30 * Math.floor(r.rand() * 3), Math.min(12 * 60, close)]);
+    if (r.chance(0.35)) slots.push([Math.max(open, 13 * 60 + 30 * Math.floor(r.rand() * 3)), close]);
+    for (const [start, limit] of slots) {
+      const length = Math.min(e.maxHours * 60, 30 * (2 + Math.floor(r.rand() * 6)), limit - start);
+      if (length < 30) continue;
+      const company = r.pick(x.who.bookers);
+      const contact = x.who.contactOf.get(company.id)!;
+      const offenderDue = company.id === x.offender.id && day < today && day > addDays(today, -60) && x.batch.rows.filter((b) => b.enterpriseId === company.id && b.status === 'no_show').length < 3;
+      const built = buildBooking({ e, day, start, length, company, now, ...r, trainedCompanies: x.trained.get(e.id) ?? [], userId: contact.userId, contact, decider, forceNoShow: offenderDue });
+      if (built) x.batch.add('YQ', built.row, built.events);
     }
   }
+}
 
+/** Everything in one transaction: trainings, rows (the exclusion constraint checks each), events, counters, the suspension. */
+async function write(db: Db, batch: Batch, trainings: (typeof equipmentTrainings.$inferInsert)[], offender: Company, now: Date) {
   await db.transaction(async (tx) => {
     if (trainings.length) await tx.insert(equipmentTrainings).values(trainings);
-    for (let i = 0; i < rows.length; i += 500) {
-      const ids = await tx.insert(equipmentBookings).values(rows.slice(i, i + 500)).returning({ id: equipmentBookings.id });
-      const evs = ids.flatMap((r, k) => rowEvents[i + k]!.map((ev) => ({ ...ev, entityId: String(r.id), data: { number: rows[i + k]!.number } })));
+    for (let i = 0; i < batch.rows.length; i += 500) {
+      const ids = await tx.insert(equipmentBookings).values(batch.rows.slice(i, i + 500)).returning({ id: equipmentBookings.id });
+      const evs = ids.flatMap((r, k) => batch.events[i + k]!.map((ev) => ({ ...ev, entityId: String(r.id), data: { number: batch.rows[i + k]!.number } })));
       for (let j = 0; j < evs.length; j += 1000) await tx.insert(events).values(evs.slice(j, j + 1000));
     }
-    for (const [key, last] of counters) {
+    for (const [key, last] of batch.counters) {
       const [prefix, day] = key.split('|') as [string, string];
       await tx.insert(bookingCounters).values({ prefix, day, last }).onConflictDoUpdate({ target: [bookingCounters.prefix, bookingCounters.day], set: { last: sql`GREATEST(${bookingCounters.last}, ${last})` } });
     }
-    const noShows = rows.filter((r) => r.enterpriseId === offender.id && r.status === 'no_show').sort((a, b) => (a.startsAt as Date).getTime() - (b.startsAt as Date).getTime());
-    if (noShows.length >= 3) {
-      const at = new Date((noShows[2]!.startsAt as Date).getTime() + 30 * 60_000);
-      const endsAt = new Date(at.getTime() + 30 * 86_400_000);
-      if (endsAt > now) {
-        await tx.insert(equipmentSuspensions).values({ enterpriseId: offender.id, startsAt: at, endsAt, violations: 3, reason: `90 天内爽约 3 次（${noShows.slice(0, 3).map((r) => r.number).join('、')}）`, createdAt: at });
-      }
-    }
+    const noShows = batch.rows.filter((r) => r.enterpriseId === offender.id && r.status === 'no_show').sort((a, b) => (a.startsAt as Date).getTime() - (b.startsAt as Date).getTime());
+    if (noShows.length < 3) return;
+    const at = new Date((noShows[2]!.startsAt as Date).getTime() + 30 * 60_000);
+    const endsAt = new Date(at.getTime() + 30 * 86_400_000);
+    if (endsAt > now) await tx.insert(equipmentSuspensions).values({ enterpriseId: offender.id, startsAt: at, endsAt, violations: 3, reason: `90 天内爽约 3 次（${noShows.slice(0, 3).map((r) => r.number).join('、')}）`, createdAt: at });
   });
-  return { instruments: instruments.length, bookings: rows.length };
+}
+
+export async function seedDemoEquipment(db: Db, now: Date = new Date()): Promise<{ instruments: number; bookings: number }> {
+  if ((await db.$count(equipment)) > 0) return { instruments: 0, bookings: 0 };
+  const rand = prng(20261008);
+  const r: Random = { rand, chance: (p) => rand() < p, pick: (list) => list[Math.floor(rand() * list.length)]! };
+  await insertInstitutes(db);
+  const instruments = await insertInstruments(db, now);
+  const who = await whoBooks(db);
+  const { trainings, trained } = chooseTrainings(instruments, who, r, shanghaiDate(now), now);
+  // One company (not a demo login) collects three no-shows and is suspended: the rules page has something to show.
+  const offender = who.bookers.find((c) => c.name.startsWith('舟山恒泰机械')) ?? who.bookers[who.bookers.length - 1]!;
+  const batch = new Batch();
+  for (const e of instruments.filter((x) => x.status !== 'retired')) await season(db, e, { batch, who, r, trained, now, offender });
+  await write(db, batch, trainings, offender, now);
+  return { instruments: instruments.length, bookings: batch.rows.length };
 }
 
 interface BuildInput {
