@@ -434,7 +434,7 @@ describe('journeys in a real browser', () => {
     const staff = await session();
     try {
       await loginAs(staff.page, base(), '13900000011', DEMO_PASSWORD); // 李明, 市计量院
-      await staff.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '仪器共享' }).click();
+      await staff.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '共享仪器' }).click();
       await staff.page.getByRole('link', { name: /^待审批/ }).click();
       await staff.page.locator('tr', { hasText: number! }).getByRole('button', { name: '审批通过' }).click();
       expect(await staff.page.textContent('body')).to.contain(`预约 ${number} 已更新`).and.contain('已确认');

@@ -52,7 +52,7 @@ export async function statementLines(ex: Executor, enterpriseId: number, start: 
   const rows = await query<StatementLine & { startsAt: string; endsAt: string; checkedInAt: string | null; checkedOutAt: string | null }>(
     ex,
     sql`SELECT eb.number, eb.starts_at AS "startsAt", eb.ends_at AS "endsAt", eb.status, eb.mode, eb.user_category AS "userCategory",
-               e.name AS "equipmentName", e.code AS "equipmentCode", n.name AS "nodeName",
+               e.name AS "equipmentName", e.code AS "equipmentCode", n.short_name AS "nodeName",
                eb.checked_in_at AS "checkedInAt", eb.checked_out_at AS "checkedOutAt", eb.charged_minutes AS "chargedMinutes",
                eb.rate_cents AS "rateCents", eb.amount_cents AS "amountCents", eb.billing, eb.purpose
         FROM equipment_bookings eb

@@ -19,7 +19,9 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
     items.push({ href: `/enterprises/${user.enterpriseId}`, label: '企业信息' });
   }
   if (user.role === 'lab_staff' || user.role === 'node_manager') {
-    items.unshift({ href: '/lab', label: '工作台' }, { href: '/equipment/desk', label: '仪器共享' });
+    items.unshift({ href: '/lab', label: '工作台' });
+    // Node staff work the shared instruments from their desk (its sub-navigation leads to the public list).
+    items.splice(items.findIndex((i) => i.href === '/equipment'), 1, { href: '/equipment/desk', label: '共享仪器' });
   }
   if (user.role === 'node_manager') {
     items.splice(1, 0, { href: '/admin', label: '统计' }, { href: `/admin/nodes/${user.nodeId}`, label: '网点管理' }, { href: '/admin/users', label: '人员' });
