@@ -453,6 +453,74 @@ describe('journeys in a real browser', () => {
     await park.page.getByRole('link', { name: '舟山海星船舶修造有限公司' }).click();
     expect(await park.page.textContent('main')).to.contain(`E2E-${stamp}-1`).and.to.contain(`WM-${stamp}`).and.not.to.contain(`E2E-${stamp}-2`);
   });
+
+  it('7. open sharing: a company books a shared instrument by the hour, the node approves, a second company is refused the same hours; anyone downloads open data', async () => {
+    const company = await session();
+    const rival = await session();
+    let number: string | undefined;
+    try {
+      await loginAs(company.page, base(), '13900000101', DEMO_PASSWORD); // 张伟, a shipyard in 定海工业园区
+      await loginAs(rival.page, base(), '13900000201', DEMO_PASSWORD); // 杨帆, 石化基地
+      await company.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '共享仪器' }).click();
+      await company.page.getByLabel('关键词').fill('万能材料');
+      await company.page.getByRole('button', { name: '筛选' }).click();
+      await company.page.getByRole('link', { name: '电子万能材料试验机' }).click();
+      expect(await company.page.locator('#rates-heading').locator('..').textContent()).to.contain('园区企业（贵单位）');
+      // a free time of the week, clicked: the form is filled in with it
+      await company.page.locator('.schedule-table a.badge').first().click();
+      const slotUrl = company.page.url();
+      await rival.page.goto(slotUrl);
+      expect(await company.page.getByLabel('开始时间').inputValue()).to.match(/^\d\d:\d\d$/);
+      await company.page.getByLabel('委托操作').check();
+      await company.page.getByLabel('用途 / 检测项目').fill('焊接件拉伸试验（GB/T 228.1）');
+      expect(await company.page.locator('#estimate').textContent()).to.contain('元/小时');
+      await company.page.getByRole('button', { name: '提交预约' }).click();
+      await company.page.waitForURL(/\/equipment\/bookings\/YQ-\d{8}-\d{4}$/);
+      number = company.page.url().split('/').pop()!;
+      expect(await company.page.textContent('body')).to.contain(`预约已提交，预约号 ${number}`).and.contain('待审批');
+
+      // the rival company sends the same hours a moment later: refused at the start time, with other times offered
+      await rival.page.getByLabel('委托操作').check();
+      await rival.page.getByLabel('用途 / 检测项目').fill('钢板弯曲试验');
+      await rival.page.getByRole('button', { name: '提交预约' }).click();
+      expect(await rival.page.locator('#f-startTime-error').textContent()).to.contain('已被其他预约或设备维护占用');
+      expect(await rival.page.textContent('main')).to.contain('最近可预约的同样时长');
+      // and a date in the past is refused next to the date
+      await rival.page.getByLabel('预约日期').fill('2020-01-06');
+      await rival.page.getByRole('button', { name: '提交预约' }).click();
+      expect(await rival.page.locator('#f-date-error').textContent()).to.contain('不能预约已经过去的日期');
+      expect(company.problems.concat(rival.problems)).to.deep.equal([]);
+    } finally {
+      await company.context.close();
+      await rival.context.close();
+    }
+
+    const staff = await session();
+    try {
+      await loginAs(staff.page, base(), '13900000011', DEMO_PASSWORD); // 李明, 市计量院
+      await staff.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '共享仪器' }).click();
+      await staff.page.getByRole('link', { name: /^待审批/ }).click();
+      await staff.page.locator('tr', { hasText: number! }).getByRole('button', { name: '审批通过' }).click();
+      expect(await staff.page.textContent('body')).to.contain(`预约 ${number} 已更新`).and.contain('已确认');
+    } finally {
+      await staff.context.close();
+    }
+
+    const visitor = await session();
+    try {
+      await visitor.page.goto(base());
+      await visitor.page.getByRole('link', { name: '数据开放' }).click();
+      await visitor.page.waitForSelector('canvas');
+      expect(await visitor.page.textContent('main')).to.contain('CC BY 4.0').and.contain('共享仪器设备利用率');
+      const [download] = await Promise.all([visitor.page.waitForEvent('download'), visitor.page.locator('a[href="/open-data/bookings-by-node.csv"]').click()]);
+      const bytes = readFileSync((await download.path())!);
+      expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
+      expect(bytes.toString('utf8')).to.contain('服务网点,预约数（件）').and.not.contain('有限公司');
+      expect(visitor.problems).to.deep.equal([]);
+    } finally {
+      await visitor.context.close();
+    }
+  });
 });
 
 describe('screenshots of the key pages', () => {
@@ -471,6 +539,16 @@ describe('screenshots of the key pages', () => {
     ['ledger', 'company', async (page) => void (await page.goto(`${base()}/instruments`))],
     ['one-click-booking', 'company', async (page) => void (await page.goto(`${base()}/instruments/book`))],
     ['compliance', 'park', async (page) => void (await page.goto(`${base()}/admin/compliance`))],
+    ['equipment', 'company', async (page) => {
+      await page.goto(`${base()}/equipment?q=${encodeURIComponent('气相色谱质谱')}`);
+      await page.getByRole('link', { name: '气相色谱质谱联用仪（GC-MS）' }).click();
+    }],
+    ['equipment-desk', 'staff', async (page) => void (await page.goto(`${base()}/equipment/desk?tab=today`))],
+    ['open-data', null, async (page) => {
+      await page.goto(`${base()}/open-data`);
+      await page.waitForSelector('canvas');
+      await page.waitForTimeout(300);
+    }],
     ['dashboard', 'admin', async (page) => {
       await page.goto(`${base()}/admin`);
       await page.waitForSelector('canvas');

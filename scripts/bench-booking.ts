@@ -11,83 +11,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { hashPassword } from '../src/auth/password.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase, type Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { bookings, capacityWindows, enterprises, nodes, nodeServices, services, users } from '../src/db/schema.js';
 import { seedReference } from '../src/seed/reference.js';
 import { creditCodeCheckChar } from '../src/enterprises/credit-code.js';
 import { createLogger } from '../src/shared/logger.js';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : Number(process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+import { arg, BENCH_PASSWORD, Client, fireAtOnce, freshDatabase, timingRows } from './bench-support.js';
 
 const N = arg('n', 200);
 const C = arg('c', 10);
 const USERS = Math.min(arg('users', 50), N);
-const PASSWORD = 'Bench-pass-2026';
 const serverUrl = process.env.DATABASE_URL;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function freshDatabase(): Promise<{ database: Database; drop: () => Promise<void>; label: string }> {
-  if (!serverUrl) {
-    return { database: await openDatabase({ kind: 'pglite-memory' }), drop: async () => undefined, label: 'PGlite (in-memory)' };
-  }
-  const name = `nqi_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'pg', url: url.toString(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
-  return {
-    database,
-    label: `PostgreSQL ${url.host} (pool ${process.env.DB_POOL_MAX ?? 20})`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-class Client {
-  private cookie = '';
-  constructor(private readonly base: string) {}
-
-  async request(pathname: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(this.base + pathname, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie: this.cookie } });
-    const set = res.headers.getSetCookie().find((c) => c.startsWith('nqi.sid='));
-    if (set) this.cookie = set.split(';')[0]!;
-    return res;
-  }
-
-  async csrf(pathname: string): Promise<{ html: string; token: string }> {
-    const html = await (await this.request(pathname)).text();
-    return { html, token: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' };
-  }
-
-  async login(mobile: string): Promise<void> {
-    const { token } = await this.csrf('/login');
-    const res = await this.request('/login', { method: 'POST', body: new URLSearchParams({ _csrf: token, identifier: mobile, password: PASSWORD }) });
-    if (res.status !== 302) throw new Error(`login failed for ${mobile}: ${res.status}`);
-  }
-}
-
 async function main() {
-  const { database, drop, label } = await freshDatabase();
+  const { database, drop, label } = await freshDatabase(serverUrl);
   const scratch = mkdtempSync(path.join(tmpdir(), 'nqi-bench-'));
   try {
     await runMigrations(database);
@@ -104,7 +44,7 @@ async function main() {
     await db.update(nodeServices).set({ capacityAm: C, capacityPm: C }).where(eq(nodeServices.id, offering!.id));
 
     // companies and users (argon2 once, shared hash)
-    const hash = await hashPassword(PASSWORD);
+    const hash = await hashPassword(BENCH_PASSWORD);
     const mobiles: string[] = [];
     for (let i = 0; i < USERS; i++) {
       const body = `91330902MA${String(1000000 + i).slice(-7)}`;
@@ -149,13 +89,8 @@ async function main() {
     const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
     const slot = forms[0]!.slots.find((s) => s.slice(0, 10) > today)!;
 
-    const latencies: number[] = [];
-    let accepted = 0;
-    let refused = 0;
-    let errors = 0;
-    const started = performance.now();
-    await Promise.all(
-      forms.map(async ({ client, token, key }, i) => {
+    const { accepted, refused, errors, latencies, wallMs } = await fireAtOnce(
+      forms.map(({ client, token, key }, i) => () => {
         const form = new FormData();
         const fields: Record<string, string> = {
           _csrf: token,
@@ -172,20 +107,9 @@ async function main() {
           contactMobile: '13900000999',
         };
         for (const [k, v] of Object.entries(fields)) form.append(k, v);
-        const t0 = performance.now();
-        try {
-          const res = await client.request('/bookings', { method: 'POST', body: form });
-          await res.arrayBuffer();
-          latencies.push(performance.now() - t0);
-          if (res.status === 303) accepted++;
-          else if (res.status === 409) refused++;
-          else errors++;
-        } catch {
-          errors++;
-        }
+        return client.request('/bookings', { method: 'POST', body: form });
       }),
     );
-    const wallMs = performance.now() - started;
 
     const [window] = await db
       .select()
@@ -199,7 +123,6 @@ async function main() {
 
     server.close();
     close();
-    latencies.sort((a, b) => a - b);
     console.log(`\nbench:booking — ${label}`);
     console.log(`window ${slot} at 定海工业园区服务站, capacity C=${C}, requests N=${N} from ${USERS} users, all at once over HTTP\n`);
     console.table({
@@ -209,9 +132,7 @@ async function main() {
       oversold: { value: oversold, expected: 0 },
       'bookings in window': { value: live!.n, expected: C },
       'capacity used (db)': { value: window!.used, expected: C },
-      'latency p50 (ms)': { value: Math.round(percentile(latencies, 50)), expected: '' },
-      'latency p99 (ms)': { value: Math.round(percentile(latencies, 99)), expected: '' },
-      'wall time (ms)': { value: Math.round(wallMs), expected: '' },
+      ...timingRows({ latencies, wallMs }),
     });
     const ok = accepted === C && oversold === 0 && errors === 0 && window!.used === live!.units;
     console.log(ok ? 'OK: exactly C accepted, 0 oversold' : 'FAILED: see the table above');

@@ -17,6 +17,12 @@ import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { DrizzleSessionStore } from './db/session-store.js';
 import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
+import { equipmentDeskRoutes } from './equipment/desk.routes.js';
+import { equipmentRoutes } from './equipment/equipment.routes.js';
+import { makeEquipmentService } from './equipment/equipment.service.js';
+import { equipmentReportsRoutes } from './equipment/reports.routes.js';
+import { makeOpenDataService } from './open-data/open-data.service.js';
+import { openDataRoutes } from './open-data/open-data.routes.js';
 import { makeEnterprisesService } from './enterprises/enterprises.service.js';
 import { issueCsrfToken } from './http/csrf.js';
 import type { PageCache } from './http/page-cache.js';
@@ -72,6 +78,7 @@ export function buildServices(deps: CompositionDeps) {
   // The outbox delivers e-mail only when SMTP_URL is set; without it e-mail waits (and nothing enqueues it).
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
+  const stats = makeStatsService({ db, clock });
   return {
     outbox,
     ledger: makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl }),
@@ -82,7 +89,9 @@ export function buildServices(deps: CompositionDeps) {
     bookings: makeBookingsService({ db, availability, storage, clock, reference }),
     lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference }),
     notifications: makeNotificationsService(db),
-    stats: makeStatsService({ db, clock }),
+    stats,
+    equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
+    openData: makeOpenDataService({ db, clock }),
     network: makeNetworkService({
       db,
       clock,
@@ -131,6 +140,11 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
   app.use(complianceRoutes({ ledger: services.ledger }));
   app.use(outboxRoutes({ outbox: services.outbox }));
+  // The equipment desk and reports first: their fixed paths (/equipment/desk …) come before /equipment/:id.
+  app.use(equipmentDeskRoutes({ equipment: services.equipment }));
+  app.use(equipmentReportsRoutes({ equipment: services.equipment }));
+  app.use(equipmentRoutes({ equipment: services.equipment }));
+  app.use(openDataRoutes({ openData: services.openData, publicUrl: config.publicUrl }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }
 

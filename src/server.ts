@@ -65,6 +65,11 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   sweeper?.unref();
   // Outbox deliveries and the daily reminder job run in every process: each is safe to run concurrently.
   const stopJobs = startBackgroundJobs(services, { clock: systemClock, logger });
+  // Equipment bookings not checked in N minutes after their start become no-shows (safe on any number of workers).
+  const noShows = opts.housekeeping
+    ? setInterval(() => void services.equipment.desk.sweepNoShows().catch((err: unknown) => logger.warn({ err }, 'no-show sweep failed')), 300_000)
+    : undefined;
+  noShows?.unref();
   const server = app.listen(config.port, config.host, () => {
     logger.info(
       {
@@ -84,6 +89,7 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   installShutdown(server, logger, async () => {
     if (sweeper) clearInterval(sweeper);
     await stopJobs();
+    if (noShows) clearInterval(noShows);
     close();
     await database.close();
   });

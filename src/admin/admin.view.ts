@@ -31,6 +31,7 @@ export const ADMIN_SECTIONS = [
   { href: adminHref.oilLimits, label: '油品限值' },
   { href: '/admin/compliance', label: '强检合规' },
   { href: '/admin/outbox', label: '外发消息' },
+  { href: '/equipment/stats', label: '仪器共享' },
   { href: adminHref.audit, label: '审计日志' },
 ];
 

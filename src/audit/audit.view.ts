@@ -7,6 +7,7 @@ import { PAYMENT_STATUS_LABELS } from '../fees/fees.view.js';
 import { REVISION_STATUS_LABELS } from '../reports/revision-lifecycle.js';
 import type { EntityNames } from './audit.repo.js';
 import { LEDGER_EVENT_LABELS } from '../ledger/ledger.view.js';
+import { EQUIPMENT_AUDIT_LABELS } from '../equipment/lifecycle.js';
 
 /** Every action the audit log can hold, with its wording (booking timeline + management). */
 export const AUDIT_ACTIONS: Record<string, string> = {
@@ -41,6 +42,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'signatory.granted': '授权签字人',
   'signatory.revoked': '撤销签字授权',
   ...LEDGER_EVENT_LABELS,
+  ...EQUIPMENT_AUDIT_LABELS,
 };
 
 /** What an event's from/to states mean, by the kind of thing that changed. */

@@ -71,6 +71,14 @@ const ACTIONS = {
   'audit.read': ['platform_admin'],
   'compliance.read': ['park_admin', 'platform_admin'],
   'outbox.manage': ['platform_admin'],
+  // open sharing (shared equipment): book, run the node's desk, describe instruments, set the platform's rules
+  'equipment.book': ['enterprise'],
+  'equipment.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin'],
+  'equipment.operate': ['lab_staff', 'node_manager'],
+  'equipment.manage': ['node_manager', 'platform_admin'],
+  'equipment.rules': ['platform_admin'],
+  'equipment.offer': ['enterprise'],
+  'equipment.review': ['platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
@@ -38,6 +39,12 @@ export type DatabaseOptions =
 // which is safe for every count this platform can reach.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
+/**
+ * PostgreSQL extensions the migrations create, registered with every embedded instance (PGlite loads an extension's
+ * code only when it is named here): btree_gist for the equipment bookings' exclusion constraint.
+ */
+const PGLITE_EXTENSIONS = { btree_gist };
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'pg') {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax, connectionTimeoutMillis: 5000 });
@@ -62,13 +69,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     lock = acquireDataDirLock(options.dataDir);
     try {
       // PGlite creates its own folder but not its parents; DATA_DIR exists by now.
-      client = await PGlite.create(path.join(options.dataDir, 'pgdata'));
+      client = await PGlite.create({ dataDir: path.join(options.dataDir, 'pgdata'), extensions: PGLITE_EXTENSIONS });
     } catch (err) {
       lock.release();
       throw err;
     }
   } else {
-    client = await PGlite.create(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    client = await PGlite.create({ extensions: PGLITE_EXTENSIONS, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   let closed = false;
@@ -120,3 +127,5 @@ export function pgConstraint(err: unknown): string | undefined {
 }
 
 export const UNIQUE_VIOLATION = '23505';
+/** An exclusion constraint refused the row (equipment time ranges that overlap). */
+export const EXCLUSION_VIOLATION = '23P01';

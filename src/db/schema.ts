@@ -246,6 +246,8 @@ export const enterprises = pgTable(
     invoiceTaxNo: text('invoice_tax_no'),
     invoiceAddressPhone: text('invoice_address_phone'),
     invoiceBankAccount: text('invoice_bank_account'),
+    /** company | institute (科研院所): set by the platform; with the park it gives the user category of shared-equipment rates. */
+    orgType: text('org_type').notNull().default('company'),
     active: boolean('active').notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -1057,3 +1059,189 @@ export const jobRuns = pgTable(
   },
   (t) => [primaryKey({ columns: [t.job, t.day] })],
 );
+
+// ═════════════════════════ open sharing (开放共享, issue 17) — shared equipment booked by the hour ═════════════════════════
+// Hand-written SQL in the custom migration `equipment_no_overlap`: the btree_gist extension and the exclusion
+// constraint that makes a double booking impossible whatever the code does, and the one row of `sharing_rules`.
+
+export const equipmentStatus = pgEnum('equipment_status', ['available', 'maintenance', 'retired']);
+
+/** Cents per hour by user category (park | other | research) and operating mode (self | assisted). */
+export type EquipmentRates = Partial<Record<'park' | 'other' | 'research', Partial<Record<'self' | 'assisted', number>>>>;
+
+/** An instrument a node shares (or a company offers, once the platform approved it), booked by the hour. */
+export const equipment = pgTable(
+  'equipment',
+  {
+    id: serial('id').primaryKey(),
+    /** Asset number printed on the instrument, e.g. "ZS-GX-0003". */
+    code: text('code').notNull().unique(),
+    /** The node that runs the bookings (approval, check-in, billing). */
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    /** Offered by a company: the platform approves it before it is listed (`review`). */
+    ownerEnterpriseId: integer('owner_enterprise_id').references(() => enterprises.id),
+    review: text('review').notNull().default('approved'),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    model: text('model').notNull().default(''),
+    maker: text('maker').notNull().default(''),
+    specs: jsonb('specs').$type<{ label: string; value: string }[]>().notNull().default([]),
+    location: text('location').notNull().default(''),
+    /** What it is used for: test methods and standards. */
+    methods: text('methods').array().notNull().default(sql`'{}'::text[]`),
+    description: text('description').notNull().default(''),
+    /** self (机时自主使用, needs a training record) | assisted (委托操作 by node staff). */
+    modes: text('modes').array().notNull(),
+    rates: jsonb('rates').$type<EquipmentRates>().notNull(),
+    /** Opening hours on the node's working days, on the 30-minute grid ('08:30' … '17:00'). */
+    openFrom: text('open_from').notNull().default('08:30'),
+    openUntil: text('open_until').notNull().default('17:00'),
+    minNoticeHours: integer('min_notice_hours').notNull().default(24),
+    maxHours: integer('max_hours').notNull().default(8),
+    horizonDays: integer('horizon_days').notNull().default(30),
+    /** A booking not checked in this many minutes after its start is a no-show. */
+    noShowMinutes: integer('no_show_minutes').notNull().default(30),
+    /** actual: hours used (rounded up to the half hour) | booked: the booked hours. */
+    billing: text('billing').notNull().default('actual'),
+    /** Bookings of users with a valid training record are confirmed without waiting for the node. */
+    autoApprove: boolean('auto_approve').notNull().default(false),
+    status: equipmentStatus('status').notNull().default('available'),
+    statusNote: text('status_note').notNull().default(''),
+    /** Photo stored under UPLOAD_DIR by a random name. */
+    photoName: text('photo_name'),
+    photoMime: text('photo_mime'),
+    sortOrder: integer('sort_order').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('equipment_node_idx').on(t.nodeId, t.sortOrder),
+    check('equipment_hours', sql`${t.openFrom} < ${t.openUntil}`),
+    check('equipment_rules_positive', sql`${t.minNoticeHours} >= 0 AND ${t.maxHours} > 0 AND ${t.horizonDays} > 0 AND ${t.noShowMinutes} > 0`),
+  ],
+);
+
+export const equipmentBookingStatus = pgEnum('equipment_booking_status', ['requested', 'approved', 'checked_in', 'checked_out', 'no_show', 'cancelled', 'rejected']);
+
+/**
+ * Time on an instrument: a company's booking, or a maintenance block (kind = maintenance, no company). Rows that
+ * hold the instrument can never overlap — an exclusion constraint (custom migration) refuses it.
+ */
+export const equipmentBookings = pgTable(
+  'equipment_bookings',
+  {
+    id: serial('id').primaryKey(),
+    /** YQ-20261008-0001 (maintenance: WX-…). */
+    number: text('number').notNull().unique(),
+    kind: text('kind').notNull().default('booking'),
+    equipmentId: integer('equipment_id')
+      .notNull()
+      .references(() => equipment.id),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    enterpriseId: integer('enterprise_id').references(() => enterprises.id),
+    /** The company's park when it booked (statistics by park). */
+    parkId: integer('park_id').references(() => parks.id),
+    /** park | other | research, frozen at booking time with the rate. */
+    userCategory: text('user_category'),
+    mode: text('mode'),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+    status: equipmentBookingStatus('status').notNull(),
+    purpose: text('purpose').notNull().default(''),
+    sampleNote: text('sample_note').notNull().default(''),
+    contactName: text('contact_name').notNull().default(''),
+    contactMobile: text('contact_mobile').notNull().default(''),
+    /** The price frozen at booking time: cents per hour, the billing rule, and the estimate for the booked hours. */
+    rateCents: integer('rate_cents'),
+    billing: text('billing'),
+    estimateCents: integer('estimate_cents'),
+    checkedInAt: timestamp('checked_in_at', { withTimezone: true }),
+    checkedOutAt: timestamp('checked_out_at', { withTimezone: true }),
+    chargedMinutes: integer('charged_minutes'),
+    amountCents: integer('amount_cents'),
+    decidedBy: integer('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /** Why it was rejected, cancelled or marked a no-show; a maintenance block's reason. */
+    closeReason: text('close_reason'),
+    createdBy: integer('created_by').references(() => users.id),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('equipment_bookings_equipment_idx').on(t.equipmentId, t.startsAt),
+    index('equipment_bookings_node_idx').on(t.nodeId, t.status, t.startsAt),
+    index('equipment_bookings_enterprise_idx').on(t.enterpriseId, t.startsAt),
+    uniqueIndex('equipment_bookings_idempotency_uq').on(t.enterpriseId, t.idempotencyKey),
+    check('equipment_bookings_range', sql`${t.endsAt} > ${t.startsAt}`),
+    check(
+      'equipment_bookings_kind',
+      sql`(${t.kind} = 'maintenance' AND ${t.enterpriseId} IS NULL) OR (${t.kind} = 'booking' AND ${t.enterpriseId} IS NOT NULL AND ${t.mode} IS NOT NULL AND ${t.rateCents} IS NOT NULL AND ${t.userCategory} IS NOT NULL)`,
+    ),
+  ],
+);
+
+/** A user's training on one instrument: 机时自主使用 needs one in force on the day of use. */
+export const equipmentTrainings = pgTable(
+  'equipment_trainings',
+  {
+    id: serial('id').primaryKey(),
+    equipmentId: integer('equipment_id')
+      .notNull()
+      .references(() => equipment.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    trainedOn: date('trained_on').notNull(),
+    validUntil: date('valid_until'),
+    trainer: text('trainer').notNull().default(''),
+    recordedBy: integer('recorded_by').references(() => users.id),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedBy: integer('revoked_by').references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('equipment_trainings_live_uq').on(t.equipmentId, t.userId).where(sql`${t.revokedAt} IS NULL`),
+    index('equipment_trainings_user_idx').on(t.userId),
+    check('equipment_trainings_range', sql`${t.validUntil} IS NULL OR ${t.validUntil} >= ${t.trainedOn}`),
+  ],
+);
+
+/** A company's self-booking suspended after repeated no-shows (the rule in `sharing_rules`); lifted early only by the platform. */
+export const equipmentSuspensions = pgTable(
+  'equipment_suspensions',
+  {
+    id: serial('id').primaryKey(),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+    violations: integer('violations').notNull(),
+    reason: text('reason').notNull(),
+    liftedAt: timestamp('lifted_at', { withTimezone: true }),
+    liftedBy: integer('lifted_by').references(() => users.id),
+    liftReason: text('lift_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('equipment_suspensions_enterprise_idx').on(t.enterpriseId, t.endsAt)],
+);
+
+/** The platform's sharing rules (one row): N no-shows within D days suspend self-booking for S days. */
+export const sharingRules = pgTable(
+  'sharing_rules',
+  {
+    id: integer('id').primaryKey().default(1),
+    noShowLimit: integer('no_show_limit').notNull().default(3),
+    windowDays: integer('window_days').notNull().default(90),
+    suspensionDays: integer('suspension_days').notNull().default(30),
+    updatedBy: integer('updated_by').references(() => users.id),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check('sharing_rules_one_row', sql`${t.id} = 1`), check('sharing_rules_positive', sql`${t.noShowLimit} > 0 AND ${t.windowDays} > 0 AND ${t.suspensionDays} > 0`)],
+);
+// ═════════════════════════ end of open sharing ═════════════════════════

@@ -13,6 +13,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   const items: NavItem[] = [
     { href: '/services', label: '服务目录' },
     { href: '/nodes', label: '服务网点' },
+    { href: '/equipment', label: '共享仪器' },
   ];
   if (!user) return items;
   if (user.role === 'enterprise') {
@@ -21,6 +22,8 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   }
   if (user.role === 'lab_staff' || user.role === 'node_manager') {
     items.unshift({ href: '/lab', label: '工作台' });
+    // Node staff work the shared instruments from their desk (its sub-navigation leads to the public list).
+    items.splice(items.findIndex((i) => i.href === '/equipment'), 1, { href: '/equipment/desk', label: '共享仪器' });
   }
   if (user.role === 'node_manager') {
     items.splice(1, 0, { href: adminHref.dashboard, label: '统计' }, { href: adminHref.node(user.nodeId), label: '网点管理' }, { href: adminHref.users, label: '人员' });

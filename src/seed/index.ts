@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { seedDemoAccounts } from './demo.js';
+import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
 import { seedDemoLedger } from './ledger.js';
@@ -21,6 +22,9 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     const { bookings } = await seedDemoHistory(db, options.now);
     const ledger = await seedDemoLedger(db, options.now);
     options.logger?.info({ historyBookings: bookings, ledgerInstruments: ledger.instruments }, 'seed: demo accounts, history and instrument ledgers present');
+    options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
+    const sharing = await seedDemoEquipment(db, options.now);
+    options.logger?.info(sharing, 'seed: demo shared equipment present');
   }
 }
 

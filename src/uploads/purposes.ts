@@ -7,6 +7,7 @@ export const ATTACHMENT_PURPOSES = {
   correction: '补正材料',
   other: '其他材料',
   report_pdf: '签章报告 PDF',
+  equipment_photo: '设备照片',
 } as const;
 
 export type AttachmentPurpose = keyof typeof ATTACHMENT_PURPOSES;

@@ -5,6 +5,7 @@ import { runSeed } from '../../src/seed/index.js';
 import { DEMO_PASSWORD } from '../../src/seed/demo.js';
 import { bookings, enterprises, events, nodes, reports, services, users } from '../../src/db/schema.js';
 import { BOOKING_STATUSES } from '../../src/bookings/lifecycle.js';
+import { EQUIPMENT_BOOKING_STATUSES } from '../../src/equipment/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
 import { createTestDatabase } from '../support/db.js';
 
@@ -61,6 +62,15 @@ describe('seed', () => {
         expect(l.n, name).to.be.at.least(20);
         expect(l.compulsory * l.overdue * l.soon * l.linked, `${name}: 强检, overdue, due soon and linked entries`).to.be.greaterThan(0);
       }
+      // open sharing: about thirty instruments with a season of bookings in every state, never overlapping
+      const equipmentStates = (await q<{ status: string }>(`SELECT DISTINCT status FROM equipment_bookings WHERE kind = 'booking'`)).map((r) => r.status).sort();
+      expect(equipmentStates).to.deep.equal([...EQUIPMENT_BOOKING_STATUSES].sort());
+      const [instruments] = await q<{ n: number }>('SELECT count(*)::int AS n FROM equipment');
+      expect(instruments!.n).to.be.within(28, 40);
+      const [overlapping] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM equipment_bookings x JOIN equipment_bookings y ON x.id < y.id AND x.equipment_id = y.equipment_id
+        AND tstzrange(x.starts_at, x.ends_at) && tstzrange(y.starts_at, y.ends_at)
+        WHERE x.status IN ('requested','approved','checked_in','checked_out') AND y.status IN ('requested','approved','checked_in','checked_out')`);
+      expect(overlapping!.n).to.equal(0);
       const [latest] = await q<{ max: Date }>('SELECT max(created_at) AS max FROM bookings');
       expect(new Date(latest!.max).getTime()).to.be.at.most(now.getTime());
 

@@ -17,7 +17,7 @@ interface Policy {
   /** May use the route for their own scope, but must not see X's data (their own lists, dashboards, bulk actions). */
   reach?: P[];
   /** What must not show outside `sees`: X's data, also X's number (when it is not in the URL), or N1's staff. */
-  secrets?: 'booking' | 'booking+number' | 'staff' | 'none';
+  secrets?: 'booking' | 'booking+number' | 'staff' | 'equipment' | 'equipment+number' | 'none';
   body?: (w: World) => Record<string, string | string[]>;
   /** Sent as multipart with a file: a refused upload must leave no file behind. */
   multipart?: boolean;
@@ -149,6 +149,39 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /admin/compliance/enterprises/:id': { url: (w) => `/admin/compliance/enterprises/${w.companyA.id}`, sees: ['park1', 'admin'] },
   'GET /admin/outbox': { url: () => '/admin/outbox', sees: ['admin'], secrets: 'none' },
   'POST /admin/outbox/:id/retry': { url: () => '/admin/outbox/1/retry', sees: ['admin'] },
+  // Open sharing: entA's equipment booking E at N1's instrument (the fixture's `eq`).
+  'GET /equipment': PUBLIC,
+  'GET /equipment/:id': PUBLIC,
+  'GET /equipment/:id/photo': PUBLIC,
+  'GET /open-data': PUBLIC,
+  'GET /open-data/:file': PUBLIC,
+  'POST /equipment/:id/bookings': { url: (w) => `/equipment/${w.eq.id}/bookings`, sees: enterprises, body: () => ({ date: '2026-09-30', startTime: '09:00', endTime: '10:00', mode: 'assisted', purpose: '越权预约', contactName: '越权', contactMobile: '13800138000' }) },
+  'GET /equipment/bookings': { url: () => '/equipment/bookings', sees: ['entA'], reach: ['entB'], secrets: 'equipment+number' },
+  'GET /equipment/bookings/:no': { url: (w) => `/equipment/bookings/${w.eq.number}`, sees: inScopeOfX, secrets: 'equipment' },
+  'POST /equipment/bookings/:no/:action': { url: (w) => `/equipment/bookings/${w.eq.number}/approve`, sees: ['staff1', 'mgr1'], secrets: 'equipment' },
+  'GET /equipment/desk': { url: () => '/equipment/desk?tab=requested', sees: ['staff1', 'mgr1'], reach: ['staff2', 'mgr2'], secrets: 'equipment+number' },
+  'GET /equipment/manage': { url: () => '/equipment/manage', sees: ['staff1', 'mgr1', 'admin'], reach: ['staff2', 'mgr2'], secrets: 'none' },
+  'GET /equipment/manage/new': { url: () => '/equipment/manage/new', sees: ['mgr1', 'mgr2', 'admin'], secrets: 'none' },
+  'POST /equipment/manage': { url: () => '/equipment/manage', sees: ['mgr1', 'mgr2', 'admin'], body: () => ({ code: 'EVIL-EQ', name: '越权设备', category: '其他', modeAssisted: 'on' }) },
+  'GET /equipment/manage/:id': { url: (w) => `/equipment/manage/${w.eq.id}`, sees: ['staff1', 'mgr1', 'admin'], secrets: 'equipment' },
+  'POST /equipment/manage/:id': { url: (w) => `/equipment/manage/${w.eq.id}`, sees: ['mgr1', 'admin'], body: () => ({ name: '越权改名' }) },
+  'POST /equipment/manage/:id/photo': { url: (w) => `/equipment/manage/${w.eq.id}/photo`, sees: ['mgr1', 'admin'], multipart: true },
+  'POST /equipment/manage/:id/trainings': { url: (w) => `/equipment/manage/${w.eq.id}/trainings`, sees: ['staff1', 'mgr1'], body: (w) => ({ mobile: w.users.entB.mobile, trainedOn: '2026-09-01', trainer: '越权' }) },
+  'POST /equipment/manage/:id/trainings/:tid/revoke': { url: (w) => `/equipment/manage/${w.eq.id}/trainings/${w.eq.trainingId}/revoke`, sees: ['staff1', 'mgr1'] },
+  'POST /equipment/manage/:id/blocks': { url: (w) => `/equipment/manage/${w.eq.id}/blocks`, sees: ['staff1', 'mgr1'], body: () => ({ startDate: '2026-10-12', startTime: '09:00', endDate: '2026-10-12', endTime: '12:00', reason: '越权维护' }) },
+  'GET /equipment/statements': { url: () => '/equipment/statements?month=2026-09', sees: ['entA', 'staff1', 'mgr1', 'park1', 'admin'], reach: ['entB', 'staff2', 'mgr2', 'park2'], secrets: 'equipment' },
+  'GET /equipment/statements/:company/:month': { url: (w) => `/equipment/statements/${w.companyA.id}/2026-09`, sees: ['entA', 'staff1', 'mgr1', 'park1', 'admin'], secrets: 'equipment' },
+  'GET /equipment/statements/:company/:month/xlsx': { url: (w) => `/equipment/statements/${w.companyA.id}/2026-09/xlsx`, sees: ['entA', 'staff1', 'mgr1', 'park1', 'admin'], secrets: 'equipment' },
+  'GET /equipment/stats': { url: () => '/equipment/stats?period=year', sees: ['mgr1', 'park1', 'admin'], reach: ['mgr2', 'park2'], secrets: 'equipment' },
+  'GET /equipment/stats/export/:file': { url: () => '/equipment/stats/export/instruments.csv?period=year', sees: ['mgr1', 'park1', 'admin'], reach: ['mgr2', 'park2'], secrets: 'equipment' },
+  'GET /equipment/offer': { url: () => '/equipment/offer', sees: ['entA'], reach: ['entB'], secrets: 'none' },
+  'POST /equipment/offers': { url: () => '/equipment/offers', sees: enterprises, body: (w) => ({ nodeId: String(w.x.nodeId), code: 'EVIL-OFFER', name: '越权提供', category: '其他', modeAssisted: 'on', rate_park_assisted: '1', rate_other_assisted: '1', rate_research_assisted: '1' }) },
+  'POST /equipment/manage/:id/review': { url: (w) => `/equipment/manage/${w.eq.offerId}/review`, sees: ['admin'], body: () => ({ decision: 'approve' }) },
+  'GET /equipment/rules': { url: () => '/equipment/rules', sees: ['admin'], secrets: 'none' },
+  'POST /equipment/rules': { url: () => '/equipment/rules', sees: ['admin'], body: () => ({ noShowLimit: '1', windowDays: '365', suspensionDays: '365' }) },
+  'POST /equipment/suspensions/:id/lift': { url: (w) => `/equipment/suspensions/${w.eq.suspensionId}/lift`, sees: ['admin'], body: () => ({ reason: '越权解除' }) },
+  'POST /equipment/institutes': { url: () => '/equipment/institutes', sees: ['admin'], body: () => ({ creditCode: '91330900MA2C8H2E60' }) },
+  'POST /equipment/institutes/remove': { url: () => '/equipment/institutes/remove', sees: ['admin'], body: () => ({ creditCode: '91330900MA2C8H2E60' }) },
 };
 
 function secretsFor(w: World, policy: Policy): string[] {
@@ -161,6 +194,10 @@ function secretsFor(w: World, policy: Policy): string[] {
       return [...w.secrets.booking, w.x.number];
     case 'booking':
       return w.secrets.booking;
+    case 'equipment':
+      return w.secrets.equipment;
+    case 'equipment+number':
+      return [...w.secrets.equipment, w.eq.number];
   }
 }
 

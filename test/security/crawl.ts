@@ -19,9 +19,10 @@ export interface FoundForm {
 
 /**
  * Links a crawler must not follow: they sign out, download files or leave the HTML pages; and the public catalog's
- * sixty service and node pages, which hold no POST form and would use up the page budget.
+ * sixty service and node pages, the open-data page and the equipment figures, which hold no POST form and would use up
+ * the page budget.
  */
-const SKIP_LINK = /^\/(logout|static|vendor|favicon)|^\/(services|nodes)\/|\/(attachments|pdf|export)\b|\.(csv|xlsx|pdf)(\?|$)/;
+const SKIP_LINK = /^\/(logout|static|vendor|favicon|open-data)|^\/(services|nodes)\/|^\/equipment\/(stats|statements)|\/(attachments|pdf|export|xlsx)\b|\.(csv|xlsx|pdf|json)(\?|$)/;
 
 function fieldsOf(form: HTMLElement, root: HTMLElement): FormField[] {
   const id = form.getAttribute('id');

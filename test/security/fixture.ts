@@ -5,6 +5,7 @@ import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } fr
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
 import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD, type TestUser } from '../support/factories.js';
 import { labAction } from '../support/lab.js';
+import { equipmentFixture } from '../support/equipment.js';
 
 /** Who asks. `entA` owns the fixture's booking, served by node N1; `*2`/`entB`/`park2` are the same roles elsewhere. */
 export const PRINCIPALS = ['anon', 'entA', 'entB', 'staff1', 'mgr1', 'staff2', 'mgr2', 'park1', 'park2', 'admin'] as const;
@@ -27,8 +28,10 @@ export interface World {
   ledger: { instrumentId: number; importToken: string };
   /** entB's booking at N2, with an attachment (for cross-pair IDOR: X's ids under Y's number). */
   y: { id: number; number: string; attachmentId: number; nodeId: number };
-  /** Text that only those in scope of X (or of N1's staff) may ever see. */
-  secrets: { booking: string[]; staff: string[] };
+  /** entA's shared-equipment booking at N1's instrument, a training record there, and another company's suspension. */
+  eq: { id: number; number: string; trainingId: number; suspensionId: number; offerId: number };
+  /** Text that only those in scope of X (or of N1's staff, or of entA's equipment booking) may ever see. */
+  secrets: { booking: string[]; staff: string[]; equipment: string[] };
 }
 
 const N1 = 'ZS-METROLOGY';
@@ -100,6 +103,7 @@ export async function buildWorld(): Promise<World> {
   const attachmentOf = async (bookingId: number) => (await t.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.bookingId, bookingId)))[0]!.id;
   const [note] = await t.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.userId, users.entA.id)).limit(1);
   const [offering] = await t.db.select({ id: nodeServices.id }).from(nodeServices).where(eq(nodeServices.nodeId, n1!.id)).limit(1);
+  const sharing = await equipmentFixture(t.db, { agentA: agents.entA, userA: users.entA, companyA: a.enterprise, nodeCode: N1, purposeSecret: 'EQ-PURPOSE-SECRET-5521' });
   const [closure] = await t.db.insert(closures).values({ nodeId: n1!.id, startDate: '2026-10-20', endDate: '2026-10-20', reason: '设备检修' }).returning({ id: closures.id });
 
   // X's certificate put its instruments in entA's ledger; entA also has an import waiting for confirmation.
@@ -122,7 +126,9 @@ export async function buildWorld(): Promise<World> {
     secrets: {
       booking: [a.enterprise.name, SERIAL_SECRET, 'ATTACH-SECRET-4412', '保密清单', '保密联系人'],
       staff: ['李保密', users.staff1.mobile],
+      equipment: [a.enterprise.name, 'EQ-PURPOSE-SECRET-5521', '保密仪器联系人'],
     },
+    eq: sharing,
   };
 }
 
@@ -164,6 +170,7 @@ const DIGEST_TABLES = [
   'attachments', 'booking_counters', 'booking_items', 'bookings', 'capacity_windows', 'closures', 'enterprises', 'evaluations',
   'events', 'node_services', 'nodes', 'notifications', 'reports', 'results', 'services', 'users',
   'instruments', 'instrument_imports', 'ledger_settings', 'calendar_feeds', 'outbox', 'reminders_sent', 'job_runs',
+  'equipment', 'equipment_bookings', 'equipment_trainings', 'equipment_suspensions', 'sharing_rules',
 ];
 
 /**

@@ -68,17 +68,19 @@ function send(agent: Agent, form: FoundForm, pairs: Pairs) {
 /** Where each principal starts crawling (the crawler follows links from there). */
 function startPages(w: World): Record<PrincipalKey, string[]> {
   const booking = [`/bookings/${w.x.number}`, `/bookings/${w.y.number}`];
+  // Open sharing: the instrument's page (booking form), the company's and the node's booking pages, the node's forms.
+  const sharing = { entA: [`/equipment/${w.eq.id}`, '/equipment/bookings', `/equipment/bookings/${w.eq.number}`, '/equipment/offer'], staff1: ['/equipment/desk', `/equipment/bookings/${w.eq.number}`, `/equipment/manage/${w.eq.id}`], mgr1: [`/equipment/manage/${w.eq.id}`, '/equipment/manage/new'], admin: ['/equipment/rules', '/equipment/manage/new', `/equipment/manage/${w.eq.id}`, `/equipment/manage/${w.eq.offerId}`] };
   return {
     anon: ['/', '/login', '/register', '/verify'],
-    entA: ['/', '/account', `/bookings/new?service=CAL-PG&node=${w.x.nodeId}`, `/bookings/new?service=YP-ISO8217`, ...booking, '/bookings', '/notifications', '/instruments', `/instruments/${w.ledger.instrumentId}`, `/instruments/book?ids=${w.ledger.instrumentId}`, '/instruments/import', '/instruments/settings'],
+    entA: ['/', '/account', `/bookings/new?service=CAL-PG&node=${w.x.nodeId}`, `/bookings/new?service=YP-ISO8217`, ...booking, '/bookings', '/notifications', '/instruments', `/instruments/${w.ledger.instrumentId}`, `/instruments/book?ids=${w.ledger.instrumentId}`, '/instruments/import', '/instruments/settings', ...sharing.entA],
     entB: ['/', `/bookings/${w.y.number}`, `/bookings/${w.y.number}/reschedule`],
-    staff1: ['/lab', `/lab/bookings/${w.x.number}`, '/lab?tab=submitted'],
+    staff1: ['/lab', `/lab/bookings/${w.x.number}`, '/lab?tab=submitted', ...sharing.staff1],
     staff2: ['/lab', `/lab/bookings/${w.y.number}`, '/lab?tab=submitted'],
     park1: ['/admin', '/account/password', '/admin/compliance'],
     park2: ['/admin'],
-    mgr1: ['/admin', `/admin/nodes/${w.x.nodeId}`, '/admin/users', '/admin/users/new', `/lab/bookings/${w.x.number}`],
+    mgr1: ['/admin', `/admin/nodes/${w.x.nodeId}`, '/admin/users', '/admin/users/new', `/lab/bookings/${w.x.number}`, ...sharing.mgr1],
     mgr2: ['/admin', `/admin/nodes/${w.y.nodeId}`, '/admin/users/new'],
-    admin: ['/admin', '/admin/outbox', '/admin/compliance', '/admin/nodes', '/admin/nodes/new', `/admin/nodes/${w.x.nodeId}`, `/admin/nodes/${w.x.nodeId}/edit`, '/admin/services', '/admin/services/new', '/admin/users', '/admin/users/new', '/admin/enterprises', '/admin/audit'],
+    admin: ['/admin', '/admin/outbox', '/admin/compliance', '/admin/nodes', '/admin/nodes/new', `/admin/nodes/${w.x.nodeId}`, `/admin/nodes/${w.x.nodeId}/edit`, '/admin/services', '/admin/services/new', '/admin/users', '/admin/users/new', '/admin/enterprises', '/admin/audit', ...sharing.admin],
   };
 }
 
