@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { findLatinProse, type ProseFinding } from './latin-prose.js';
 
 /** Links a crawl never follows: signing out, downloads, files, and the machine-readable API. */
-const SKIP = [/^\/logout/, /\/export\//, /\.(csv|xlsx|docx|pdf|json|ics)(\?|$)/, /\/pdf(\?|$)/, /\/attachments\//, /^\/api\//, /^\/vendor\//, /^\/static\//];
+const SKIP = [/^\/logout/, /\/export\//, /\.(csv|xlsx|docx|pdf|json|ics)(\?|$)/, /\/(pdf|xlsx|csv|docx|photo)(\?|$)/, /\/attachments\//, /^\/api\//, /^\/vendor\//, /^\/static\//];
 
 /**
  * The shape of a URL: numbers, booking and report numbers become placeholders, query values are dropped. A crawl
@@ -55,9 +55,14 @@ export async function crawlForProse(page: Page, baseUrl: string, start: string, 
     const shape = urlShape(path);
     if ((shapes.get(shape) ?? 0) >= (opts.perShapeOf?.[shape] ?? perShape)) continue;
     shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
-    const response = await page.goto(origin + path, { waitUntil: 'domcontentloaded' });
+    // A link may still lead to a file (a download starts instead of a page): that is no page to read.
+    const response = await page.goto(origin + path, { waitUntil: 'domcontentloaded' }).catch((err: Error) => {
+      if (/Download is starting/.test(err.message)) return null;
+      throw err;
+    });
+    if (response === null) continue;
     result.visited.push(path);
-    if (!response || response.status() >= 500) result.errors.push(`${path}: ${response?.status()}`);
+    if (response.status() >= 500) result.errors.push(`${path}: ${response.status()}`);
     if (!(response?.headers()['content-type'] ?? '').includes('text/html')) continue;
     const links = (await page.evaluate(`[...document.querySelectorAll('a[href]')].map((a) => a.href)`)) as string[];
     for (const href of links) {

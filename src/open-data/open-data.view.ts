@@ -9,7 +9,7 @@ export const LICENCE = {
 };
 /** The licence line printed under every dataset and in every download. */
 export const LICENCE_LINE = `本数据由${PUBLISHER}发布，采用${LICENCE.name}：可自由复制、分发、改编和商业使用，须注明来源“${LICENCE.attribution}”。`;
-export const SUPPRESSION_NOTE = '为保护企业信息，1–4 的计数以及基于少于 5 条记录计算的比率、平均值和机时不予公布（CSV 与页面中显示为“<5”，JSON 中为 null 并在 suppressed 中列出）；数据不含任何企业名称。';
+export const SUPPRESSION_NOTE = '为保护企业信息，1–4 的计数以及基于少于 5 条记录计算的比率、平均值和机时不予公布（CSV 与页面中显示为“<5”，JSON 中该值为空并列入“不予公布”字段清单）；数据不含任何企业名称。';
 
 export const openDataHref = (file: string) => `/open-data/${file}`;
 

@@ -42,6 +42,8 @@ describe('Latin-prose detector', () => {
       '周转时间 P90 为 4 个工作日；扫描 QR 码',
       'pH 计、Y-100 压力表、型号 YB-150A、证书 DH2026-0001',
       '服务 CAL-PG、套餐 PKG-RM-FULL，CMA 资质认定、CCC 认证、CNAS 认可',
+      '下载导入模板（.xlsx）；只接受 Excel 2007 及以上格式（.xlsx，按文件内容校验）',
+      '制造商 德国 Automation 公司，型号 QNix 8500',
     ];
     for (const text of fine) {
       it(`passes “${text.slice(0, 40)}”`, () => {
