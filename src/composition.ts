@@ -10,6 +10,10 @@ import type { PassportInstance } from './auth/passport.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService } from './bookings/bookings.service.js';
 import { makeAvailability } from './capacity/availability.js';
+import { windowsRoutes } from './capacity/windows.routes.js';
+import { makeWindowsService } from './capacity/windows.service.js';
+import { calendarRoutes } from './calendar/calendar.routes.js';
+import { makeCalendarService } from './calendar/calendar.service.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { makeCatalogService } from './catalog/catalog.service.js';
 import { makeReferenceData } from './catalog/reference.js';
@@ -50,6 +54,8 @@ export interface CompositionDeps {
   pageCache: PageCache;
   loginThrottle?: LoginThrottle;
   verifyLimit?: { limit: number; windowMs: number };
+  /** Public progress lookups (/track) per address (default 30 per 10 minutes). */
+  trackLimit?: { limit: number; windowMs: number };
 }
 
 /** Builds every feature's service once; nothing else creates services. */
@@ -84,6 +90,15 @@ export function buildServices(deps: CompositionDeps) {
     oilLimits: makeOilLimitsService({ db }),
     fees: makeFeesService({ db, clock }),
     reference,
+    calendar: makeCalendarService({ db, clock, logger: deps.logger }),
+    windows: makeWindowsService({
+      db,
+      clock,
+      onChange: () => {
+        catalogCache.clear();
+        pageCache.clear();
+      },
+    }),
   };
 }
 
@@ -94,6 +109,8 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   const { config, db, logger } = deps;
   // Routers get a store factory for their rate limits, not the database handle.
   const rateLimitStore = (prefix: string) => new DbRateLimitStore(db, prefix);
+  // First: holds requests until the entered holiday arrangements are in memory (working days depend on them).
+  app.use(calendarRoutes(services.calendar));
   app.use(catalogRoutes(services.catalog, { prices: (service) => services.fees.pricesOfService(service) }));
   app.use(
     authRoutes({
@@ -107,12 +124,13 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
     }),
   );
   app.use(enterprisesRoutes(services.enterprises));
-  app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl }));
+  app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(labRoutes({ lab: services.lab }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
   app.use(feesRoutes({ fees: services.fees }));
   app.use(oilLimitsRoutes({ limits: services.oilLimits }));
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
+  app.use(windowsRoutes(services.windows));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }

@@ -15,7 +15,9 @@
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
-    var message = form.getAttribute('data-confirm');
+    // A button may ask on its own (<button data-confirm="…">), e.g. a reset next to a save.
+    var submitter = event.submitter instanceof Element ? event.submitter : null;
+    var message = (submitter && submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
     if (message && !window.confirm(message)) {
       event.preventDefault();
       return;

@@ -18,6 +18,7 @@ export const adminHref = {
   audit: '/admin/audit',
   fees: '/admin/fees',
   oilLimits: '/admin/oil-limits',
+  calendar: '/admin/calendar',
 };
 
 /** The platform's sections, in the sub-navigation of every management page. */
@@ -29,6 +30,7 @@ export const ADMIN_SECTIONS = [
   { href: adminHref.users, label: '账号' },
   { href: adminHref.enterprises, label: '企业' },
   { href: adminHref.oilLimits, label: '油品限值' },
+  { href: adminHref.calendar, label: '节假日' },
   { href: adminHref.audit, label: '审计日志' },
 ];
 

@@ -21,10 +21,13 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'node_service.activated': '启用网点服务',
   'node_service.deactivated': '停用网点服务',
   'node_service.capacity_changed': '调整名额',
+  'node_service.windows_changed': '设置收样时段',
   'closure.created': '设置暂停服务',
   'closure.removed': '取消暂停服务',
   'service.created': '新建服务',
   'service.updated': '修改服务',
   'service.activated': '上线服务',
   'service.deactivated': '下线服务',
+  'calendar.entered': '录入节假日安排',
+  'calendar.removed': '撤回节假日安排',
 };

@@ -69,6 +69,7 @@ const ACTIONS = {
   'limits.verify': ['platform_admin'],
   'user.manage': ['platform_admin'],
   'audit.read': ['platform_admin'],
+  'calendar.manage': ['platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

@@ -6,6 +6,7 @@ import { draftsOf, removeDrafts, sweepStaleDrafts } from './files.js';
 import { formContext } from './form.js';
 import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, type MyBookingsQuery } from './queries.js';
 import { reviewBooking, submitBooking } from './submit.js';
+import { trackBooking, type TrackQuery } from './track.js';
 
 export type { BookingsDeps } from './context.js';
 export { newIdempotencyKey } from './submit.js';
@@ -35,6 +36,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     resubmit: (user: Principal, number: string, input: unknown, files: UploadedFile[]) => resubmitBooking(deps, user, number, input, files),
     requestInvoice: (user: Principal, number: string) => requestBookingInvoice(deps, user, number),
     sweepStaleDrafts: () => sweepStaleDrafts(deps),
+    /** The public progress lookup (number + last four digits of the contact mobile). */
+    track: (query: TrackQuery) => trackBooking(deps, query),
   };
 }
 

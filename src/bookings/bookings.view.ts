@@ -15,6 +15,8 @@ export function bookingHref(number: string, audience: BookingAudience = 'enterpr
 }
 
 export const receiptHref = (number: string) => `/bookings/${number}/receipt`;
+/** The public progress lookup with the number filled in (the receipt's QR code). */
+export const trackHref = (number?: string) => (number ? `/track?no=${encodeURIComponent(number)}` : '/track');
 export const reportHref = (number: string, version: number) => `/bookings/${number}/reports/${version}`;
 
 /** Labels every booking page draws with. */

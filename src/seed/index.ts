@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { seedDemoAccounts } from './demo.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
+import { seedServiceWindows } from './service-windows.js';
 
 export interface SeedOptions {
   demo: boolean;
@@ -14,6 +15,7 @@ export interface SeedOptions {
 /** The full seed: reference catalog always, demo accounts only when asked (never in production). Idempotent. */
 export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
   await seedReference(db);
+  await seedServiceWindows(db);
   options.logger?.info('seed: reference catalog upserted');
   if (options.demo) {
     await seedDemoAccounts(db);

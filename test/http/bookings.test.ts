@@ -138,10 +138,10 @@ describe('booking across the network', () => {
       expect((await agent.get(`/bookings/${booking!.number}/attachments/999999`)).status).to.equal(404);
     });
 
-    it('prints a receipt with a QR code that points at the booking', async () => {
+    it('prints a receipt with a QR code that opens the public progress lookup with the number filled in', async () => {
       const res = await agent.get('/bookings/JL-20260928-0001/receipt');
       expect(res.status).to.equal(200);
-      expect(res.text).to.contain('预约受理回执').and.contain('<svg').and.contain('http://nqi.test/bookings/JL-20260928-0001');
+      expect(res.text).to.contain('预约受理回执').and.contain('<svg').and.contain('http://nqi.test/track?no=JL-20260928-0001');
     });
   });
 

@@ -45,6 +45,7 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /register': PUBLIC,
   'GET /verify': PUBLIC,
   'GET /fees': PUBLIC,
+  'GET /track': PUBLIC,
 
   'GET /account': { url: () => '/account', sees: ['entA'], reach: SIGNED_IN.filter((p) => p !== 'entA') },
   'GET /account/password': { url: () => '/account/password', sees: SIGNED_IN, secrets: 'none' },
@@ -120,6 +121,15 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /admin/enterprises/:id/review': { url: (w) => `/admin/enterprises/${w.companyA.id}/review`, sees: ['admin'], body: () => ({ decision: 'approve' }) },
   'POST /admin/enterprises/:id/active': { url: (w) => `/admin/enterprises/${w.companyA.id}/active`, sees: ['admin'], body: () => ({ active: 'false' }) },
   'GET /admin/audit': { url: () => '/admin/audit', sees: ['admin'] },
+  'GET /admin/nodes/:id/offerings/:oid/windows': { url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/windows`, sees: ['mgr1', 'admin'], secrets: 'none' },
+  'POST /admin/nodes/:id/offerings/:oid/windows': {
+    url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/windows`,
+    sees: ['mgr1', 'admin'],
+    body: () => ({ intent: 'save', 'rows[0][label]': '越权夜间', 'rows[0][start]': '20:00', 'rows[0][end]': '08:00', 'rows[0][capacity]': '9', 'rows[0][days][]': '6' }),
+  },
+  'GET /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], secrets: 'none' },
+  'POST /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], body: () => ({ year: '2027', source: '越权录入', text: '2027-10-01 至 2027-10-07 放假 国庆节', intent: 'save' }) },
+  'POST /admin/calendar/:year/remove': { url: () => '/admin/calendar/2026/remove', sees: ['admin'] },
 };
 
 function secretsFor(w: World, policy: Policy): string[] {

@@ -1,5 +1,5 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { attachments, bookingItems, bookings, closures, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
+import { attachments, bookingItems, bookings, calendarDays, closures, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
@@ -99,6 +99,8 @@ export async function buildWorld(): Promise<World> {
   const [note] = await t.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.userId, users.entA.id)).limit(1);
   const [offering] = await t.db.select({ id: nodeServices.id }).from(nodeServices).where(eq(nodeServices.nodeId, n1!.id)).limit(1);
   const [closure] = await t.db.insert(closures).values({ nodeId: n1!.id, startDate: '2026-10-20', endDate: '2026-10-20', reason: '设备检修' }).returning({ id: closures.id });
+  // An entered holiday arrangement (a past year's), so its withdraw form is on the calendar page for the crawler.
+  await t.db.insert(calendarDays).values(['2025-10-01', '2025-10-02', '2025-10-03'].map((date) => ({ date, kind: 'holiday' as const, name: '国庆节', year: 2025, source: '国办发明电〔2024〕12号', enteredBy: users.admin.id })));
 
   return {
     t,
@@ -153,6 +155,7 @@ export async function tokenOf(agent: Agent, signedIn: boolean): Promise<string> 
 const DIGEST_TABLES = [
   'attachments', 'booking_counters', 'booking_items', 'bookings', 'capacity_windows', 'closures', 'enterprises', 'evaluations',
   'events', 'node_services', 'nodes', 'notifications', 'reports', 'results', 'services', 'users',
+  'calendar_days', 'node_service_windows',
 ];
 
 /**
