@@ -70,6 +70,8 @@ const ACTIONS = {
   'user.manage': ['platform_admin'],
   'audit.read': ['platform_admin'],
   'calendar.manage': ['platform_admin'],
+  /** The read-only booking lists behind the dashboards, each in the reader's scope. */
+  'booking.oversee': ['node_manager', 'park_admin', 'platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

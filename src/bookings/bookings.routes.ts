@@ -4,6 +4,7 @@ import { bookingActionRoutes } from './booking-actions.routes.js';
 import { bookingFormRoutes } from './booking-form.routes.js';
 import { bookingTrackingRoutes } from './booking-tracking.routes.js';
 import type { BookingsService } from './bookings.service.js';
+import { oversightRoutes } from './oversight.routes.js';
 import { publicTrackRoutes } from './public-track.routes.js';
 
 export interface BookingsRoutesDeps {
@@ -18,6 +19,7 @@ export interface BookingsRoutesDeps {
 export function bookingsRoutes(deps: BookingsRoutesDeps): Router {
   const router = Router();
   router.use(publicTrackRoutes(deps));
+  router.use(oversightRoutes(deps.bookings));
   router.use(bookingFormRoutes(deps.bookings));
   router.use(bookingTrackingRoutes(deps.bookings, deps.publicUrl));
   router.use(bookingActionRoutes(deps.bookings));

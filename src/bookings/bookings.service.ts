@@ -7,6 +7,7 @@ import { formContext } from './form.js';
 import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, type MyBookingsQuery } from './queries.js';
 import { reviewBooking, submitBooking } from './submit.js';
 import { trackBooking, type TrackQuery } from './track.js';
+import { oversightList, type OversightQuery } from './oversight.js';
 
 export type { BookingsDeps } from './context.js';
 export { newIdempotencyKey } from './submit.js';
@@ -36,6 +37,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     resubmit: (user: Principal, number: string, input: unknown, files: UploadedFile[]) => resubmitBooking(deps, user, number, input, files),
     requestInvoice: (user: Principal, number: string) => requestBookingInvoice(deps, user, number),
     sweepStaleDrafts: () => sweepStaleDrafts(deps),
+    /** The bookings behind a dashboard figure, in the administrator's scope. */
+    oversee: (user: Principal, query: OversightQuery) => oversightList(deps, user, query),
     /** The public progress lookup (number + last four digits of the contact mobile). */
     track: (query: TrackQuery) => trackBooking(deps, query),
   };

@@ -78,7 +78,8 @@ export function makeCalendarService(deps: CalendarDeps) {
     /** The calendar page of a year: where its calendar comes from, its days off and make-up workdays, the form. */
     async yearPage(user: Principal, year: number | undefined) {
       assertCan(user, 'calendar.manage');
-      const shown = year ?? (yearSource(thisYear() + 1) === 'estimated' ? thisYear() + 1 : thisYear());
+      // The year an admin comes for: the next one, unless the package already has it (then this one).
+      const shown = year ?? (yearSource(thisYear() + 1) === 'package' ? thisYear() : thisYear() + 1);
       if (!yearRange().includes(shown)) throw new NotFoundError('该年份不在可录入的范围内。');
       const entered = await repo.daysOfYear(db, shown);
       const current = yearArrangement(shown);

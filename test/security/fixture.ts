@@ -99,8 +99,8 @@ export async function buildWorld(): Promise<World> {
   const [note] = await t.db.select({ id: notifications.id }).from(notifications).where(eq(notifications.userId, users.entA.id)).limit(1);
   const [offering] = await t.db.select({ id: nodeServices.id }).from(nodeServices).where(eq(nodeServices.nodeId, n1!.id)).limit(1);
   const [closure] = await t.db.insert(closures).values({ nodeId: n1!.id, startDate: '2026-10-20', endDate: '2026-10-20', reason: '设备检修' }).returning({ id: closures.id });
-  // An entered holiday arrangement (a past year's), so its withdraw form is on the calendar page for the crawler.
-  await t.db.insert(calendarDays).values(['2025-10-01', '2025-10-02', '2025-10-03'].map((date) => ({ date, kind: 'holiday' as const, name: '国庆节', year: 2025, source: '国办发明电〔2024〕12号', enteredBy: users.admin.id })));
+  // An entered holiday arrangement of next year, so the calendar page holds its withdraw form for the crawler.
+  await t.db.insert(calendarDays).values(['2027-10-01', '2027-10-02', '2027-10-03'].map((date) => ({ date, kind: 'holiday' as const, name: '国庆节', year: 2027, source: '国办发明电〔2026〕9号', enteredBy: users.admin.id })));
 
   return {
     t,
