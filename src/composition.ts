@@ -20,6 +20,7 @@ import { makeReferenceData } from './catalog/reference.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { DrizzleSessionStore } from './db/session-store.js';
+import { displayRoutes } from './display/display.routes.js';
 import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
 import { makeEnterprisesService } from './enterprises/enterprises.service.js';
 import { issueCsrfToken } from './http/csrf.js';
@@ -123,6 +124,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
       issueCsrfToken: (req) => void issueCsrfToken(req),
     }),
   );
+  app.use(displayRoutes({ db, secureCookies: config.isProduction && config.publicUrl.startsWith('https://') }));
   app.use(enterprisesRoutes(services.enterprises));
   app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(labRoutes({ lab: services.lab }));

@@ -10,6 +10,8 @@ interface PrincipalBase {
   mustChangePassword: boolean;
   /** Unread in-app messages, loaded with the user on each request (for the header). */
   unread?: number;
+  /** 大字版: larger text and higher contrast on every page. */
+  largeText?: boolean;
 }
 
 /*

@@ -5,7 +5,7 @@ import { cancelBooking, completeBooking, evaluateBooking, requestBookingInvoice,
 import { draftsOf, removeDrafts, sweepStaleDrafts } from './files.js';
 import { formContext } from './form.js';
 import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, type MyBookingsQuery } from './queries.js';
-import { reviewBooking, submitBooking } from './submit.js';
+import { editBooking, reviewBooking, submitBooking } from './submit.js';
 import { trackBooking, type TrackQuery } from './track.js';
 import { oversightList, type OversightQuery } from './oversight.js';
 
@@ -22,6 +22,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     drafts: (user: Principal, key: unknown) => draftsOf(deps, user, key),
     removeDrafts: (user: Principal, key: string, ids: number[]) => removeDrafts(deps, user, key, ids),
     review: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => reviewBooking(deps, user, body, files),
+    /** Back to the form: files chosen meanwhile become drafts. */
+    keepFiles: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => editBooking(deps, user, body, files),
     submit: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => submitBooking(deps, user, body, files),
     list: (user: Principal, query: MyBookingsQuery) => listCompanyBookings(deps, user, query),
     /** Nodes for the list filter. */

@@ -20,6 +20,7 @@ import { navFor } from './nav.js';
 import type { PageCache } from './page-cache.js';
 import { viewHelpers } from './view-helpers.js';
 import { feeViewLabels } from '../fees/fees.view.js';
+import { largeTextFromCookie } from '../display/display.js';
 import { ADMIN_SECTIONS } from '../admin/admin.view.js';
 
 /*
@@ -122,6 +123,9 @@ export function pageLocals(config: Config) {
     // Booking buttons only for those who can book: companies, and visitors (who are asked to sign in first).
     res.locals.mayBook = !req.user || roleMay(req.user, 'booking.create');
     res.locals.currentPath = req.path;
+    // Where the 大字版 switch comes back to: this page (a GET's own address).
+    res.locals.currentUrl = req.method === 'GET' ? req.originalUrl : req.path;
+    res.locals.largeText = req.user ? !!req.user.largeText : largeTextFromCookie(req.headers.cookie);
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
     res.locals.csrfToken = () => issueCsrfToken(req);

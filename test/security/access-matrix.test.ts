@@ -46,6 +46,7 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /verify': PUBLIC,
   'GET /fees': PUBLIC,
   'GET /track': PUBLIC,
+  'GET /display': PUBLIC,
 
   'GET /account': { url: () => '/account', sees: ['entA'], reach: SIGNED_IN.filter((p) => p !== 'entA') },
   'GET /account/password': { url: () => '/account/password', sees: SIGNED_IN, secrets: 'none' },
@@ -127,6 +128,7 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
     sees: ['mgr1', 'admin'],
     body: () => ({ intent: 'save', 'rows[0][label]': '越权夜间', 'rows[0][start]': '20:00', 'rows[0][end]': '08:00', 'rows[0][capacity]': '9', 'rows[0][days][]': '6' }),
   },
+  'POST /display': { url: () => '/display', sees: SIGNED_IN, body: () => ({ large: '1', next: '/' }), secrets: 'none' },
   'GET /admin/bookings': { url: () => '/admin/bookings', sees: ['mgr1', 'park1', 'admin'], reach: ['mgr2', 'park2'], secrets: 'booking+number' },
   'GET /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], secrets: 'none' },
   'POST /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], body: () => ({ year: '2027', source: '越权录入', text: '2027-10-01 至 2027-10-07 放假 国庆节', intent: 'save' }) },
