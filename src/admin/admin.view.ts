@@ -24,6 +24,7 @@ export const adminHref = {
 /** The platform's sections, in the sub-navigation of every management page. */
 export const ADMIN_SECTIONS = [
   { href: adminHref.dashboard, label: '统计看板' },
+  { href: '/admin/bookings', label: '预约明细' },
   { href: adminHref.nodes, label: '网点' },
   { href: adminHref.services, label: '服务目录' },
   { href: adminHref.fees, label: '收费标准' },

@@ -123,8 +123,6 @@ export function pageLocals(config: Config) {
     // Booking buttons only for those who can book: companies, and visitors (who are asked to sign in first).
     res.locals.mayBook = !req.user || roleMay(req.user, 'booking.create');
     res.locals.currentPath = req.path;
-    // Where the 大字版 switch comes back to: this page (a GET's own address).
-    res.locals.currentUrl = req.method === 'GET' ? req.originalUrl : req.path;
     res.locals.largeText = req.user ? !!req.user.largeText : largeTextFromCookie(req.headers.cookie);
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
