@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, env } from './support/hooks.js';
-import { loginAs, logout, newSession, type Session } from './support/browser.js';
+import { loginAs, logout, newSession } from './support/browser.js';
+import { checkedSessions } from './support/sessions.js';
 import { DEMO_PASSWORD, freshCreditCode, freshMobile } from './support/helpers.js';
 
 /**
@@ -15,13 +16,6 @@ const state: { company?: string; mobile?: string; password: string; booking?: st
 
 function base(): string {
   return env.server!.url;
-}
-
-const open: Session[] = [];
-async function session(): Promise<Session> {
-  const s = await newSession(env.browser!);
-  open.push(s);
-  return s;
 }
 
 async function bookingNumberOn(page: Page): Promise<string> {
@@ -43,16 +37,9 @@ async function openWorkbench(page: Page, number: string) {
 }
 
 describe('journeys in a real browser', () => {
-  // Every page every session loaded was checked by axe; none may have serious or critical violations,
-  // and no page may log an error (a CSP violation would).
-  afterEach(async () => {
-    const sessions = open.splice(0);
-    const violations = (await Promise.all(sessions.map((s) => s.a11y()))).flat();
-    const problems = sessions.flatMap((s) => s.problems);
-    await Promise.all(sessions.map((s) => s.context.close().catch(() => undefined)));
-    expect(violations, 'accessibility (axe, serious/critical)').to.deep.equal([]);
-    expect(problems, 'browser console errors').to.deep.equal([]);
-  });
+  // Every page every session loaded is checked by axe; none may have serious or critical violations, and no page may
+  // log an error (a CSP violation would).
+  const session = checkedSessions();
 
   it('1. a new company signs up, books two pressure gauges at a park station with an instrument list, sees the receipt and finds the booking', async () => {
     const { page, context, problems } = await session();
@@ -162,6 +149,7 @@ describe('journeys in a real browser', () => {
       await tabTo(page, (f) => f.text === '直接提交', 'submit directly');
       await page.keyboard.press('Enter');
       await page.waitForSelector('#form-error');
+      await page.waitForLoadState('load'); // the page's scripts have run (they move focus to the first field to correct)
       expect(await page.locator('#kept-drafts').textContent()).to.contain('list.pdf');
       expect((await focused(page)).label).to.equal('第 2 行 出厂编号');
       await page.keyboard.type('KB-002');

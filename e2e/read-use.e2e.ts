@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { loginAs, MOBILE, DESKTOP, newSession, type Session } from './support/browser.js';
+import { loginAs, MOBILE, DESKTOP, newSession } from './support/browser.js';
 import { DEMO_PASSWORD } from './support/helpers.js';
 import { ARTIFACTS, env } from './support/hooks.js';
+import { checkedSessions } from './support/sessions.js';
 
 /**
  * What users read and follow: the 办件进度 bar and the public /track lookup behind the receipt's QR code, the holiday
@@ -14,12 +15,6 @@ const ADMIN = ['13900000001', DEMO_PASSWORD] as const;
 const PARK = ['13900000002', DEMO_PASSWORD] as const; // 定海工业园区
 
 const base = () => env.server!.url;
-const open: Session[] = [];
-async function session(viewport = DESKTOP): Promise<Session> {
-  const s = await newSession(env.browser!, viewport);
-  open.push(s);
-  return s;
-}
 
 /** The company's first booking in a stage, opened from the list's filter as a person would. */
 async function openBookingIn(page: Page, stage: string): Promise<string> {
@@ -33,14 +28,7 @@ async function openBookingIn(page: Page, stage: string): Promise<string> {
 const totalOf = async (page: Page) => Number(/共 (\d+) 条/.exec((await page.locator('[role="status"]').first().textContent()) ?? '')?.[1]);
 
 describe('what users read and follow', () => {
-  afterEach(async () => {
-    const sessions = open.splice(0);
-    const violations = (await Promise.all(sessions.map((s) => s.a11y()))).flat();
-    const problems = sessions.flatMap((s) => s.problems);
-    await Promise.all(sessions.map((s) => s.context.close().catch(() => undefined)));
-    expect(violations, 'accessibility (axe, serious/critical)').to.deep.equal([]);
-    expect(problems, 'browser console errors').to.deep.equal([]);
-  });
+  const session = checkedSessions();
 
   it('6. a company follows its booking on the step bar; the receipt’s QR opens /track, which shows stages and dates only', async () => {
     const { page } = await session();

@@ -94,7 +94,8 @@ function expectationOf(stage: MainStage, b: BookingFacts, due: DueDate | null): 
     case 'completed':
       return { date: null, text: '收到报告后确认办结', estimated: false };
     default:
-      return due ? { date: null, text: `办结期限内（${b.turnaroundDays} 个工作日）`, estimated: false } : null;
+      // the stages of the lab's own work: they happen within the due date, which the report step shows
+      return null;
   }
 }
 

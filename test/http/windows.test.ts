@@ -110,6 +110,23 @@ describe('service windows: nights, weekends and holidays where the node says so'
     expect(full.status).to.equal(409);
   });
 
+  it('moves a booking from one night window to another (reschedule takes the new window’s capacity)', async () => {
+    const page = await openBookingForm(company, 'YP-ISO8217', oil.nodeId);
+    const res = await postMultipart(company, '/bookings', oilFields(page, oil.nodeId, { slot: '2026-10-05|08:00-20:00', quantity: '1' }));
+    expect(res.status).to.equal(303);
+    const number = res.headers.location!.split('/').pop()!;
+    const form = await company.get(`/bookings/${number}/reschedule`);
+    expect(form.text).to.contain('value="2026-10-06|20:00-08:00"');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+    const moved = await company.post(`/bookings/${number}/reschedule`).type('form').send({ _csrf: csrf, slot: '2026-10-06|20:00-08:00' });
+    expect(moved.status).to.equal(303);
+    const [booking] = await t.db.select().from(bookings).where(eq(bookings.number, number));
+    expect(booking).to.include({ date: '2026-10-06', window: '20:00-08:00' });
+    const windows = await t.db.select().from(capacityWindows).where(eq(capacityWindows.nodeServiceId, oil.ns.id));
+    expect(windows.find((w) => w.date === '2026-10-06' && w.window === '20:00-08:00')).to.include({ capacity: 2, used: 1 });
+    expect(windows.find((w) => w.date === '2026-10-05' && w.window === '08:00-20:00')).to.include({ used: 0 });
+  });
+
   it('will not lower a window below what is booked, and moves booked windows to a raised capacity', async () => {
     const lower = await save(form([{ ...DAY_AND_NIGHT[0]! }, { ...DAY_AND_NIGHT[1]!, capacity: '1' }]));
     expect(lower.status).to.equal(422);
