@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, env } from './support/hooks.js';
-import { loginAs, logout, newSession, type Session } from './support/browser.js';
+import { loginAs, logout, newSession } from './support/browser.js';
+import { checkedSessions } from './support/sessions.js';
 import { DEMO_PASSWORD, freshCreditCode, freshMobile } from './support/helpers.js';
 
 /**
@@ -15,13 +16,6 @@ const state: { company?: string; mobile?: string; password: string; booking?: st
 
 function base(): string {
   return env.server!.url;
-}
-
-const open: Session[] = [];
-async function session(): Promise<Session> {
-  const s = await newSession(env.browser!);
-  open.push(s);
-  return s;
 }
 
 async function bookingNumberOn(page: Page): Promise<string> {
@@ -43,16 +37,9 @@ async function openWorkbench(page: Page, number: string) {
 }
 
 describe('journeys in a real browser', () => {
-  // Every page every session loaded was checked by axe; none may have serious or critical violations,
-  // and no page may log an error (a CSP violation would).
-  afterEach(async () => {
-    const sessions = open.splice(0);
-    const violations = (await Promise.all(sessions.map((s) => s.a11y()))).flat();
-    const problems = sessions.flatMap((s) => s.problems);
-    await Promise.all(sessions.map((s) => s.context.close().catch(() => undefined)));
-    expect(violations, 'accessibility (axe, serious/critical)').to.deep.equal([]);
-    expect(problems, 'browser console errors').to.deep.equal([]);
-  });
+  // Every page every session loaded is checked by axe; none may have serious or critical violations, and no page may
+  // log an error (a CSP violation would).
+  const session = checkedSessions();
 
   it('1. a new company signs up, books two pressure gauges at a park station with an instrument list, sees the receipt and finds the booking', async () => {
     const { page, context, problems } = await session();
@@ -154,13 +141,23 @@ describe('journeys in a real browser', () => {
       await tabTo(page, (f) => f.text === '＋ 添加一行', 'add row');
       await page.keyboard.press('Enter');
       expect((await focused(page)).label).to.equal('第 2 行 出厂编号'); // focus moved into the new row
-      await page.keyboard.type('KB-002');
       await tabTo(page, (f) => f.label === '计量器具清单', 'file input');
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
       await chooser.setFiles({ name: 'list.pdf', mimeType: 'application/pdf', buffer: PDF });
+      // Submitted with the second serial number missing: refused, the file kept (listed as already uploaded), focus on
+      // the field to correct, whose error clears as the number is typed.
+      await tabTo(page, (f) => f.text === '直接提交', 'submit directly');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#form-error');
+      await page.waitForLoadState('load'); // the page's scripts have run (they move focus to the first field to correct)
+      expect(await page.locator('#kept-drafts').textContent()).to.contain('list.pdf');
+      expect((await focused(page)).label).to.equal('第 2 行 出厂编号');
+      await page.keyboard.type('KB-002');
+      expect(await page.locator('#item-1-serialNo').getAttribute('class')).not.to.contain('is-invalid');
       await tabTo(page, (f) => f.text === '下一步：核对信息', 'review button');
       await page.keyboard.press('Enter');
       await page.waitForURL('**/bookings');
+      expect(await page.textContent('main')).to.contain('list.pdf').and.contain('KB-002'); // the kept file goes with it
       await tabTo(page, (f) => f.text === '确认提交', 'submit');
       await page.keyboard.press('Enter');
       await page.waitForURL(/\/bookings\/JL-/);
@@ -268,6 +265,9 @@ describe('journeys in a real browser', () => {
         '铝+硅': '25', '废润滑油（ULO）': 'Ca 12, Zn 5',
       };
       for (const [name, value] of Object.entries(values)) await lab.page.getByLabel(name, { exact: true }).fill(value);
+      // judged as typed, by the same rule the server applies on submit
+      expect(await lab.page.locator('tr', { hasText: '密度（15 ℃）' }).locator('output.live-judgement').textContent()).to.equal('不合格');
+      expect(await lab.page.locator('tr', { hasText: '硫含量' }).locator('output.live-judgement').textContent()).to.equal('合格');
       await lab.page.getByLabel('废润滑油（ULO） 人工判定').selectOption('pass');
       await lab.page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
       expect(await lab.page.textContent('body')).to.contain('结果已提交');

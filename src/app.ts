@@ -21,6 +21,8 @@ export interface AppDeps {
   loginThrottle?: LoginThrottle;
   /** Public report lookups per address (default 30 per 10 minutes). */
   verifyLimit?: { limit: number; windowMs: number };
+  /** Public progress lookups (/track) per address (default 30 per 10 minutes). */
+  trackLimit?: { limit: number; windowMs: number };
 }
 
 export interface App {
@@ -56,5 +58,9 @@ export function createApp(deps: AppDeps): App {
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return { app, sessionStore, services: { ...services, auth }, close: () => sessionStore.close() };
+  const close = () => {
+    sessionStore.close();
+    services.calendar.stop();
+  };
+  return { app, sessionStore, services: { ...services, auth }, close };
 }

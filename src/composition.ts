@@ -10,12 +10,17 @@ import type { PassportInstance } from './auth/passport.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService } from './bookings/bookings.service.js';
 import { makeAvailability } from './capacity/availability.js';
+import { windowsRoutes } from './capacity/windows.routes.js';
+import { makeWindowsService } from './capacity/windows.service.js';
+import { calendarRoutes } from './calendar/calendar.routes.js';
+import { makeCalendarService } from './calendar/calendar.service.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { makeCatalogService } from './catalog/catalog.service.js';
 import { makeReferenceData } from './catalog/reference.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { DrizzleSessionStore } from './db/session-store.js';
+import { displayRoutes } from './display/display.routes.js';
 import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
 import { equipmentDeskRoutes } from './equipment/desk.routes.js';
 import { equipmentRoutes } from './equipment/equipment.routes.js';
@@ -44,7 +49,7 @@ import { signatoriesRoutes } from './signatories/signatories.routes.js';
 import { makeSignatoriesService } from './signatories/signatories.service.js';
 import { FileStorage } from './uploads/storage.js';
 import { dailySchedule } from './jobs/daily.js';
-import { calendarRoutes } from './ledger/calendar.routes.js';
+import { calendarRoutes as calendarFeedRoutes } from './ledger/calendar.routes.js';
 import { complianceRoutes } from './ledger/compliance.routes.js';
 import { ledgerRouters } from './ledger/ledger.routes.js';
 import { makeLedgerService } from './ledger/ledger.service.js';
@@ -64,6 +69,8 @@ export interface CompositionDeps {
   pageCache: PageCache;
   loginThrottle?: LoginThrottle;
   verifyLimit?: { limit: number; windowMs: number };
+  /** Public progress lookups (/track) per address (default 30 per 10 minutes). */
+  trackLimit?: { limit: number; windowMs: number };
 }
 
 /** Builds every feature's service once; nothing else creates services. */
@@ -106,6 +113,15 @@ export function buildServices(deps: CompositionDeps) {
     oilLimits: makeOilLimitsService({ db }),
     fees: makeFeesService({ db, clock }),
     reference,
+    calendar: makeCalendarService({ db, clock, logger: deps.logger }),
+    windows: makeWindowsService({
+      db,
+      clock,
+      onChange: () => {
+        catalogCache.clear();
+        pageCache.clear();
+      },
+    }),
   };
 }
 
@@ -116,6 +132,8 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   const { config, db, logger } = deps;
   // Routers get a store factory for their rate limits, not the database handle.
   const rateLimitStore = (prefix: string) => new DbRateLimitStore(db, prefix);
+  // First: holds requests until the entered holiday arrangements are in memory (working days depend on them).
+  app.use(calendarRoutes(services.calendar));
   app.use(catalogRoutes(services.catalog, { prices: (service) => services.fees.pricesOfService(service) }));
   app.use(
     authRoutes({
@@ -128,10 +146,11 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
       issueCsrfToken: (req) => void issueCsrfToken(req),
     }),
   );
+  app.use(displayRoutes({ db, secureCookies: config.isProduction && config.publicUrl.startsWith('https://') }));
   app.use(enterprisesRoutes(services.enterprises));
-  app.use(calendarRoutes({ ledger: services.ledger }));
+  app.use(calendarFeedRoutes({ ledger: services.ledger }));
   for (const router of ledgerRouters({ ledger: services.ledger })) app.use(router);
-  app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
+  app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 }, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
   app.use(labRoutes({ lab: services.lab }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
@@ -145,6 +164,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(equipmentReportsRoutes({ equipment: services.equipment }));
   app.use(equipmentRoutes({ equipment: services.equipment }));
   app.use(openDataRoutes({ openData: services.openData, publicUrl: config.publicUrl }));
+  app.use(windowsRoutes(services.windows));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }
 

@@ -15,7 +15,9 @@
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
-    var message = form.getAttribute('data-confirm');
+    // A button may ask on its own (<button data-confirm="…">), e.g. a reset next to a save.
+    var submitter = event.submitter instanceof Element ? event.submitter : null;
+    var message = (submitter && submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
     if (message && !window.confirm(message)) {
       event.preventDefault();
       return;
@@ -43,6 +45,42 @@
       selectAll.form.querySelectorAll('input[name="numbers[]"]').forEach(function (box) { box.checked = selectAll.checked; });
     });
   }
+
+  // A field the server marked wrong stops looking wrong as soon as the user corrects it (types, picks, ticks): the red
+  // border, aria-invalid and its message go; radio buttons and checkboxes of one name clear together. The server
+  // checks everything again on submit.
+  function messagesOf(field) {
+    var ids = (field.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    var described = ids.map(function (id) { return document.getElementById(id); }).filter(function (el) { return el && el.classList.contains('invalid-feedback'); });
+    var next = field.nextElementSibling;
+    if (next && next.classList.contains('invalid-feedback') && described.indexOf(next) < 0) described.push(next);
+    return described;
+  }
+  function clearError(field) {
+    if (!(field instanceof HTMLElement) || !field.classList.contains('is-invalid')) return;
+    var group = (field.type === 'radio' || field.type === 'checkbox') && field.name && field.form
+      ? Array.prototype.filter.call(field.form.elements, function (el) { return el.name === field.name; })
+      : [field];
+    group.forEach(function (el) {
+      messagesOf(el).forEach(function (message) {
+        message.hidden = true;
+        var rest = (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(function (id) { return id && id !== message.id; });
+        if (rest.length) el.setAttribute('aria-describedby', rest.join(' '));
+        else el.removeAttribute('aria-describedby');
+      });
+      el.classList.remove('is-invalid');
+      el.removeAttribute('aria-invalid');
+    });
+    var box = field.closest('fieldset');
+    if (box && box.getAttribute('aria-describedby')) {
+      box.getAttribute('aria-describedby').split(/\s+/).forEach(function (id) {
+        var message = document.getElementById(id);
+        if (message && message.classList.contains('invalid-feedback') && !box.querySelector('.is-invalid')) message.hidden = true;
+      });
+    }
+  }
+  document.addEventListener('input', function (event) { clearError(event.target); });
+  document.addEventListener('change', function (event) { clearError(event.target); });
 
   // After a failed submit, move focus to the summary of errors so screen readers announce it.
   var summary = document.getElementById('form-error');

@@ -10,4 +10,44 @@
       if (next) next.focus();
     });
   });
+
+  // 合格 / 不合格 while the tester types, for items with a verified numeric limit (the form carries it in data-limit-*).
+  // The same rule as the server (src/lab/judgement.ts): a value equal to a limit meets it; "0.45", "-6", "+12", "1.2e3"
+  // are numbers, "1,000" is not. The server judges again on submit — this only shows what it will say.
+  var NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+  function measured(text) {
+    var normalized = text.trim().replace(/^＋/, '+').replace(/^－/, '-');
+    if (!NUMBER.test(normalized)) return undefined;
+    var n = Number(normalized);
+    return isFinite(n) ? n : undefined;
+  }
+  function bound(input, name) {
+    var v = input.getAttribute('data-' + name);
+    return v === null || v === '' ? null : Number(v);
+  }
+  function verdict(input) {
+    var text = input.value;
+    if (!text.trim()) return { text: '自动判定', tone: '' };
+    var value = measured(text);
+    if (value === undefined) return { text: '请填写数值', tone: 'text-bg-warning' };
+    var pmin = bound(input, 'plausible-min');
+    var pmax = bound(input, 'plausible-max');
+    if ((pmin !== null && value < pmin) || (pmax !== null && value > pmax)) return { text: '超出合理范围，请核对', tone: 'text-bg-warning' };
+    var kind = input.getAttribute('data-limit-kind');
+    var min = bound(input, 'limit-min');
+    var max = bound(input, 'limit-max');
+    var pass = kind === 'max' ? max !== null && value <= max : kind === 'min' ? min !== null && value >= min : min !== null && max !== null && value >= min && value <= max;
+    return pass ? { text: '合格', tone: 'text-bg-success' } : { text: '不合格', tone: 'text-bg-danger' };
+  }
+  document.querySelectorAll('input[data-limit-kind]').forEach(function (input) {
+    var out = document.getElementById(input.getAttribute('data-judgement'));
+    if (!out) return;
+    function show() {
+      var v = verdict(input);
+      out.textContent = v.text;
+      out.className = 'small live-judgement' + (v.tone ? ' badge ' + v.tone : '');
+    }
+    input.addEventListener('input', show);
+    show();
+  });
 })();

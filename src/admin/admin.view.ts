@@ -18,11 +18,13 @@ export const adminHref = {
   audit: '/admin/audit',
   fees: '/admin/fees',
   oilLimits: '/admin/oil-limits',
+  calendar: '/admin/calendar',
 };
 
 /** The platform's sections, in the sub-navigation of every management page. */
 export const ADMIN_SECTIONS = [
   { href: adminHref.dashboard, label: '统计看板' },
+  { href: '/admin/bookings', label: '预约明细' },
   { href: adminHref.nodes, label: '网点' },
   { href: adminHref.services, label: '服务目录' },
   { href: adminHref.fees, label: '收费标准' },
@@ -32,6 +34,7 @@ export const ADMIN_SECTIONS = [
   { href: '/admin/compliance', label: '强检合规' },
   { href: '/admin/outbox', label: '外发消息' },
   { href: '/equipment/stats', label: '仪器共享' },
+  { href: adminHref.calendar, label: '节假日' },
   { href: adminHref.audit, label: '审计日志' },
 ];
 

@@ -50,10 +50,13 @@ export async function setOfferingActive(deps: NetworkDeps, user: Principal, node
   });
 }
 
-/** The new capacity of every window of an offering: half days from the form, consultation slots by their times. */
+/**
+ * The new capacity of every window of an offering: half days from the form, consultation slots by their times. A
+ * node's own windows (set on their own page) are not this form's: undefined leaves them as they are.
+ */
 function windowCapacity(next: Capacity, kind: BookingKind) {
   const keys = new Set(windowDefs(next, kind).map((w) => w.key));
-  return (window: string) => (kind === 'consultation' ? (keys.has(window) ? next.slotCapacity : 0) : window === 'am' ? next.capacityAm : next.capacityPm);
+  return (window: string) => (kind === 'consultation' ? (keys.has(window) ? next.slotCapacity : 0) : window === 'am' ? next.capacityAm : window === 'pm' ? next.capacityPm : undefined);
 }
 
 /** Windows already booked beyond the new capacity refuse the change, naming (up to five of) them. */
@@ -82,11 +85,11 @@ export async function setCapacity(deps: NetworkDeps, user: Principal, nodeId: nu
   await changeNetwork(deps, async (tx) => {
     const windows = await repo.lockFutureWindows(tx, offeringId, todayOf(deps));
     const capacityFor = windowCapacity(next, kind);
-    const overbooked = windows.filter((w) => w.used > capacityFor(w.window));
+    const overbooked = windows.filter((w) => w.used > (capacityFor(w.window) ?? w.used));
     if (overbooked.length) refuseOverbooked(overbooked, kind);
     for (const w of windows) {
       const capacity = capacityFor(w.window);
-      if (capacity !== w.capacity) await repo.setWindowCapacity(tx, w.id, capacity);
+      if (capacity !== undefined && capacity !== w.capacity) await repo.setWindowCapacity(tx, w.id, capacity);
     }
     const after = await repo.updateOffering(tx, offeringId, next);
     await auditChange(tx, user, 'node_service', offeringId, 'node_service.capacity_changed', capacityOf(offering), capacityOf(after), serviceName);

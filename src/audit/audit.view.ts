@@ -31,6 +31,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'node_service.activated': '启用网点服务',
   'node_service.deactivated': '停用网点服务',
   'node_service.capacity_changed': '调整名额',
+  'node_service.windows_changed': '设置收样时段',
   'closure.created': '设置暂停服务',
   'closure.removed': '取消暂停服务',
   'service.created': '新建服务',
@@ -43,6 +44,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'signatory.revoked': '撤销签字授权',
   ...LEDGER_EVENT_LABELS,
   ...EQUIPMENT_AUDIT_LABELS,
+  'calendar.entered': '录入节假日安排',
+  'calendar.removed': '撤回节假日安排',
 };
 
 /** What an event's from/to states mean, by the kind of thing that changed. */

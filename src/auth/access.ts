@@ -10,6 +10,8 @@ interface PrincipalBase {
   mustChangePassword: boolean;
   /** Unread in-app messages, loaded with the user on each request (for the header). */
   unread?: number;
+  /** 大字版: larger text and higher contrast on every page. */
+  largeText?: boolean;
 }
 
 /*
@@ -79,6 +81,9 @@ const ACTIONS = {
   'equipment.rules': ['platform_admin'],
   'equipment.offer': ['enterprise'],
   'equipment.review': ['platform_admin'],
+  'calendar.manage': ['platform_admin'],
+  /** The read-only booking lists behind the dashboards, each in the reader's scope. */
+  'booking.oversee': ['node_manager', 'park_admin', 'platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

@@ -14,6 +14,7 @@ const principalColumns = {
   nodeId: users.nodeId,
   parkId: users.parkId,
   mustChangePassword: users.mustChangePassword,
+  largeText: users.largeText,
 };
 
 /** An active user whose company (for enterprise users) is active too. */

@@ -5,10 +5,9 @@ import { checkCreditCode, type CreditCodeCheck } from '../enterprises/credit-cod
 import { creditCodeTaken, insertEnterprise } from '../enterprises/enterprises.repo.js';
 import { recordEvent } from '../events/record.js';
 import { ValidationError } from '../shared/errors.js';
-import { parseInput } from '../shared/validation.js';
 import type { Principal } from './access.js';
 import * as repo from './auth.repo.js';
-import { registerSchema, type RegisterInput } from './auth.schemas.js';
+import { readRegistration, type RegisterInput } from './auth.schemas.js';
 import { hashPassword } from './password.js';
 
 export const DUPLICATE_MESSAGES = {
@@ -24,20 +23,21 @@ export interface RegisterResult {
   creditCodeNeedsReview: boolean;
 }
 
-/** Field messages for a sign-up whose credit code, park, mobile or e-mail does not hold. */
-async function registrationErrors(db: Db, v: RegisterInput, code: CreditCodeCheck): Promise<Record<string, string>> {
-  const errors: Record<string, string> = {};
-  if (code.status === 'bad_format') errors.creditCode = code.reason;
-  if (code.status === 'bad_check' && !v.confirmCreditCode) {
-    errors.creditCode =
+/**
+ * Field messages for what only the database and the check character can tell — credit code, park, mobile, e-mail —
+ * for each of those fields that is well-formed, added to the form's own messages so the page shows them together.
+ */
+async function registrationErrors(db: Db, v: Partial<RegisterInput>, code: CreditCodeCheck | undefined, errors: Record<string, string>): Promise<void> {
+  if (code?.status === 'bad_format') errors.creditCode ??= code.reason;
+  if (code?.status === 'bad_check' && !v.confirmCreditCode) {
+    errors.creditCode ??=
       `校验位与 GB 32100 计算结果不符（按规则第 18 位应为“${code.expected}”）。请核对营业执照；` +
       '若确认无误，请勾选“我确认此代码与营业执照一致”后提交，平台管理员将人工复核。';
   }
-  if (v.parkId !== null && (await db.$count(parks, eq(parks.id, v.parkId))) === 0) errors.parkId = '请选择有效的园区';
-  if (code.status !== 'bad_format' && (await creditCodeTaken(db, code.code))) errors.creditCode = DUPLICATE_MESSAGES.creditCode;
-  if (await repo.mobileTaken(db, v.mobile)) errors.mobile = DUPLICATE_MESSAGES.mobile;
-  if (v.email && (await repo.emailTaken(db, v.email))) errors.email = DUPLICATE_MESSAGES.email;
-  return errors;
+  if (v.parkId !== undefined && v.parkId !== null && (await db.$count(parks, eq(parks.id, v.parkId))) === 0) errors.parkId ??= '请选择有效的园区';
+  if (code && code.status !== 'bad_format' && (await creditCodeTaken(db, code.code))) errors.creditCode ??= DUPLICATE_MESSAGES.creditCode;
+  if (v.mobile && (await repo.mobileTaken(db, v.mobile))) errors.mobile ??= DUPLICATE_MESSAGES.mobile;
+  if (v.email && (await repo.emailTaken(db, v.email))) errors.email ??= DUPLICATE_MESSAGES.email;
 }
 
 /** The enterprise, its first user and the audit event, in one transaction. */
@@ -69,10 +69,11 @@ function duplicateOf(err: unknown): ValidationError | undefined {
 
 /** Company sign-up: the enterprise, its first user and the audit event commit together or not at all. */
 export async function registerCompany(db: Db, input: unknown): Promise<RegisterResult> {
-  const v = parseInput(registerSchema, input);
-  const code = checkCreditCode(v.creditCode);
-  const errors = await registrationErrors(db, v, code);
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  const { values, errors } = readRegistration(input);
+  const code = values.creditCode ? checkCreditCode(values.creditCode) : undefined;
+  await registrationErrors(db, values, code, errors);
+  if (Object.keys(errors).length > 0 || !code) throw new ValidationError(errors);
+  const v = values as RegisterInput;
   const passwordHash = await hashPassword(v.password);
   const needsReview = code.status === 'bad_check';
   const created = await createCompany(db, v, code.code, needsReview, passwordHash).catch((err: unknown) => {

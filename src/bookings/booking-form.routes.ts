@@ -45,10 +45,12 @@ export function bookingFormRoutes(bookings: BookingsService, ledger?: LedgerPick
         const body = formBody(req);
         if (req.uploadError) throw new ValidationError({ attachments: req.uploadError }, req.uploadError);
         const files = uploadedFiles(req, BOOKING_FORM_PURPOSES);
+        // Files ticked for removal go first, whichever button was pressed (the form's list and the review page's).
+        const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
+        const remove = [body.removeDraft ?? []].flat().filter((x): x is string => typeof x === 'string' && /^\d{1,9}$/.test(x)).map(Number);
+        if (key && remove.length) await bookings.removeDrafts(user, key, remove);
         if (body.intent === 'edit') {
-          const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
-          const remove = [body.removeDraft ?? []].flat().filter((x): x is string => typeof x === 'string' && /^\d{1,9}$/.test(x)).map(Number);
-          if (key && remove.length) await bookings.removeDrafts(user, key, remove);
+          await bookings.keepFiles(user, body, files);
           return renderForm(req, res, 200, body);
         }
         if (body.intent === 'review') {

@@ -5,7 +5,7 @@ import { idParam, pageParam, queryText } from '../http/params.js';
 import { NotFoundError } from '../shared/errors.js';
 import { bookingNumberParam } from './booking-number.js';
 import { bookingPages } from './booking-pages.routes.js';
-import { bookingHref, bookingViewLabels } from './bookings.view.js';
+import { bookingHref, bookingViewLabels, trackHref } from './bookings.view.js';
 import type { BookingsService } from './bookings.service.js';
 import { BOOKING_STATUSES } from './lifecycle.js';
 
@@ -39,10 +39,11 @@ export function bookingTrackingRoutes(bookings: BookingsService, publicUrl: stri
 
   router.get('/bookings/:no/receipt', requireLogin, async (req, res) => {
     const number = bookingNumberParam(req.params.no);
-    const { booking, items, fee } = await bookings.receipt(currentUser(req), number);
-    const url = `${publicUrl}${bookingHref(number)}`;
+    const { booking, items, fee, due } = await bookings.receipt(currentUser(req), number);
+    // The QR opens the public progress lookup with the number filled in; the last four digits of the mobile unlock it.
+    const url = `${publicUrl}${trackHref(number)}`;
     const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, qrSvg, url, labels: bookingViewLabels, backHref: bookingHref(number) });
+    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, due, qrSvg, url, labels: bookingViewLabels, backHref: bookingHref(number) });
   });
 
   router.get('/bookings/:no/attachments/:id', requireLogin, async (req, res, next) => {

@@ -181,6 +181,16 @@ export interface BookingFilter {
   /** Booking number or company name fragment. */
   q?: string;
   assignedTo?: number;
+  /** Submitted in [createdFrom, createdBefore) — the period the statistics count by. */
+  createdFrom?: Date;
+  createdBefore?: Date;
+  /** The company's park when it booked (the statistics' park); null: companies in no park. */
+  bookingParkId?: number | null;
+  categoryCode?: string;
+  /** Due strictly before this date (with open statuses: overdue). */
+  dueBefore?: string;
+  /** Evaluated at this level (1–5), or at all (0). */
+  evaluationLevel?: number;
 }
 
 /**
@@ -215,13 +225,25 @@ function compileFilter(f: BookingFilter, prefix = ''): CompiledFilter {
   if (f.dateFrom) add('dateFrom', f.dateFrom, (p) => gte(bookings.date, p));
   if (f.dateTo) add('dateTo', f.dateTo, (p) => lte(bookings.date, p));
   if (f.assignedTo !== undefined) add('assignedTo', f.assignedTo, (p) => eq(bookings.assignedTo, p));
+  if (f.createdFrom) add('createdFrom', f.createdFrom.toISOString(), (p) => sql`${bookings.createdAt} >= ${p}::timestamptz`);
+  if (f.createdBefore) add('createdBefore', f.createdBefore.toISOString(), (p) => sql`${bookings.createdAt} < ${p}::timestamptz`);
+  if (f.bookingParkId === null) {
+    shape.push('parkNone');
+    conditions.push(sql`${bookings.parkId} IS NULL`);
+  } else if (f.bookingParkId !== undefined) add('bookingParkId', f.bookingParkId, (p) => eq(bookings.parkId, p));
+  if (f.categoryCode) add('categoryCode', f.categoryCode, (p) => eq(services.categoryCode, p));
+  if (f.dueBefore) add('dueBefore', f.dueBefore, (p) => sql`${bookings.dueDate} < ${p}::date`);
+  if (f.evaluationLevel === 0) {
+    shape.push('evaluated');
+    conditions.push(sql`${bookings.evaluationLevel} IS NOT NULL`);
+  } else if (f.evaluationLevel !== undefined) add('evaluationLevel', f.evaluationLevel, (p) => eq(bookings.evaluationLevel, p));
   if (f.q) {
     const escaped = f.q.replace(/[\\%_]/g, (ch) => '\\' + ch);
     // A booking number is searched by prefix (index-backed); anything else by company name.
     if (/^[A-Za-z]{2}(-|$)/.test(f.q)) add('number', `${escaped.toUpperCase()}%`, (p) => like(bookings.number, p));
     else add('company', `%${escaped}%`, (p) => ilike(enterprises.name, p));
   }
-  const joins = { enterprises: f.parkId !== undefined || shape.includes('company'), services: !!f.serviceCode };
+  const joins = { enterprises: f.parkId !== undefined || shape.includes('company'), services: !!f.serviceCode || !!f.categoryCode };
   return { where: conditions.length ? and(...conditions) : undefined, params, shape: shape.join(','), joins };
 }
 

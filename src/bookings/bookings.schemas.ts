@@ -19,13 +19,13 @@ const quantity = (label: string, max: number) =>
       .pipe(z.number().min(1, `${label}至少为 1`).max(max, `${label}不能超过 ${max}`)),
   );
 
-/** "2026-12-01|am" or "2026-12-01|09:00" from the window radio buttons. */
+/** "2026-12-01|am", "2026-12-01|09:00" (a consultation slot) or "2026-12-01|20:00-08:00" (a node's own window). */
 export const slotField = z.preprocess(
   (v) => (v === undefined || v === null ? '' : v),
   z
     .string({ error: '请选择预约时段' })
     .min(1, '请选择预约时段')
-    .regex(/^\d{4}-\d{2}-\d{2}\|(am|pm|\d{2}:\d{2})$/, '请选择有效的预约时段')
+    .regex(/^\d{4}-\d{2}-\d{2}\|(am|pm|\d{2}:\d{2}(-\d{2}:\d{2})?)$/, '请选择有效的预约时段')
     .refine((s) => isIsoDate(s.slice(0, 10)), '请选择有效的预约时段')
     .transform((s) => ({ date: s.slice(0, 10), window: s.slice(11) })),
 );

@@ -5,7 +5,9 @@ import { cancelBooking, completeBooking, evaluateBooking, requestBookingInvoice,
 import { draftsOf, removeDrafts, sweepStaleDrafts } from './files.js';
 import { formContext } from './form.js';
 import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, type MyBookingsQuery } from './queries.js';
-import { reviewBooking, submitBooking } from './submit.js';
+import { editBooking, reviewBooking, submitBooking } from './submit.js';
+import { trackBooking, type TrackQuery } from './track.js';
+import { oversightList, type OversightQuery } from './oversight.js';
 
 export type { BookingsDeps } from './context.js';
 export { newIdempotencyKey } from './submit.js';
@@ -20,6 +22,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     drafts: (user: Principal, key: unknown) => draftsOf(deps, user, key),
     removeDrafts: (user: Principal, key: string, ids: number[]) => removeDrafts(deps, user, key, ids),
     review: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => reviewBooking(deps, user, body, files),
+    /** Back to the form: files chosen meanwhile become drafts. */
+    keepFiles: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => editBooking(deps, user, body, files),
     submit: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => submitBooking(deps, user, body, files),
     list: (user: Principal, query: MyBookingsQuery) => listCompanyBookings(deps, user, query),
     /** Nodes for the list filter. */
@@ -35,6 +39,10 @@ export function makeBookingsService(deps: BookingsDeps) {
     resubmit: (user: Principal, number: string, input: unknown, files: UploadedFile[]) => resubmitBooking(deps, user, number, input, files),
     requestInvoice: (user: Principal, number: string) => requestBookingInvoice(deps, user, number),
     sweepStaleDrafts: () => sweepStaleDrafts(deps),
+    /** The bookings behind a dashboard figure, in the administrator's scope. */
+    oversee: (user: Principal, query: OversightQuery) => oversightList(deps, user, query),
+    /** The public progress lookup (number + last four digits of the contact mobile). */
+    track: (query: TrackQuery) => trackBooking(deps, query),
   };
 }
 

@@ -15,7 +15,17 @@ export function bookingHref(number: string, audience: BookingAudience = 'enterpr
 }
 
 export const receiptHref = (number: string) => `/bookings/${number}/receipt`;
+/** The public progress lookup with the number filled in (the receipt's QR code). */
+export const trackHref = (number?: string) => (number ? `/track?no=${encodeURIComponent(number)}` : '/track');
 export const reportHref = (number: string, version: number) => `/bookings/${number}/reports/${version}`;
+
+/** The read-only list behind a dashboard figure (/admin/bookings), with the figure's filters. */
+export function oversightHref(filters: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const query = params.toString();
+  return query ? `/admin/bookings?${query}` : '/admin/bookings';
+}
 
 /** Labels every booking page draws with. */
 export const bookingViewLabels = {

@@ -1,8 +1,8 @@
-import { defaultCapacity, describeWindow } from '../capacity/availability.js';
+import { describeWindow } from '../capacity/availability.js';
 import { takeUnits } from '../capacity/capacity.repo.js';
 import type { Tx } from '../db/client.js';
 import { recordEvent } from '../events/record.js';
-import { notifyNodeStaff } from '../notifications/notifications.repo.js';
+import { notifyEnterpriseUsers, notifyNodeStaff } from '../notifications/notifications.repo.js';
 import { shanghaiDate, type Clock } from '../shared/time.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { formatBookingNumber } from './booking-number.js';
@@ -38,7 +38,7 @@ export async function insertPreparedBooking(
   owner: BookingOwner,
   files: { drafts?: { ownerUserId: number; key: string; count: number }; attachments: attachmentsRepo.NewAttachment[] },
 ): Promise<{ id: number; number: string }> {
-  const slot = await takeUnits(tx, { nodeServiceId: p.ref.ns.id, date: p.date, window: p.window, defaultCapacity: defaultCapacity(p.ref.ns, p.kind, p.window), units: p.units });
+  const slot = await takeUnits(tx, { nodeServiceId: p.ref.ns.id, date: p.date, window: p.window, defaultCapacity: p.windowCapacity, units: p.units });
   if (!slot) throw new WindowTakenMeanwhile();
   const now = clock.now();
   const day = shanghaiDate(now);
@@ -85,6 +85,13 @@ export async function insertPreparedBooking(
     title: `新预约 ${number}`,
     body: `${p.service.name}，${describeWindow(p.date, p.window)}，${p.units} 台（件/人次），待受理。`,
     link: bookingHref(number, 'staff'),
+  });
+  // The company hears it too (every colleague follows the company's bookings): the number, the window, what comes next.
+  await notifyEnterpriseUsers(tx, owner.enterpriseId, {
+    bookingId: id,
+    title: `预约已提交 ${number}`,
+    body: `${p.service.name}，${describeWindow(p.date, p.window)}，已提交至${p.nodeName}，等待受理。受理后按 ${p.service.turnaroundDays} 个工作日计算办结期限，可在预约页面查看办件进度。`,
+    link: bookingHref(number),
   });
   return { id, number };
 }

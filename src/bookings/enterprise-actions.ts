@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/access.js';
-import { defaultCapacity, describeWindow, UNAVAILABLE_MESSAGES, type NodeServiceRef } from '../capacity/availability.js';
+import { describeWindow, UNAVAILABLE_MESSAGES, type NodeServiceRef } from '../capacity/availability.js';
 import { findNodeService, releaseUnits, takeUnits } from '../capacity/capacity.repo.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
@@ -86,7 +86,7 @@ export async function rescheduleBooking(deps: BookingsDeps, user: Principal, num
     await inTransaction(deps.db, async (tx) => {
       const locked = await repo.lockBooking(tx, booking.id);
       if (!locked || !canReschedule(locked.status)) throw refuseReschedule(locked?.status ?? 'cancelled');
-      const taken = await takeUnits(tx, { nodeServiceId: ns.id, date: slot.date, window: slot.window, defaultCapacity: defaultCapacity(ns, booking.kind, slot.window), units: locked.units });
+      const taken = await takeUnits(tx, { nodeServiceId: ns.id, date: slot.date, window: slot.window, defaultCapacity: window.capacity, units: locked.units });
       if (!taken) throw new WindowTakenMeanwhile();
       if (locked.windowId !== null) await releaseUnits(tx, locked.windowId, locked.units);
       await repo.updateBooking(tx, locked.id, { date: slot.date, window: slot.window, windowId: taken.id });

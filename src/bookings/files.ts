@@ -64,6 +64,24 @@ export function draftsOf(deps: Pick<BookingsDeps, 'db'>, user: Principal, key: u
   return typeof key === 'string' && DRAFT_KEY_RE.test(key) ? attachmentsRepo.draftsOf(deps.db, user.id, key) : Promise.resolve([]);
 }
 
+/**
+ * A form refused (or sent back for editing) keeps the files it carried: each one that passes the content check is
+ * stored as a draft of this form (when they fit the limit with the drafts already there) and shown again on the form, where
+ * it can be removed. A file that fails the check is the refusal's message, as before.
+ */
+export async function keepAsDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>, owner: { userId: number; enterpriseId: number }, key: unknown, files: UploadedFile[]): Promise<void> {
+  if (files.length === 0 || typeof key !== 'string' || !DRAFT_KEY_RE.test(key)) return;
+  // More files than the form takes: the user chooses which, none is kept on their behalf.
+  if (files.length > MAX_FILES - (await attachmentsRepo.draftsOf(deps.db, owner.userId, key)).length) return;
+  const kept: CheckedFile[] = [];
+  for (const f of files) {
+    const result = await checkFile(f);
+    if (result.ok) kept.push({ purpose: f.purpose, buffer: f.buffer, safeName: result.safeName, mimeType: result.mimeType });
+  }
+  const rows = await storeFiles(deps, kept, owner, { bookingId: null, draftToken: key });
+  await withStoredFiles(deps, rows, () => attachmentsRepo.insertAttachments(deps.db, rows));
+}
+
 /** Back from review to the form: forget the drafts the user unticked. */
 export async function removeDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>, user: Principal, key: string, ids: number[]): Promise<void> {
   const removed = await attachmentsRepo.deleteDrafts(deps.db, user.id, key, ids);

@@ -46,6 +46,22 @@ export const HOLDS_CAPACITY = ['submitted', 'needs_info', 'accepted'] as const s
 /** The company may move the booking to another window (not while it is back with the company for corrections). */
 export const RESCHEDULABLE = ['submitted', 'accepted'] as const satisfies readonly BookingStatus[];
 
+/** The way every booking goes when nothing goes wrong, in order: the stages of the 办件进度 bar. */
+export const MAIN_PATH = ['submitted', 'accepted', 'received', 'in_progress', 'to_verify', 'verified', 'reported', 'completed'] as const satisfies readonly BookingStatus[];
+export type MainStage = (typeof MAIN_PATH)[number];
+
+/** Each stage of the main path as the step bar names it: the step that reaches it. */
+export const STAGE_LABELS: Record<MainStage, string> = {
+  submitted: '提交申请',
+  accepted: '受理',
+  received: '收样 / 到场',
+  in_progress: '开始检测',
+  to_verify: '提交结果',
+  verified: '审核通过',
+  reported: '出具报告',
+  completed: '办结',
+};
+
 export function isIn(status: BookingStatus, group: readonly BookingStatus[]): boolean {
   return group.includes(status);
 }

@@ -27,9 +27,12 @@ export interface PreparedBooking {
   kind: BookingKind;
   service: ActiveService;
   nodeId: number;
+  nodeName: string;
   ref: NodeServiceRef;
   date: string;
   window: string;
+  /** The window's capacity as it stood when checked: its row is created with it on first use. */
+  windowCapacity: number;
   units: number;
   deliveryMode: string;
   onsiteAddress: string | null;
@@ -205,9 +208,11 @@ export async function prepareBooking(deps: BookingsDeps, user: Principal, body: 
     kind,
     service,
     nodeId: ns.nodeId,
+    nodeName: node.name,
     ref,
     date: v.slot.date,
     window: v.slot.window,
+    windowCapacity: window?.capacity ?? 0,
     units: details.units,
     deliveryMode: details.deliveryMode,
     onsiteAddress: details.onsiteAddress,

@@ -6,6 +6,7 @@ import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { availableActions, BOOKING_STATUSES, canReschedule, type BookingStatus } from './lifecycle.js';
 import { loadBookingFor } from './load.js';
+import { bookingProgress, dueDateOf } from './progress.js';
 import { isIsoDate } from '../shared/time.js';
 import { feeOfBooking } from '../fees/booking-fee.js';
 
@@ -47,6 +48,7 @@ export async function bookingDetail(deps: BookingsDeps, user: Principal, number:
     deps.reference.oilItemNames(),
     feeOfBooking(deps.db, booking.id),
   ]);
+  const progress = await bookingProgress(deps.db, booking, timeline, deps.clock.now());
   const isOwner = user.role === 'enterprise';
   const payable = money.fee && (money.fee.paidCents ?? money.fee.confirmedCents ?? 0) > 0;
   return {
@@ -54,6 +56,7 @@ export async function bookingDetail(deps: BookingsDeps, user: Principal, number:
     items,
     attachments,
     timeline,
+    progress,
     reports,
     evaluation,
     itemNames,
@@ -67,8 +70,8 @@ export async function bookingDetail(deps: BookingsDeps, user: Principal, number:
 
 export async function bookingReceipt(deps: BookingsDeps, user: Principal, number: string) {
   const { booking } = await loadBookingFor(deps.db, user, number, 'booking.read');
-  const [items, money] = await Promise.all([repo.itemsOf(deps.db, booking.id), feeOfBooking(deps.db, booking.id)]);
-  return { booking, items, ...money };
+  const [items, money, due] = await Promise.all([repo.itemsOf(deps.db, booking.id), feeOfBooking(deps.db, booking.id), dueDateOf(deps.db, booking, deps.clock.now())]);
+  return { booking, items, due, ...money };
 }
 
 /** A document of a booking, for anyone who may read the booking. */

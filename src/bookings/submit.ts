@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { assertCan, type Principal } from '../auth/access.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
+import { ConflictError, ValidationError } from '../shared/errors.js';
 import { inTransaction } from '../db/tx.js';
 import { findEnterpriseById } from '../enterprises/enterprises.repo.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
@@ -8,7 +9,7 @@ import type { UploadedFile } from '../uploads/purposes.js';
 import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { insertPreparedBooking, WindowTakenMeanwhile } from './create.js';
-import { checkFiles, storeFiles, withStoredFiles } from './files.js';
+import { checkFiles, keepAsDrafts, storeFiles, withStoredFiles } from './files.js';
 import { prepareBooking, refuseFull, type PreparedBooking } from './prepare.js';
 
 /** The key a booking form carries so that submitting it twice makes one booking. */
@@ -16,8 +17,30 @@ export function newIdempotencyKey(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** Runs a step of the form; when it is refused, the files it carried stay as drafts of the form (never lost). */
+async function keepingFiles<T>(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if ((err instanceof ValidationError || err instanceof ConflictError) && user.role === 'enterprise') {
+      await keepAsDrafts(deps, { userId: user.id, enterpriseId: user.enterpriseId }, body.idempotencyKey, files);
+    }
+    throw err;
+  }
+}
+
+/** Back to the form for editing: files chosen meanwhile are kept as drafts too. */
+export async function editBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]): Promise<void> {
+  assertCan(user, 'booking.create');
+  await keepAsDrafts(deps, { userId: user.id, enterpriseId: user.enterpriseId }, body.idempotencyKey, files);
+}
+
 /** Review step: validate everything, keep the files as drafts of this form, show what will be submitted. */
-export async function reviewBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]) {
+export function reviewBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]) {
+  return keepingFiles(deps, user, body, files, () => reviewPrepared(deps, user, body, files));
+}
+
+async function reviewPrepared(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]) {
   const prepared = await prepareBooking(deps, user, body);
   const drafts = await attachmentsRepo.draftsOf(deps.db, user.id, prepared.idempotencyKey);
   const checked = await checkFiles(files, drafts.length);
@@ -30,7 +53,11 @@ export async function reviewBooking(deps: BookingsDeps, user: Principal, body: R
  * Submits a booking: capacity, number, booking, items, attachments, first event and the node's notification in one
  * transaction. The same form submitted twice (double click, back button) returns the first booking.
  */
-export async function submitBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]): Promise<{ number: string; duplicate: boolean }> {
+export function submitBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]): Promise<{ number: string; duplicate: boolean }> {
+  return keepingFiles(deps, user, body, files, () => submitChecked(deps, user, body, files));
+}
+
+async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]): Promise<{ number: string; duplicate: boolean }> {
   assertCan(user, 'booking.create');
   const { db, clock } = deps;
   const enterpriseId = user.enterpriseId;

@@ -1,38 +1,21 @@
 import type { Db, Executor } from '../db/client.js';
-import { dayInfo, datesInRange } from '../calendar/workdays.js';
+import { dayInfo, datesInRange, type DayInfo } from '../calendar/workdays.js';
 import { addDays, formatDateWithWeekday, shanghaiDate, weekdayOf, type Clock } from '../shared/time.js';
-import { closuresInRange, windowRowsInRange, type NodeServiceRow } from './capacity.repo.js';
+import { closuresInRange, ownWindowsOf, windowRowsInRange, type NodeServiceRow } from './capacity.repo.js';
+import { HALF_DAY_WINDOWS, ownWindowsOn, windowLabel, type ServiceWindow, type WindowDef } from './windows.js';
+
+export { HALF_DAY_WINDOWS, windowLabel, type WindowDef } from './windows.js';
 
 export type BookingKind = 'calibration' | 'oil_test' | 'consultation';
 
-export interface WindowDef {
-  key: string;
-  label: string;
-  /** Local start time; a window that has started can no longer be booked. */
-  start: string;
-}
-
-export const HALF_DAY_WINDOWS: WindowDef[] = [
-  { key: 'am', label: '上午', start: '08:30' },
-  { key: 'pm', label: '下午', start: '13:30' },
-];
-
-export function windowDefs(ns: Pick<NodeServiceRow, 'slotTimes'>, kind: BookingKind): WindowDef[] {
-  if (kind !== 'consultation') return HALF_DAY_WINDOWS;
-  return (ns.slotTimes ?? []).map((t) => ({ key: t, label: t, start: t }));
-}
-
-export function windowLabel(window: string): string {
-  return HALF_DAY_WINDOWS.find((w) => w.key === window)?.label ?? window;
+/** The standard windows of an offering: half days with their capacity, or a consultation's timed slots. */
+export function windowDefs(ns: Pick<NodeServiceRow, 'slotTimes' | 'capacityAm' | 'capacityPm' | 'slotCapacity'>, kind: BookingKind): WindowDef[] {
+  if (kind !== 'consultation') return HALF_DAY_WINDOWS.map((w) => ({ ...w, capacity: w.key === 'am' ? ns.capacityAm : ns.capacityPm }));
+  return (ns.slotTimes ?? []).map((t) => ({ key: t, label: t, start: t, capacity: ns.slotCapacity }));
 }
 
 export function describeWindow(date: string, window: string): string {
   return `${formatDateWithWeekday(date)} ${windowLabel(window)}`;
-}
-
-export function defaultCapacity(ns: Pick<NodeServiceRow, 'capacityAm' | 'capacityPm' | 'slotCapacity'>, kind: BookingKind, window: string): number {
-  if (kind === 'consultation') return ns.slotCapacity;
-  return window === 'am' ? ns.capacityAm : ns.capacityPm;
 }
 
 export type Unavailable = 'past' | 'beyond_horizon' | 'holiday' | 'closed' | 'full' | 'no_capacity';
@@ -52,7 +35,12 @@ export interface DayAvailability {
   working: boolean;
   /** Saturday or Sunday (a make-up workday on a weekend is `working` nonetheless). */
   weekend: boolean;
+  /** A statutory holiday (its name in `holidayName`). */
+  holiday: boolean;
+  holidayName: string;
   estimated: boolean;
+  /** The node-service takes bookings on this day at all: a working day, or a day its own windows cover. */
+  open: boolean;
   closedReason?: string;
   windows: WindowAvailability[];
 }
@@ -96,7 +84,8 @@ interface DayContext {
   today: string;
   last: string;
   nowMs: number;
-  working: boolean;
+  /** Open for bookings by the calendar (or by the node-service's own windows, which already follow it). */
+  open: boolean;
   closed: boolean;
 }
 
@@ -104,7 +93,7 @@ interface DayContext {
 function unavailableReason(day: DayContext, date: string, def: WindowDef, capacity: number, taken: number): Unavailable | undefined {
   if (date < day.today || hasStarted(date, def.start, day.nowMs)) return 'past';
   if (date > day.last) return 'beyond_horizon';
-  if (!day.working) return 'holiday';
+  if (!day.open) return 'holiday';
   if (day.closed) return 'closed';
   if (capacity === 0) return 'no_capacity';
   if (taken >= capacity) return 'full';
@@ -114,17 +103,29 @@ function unavailableReason(day: DayContext, date: string, def: WindowDef, capaci
 type WindowRow = Awaited<ReturnType<typeof windowRowsInRange>>[number];
 type ClosureRow = Awaited<ReturnType<typeof closuresInRange>>[number];
 
-/** One node-service's days: each window's capacity (its row, or the offering's default), use and bookability. */
-function daysOf(ref: NodeServiceRef, dates: string[], at: Omit<DayContext, 'working' | 'closed'>, closureRows: ClosureRow[], used: Map<string, WindowRow>): DayAvailability[] {
-  const { ns, kind } = ref;
-  const defs = windowDefs(ns, kind);
+/**
+ * The windows of a node-service on a date: its own windows when it has any (open only on the days they cover),
+ * otherwise the standard ones, open on working days.
+ */
+function windowsOn(ref: NodeServiceRef, own: readonly ServiceWindow[], date: string, info: DayInfo): { defs: WindowDef[]; open: boolean } {
+  if (own.length > 0 && ref.kind !== 'consultation') {
+    const defs = ownWindowsOn(own, date, info);
+    return { defs, open: defs.length > 0 };
+  }
+  return { defs: windowDefs(ref.ns, ref.kind), open: info.working };
+}
+
+/** One node-service's days: each window's capacity (its row, or the window's own), use and bookability. */
+function daysOf(ref: NodeServiceRef, own: readonly ServiceWindow[], dates: string[], at: Omit<DayContext, 'open' | 'closed'>, closureRows: ClosureRow[], used: Map<string, WindowRow>): DayAvailability[] {
+  const { ns } = ref;
   return dates.map((date): DayAvailability => {
     const info = dayInfo(date);
+    const { defs, open } = windowsOn(ref, own, date, info);
     const closure = closureRows.find((c) => c.nodeId === ns.nodeId && c.startDate <= date && c.endDate >= date);
-    const day: DayContext = { ...at, working: info.working, closed: !!closure };
+    const day: DayContext = { ...at, open, closed: !!closure };
     const windows = defs.map((def): WindowAvailability => {
       const row = used.get(`${ns.id}|${date}|${def.key}`);
-      const capacity = row ? row.capacity : defaultCapacity(ns, kind, def.key);
+      const capacity = row ? row.capacity : def.capacity;
       const taken = row?.used ?? 0;
       const unavailable = unavailableReason(day, date, def, capacity, taken);
       return { ...def, date, capacity, used: taken, free: Math.max(0, capacity - taken), ...(unavailable ? { unavailable } : {}) };
@@ -134,25 +135,26 @@ function daysOf(ref: NodeServiceRef, dates: string[], at: Omit<DayContext, 'work
       label: formatDateWithWeekday(date),
       working: info.working,
       weekend: [0, 6].includes(weekdayOf(date)),
+      holiday: info.holiday,
+      holidayName: info.holiday ? info.name : '',
       estimated: info.estimated,
+      open,
       ...(closure ? { closedReason: closure.reason } : {}),
       windows,
     };
   });
 }
 
-/** Day-by-day windows with capacity, use and bookability for several node-services: two queries in all. */
+/** Day-by-day windows with capacity, use and bookability for several node-services: three queries in all. */
 async function forNodeServices(deps: AvailabilityDeps, refs: NodeServiceRef[], from: string, to: string, ex: Executor = deps.db): Promise<Map<number, DayAvailability[]>> {
   const { today, last } = bookingRange(deps);
   const nowMs = deps.clock.now().getTime();
   const nodeIds = [...new Set(refs.map((r) => r.ns.nodeId))];
-  const [closureRows, windowRows] = await Promise.all([
-    closuresInRange(ex, nodeIds, from, to),
-    windowRowsInRange(ex, refs.map((r) => r.ns.id), from, to),
-  ]);
+  const ids = refs.map((r) => r.ns.id);
+  const [closureRows, windowRows, ownRows] = await Promise.all([closuresInRange(ex, nodeIds, from, to), windowRowsInRange(ex, ids, from, to), ownWindowsOf(ex, ids)]);
   const used = new Map(windowRows.map((w) => [`${w.nodeServiceId}|${w.date}|${w.window}`, w]));
   const dates = datesInRange(from, to);
-  return new Map(refs.map((ref) => [ref.ns.id, daysOf(ref, dates, { today, last, nowMs }, closureRows, used)]));
+  return new Map(refs.map((ref) => [ref.ns.id, daysOf(ref, ownRows.filter((r) => r.nodeServiceId === ref.ns.id), dates, { today, last, nowMs }, closureRows, used)]));
 }
 
 /**

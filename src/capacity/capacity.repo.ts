@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { capacityWindows, closures, nodeServices, services } from '../db/schema.js';
+import { capacityWindows, closures, nodes, nodeServices, nodeServiceWindows, services } from '../db/schema.js';
+import type { ServiceWindow } from './windows.js';
 
 export type NodeServiceRow = typeof nodeServices.$inferSelect;
 
@@ -15,6 +16,21 @@ export async function findNodeService(ex: Executor, nodeId: number, serviceId: n
 export async function findNodeServiceById(ex: Executor, id: number): Promise<NodeServiceRow | undefined> {
   const rows = await ex.select().from(nodeServices).where(eq(nodeServices.id, id));
   return rows[0];
+}
+
+/** Closed days of a node from a date on (due dates skip them). */
+export async function closedDatesFrom(ex: Executor, nodeId: number, from: string): Promise<Set<string>> {
+  const rows = await ex
+    .select({ start: closures.startDate, end: closures.endDate })
+    .from(closures)
+    .where(and(eq(closures.nodeId, nodeId), sql`${closures.endDate} >= ${from}`));
+  const out = new Set<string>();
+  for (const r of rows) {
+    for (let d = new Date(`${r.start}T00:00:00Z`); d <= new Date(`${r.end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+      out.add(d.toISOString().slice(0, 10));
+    }
+  }
+  return out;
 }
 
 /** Closure rows overlapping [from, to] for some nodes. */
@@ -33,6 +49,16 @@ export async function windowRowsInRange(ex: Executor, nodeServiceIds: number[], 
     .from(capacityWindows)
     .where(and(inArray(capacityWindows.nodeServiceId, nodeServiceIds), gte(capacityWindows.date, from), lte(capacityWindows.date, to)))
     .orderBy(asc(capacityWindows.date));
+}
+
+/** The own booking windows of some node-services (those without rows keep the half-day windows). */
+export async function ownWindowsOf(ex: Executor, nodeServiceIds: number[]) {
+  if (nodeServiceIds.length === 0) return [];
+  return ex
+    .select({ nodeServiceId: nodeServiceWindows.nodeServiceId, weekday: nodeServiceWindows.weekday, code: nodeServiceWindows.code, label: nodeServiceWindows.label, capacity: nodeServiceWindows.capacity, onHolidays: nodeServiceWindows.onHolidays })
+    .from(nodeServiceWindows)
+    .where(inArray(nodeServiceWindows.nodeServiceId, nodeServiceIds))
+    .orderBy(asc(nodeServiceWindows.weekday), asc(nodeServiceWindows.code));
 }
 
 /**
@@ -88,4 +114,21 @@ export async function nodeServicesOfNode(ex: Executor, nodeId: number) {
     .from(nodeServices)
     .innerJoin(services, eq(services.id, nodeServices.serviceId))
     .where(and(eq(nodeServices.nodeId, nodeId), eq(nodeServices.active, true), eq(services.active, true)));
+}
+
+/** A node's offering with the node's and service's names; undefined when it is not that node's. */
+export async function offeringWithNames(ex: Executor, nodeId: number, offeringId: number) {
+  const [row] = await ex
+    .select({ id: nodeServices.id, nodeId: nodeServices.nodeId, nodeName: nodes.name, serviceName: services.name, kind: services.bookingKind, capacityAm: nodeServices.capacityAm, capacityPm: nodeServices.capacityPm })
+    .from(nodeServices)
+    .innerJoin(nodes, eq(nodes.id, nodeServices.nodeId))
+    .innerJoin(services, eq(services.id, nodeServices.serviceId))
+    .where(and(eq(nodeServices.id, offeringId), eq(nodeServices.nodeId, nodeId)));
+  return row;
+}
+
+/** Replaces a node-service's own windows (inside the caller's transaction). */
+export async function replaceOwnWindows(ex: Executor, nodeServiceId: number, windows: Omit<ServiceWindow, 'nodeServiceId'>[]): Promise<void> {
+  await ex.delete(nodeServiceWindows).where(eq(nodeServiceWindows.nodeServiceId, nodeServiceId));
+  if (windows.length) await ex.insert(nodeServiceWindows).values(windows.map((w) => ({ ...w, nodeServiceId })));
 }

@@ -87,9 +87,11 @@ export function makeCatalogService(db: Db, availability: Availability, cache = n
       });
       const { today } = availability.bookingRange();
       const days = await availability.forNodeServices(offerings.map((o): NodeServiceRef => ({ ns: o.ns, kind: o.kind })), today, addDays(today, OVERVIEW_DAYS - 1));
+      // A weekend or holiday column appears when some service of the node takes bookings that day (the oil lab's 7×24 reception).
+      const shown = new Set([...days.values()].flat().filter((d) => d.open || !d.weekend).map((d) => d.date));
       const overview = services.map((s) => ({
         service: s,
-        days: (days.get(s.nodeServiceId) ?? []).filter((d) => d.working || !d.weekend),
+        days: (days.get(s.nodeServiceId) ?? []).filter((d) => shown.has(d.date)),
       }));
       return { node, services, overview };
     },

@@ -19,7 +19,7 @@ export const catalogViewLabels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: D
 export function capacityCell(day: DayAvailability): { tone: 'cap-closed' | 'cap-full' | 'cap-low' | 'cap-free'; free: number; firstWindow?: string } {
   const open = day.windows.filter((w) => !w.unavailable);
   const free = open.reduce((sum, w) => sum + w.free, 0);
-  const tone = day.closedReason || !day.working ? 'cap-closed' : open.length === 0 ? 'cap-full' : free <= 2 ? 'cap-low' : 'cap-free';
+  const tone = day.closedReason || !day.open ? 'cap-closed' : open.length === 0 ? 'cap-full' : free <= 2 ? 'cap-low' : 'cap-free';
   return { tone, free, ...(open[0] ? { firstWindow: open[0].key } : {}) };
 }
 

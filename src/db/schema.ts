@@ -273,6 +273,8 @@ export const users = pgTable(
     parkId: integer('park_id').references(() => parks.id),
     active: boolean('active').notNull().default(true),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    /** 大字版: larger text and higher contrast on every page (适老化, GB/T 37668), kept per user. */
+    largeText: boolean('large_text').notNull().default(false),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -1245,3 +1247,59 @@ export const sharingRules = pgTable(
   (t) => [check('sharing_rules_one_row', sql`${t.id} = 1`), check('sharing_rules_positive', sql`${t.noShowLimit} > 0 AND ${t.windowDays} > 0 AND ${t.suspensionDays} > 0`)],
 );
 // ═════════════════════════ end of open sharing ═════════════════════════
+
+// ───────────────────────── what users read: calendar and service windows (issue 12, part B) ─────────────────────────
+
+export const calendarDayKind = pgEnum('calendar_day_kind', ['holiday', 'workday']);
+
+/**
+ * A year's official arrangement (国务院办公厅 notice) entered by the platform admin: the holidays (放假) and the
+ * make-up workdays (调休上班). A year with rows here overrides the calendar package for that year; entering a year
+ * again replaces all its rows. `year` is the notice's year (a 元旦 block may start on 12-31 of the year before).
+ */
+export const calendarDays = pgTable(
+  'calendar_days',
+  {
+    date: date('date').primaryKey(),
+    kind: calendarDayKind('kind').notNull(),
+    /** The holiday the day belongs to: 春节, 国庆节 … */
+    name: text('name').notNull(),
+    year: integer('year').notNull(),
+    /** Where it came from, as the admin named it (the notice's number, 国办发明电〔2026〕…). */
+    source: text('source').notNull(),
+    enteredBy: integer('entered_by')
+      .notNull()
+      .references(() => users.id),
+    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('calendar_days_year_idx').on(t.year)],
+);
+
+/**
+ * A node-service's own booking windows per weekday (1 = Monday … 7 = Sunday), e.g. the oil lab's 7×24 sample
+ * reception: day and night windows every day, holidays included. A node-service without rows keeps the half-day
+ * windows (上午/下午) on working days. The window key `code` is its time span "HH:MM-HH:MM", so a booking's window
+ * reads the same wherever it is shown; capacity is taken per (node-service, date, code) as for every window.
+ */
+export const nodeServiceWindows = pgTable(
+  'node_service_windows',
+  {
+    id: serial('id').primaryKey(),
+    nodeServiceId: integer('node_service_id')
+      .notNull()
+      .references(() => nodeServices.id),
+    weekday: integer('weekday').notNull(),
+    code: text('code').notNull(),
+    label: text('label').notNull(),
+    capacity: integer('capacity').notNull(),
+    /** Open on statutory holidays (法定节假日) too; otherwise the window closes on them. */
+    onHolidays: boolean('on_holidays').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('node_service_windows_uq').on(t.nodeServiceId, t.weekday, t.code),
+    check('node_service_windows_weekday', sql`${t.weekday} BETWEEN 1 AND 7`),
+    check('node_service_windows_capacity', sql`${t.capacity} >= 0`),
+    check('node_service_windows_code', sql`${t.code} ~ '^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$'`),
+  ],
+);

@@ -4,7 +4,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { asPrincipal } from '../auth/access.js';
+import { asPrincipal, roleMay } from '../auth/access.js';
 import { PASSWORD_PATH, ROLE_LABELS } from '../auth/auth.view.js';
 import type { PassportInstance } from '../auth/passport.js';
 import type { Config } from '../config.js';
@@ -20,6 +20,7 @@ import { navFor } from './nav.js';
 import type { PageCache } from './page-cache.js';
 import { viewHelpers } from './view-helpers.js';
 import { feeViewLabels } from '../fees/fees.view.js';
+import { largeTextFromCookie } from '../display/display.js';
 import { ADMIN_SECTIONS } from '../admin/admin.view.js';
 
 /*
@@ -119,7 +120,10 @@ export function pageLocals(config: Config) {
     res.locals.user = req.user ?? null;
     res.locals.roleLabels = ROLE_LABELS;
     res.locals.nav = navFor(req.user && asPrincipal(req.user), req.user?.unread ?? 0);
+    // Booking buttons only for those who can book: companies, and visitors (who are asked to sign in first).
+    res.locals.mayBook = !req.user || roleMay(req.user, 'booking.create');
     res.locals.currentPath = req.path;
+    res.locals.largeText = req.user ? !!req.user.largeText : largeTextFromCookie(req.headers.cookie);
     res.locals.publicUrl = config.publicUrl;
     // The token is made only when a page renders a form, so anonymous pages do not create sessions.
     res.locals.csrfToken = () => issueCsrfToken(req);

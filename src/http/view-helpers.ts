@@ -1,5 +1,6 @@
 import ejs from 'ejs';
 import { STATUS_LABELS, type BookingStatus } from '../bookings/lifecycle.js';
+import { dateIsEstimated } from '../calendar/workdays.js';
 import { NODE_KIND_LABELS } from '../catalog/catalog.view.js';
 import { CREDIT_REVIEW_LABELS } from '../enterprises/enterprises.view.js';
 import { JUDGEMENT_LABELS } from '../lab/judgement.js';
@@ -30,6 +31,9 @@ const CONCLUSION_TONES: Record<string, Tone> = { pass: 'success', fail: 'danger'
 /** A measured value against its limit: without a limit it is neutral. */
 const JUDGEMENT_TONES: Record<string, Tone> = { pass: 'success', fail: 'danger' };
 const CREDIT_REVIEW_TONES: Record<keyof typeof CREDIT_REVIEW_LABELS, Tone> = { pending: 'warning', approved: 'light', rejected: 'danger' };
+
+/** Why a date is marked 预计. */
+const ESTIMATE_NOTE = '该年放假安排尚未发布，按法定节假日预估，发布后可能调整';
 
 const labelOf = (labels: Record<string, string>, key: string) => (Object.hasOwn(labels, key) ? labels[key] : undefined) ?? key;
 
@@ -71,6 +75,12 @@ export const viewHelpers = {
 
   /** A conclusion (a report's overall one, or an instrument's): pass, fail, or data only; the page may name it its own way. */
   conclusionBadge: (conclusion: string, label = labelOf(CONCLUSION_LABELS, conclusion), extraClass = '') => badge(label, CONCLUSION_TONES[conclusion] ?? 'info', extraClass),
+
+  /** "预计" next to a date counted in working days of a year whose official holiday arrangement is not known yet. */
+  estimatedMark(date: string | null | undefined): string {
+    if (!dateIsEstimated(date)) return '';
+    return `<span class="badge estimated-badge" title="${escapeHtml(ESTIMATE_NOTE)}">预计<span class="visually-hidden">（${escapeHtml(ESTIMATE_NOTE)}）</span></span>`;
+  },
 
   /** A result judged against its limit: pass, fail, no limit. */
   judgementBadge: (judgement: string, label = labelOf(JUDGEMENT_LABELS, judgement), extraClass = '') => badge(label, JUDGEMENT_TONES[judgement] ?? 'secondary', extraClass),

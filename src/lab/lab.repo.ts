@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { LimitRow } from './limits.js';
-import { bookingItems, bookings, closures, oilLimits, oilTestItems, results, users } from '../db/schema.js';
+import { bookingItems, bookings, oilLimits, oilTestItems, results, users } from '../db/schema.js';
 
 /** Active technicians and managers of a node (assignment and the "assignee" filter). */
 export async function staffOfNode(ex: Executor, nodeId: number) {
@@ -10,21 +10,6 @@ export async function staffOfNode(ex: Executor, nodeId: number) {
     .from(users)
     .where(and(eq(users.nodeId, nodeId), eq(users.active, true), inArray(users.role, ['lab_staff', 'node_manager'])))
     .orderBy(asc(users.name));
-}
-
-/** Closed days of a node from a date on (due dates skip them). */
-export async function closedDatesFrom(ex: Executor, nodeId: number, from: string): Promise<Set<string>> {
-  const rows = await ex
-    .select({ start: closures.startDate, end: closures.endDate })
-    .from(closures)
-    .where(and(eq(closures.nodeId, nodeId), sql`${closures.endDate} >= ${from}`));
-  const out = new Set<string>();
-  for (const r of rows) {
-    for (let d = new Date(`${r.start}T00:00:00Z`); d <= new Date(`${r.end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
-      out.add(d.toISOString().slice(0, 10));
-    }
-  }
-  return out;
 }
 
 /** Test items by code, in the order a report lists them. */

@@ -2,8 +2,10 @@ import type { StaffPrincipal } from '../auth/access.js';
 import * as bookingsRepo from '../bookings/bookings.repo.js';
 import type { BookingView } from '../bookings/bookings.repo.js';
 import { STATUS_LABELS, type TransitionAction } from '../bookings/lifecycle.js';
+import { dueDateFrom } from '../bookings/progress.js';
 import { applyTransition } from '../bookings/transition.js';
-import { addWorkingDays, workingDaysBetween } from '../calendar/workdays.js';
+import { workingDaysBetween } from '../calendar/workdays.js';
+import { closedDatesFrom } from '../capacity/capacity.repo.js';
 import { findServiceByCode } from '../catalog/catalog.repo.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
@@ -40,9 +42,7 @@ export async function accept(deps: LabDeps, { booking, user, body }: Pick<StepIn
   const estimate = (await findBookingFee(deps.db, booking.id))?.estimateCents ?? null;
   const confirmed = body ? parseConfirmedFee(body, estimate) : null;
   // Work cannot start before the booked window: a booking accepted today for next Tuesday is due N working days after Tuesday.
-  const start = booking.date > acceptedOn ? booking.date : acceptedOn;
-  const closed = await repo.closedDatesFrom(deps.db, booking.nodeId, acceptedOn);
-  const dueDate = addWorkingDays(start, booking.turnaroundDays, closed);
+  const dueDate = dueDateFrom(booking.date, acceptedOn, booking.turnaroundDays, await closedDatesFrom(deps.db, booking.nodeId, acceptedOn));
   await inTransaction(deps.db, async (tx) => {
     await applyTransition(tx, booking.id, 'accept', user, {
       patch: { acceptedAt: deps.clock.now(), dueDate },
@@ -115,7 +115,7 @@ const issueReport: Step = async (deps, { booking, user, files }) => {
       // Turnaround in working days from acceptance to report, kept on the booking for the statistics.
       if (before.acceptedAt) {
         const acceptedOn = shanghaiDate(before.acceptedAt);
-        const turnaroundDays = workingDaysBetween(acceptedOn, today, await repo.closedDatesFrom(tx, booking.nodeId, acceptedOn));
+        const turnaroundDays = workingDaysBetween(acceptedOn, today, await closedDatesFrom(tx, booking.nodeId, acceptedOn));
         await bookingsRepo.updateBooking(tx, booking.id, { turnaroundDays, onTime: before.dueDate ? today <= before.dueDate : null });
       }
       const report = await deps.reports.issue(tx, booking, user, service!.bookingPrefix, names);

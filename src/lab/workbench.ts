@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/access.js';
 import * as bookingsRepo from '../bookings/bookings.repo.js';
 import { availableActions } from '../bookings/lifecycle.js';
+import { bookingProgress } from '../bookings/progress.js';
 import { loadBookingFor } from '../bookings/load.js';
 import { findInstrumentCategory, findServiceByCode } from '../catalog/catalog.repo.js';
 import { findOpenRevision, reportsOfBooking } from '../reports/reports.repo.js';
@@ -43,9 +44,10 @@ export async function workbench(deps: LabDeps, user: Principal, number: string) 
   // The results shown are those of the newest issued version (1 before the first issue); a revision has its own.
   const inForce = reportRows[0]?.report.version ?? 1;
   const [results, revisionResults] = await Promise.all([repo.resultsOf(db, booking.id, inForce), revision ? repo.resultsOf(db, booking.id, revision.version) : Promise.resolve([])]);
-  const [oil, category] = await Promise.all([
+  const [oil, category, progress] = await Promise.all([
     booking.kind === 'oil_test' ? oilSamples(db, items) : Promise.resolve([]),
     service?.instrumentCategoryCode ? findInstrumentCategory(db, service.instrumentCategoryCode) : Promise.resolve(undefined),
+    bookingProgress(db, booking, timeline, deps.clock.now()),
   ]);
   return {
     booking,
@@ -53,6 +55,7 @@ export async function workbench(deps: LabDeps, user: Principal, number: string) 
     items,
     attachments,
     timeline,
+    progress,
     results,
     reports: reportRows,
     staff: nodeStaff,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { addWorkingDays, isWorkingDay, workingDaysBetween } from '../calendar/workdays.js';
+import { addWorkingDays, dayInfo, isWorkingDay, workingDaysBetween } from '../calendar/workdays.js';
+import { ownWindowsOf } from '../capacity/capacity.repo.js';
+import { ownWindowsOn } from '../capacity/windows.js';
 import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import { hashPassword } from '../auth/password.js';
 import { describeLimit, isNumericLimit, judge } from '../lab/judgement.js';
@@ -108,6 +110,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
   const items = new Map(itemRows.map((i) => [i.code, i]));
   const itemNames = Object.fromEntries(itemRows.map((i) => [i.code, i.name]));
   const limitRows: LimitRow[] = await db.select().from(oilLimits);
+  // Offerings with their own windows (the oil lab's day and night reception) are booked in those.
+  const ownWindows = await ownWindowsOf(db, offerings.map((o) => o.ns.id));
   const gradeRows = new Map((await db.select().from(oilGrades)).map((g) => [g.code, g]));
 
   // Weighted choice of offering: the labs carry most of the work; common instruments are common.
@@ -156,9 +160,10 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
 
     const leadDays = 1 + Math.floor(rand() * 6);
     const date = addWorkingDays(createdDay, leadDays);
-    const window = kind === 'consultation' ? pick(o.ns.slotTimes ?? ['09:00']) : chance(0.55) ? 'am' : 'pm';
+    const own = ownWindowsOn(ownWindows.filter((w) => w.nodeServiceId === o.ns.id), date, dayInfo(date));
+    const window = kind === 'consultation' ? pick(o.ns.slotTimes ?? ['09:00']) : own.length ? pick(own).key : chance(0.55) ? 'am' : 'pm';
     const units = kind === 'consultation' ? 1 : kind === 'oil_test' ? 1 + Math.floor(rand() * 2) : 1 + Math.floor(rand() * 4);
-    const capacity = kind === 'consultation' ? o.ns.slotCapacity : window === 'am' ? o.ns.capacityAm : o.ns.capacityPm;
+    const capacity = kind === 'consultation' ? o.ns.slotCapacity : (own.find((w) => w.key === window)?.capacity ?? (window === 'am' ? o.ns.capacityAm : o.ns.capacityPm));
     const key = `${o.ns.id}|${date}|${window}`;
     const slot = windowUse.get(key) ?? { nsId: o.ns.id, date, window, capacity, used: 0 };
     if (slot.used + units > slot.capacity) continue;
@@ -228,7 +233,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     }
     const order: BookingStatus[] = ['accepted', 'received', 'in_progress', 'to_verify', 'verified', 'reported', 'completed'];
     const reached = (s: BookingStatus) => order.indexOf(status) >= order.indexOf(s) && order.includes(status);
-    const receivedAt = dayjs.tz(`${date} ${window === 'pm' ? '14:10' : window === 'am' ? '09:20' : window}`, 'YYYY-MM-DD HH:mm', TZ);
+    const receivedAt = dayjs.tz(`${date} ${window === 'pm' ? '14:10' : window === 'am' ? '09:20' : window.slice(0, 5)}`, 'YYYY-MM-DD HH:mm', TZ);
     // Turnaround: mostly within the promise, some late.
     const dueOffset = chance(0.85) ? Math.floor(rand() * o.service.turnaroundDays) : o.service.turnaroundDays + 1 + Math.floor(rand() * 3);
     const workStart = date > shanghaiDate(at(acceptedAt)) ? date : shanghaiDate(at(acceptedAt));

@@ -5,6 +5,7 @@ import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
 import { seedDemoLedger } from './ledger.js';
+import { seedServiceWindows } from './service-windows.js';
 
 export interface SeedOptions {
   demo: boolean;
@@ -16,6 +17,7 @@ export interface SeedOptions {
 /** The full seed: reference catalog always, demo accounts only when asked (never in production). Idempotent. */
 export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
   await seedReference(db);
+  await seedServiceWindows(db);
   options.logger?.info('seed: reference catalog upserted');
   if (options.demo) {
     await seedDemoAccounts(db);

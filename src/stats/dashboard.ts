@@ -6,7 +6,8 @@ import { shanghaiDate, type Clock } from '../shared/time.js';
 import type { Table } from './export.js';
 import type { DashboardPeriod } from './period.js';
 import * as repo from './stats.repo.js';
-import { categoriesTable, enterprisesTable, loadTable, monthsTable, nodeLoad, nodesTable, parksTable, ratio, round1, satisfactionTable, servicesTable } from './tables.js';
+import { kpiLinks, linkRows, loadLinks } from './drill.js';
+import { categoriesTable, enterprisesTable, feesTable, loadTable, monthsTable, nodeLoad, nodesTable, parksTable, ratio, round1, satisfactionTable, servicesTable } from './tables.js';
 
 export interface StatsDeps {
   db: Db;
@@ -38,14 +39,15 @@ async function readFigures(deps: StatsDeps, scope: repo.StatsScope, period: Dash
   const nodes = await repo.nodeFigures(db, scope, period);
   const satisfaction = await repo.satisfaction(db, scope, period);
   const load = await repo.loadNow(db, scope, shanghaiDate(deps.clock.now()));
+  const fees = await repo.feeTotals(db, scope, period);
   const enterprises = scope.kind === 'park' ? await repo.parkEnterprises(db, scope.parkId) : undefined;
-  return { summary, months, categories, parks, services, nodes, satisfaction, load, enterprises };
+  return { summary, months, categories, parks, services, nodes, satisfaction, load, fees, enterprises };
 }
 
 type Figures = Awaited<ReturnType<typeof readFigures>>;
 
 /** The key figures at the top of the page. */
-function headline({ summary, satisfaction, load }: Figures) {
+function headline({ summary, satisfaction, load, fees }: Figures) {
   const closed = summary.cancelled + summary.rejected;
   return {
     total: summary.total,
@@ -59,6 +61,9 @@ function headline({ summary, satisfaction, load }: Figures) {
     enterprises: summary.enterprises,
     open: summary.open,
     overdue: load.reduce((s, r) => s + r.overdue, 0),
+    /** Fees of the period in yuan: confirmed by the labs, and paid. */
+    feesConfirmed: fees.reduce((s, r) => s + r.confirmed, 0) / 100,
+    feesPaid: fees.reduce((s, r) => s + r.paid, 0) / 100,
   };
 }
 
@@ -75,6 +80,7 @@ function tablesOf(scope: repo.StatsScope, figures: Figures): Record<string, Tabl
     nodes: nodesTable(nodes, load),
     load: loadTable(nodes, load, scope.kind === 'node'),
     satisfaction: satisfactionTable(figures.satisfaction.levels),
+    fees: feesTable(figures.fees),
   };
   if (figures.enterprises) tables.enterprises = enterprisesTable(figures.enterprises);
   return tables;
@@ -83,7 +89,9 @@ function tablesOf(scope: repo.StatsScope, figures: Figures): Record<string, Tabl
 /** Every figure and table of a dashboard for a scope and a period. */
 export async function computeDashboard(deps: StatsDeps, scope: repo.StatsScope, scopeLabel: string, period: DashboardPeriod) {
   const figures = await readFigures(deps, scope, period);
-  return { scope, scopeLabel, period, figures: headline(figures), tables: tablesOf(scope, figures), computedAt: deps.clock.now() };
+  const tables = tablesOf(scope, figures);
+  linkRows(tables, period);
+  return { scope, scopeLabel, period, figures: headline(figures), tables, links: { kpi: kpiLinks(period), load: loadLinks(tables.load!) }, computedAt: deps.clock.now() };
 }
 
 export type Dashboard = Awaited<ReturnType<typeof computeDashboard>>;

@@ -3,8 +3,8 @@ import ExcelJS from 'exceljs';
 export interface Column {
   key: string;
   label: string;
-  /** How a number is shown: a plain count, a percentage (0–1 → "66.7%"), one decimal. */
-  format?: 'int' | 'percent' | 'decimal';
+  /** How a number is shown: a plain count, a percentage (0–1 → "66.7%"), one decimal, an amount in yuan (two decimals). */
+  format?: 'int' | 'percent' | 'decimal' | 'yuan';
 }
 
 export interface Table {
@@ -19,6 +19,7 @@ export function formatCell(value: string | number | null | undefined, format?: C
   if (typeof value === 'number') {
     if (format === 'percent') return `${(value * 100).toFixed(1)}%`;
     if (format === 'decimal') return value.toFixed(1);
+    if (format === 'yuan') return value.toFixed(2);
     return String(value);
   }
   return value;
@@ -72,6 +73,7 @@ export async function toXlsx(table: Table, subtitle: string): Promise<Buffer> {
     col.width = Math.max(10, Math.min(40, c.label.length * 2 + 4));
     if (c.format === 'percent') col.numFmt = '0.0%';
     if (c.format === 'decimal') col.numFmt = '0.0';
+    if (c.format === 'yuan') col.numFmt = '#,##0.00';
   });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -250,3 +250,24 @@ export async function parkEnterprises(ex: Executor, parkId: number) {
         ORDER BY bookings DESC, e.name`,
   );
 }
+
+/**
+ * Fees of the period's bookings per node (booking_fees, in fen): the estimates of bookings still going or done
+ * (not of those cancelled or refused), the amounts the labs confirmed, what was paid, and what is confirmed but unpaid.
+ */
+export async function feeTotals(ex: Executor, scope: StatsScope, period: Period) {
+  const rows = await query<{ nodeId: number; name: string; bookings: number; estimate: string | number; confirmed: string | number; paid: string | number; unpaid: string | number }>(
+    ex,
+    sql`SELECT n.id AS "nodeId", n.name, count(*)::int AS bookings,
+               coalesce(sum(f.estimate_cents) FILTER (WHERE NOT ${CLOSED}), 0)::int8 AS estimate,
+               coalesce(sum(f.confirmed_cents), 0)::int8 AS confirmed,
+               coalesce(sum(f.paid_cents) FILTER (WHERE f.payment_status = 'paid'), 0)::int8 AS paid,
+               coalesce(sum(f.confirmed_cents) FILTER (WHERE f.payment_status = 'unpaid'), 0)::int8 AS unpaid
+        FROM bookings b
+        JOIN booking_fees f ON f.booking_id = b.id
+        JOIN nodes n ON n.id = b.node_id
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
+        GROUP BY n.id, n.name, n.sort_order ORDER BY n.sort_order, n.id`,
+  );
+  return rows.map((r) => ({ ...r, estimate: Number(r.estimate), confirmed: Number(r.confirmed), paid: Number(r.paid), unpaid: Number(r.unpaid) }));
+}

@@ -13,7 +13,7 @@ import type * as repo from './stats.repo.js';
 type Rows<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 
 /** The stages of open work, as the lab's queue tabs name them (one list for the queue and the statistics). */
-const LOAD_STAGES = QUEUE_TABS.filter((tab) => tab.statuses.every(isOpen));
+export const LOAD_STAGES = QUEUE_TABS.filter((tab) => tab.statuses.every(isOpen));
 
 /** The five evaluation levels, best first (the order of the satisfaction query's counts). */
 const LEVELS_BEST_FIRST = [5, 4, 3, 2, 1] as const;
@@ -79,6 +79,7 @@ export function nodesTable(nodes: Rows<typeof repo.nodeFigures>, load: NodeLoad)
     title: '网点对比',
     columns: NODE_COLUMNS,
     rows: nodes.map((n) => ({
+      nodeId: n.nodeId,
       name: n.active ? n.name : `${n.name}（已停用）`,
       total: n.total,
       completed: n.completed,
@@ -101,6 +102,7 @@ export function loadTable(nodes: Rows<typeof repo.nodeFigures>, load: NodeLoad, 
     rows: nodes
       .filter((n) => load.byStatus.has(n.nodeId) || ownNode)
       .map((n) => ({
+        nodeId: n.nodeId,
         name: n.shortName,
         ...Object.fromEntries(LOAD_STAGES.map((stage, i) => [`s${i}`, stage.statuses.reduce((sum, st) => sum + (load.byStatus.get(n.nodeId)?.get(st) ?? 0), 0)])),
         overdue: load.overdue.get(n.nodeId) ?? 0,
@@ -113,7 +115,7 @@ export function satisfactionTable(levels: number[]): Table {
     key: 'satisfaction',
     title: '满意度评价分布',
     columns: [text('level', '评价'), int('count', '条数')],
-    rows: LEVELS_BEST_FIRST.map((level, i) => ({ level: EVALUATION_LEVELS[level], count: levels[i] ?? 0 })),
+    rows: LEVELS_BEST_FIRST.map((level, i) => ({ levelValue: level, level: EVALUATION_LEVELS[level], count: levels[i] ?? 0 })),
   };
 }
 
@@ -122,6 +124,24 @@ export function enterprisesTable(rows: Rows<typeof repo.parkEnterprises>): Table
     key: 'enterprises',
     title: '园区企业',
     columns: [text('name', '企业'), text('creditCode', '统一社会信用代码'), int('bookings', '累计预约'), text('lastBooking', '最近预约')],
-    rows: rows.map((e) => ({ name: e.active ? e.name : `${e.name}（已停用）`, creditCode: e.creditCode, bookings: e.bookings, lastBooking: e.lastBooking })),
+    rows: rows.map((e) => ({ id: e.id, name: e.active ? e.name : `${e.name}（已停用）`, creditCode: e.creditCode, bookings: e.bookings, lastBooking: e.lastBooking })),
+  };
+}
+
+const yuan = (key: string, label: string): Column => ({ key, label, format: 'yuan' });
+
+/** Fees per node of the period (amounts in yuan), with the total. */
+export function feesTable(rows: Rows<typeof repo.feeTotals>): Table {
+  const toYuan = (cents: number) => Math.round(cents) / 100;
+  const sum = (key: 'bookings' | 'estimate' | 'confirmed' | 'paid' | 'unpaid') => rows.reduce((s, r) => s + r[key], 0);
+  const line = (r: { bookings: number; estimate: number; confirmed: number; paid: number; unpaid: number }) => ({ bookings: r.bookings, estimate: toYuan(r.estimate), confirmed: toYuan(r.confirmed), paid: toYuan(r.paid), unpaid: toYuan(r.unpaid) });
+  return {
+    key: 'fees',
+    title: '收费统计（按网点）',
+    columns: [text('name', '网点'), int('bookings', '预约数'), yuan('estimate', '预估金额（元）'), yuan('confirmed', '核定金额（元）'), yuan('paid', '已缴金额（元）'), yuan('unpaid', '核定未缴（元）')],
+    rows: [
+      ...rows.map((r) => ({ nodeId: r.nodeId, name: r.name, ...line(r) })),
+      ...(rows.length > 1 ? [{ name: '合计', ...line({ bookings: sum('bookings'), estimate: sum('estimate'), confirmed: sum('confirmed'), paid: sum('paid'), unpaid: sum('unpaid') }) }] : []),
+    ],
   };
 }

@@ -138,10 +138,10 @@ describe('booking across the network', () => {
       expect((await agent.get(`/bookings/${booking!.number}/attachments/999999`)).status).to.equal(404);
     });
 
-    it('prints a receipt with a QR code that points at the booking', async () => {
+    it('prints a receipt with a QR code that opens the public progress lookup with the number filled in', async () => {
       const res = await agent.get('/bookings/JL-20260928-0001/receipt');
       expect(res.status).to.equal(200);
-      expect(res.text).to.contain('预约受理回执').and.contain('<svg').and.contain('http://nqi.test/bookings/JL-20260928-0001');
+      expect(res.text).to.contain('预约受理回执').and.contain('<svg').and.contain('http://nqi.test/track?no=JL-20260928-0001');
     });
   });
 
@@ -259,14 +259,17 @@ describe('booking across the network', () => {
       ['an impossible date', '2026-02-30|am', /请选择有效的预约时段/],
     ];
     for (const [label, slot, message] of cases) {
-      it(`refuses ${label} (422) and saves nothing`, async () => {
+      it(`refuses ${label} (422), saves no booking, keeps the input and the file (as a draft of the form)`, async () => {
         const page = await openBookingForm(agent, 'CAL-PG', metrologyId);
         const before = await counts();
         const res = await postMultipart(agent, '/bookings', calibrationFields(page, metrologyId, { slot }), [{ field: 'file_other', buffer: PDF, name: 'a.pdf' }]);
         expect(res.status).to.equal(422);
         expect(res.text).to.match(message);
         expect(res.text).to.contain('PG-2024-001'); // the input is kept
-        expect(await counts()).to.deep.equal(before);
+        expect(res.text).to.contain('a.pdf'); // and the file, shown as kept
+        const drafts = await t.db.select().from(attachments).where(eq(attachments.draftToken, page.key));
+        expect(drafts.map((d) => [d.originalName, d.bookingId])).to.deep.equal([['a.pdf', null]]);
+        expect(await counts()).to.deep.equal({ ...before, attachments: before.attachments + 1, files: before.files + 1 });
       });
     }
 

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/db/client.js';
 import { runSeed } from '../../src/seed/index.js';
 import { DEMO_PASSWORD } from '../../src/seed/demo.js';
-import { bookings, enterprises, events, nodes, reports, services, users } from '../../src/db/schema.js';
+import { bookings, enterprises, events, nodes, nodeServiceWindows, reports, services, users } from '../../src/db/schema.js';
 import { BOOKING_STATUSES } from '../../src/bookings/lifecycle.js';
 import { EQUIPMENT_BOOKING_STATUSES } from '../../src/equipment/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
@@ -18,11 +18,16 @@ describe('seed', () => {
         nodes: await database.db.$count(nodes),
         services: await database.db.$count(services),
         users: await database.db.$count(users),
+        windows: await database.db.$count(nodeServiceWindows),
       });
       const first = await counts();
       expect(first.nodes).to.equal(8);
       expect(first.services).to.equal(47 + 5 + 10);
       expect(first.users).to.equal(0);
+      // the oil lab's 7×24 reception: a day and a night window on each of the 7 days, for each of its 5 oil services
+      expect(first.windows).to.equal(5 * 7 * 2);
+      const nights = rowsOf<{ n: number }>(await database.db.execute(sql.raw(`SELECT count(*)::int AS n FROM node_service_windows WHERE code = '20:00-08:00' AND on_holidays`)));
+      expect(nights[0]!.n).to.equal(5 * 7);
       await runSeed(database.db, { demo: false });
       expect(await counts()).to.deep.equal(first);
     } finally {

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { eq } from 'drizzle-orm';
-import { bookingItems, bookings } from '../../src/db/schema.js';
+import { parse } from 'node-html-parser';
+import { bookingFees, bookingItems, bookings } from '../../src/db/schema.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
-import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD } from '../support/factories.js';
+import { createCompanyUser, createUser, grantSignatory, nodeId, TEST_PASSWORD } from '../support/factories.js';
 import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
 
 /**
@@ -98,7 +99,7 @@ describe('statistics: dashboards from a known fixture', () => {
     expect(kpi(res.text, 'kpi-total')).to.equal('5');
     expect(kpi(res.text, 'kpi-completion')).to.equal('66.7%'); // 2 of (5 − 1 cancelled − 1 rejected)
     expect(kpi(res.text, 'kpi-turnaround')).to.equal('4');
-    expect(res.text).to.contain('P90 5.6 工作日'); // percentile of 2 and 6
+    expect(res.text).to.contain('90% 的预约在 5.6 个工作日内出报告（P90）'); // percentile of 2 and 6, said in words
     expect(kpi(res.text, 'kpi-ontime')).to.equal('50.0%');
     expect(kpi(res.text, 'kpi-satisfaction')).to.equal('62.5'); // (100 + 25) / 2
     expect(kpi(res.text, 'kpi-enterprises')).to.equal('2');
@@ -153,6 +154,68 @@ describe('statistics: dashboards from a known fixture', () => {
     expect(res.status).to.equal(200);
     expect(kpi(res.text, 'kpi-total')).to.equal('3'); // A, B, D at the metrology lab
     expect(kpi(res.text, 'kpi-completion')).to.equal('100.0%'); // 2 of (3 − 1 rejected)
+  });
+
+  describe('drill-down: every figure leads to the bookings behind it', () => {
+    const hrefOf = (html: string, selector: string) => parse(html).querySelector(selector)!.getAttribute('href')!;
+    const totalOf = (html: string) => Number(/共 (\d+) 条/.exec(html)![1]);
+
+    it('platform: the key figures, a category bar and a node row list exactly the bookings they count', async () => {
+      const page = await platform.get(`/admin?${period}`);
+      const html = parse(page.text);
+      const links = html.querySelectorAll('.kpi-card a').map((a) => a.getAttribute('href')!);
+      const byId = (id: string) => html.querySelector(`#${id}`)!.closest('a')!.getAttribute('href')!;
+      for (const [id, expected] of [['kpi-total', 5], ['kpi-completion', 2], ['kpi-turnaround', 2], ['kpi-satisfaction', 2]] as const) {
+        const list = await platform.get(byId(id));
+        expect(list.status, id).to.equal(200);
+        expect(totalOf(list.text), id).to.equal(expected);
+      }
+      expect(links).to.include('/admin/bookings?status=open');
+      expect(totalOf((await platform.get('/admin/bookings?status=open')).text)).to.equal(1); // E, still submitted
+      const metrologyRow = html.querySelectorAll('#table-categories tbody a').find((a) => a.text === '计量')!;
+      const metrology = await platform.get(metrologyRow.getAttribute('href')!);
+      expect(totalOf(metrology.text)).to.equal(4);
+      expect(metrology.text).to.contain('类别：计量').and.contain('提交于 2026-09-01 至 2026-10-31');
+      const chart = JSON.parse(html.querySelector('[aria-labelledby="h-nodes"] [data-chart], section[aria-labelledby="h-nodes"] [data-chart]')!.getAttribute('data-chart')!) as { categories: string[]; links: string[] };
+      const i = chart.categories.findIndex((c) => c.startsWith('舟山市计量检定测试院'));
+      expect(totalOf((await platform.get(chart.links[i]!)).text)).to.equal(3); // A, B, D
+      const month = html.querySelectorAll('#table-months tbody a').find((a) => a.text === '2026-09')!;
+      expect(month.getAttribute('href')).to.equal('/admin/bookings?from=2026-09-01&to=2026-09-30');
+    });
+
+    it('park admin: the read-only list of the park’s companies only, whatever the filters say; node manager: the node’s, linked to the workbench', async () => {
+      const list = await park.get('/admin/bookings?from=2026-09-01&to=2026-10-31');
+      expect(list.status).to.equal(200);
+      expect(totalOf(list.text)).to.equal(3);
+      expect(list.text).to.contain('甲船厂').and.not.contain('乙水产');
+      expect(parse(list.text).querySelectorAll('main form[method="post"]')).to.have.length(0); // read-only
+      const yPark = (await t.db.select({ parkId: bookings.parkId }).from(bookings).where(eq(bookings.enterpriseId, y.enterprise.id)))[0]!.parkId;
+      expect(totalOf((await park.get(`/admin/bookings?park=${yPark}`)).text)).to.equal(3); // another park's filter is no way out
+      expect(totalOf((await park.get(`/admin/bookings?enterprise=${y.enterprise.id}`)).text)).to.equal(0);
+      const node = await manager.get('/admin/bookings');
+      expect(totalOf(node.text)).to.equal(3);
+      expect(node.text).to.match(/href="\/lab\/bookings\/JL-/);
+      const company = agentFor(t.app);
+      await login(company, x.user.mobile, TEST_PASSWORD);
+      expect((await company.get('/admin/bookings')).status).to.equal(403);
+      expect(hrefOf((await park.get(`/admin?${period}`)).text, '#table-enterprises tbody a')).to.match(/^\/admin\/bookings\?enterprise=\d+$/);
+    });
+
+    it('totals the fees per node (estimate, confirmed, paid) on the page and in the export', async () => {
+      const rows = await t.db.select({ nodeId: bookings.nodeId, status: bookings.status, estimate: bookingFees.estimateCents, confirmed: bookingFees.confirmedCents }).from(bookingFees).innerJoin(bookings, eq(bookings.id, bookingFees.bookingId));
+      const metrologyId = await nodeId(t.db, 'ZS-METROLOGY');
+      const here = rows.filter((r) => r.nodeId === metrologyId);
+      const estimate = here.filter((r) => r.status !== 'rejected' && r.status !== 'cancelled').reduce((s, r) => s + (r.estimate ?? 0), 0) / 100;
+      const csv = (await platform.get(`/admin/export/fees.csv?${period}`)).text;
+      const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+      expect(lines[0]).to.equal('网点,预约数,预估金额（元）,核定金额（元）,已缴金额（元）,核定未缴（元）');
+      const line = lines.find((l) => l.startsWith('舟山市计量检定测试院'))!.split(',');
+      expect(line[1]).to.equal(String(here.length));
+      expect(line[2]).to.equal(estimate.toFixed(2));
+      expect(lines[lines.length - 1]!.startsWith('合计,5,')).to.equal(true);
+      const page = await platform.get(`/admin?${period}`);
+      expect(parse(page.text).querySelector('#table-fees')!.text).to.contain(estimate.toFixed(2));
+    });
   });
 
   it('refuses other roles and an invalid custom period', async () => {

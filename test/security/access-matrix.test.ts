@@ -46,6 +46,8 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /register': PUBLIC,
   'GET /verify': PUBLIC,
   'GET /fees': PUBLIC,
+  'GET /track': PUBLIC,
+  'GET /display': PUBLIC,
 
   'GET /account': { url: () => '/account', sees: ['entA'], reach: SIGNED_IN.filter((p) => p !== 'entA') },
   'GET /account/password': { url: () => '/account/password', sees: SIGNED_IN, secrets: 'none' },
@@ -182,6 +184,17 @@ const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /equipment/suspensions/:id/lift': { url: (w) => `/equipment/suspensions/${w.eq.suspensionId}/lift`, sees: ['admin'], body: () => ({ reason: '越权解除' }) },
   'POST /equipment/institutes': { url: () => '/equipment/institutes', sees: ['admin'], body: () => ({ creditCode: '91330900MA2C8H2E60' }) },
   'POST /equipment/institutes/remove': { url: () => '/equipment/institutes/remove', sees: ['admin'], body: () => ({ creditCode: '91330900MA2C8H2E60' }) },
+  'GET /admin/nodes/:id/offerings/:oid/windows': { url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/windows`, sees: ['mgr1', 'admin'], secrets: 'none' },
+  'POST /admin/nodes/:id/offerings/:oid/windows': {
+    url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/windows`,
+    sees: ['mgr1', 'admin'],
+    body: () => ({ intent: 'save', 'rows[0][label]': '越权夜间', 'rows[0][start]': '20:00', 'rows[0][end]': '08:00', 'rows[0][capacity]': '9', 'rows[0][days][]': '6' }),
+  },
+  'POST /display': { url: () => '/display', sees: SIGNED_IN, body: () => ({ large: '1', next: '/' }), secrets: 'none' },
+  'GET /admin/bookings': { url: () => '/admin/bookings', sees: ['mgr1', 'park1', 'admin'], reach: ['mgr2', 'park2'], secrets: 'booking+number' },
+  'GET /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], secrets: 'none' },
+  'POST /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], body: () => ({ year: '2027', source: '越权录入', text: '2027-10-01 至 2027-10-07 放假 国庆节', intent: 'save' }) },
+  'POST /admin/calendar/:year/remove': { url: () => '/admin/calendar/2026/remove', sees: ['admin'] },
 };
 
 function secretsFor(w: World, policy: Policy): string[] {

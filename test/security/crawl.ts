@@ -19,10 +19,11 @@ export interface FoundForm {
 
 /**
  * Links a crawler must not follow: they sign out, download files or leave the HTML pages; and the public catalog's
- * sixty service and node pages, the open-data page and the equipment figures, which hold no POST form and would use up
- * the page budget.
+ * sixty service and node pages, the open-data page and the equipment figures, the dashboards' drill-down lists (one
+ * per figure and row; the list itself is reached from the admin menu) and the calendar's other years, which hold no
+ * new POST form and would use up the page budget; and the 大字版 switch (a visitor's cookie, not a page).
  */
-const SKIP_LINK = /^\/(logout|static|vendor|favicon|open-data)|^\/(services|nodes)\/|^\/equipment\/(stats|statements)|\/(attachments|pdf|export|xlsx)\b|\.(csv|xlsx|pdf|json)(\?|$)/;
+const SKIP_LINK = /^\/(logout|static|vendor|favicon|open-data)|^\/(services|nodes)\/|^\/equipment\/(stats|statements)|\/(attachments|pdf|export|xlsx)\b|\.(csv|xlsx|pdf|json)(\?|$)|^\/admin\/bookings\?|^\/admin\/calendar\?year=|^\/display\?/;
 
 function fieldsOf(form: HTMLElement, root: HTMLElement): FormField[] {
   const id = form.getAttribute('id');
@@ -82,6 +83,8 @@ export async function crawlForms(agent: Agent, start: string[], maxPages = 80): 
       if (!href.startsWith('/') || href.startsWith('//') || SKIP_LINK.test(href) || seen.has(href)) continue;
       // one page per list with filters or paging is enough
       if (/[?&](page|status|period|from|to|q)=/.test(href) && seen.has(href.split('?')[0]!)) continue;
+      // one service's window page is enough: a node offers dozens, all the same form
+      if (/\/offerings\/\d+\/windows$/.test(href) && [...seen, ...queue].some((u) => /\/offerings\/\d+\/windows$/.test(u))) continue;
       queue.push(href);
     }
   }

@@ -1,5 +1,5 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { attachments, bookingItems, bookings, closures, instrumentImports, instruments, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
+import { attachments, bookingItems, bookings, calendarDays, closures, instrumentImports, instruments, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
@@ -105,6 +105,8 @@ export async function buildWorld(): Promise<World> {
   const [offering] = await t.db.select({ id: nodeServices.id }).from(nodeServices).where(eq(nodeServices.nodeId, n1!.id)).limit(1);
   const sharing = await equipmentFixture(t.db, { agentA: agents.entA, userA: users.entA, companyA: a.enterprise, nodeCode: N1, purposeSecret: 'EQ-PURPOSE-SECRET-5521' });
   const [closure] = await t.db.insert(closures).values({ nodeId: n1!.id, startDate: '2026-10-20', endDate: '2026-10-20', reason: '设备检修' }).returning({ id: closures.id });
+  // An entered holiday arrangement of next year, so the calendar page holds its withdraw form for the crawler.
+  await t.db.insert(calendarDays).values(['2027-10-01', '2027-10-02', '2027-10-03'].map((date) => ({ date, kind: 'holiday' as const, name: '国庆节', year: 2027, source: '国办发明电〔2026〕9号', enteredBy: users.admin.id })));
 
   // X's certificate put its instruments in entA's ledger; entA also has an import waiting for confirmation.
   const [entry] = await t.db.select({ id: instruments.id }).from(instruments).where(and(eq(instruments.enterpriseId, a.enterprise.id), eq(instruments.serialNo, SERIAL_SECRET)));
@@ -171,6 +173,7 @@ const DIGEST_TABLES = [
   'events', 'node_services', 'nodes', 'notifications', 'reports', 'results', 'services', 'users',
   'instruments', 'instrument_imports', 'ledger_settings', 'calendar_feeds', 'outbox', 'reminders_sent', 'job_runs',
   'equipment', 'equipment_bookings', 'equipment_trainings', 'equipment_suspensions', 'sharing_rules',
+  'calendar_days', 'node_service_windows',
 ];
 
 /**

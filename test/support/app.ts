@@ -25,6 +25,7 @@ export interface TestAppOptions {
   clock?: Clock;
   loginThrottle?: LoginThrottle;
   verifyLimit?: { limit: number; windowMs: number };
+  trackLimit?: { limit: number; windowMs: number };
   env?: Record<string, string>;
   database?: Database;
 }
@@ -50,6 +51,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}),
     ...(opts.verifyLimit ? { verifyLimit: opts.verifyLimit } : {}),
+    ...(opts.trackLimit ? { trackLimit: opts.trackLimit } : {}),
   });
   return {
     app: built.app,
