@@ -155,8 +155,8 @@ describe('journeys in a real browser', () => {
       await page.keyboard.type('KB-002');
       expect(await page.locator('#item-1-serialNo').getAttribute('class')).not.to.contain('is-invalid');
       await tabTo(page, (f) => f.text === '下一步：核对信息', 'review button');
-      await page.keyboard.press('Enter');
-      await page.waitForURL('**/bookings');
+      // The refused form was already at /bookings: wait for the review page itself, not for the URL.
+      await Promise.all([page.waitForSelector('h1:has-text("确认预约信息")'), page.keyboard.press('Enter')]);
       expect(await page.textContent('main')).to.contain('list.pdf').and.contain('KB-002'); // the kept file goes with it
       await tabTo(page, (f) => f.text === '确认提交', 'submit');
       await page.keyboard.press('Enter');

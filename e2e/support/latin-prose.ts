@@ -36,7 +36,7 @@ const NOT_PROSE: RegExp[] = [
   /\bhttps?:\/\/[^\s<>"'，。、）]+/g, // URLs
   /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, // e-mail addresses
   /\b[0-9a-f]{32,}\b/gi, // hashes
-  /\.(?:xlsx|xls|csv|pdf|docx|doc|json|ics|png|jpe?g)\b/gi, // file extensions: “（.xlsx）”
+  /[\w.-]*\.(?:xlsx|xls|csv|pdf|docx|doc|json|ics|png|jpe?g)\b/gi, // file names and extensions: list.pdf, “（.xlsx）”
   /\b[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\b/g, // unified social credit codes
   // standard numbers: ISO 8217:2017, GB/T 265—1988, JJG 52-2013, ASTM D7042, IP 570, SH/T 0248, ISO/IEC 17025, EN 14214, NB/SH/T 0812
   /\b(?:ISO(?:\/IEC)?|IEC|GB(?:\/T|\/Z)?|JJG|JJF|ASTM|IP|SH\/T|NB\/SH\/T|NB\/T|EN|DIN|HJ|JB\/T|QB\/T|SN\/T|GBZ|CNAS-[A-Z]+|RB\/T|T\/[A-Z]+)\s?[A-Z]?\d[\w.:/—–-]*(?:\s?(?:Part|Amd)\s?\d+)?/g,

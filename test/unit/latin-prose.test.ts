@@ -44,6 +44,7 @@ describe('Latin-prose detector', () => {
       '服务 CAL-PG、套餐 PKG-RM-FULL，CMA 资质认定、CCC 认证、CNAS 认可',
       '下载导入模板（.xlsx）；只接受 Excel 2007 及以上格式（.xlsx，按文件内容校验）',
       '制造商 德国 Automation 公司，型号 QNix 8500',
+      '附件 list.pdf（计量器具清单），台账 ledger_2026.xlsx',
     ];
     for (const text of fine) {
       it(`passes “${text.slice(0, 40)}”`, () => {
