@@ -24,6 +24,8 @@ export interface BookingOwner {
   /** The company's park now: park statistics count the booking where the company was when it booked. */
   parkId: number | null;
   createdBy: number;
+  /** online (default), window (staff on the company's behalf) or api. */
+  channel?: 'online' | 'window' | 'api';
 }
 
 /**
@@ -62,6 +64,7 @@ export async function insertPreparedBooking(
     remarks: p.remarks,
     bilingualReport: p.bilingualReport,
     createdBy: owner.createdBy,
+    channel: owner.channel ?? 'online',
     idempotencyKey: p.idempotencyKey,
     // the service's clock, so statistics by submission date agree with the booking number's date
     submittedAt: now,

@@ -381,6 +381,9 @@ export const capacityWindows = pgTable(
 
 // ───────────────────────── bookings ─────────────────────────
 
+/** How a booking reached the platform: online by the company, at a node's walk-in window by staff, or through the API. */
+export const bookingChannel = pgEnum('booking_channel', ['online', 'window', 'api']);
+
 export const bookingStatus = pgEnum('booking_status', [
   'submitted',
   'needs_info',
@@ -433,6 +436,7 @@ export const bookings = pgTable(
     window: text('window').notNull(),
     /** Capacity units held while the booking is live (instruments or samples; 1 for a consultation). */
     units: integer('units').notNull(),
+    channel: bookingChannel('channel').notNull().default('online'),
     status: bookingStatus('status').notNull().default('submitted'),
     deliveryMode: text('delivery_mode').notNull(),
     onsiteAddress: text('onsite_address'),
