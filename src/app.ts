@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import type { LoginThrottle } from './auth/auth.routes.js';
+import type { LoginThrottle } from './auth/throttle.js';
 import { makeAuthService } from './auth/auth.service.js';
 import { createPassport } from './auth/passport.js';
 import { buildServices, mountFeatureRouters, type Services } from './composition.js';
@@ -12,6 +12,7 @@ import { configureViews, forcedPasswordChange, pageLocals, requestLogging, secur
 import { PageCache } from './http/page-cache.js';
 import { healthRoutes } from './ops/health.routes.js';
 import { systemClock, type Clock } from './shared/time.js';
+import type { DraftQuota } from './uploads/quota.js';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface AppDeps {
   verifyLimit?: { limit: number; windowMs: number };
   /** Public progress lookups (/track) per address (default 30 per 10 minutes). */
   trackLimit?: { limit: number; windowMs: number };
+  /** Draft upload caps and the review step's rate (defaults in src/uploads/quota.ts). */
+  draftQuota?: Partial<DraftQuota>;
 }
 
 export interface App {

@@ -4,9 +4,10 @@ import { adminRoutes } from './admin/admin.routes.js';
 import { makeAccountsService } from './admin/accounts.service.js';
 import { makeNetworkService } from './admin/network.service.js';
 import { makeAuditService } from './audit/audit.service.js';
-import { authRoutes, DEFAULT_LOGIN_THROTTLE, type LoginThrottle } from './auth/auth.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
 import type { AuthService } from './auth/auth.service.js';
 import type { PassportInstance } from './auth/passport.js';
+import { makeThrottle, type LoginThrottle } from './auth/throttle.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService } from './bookings/bookings.service.js';
 import { makeAvailability } from './capacity/availability.js';
@@ -47,6 +48,7 @@ import { oilLimitsRoutes } from './oil-limits/oil-limits.routes.js';
 import { makeOilLimitsService } from './oil-limits/oil-limits.service.js';
 import { signatoriesRoutes } from './signatories/signatories.routes.js';
 import { makeSignatoriesService } from './signatories/signatories.service.js';
+import { DEFAULT_DRAFT_QUOTA, type DraftQuota } from './uploads/quota.js';
 import { FileStorage } from './uploads/storage.js';
 import { dailySchedule } from './jobs/daily.js';
 import { calendarRoutes as calendarFeedRoutes } from './ledger/calendar.routes.js';
@@ -71,6 +73,8 @@ export interface CompositionDeps {
   verifyLimit?: { limit: number; windowMs: number };
   /** Public progress lookups (/track) per address (default 30 per 10 minutes). */
   trackLimit?: { limit: number; windowMs: number };
+  /** Draft upload caps and the review step's rate (defaults in src/uploads/quota.ts). */
+  draftQuota?: Partial<DraftQuota>;
 }
 
 /** Builds every feature's service once; nothing else creates services. */
@@ -93,7 +97,7 @@ export function buildServices(deps: CompositionDeps) {
     reports,
     catalog: makeCatalogService(db, availability, catalogCache),
     enterprises: makeEnterprisesService(db),
-    bookings: makeBookingsService({ db, availability, storage, clock, reference }),
+    bookings: makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } }),
     lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference }),
     notifications: makeNotificationsService(db),
     stats,
@@ -141,8 +145,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
       passport: deps.passport,
       sessionStore: deps.sessionStore,
       parks: () => services.catalog.parks(),
-      rateLimitStore,
-      throttle: deps.loginThrottle ?? DEFAULT_LOGIN_THROTTLE,
+      throttle: makeThrottle({ db, store: rateLimitStore, ...(deps.loginThrottle ? { limits: deps.loginThrottle } : {}), secret: config.sessionSecret, secureCookie: config.isProduction && config.publicUrl.startsWith('https://') }),
       issueCsrfToken: (req) => void issueCsrfToken(req),
     }),
   );

@@ -9,6 +9,7 @@ import { runMigrations } from './db/migrate.js';
 import { seedIfEmpty } from './seed/index.js';
 import { createLogger, flushLogs, type Logger } from './shared/logger.js';
 import { systemClock } from './shared/time.js';
+import { DRAFT_SWEEP_EVERY_MS } from './uploads/quota.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -55,21 +56,19 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
     seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
   }
   const { app, close, services } = createApp({ config, database, logger });
-  // Housekeeping in one process only: stale draft uploads, and reported bookings that complete on their own.
-  const sweeper = opts.housekeeping
-    ? setInterval(() => {
-        services.bookings.sweepStaleDrafts().catch((err: unknown) => logger.warn({ err }, 'draft sweep failed'));
-        services.lab.autoComplete().catch((err: unknown) => logger.warn({ err }, 'auto-complete failed'));
-      }, 3600_000)
-    : undefined;
-  sweeper?.unref();
+  // Housekeeping in one process only: stale draft uploads (often: they hold disk space), and reported bookings that
+  // complete on their own (hourly).
+  const timers = opts.housekeeping
+    ? [
+        setInterval(() => void services.bookings.sweepStaleDrafts().catch((err: unknown) => logger.warn({ err }, 'draft sweep failed')), DRAFT_SWEEP_EVERY_MS),
+        setInterval(() => void services.lab.autoComplete().catch((err: unknown) => logger.warn({ err }, 'auto-complete failed')), 3600_000),
+      ]
+    : [];
   // Outbox deliveries and the daily reminder job run in every process: each is safe to run concurrently.
   const stopJobs = startBackgroundJobs(services, { clock: systemClock, logger });
   // Equipment bookings not checked in N minutes after their start become no-shows (safe on any number of workers).
-  const noShows = opts.housekeeping
-    ? setInterval(() => void services.equipment.desk.sweepNoShows().catch((err: unknown) => logger.warn({ err }, 'no-show sweep failed')), 300_000)
-    : undefined;
-  noShows?.unref();
+  if (opts.housekeeping) timers.push(setInterval(() => void services.equipment.desk.sweepNoShows().catch((err: unknown) => logger.warn({ err }, 'no-show sweep failed')), 300_000));
+  for (const timer of timers) timer.unref();
   const server = app.listen(config.port, config.host, () => {
     logger.info(
       {
@@ -87,9 +86,8 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   installShutdown(server, logger, async () => {
-    if (sweeper) clearInterval(sweeper);
+    for (const timer of timers) clearInterval(timer);
     await stopJobs();
-    if (noShows) clearInterval(noShows);
     close();
     await database.close();
   });

@@ -6,11 +6,15 @@ import { currentUser, requireLogin } from '../http/guards.js';
 import type { AuthService } from './auth.service.js';
 import { accountPage, passwordPage } from './auth.view.js';
 import { homeFor } from './home.js';
+import type { OnLimited, Throttle } from './throttle.js';
 
 /** The signed-in user's own account and password. */
-export function accountRoutes(deps: { auth: AuthService; sessionStore: DrizzleSessionStore }): Router {
+export function accountRoutes(deps: { auth: AuthService; sessionStore: DrizzleSessionStore; throttle: Throttle }): Router {
   const { auth, sessionStore } = deps;
   const router = Router();
+  // Refused password changes per user: a wrong current password is a guess at it.
+  const limited: OnLimited = (req, res, seconds) =>
+    res.status(429).render('auth/password', passwordPage(currentUser(req), { formError: `当前密码输错次数过多，请 ${Math.max(1, Math.ceil(seconds / 60))} 分钟后再试。` }));
 
   router.get('/account', requireLogin, (req, res) => {
     res.render('auth/account', accountPage(currentUser(req)));
@@ -23,6 +27,7 @@ export function accountRoutes(deps: { auth: AuthService; sessionStore: DrizzleSe
   router.post(
     '/account/password',
     requireLogin,
+    deps.throttle.passwordCheck(limited),
     formAction(
       async (req, res) => {
         const user = currentUser(req);

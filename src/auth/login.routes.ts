@@ -1,5 +1,4 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler, type Store } from 'express-rate-limit';
 import { flash } from '../http/flash.js';
 import { formAction, formBody } from '../http/forms.js';
 import { safeNextPath } from '../http/guards.js';
@@ -8,18 +7,7 @@ import { loginSchema } from './auth.schemas.js';
 import { loginPage, PASSWORD_PATH } from './auth.view.js';
 import { homeFor } from './home.js';
 import type { PassportInstance } from './passport.js';
-
-export interface LoginThrottle {
-  /** Failed attempts per source address. */
-  perIp: { limit: number; windowMs: number };
-  /** Failed attempts per account identifier (counted whether or not the account exists). */
-  perAccount: { limit: number; windowMs: number };
-}
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottle = {
-  perIp: { limit: 30, windowMs: 15 * 60_000 },
-  perAccount: { limit: 5, windowMs: 15 * 60_000 },
-};
+import type { OnLimited, Throttle } from './throttle.js';
 
 export interface SignInDeps {
   /** Puts a CSRF token into the new session at once, so pages opened in parallel right after login share it. */
@@ -28,11 +16,6 @@ export interface SignInDeps {
 
 const THROTTLED_MESSAGE = (minutes: number) =>
   `登录失败次数过多。为保护账号安全，请 ${minutes} 分钟后再试；忘记密码请联系所在单位管理员或平台客服重置。`;
-
-function identifierKey(req: Request): string {
-  const raw = formBody(req).identifier;
-  return typeof raw === 'string' && raw.trim() ? raw.trim().toLowerCase().slice(0, 120) : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-}
 
 /** Starts the user's session. passport ≥ 0.6 regenerates the session here: a fixed session id from before is worthless. */
 export async function signIn(req: Request, user: Express.User, deps: SignInDeps): Promise<void> {
@@ -48,28 +31,14 @@ function checkCredentials(passport: PassportInstance, req: Request, res: Respons
   });
 }
 
-/** Failed logins per address and per account; only failures count (a success answers with a redirect, below 400). */
-function loginLimiters(rateLimitStore: (prefix: string) => Store, throttle: LoginThrottle): RateLimitRequestHandler[] {
-  const limiter = (prefix: string, cfg: { limit: number; windowMs: number }, keyGenerator?: (req: Request) => string) =>
-    rateLimit({
-      windowMs: cfg.windowMs,
-      limit: cfg.limit,
-      skipSuccessfulRequests: true,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      store: rateLimitStore(prefix),
-      ...(keyGenerator ? { keyGenerator } : {}),
-      handler: (req, res) => {
-        const body = formBody(req);
-        res.status(429).render('auth/login', loginPage({ identifier: body.identifier ?? '' }, safeNextPath(body.next), { formError: THROTTLED_MESSAGE(Math.ceil(cfg.windowMs / 60_000)) }));
-      },
-    });
-  return [limiter('login-ip', throttle.perIp), limiter('login-account', throttle.perAccount, identifierKey)];
-}
-
 /** Sign-in and sign-out. */
-export function loginRoutes(deps: SignInDeps & { passport: PassportInstance; rateLimitStore: (prefix: string) => Store; throttle: LoginThrottle }): Router {
+export function loginRoutes(deps: SignInDeps & { passport: PassportInstance; throttle: Throttle }): Router {
   const router = Router();
+  // Over a guessing limit (per account, per address, per trusted device — see throttle.ts): the login page says when to retry.
+  const limited: OnLimited = (req, res, seconds) => {
+    const body = formBody(req);
+    res.status(429).render('auth/login', loginPage({ identifier: body.identifier ?? '' }, safeNextPath(body.next), { formError: THROTTLED_MESSAGE(Math.max(1, Math.ceil(seconds / 60))) }));
+  };
 
   router.get('/login', (req, res) => {
     if (req.user) return res.redirect(homeFor(req.user.role));
@@ -78,7 +47,7 @@ export function loginRoutes(deps: SignInDeps & { passport: PassportInstance; rat
 
   router.post(
     '/login',
-    ...loginLimiters(deps.rateLimitStore, deps.throttle),
+    deps.throttle.login(limited),
     formAction(
       async (req, res) => {
         const body = formBody(req);
@@ -88,6 +57,8 @@ export function loginRoutes(deps: SignInDeps & { passport: PassportInstance; rat
         // One message for unknown account and wrong password alike.
         if (!user) return res.status(401).render('auth/login', loginPage({ identifier: body.identifier }, nextPath, { formError: '账号或密码不正确。' }));
         await signIn(req, user, deps);
+        // This browser is now a known device of the account: a lock-out by someone else never keeps its owner out.
+        deps.throttle.rememberDevice(req, res, user.id);
         flash(req, 'success', `欢迎回来，${user.name}。`);
         res.redirect(user.mustChangePassword ? PASSWORD_PATH : (nextPath ?? homeFor(user.role)));
       },

@@ -5,6 +5,7 @@ import type { AuthService } from './auth.service.js';
 import { registerPage } from './auth.view.js';
 import { homeFor } from './home.js';
 import { signIn, type SignInDeps } from './login.routes.js';
+import type { OnLimited, Throttle } from './throttle.js';
 
 const WELCOME = {
   review: '注册成功。您确认的统一社会信用代码将由平台管理员复核，复核期间可正常预约。',
@@ -12,9 +13,12 @@ const WELCOME = {
 };
 
 /** A company signs up (the company and its first user) and is signed in at once. */
-export function registerRoutes(deps: SignInDeps & { auth: AuthService; parks: () => Promise<{ id: number; name: string }[]> }): Router {
+export function registerRoutes(deps: SignInDeps & { auth: AuthService; parks: () => Promise<{ id: number; name: string }[]>; throttle: Throttle }): Router {
   const { auth, parks } = deps;
   const router = Router();
+  // Sign-ups per address, and refused ones (each may have said a mobile, e-mail or credit code is registered).
+  const limited: OnLimited = (_req, res, seconds) =>
+    void parks().then((list) => res.status(429).render('auth/register', registerPage(list, {}, { formError: `提交过于频繁，请 ${Math.max(1, Math.ceil(seconds / 60))} 分钟后再试。如已注册，请直接登录。` })));
 
   router.get('/register', async (req, res) => {
     if (req.user) return res.redirect(homeFor(req.user.role));
@@ -23,6 +27,7 @@ export function registerRoutes(deps: SignInDeps & { auth: AuthService; parks: ()
 
   router.post(
     '/register',
+    deps.throttle.register(limited),
     formAction(
       async (req, res) => {
         const result = await auth.register(req.body);

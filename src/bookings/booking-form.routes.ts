@@ -1,30 +1,44 @@
 import { Router } from 'express';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { flash } from '../http/flash.js';
 import { formAction, formBody, hiddenFields, keptValues } from '../http/forms.js';
 import { currentUser, requireAction } from '../http/guards.js';
 import { multipartForm, uploadedFiles } from '../http/multipart.js';
-import { queryText } from '../http/params.js';
-import { ConflictError, ValidationError } from '../shared/errors.js';
+import { queryDate, queryText } from '../http/params.js';
+import { ConflictError, RateLimitedError, ValidationError } from '../shared/errors.js';
+import { QUOTA_MESSAGES } from '../uploads/quota.js';
 import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
 import { bookingPages, type LedgerPicks } from './booking-pages.routes.js';
 import { bookingHref, bookingViewLabels } from './bookings.view.js';
 import { newIdempotencyKey, type BookingsService } from './bookings.service.js';
 
 /** The booking form: open it, review (files kept as drafts), go back to edit, submit. */
-export function bookingFormRoutes(bookings: BookingsService, ledger?: LedgerPicks): Router {
+export function bookingFormRoutes(bookings: BookingsService, rateLimitStore: (prefix: string) => Store, ledger?: LedgerPicks): Router {
   const router = Router();
   const enterpriseOnly = requireAction('booking.create');
   const { renderForm } = bookingPages(bookings, ledger);
+  // The review step keeps the form's files as drafts: rate-limited per user (the draft quota caps what it keeps).
+  const { reviews } = bookings.draftQuota;
+  const reviewLimit = rateLimit({
+    windowMs: reviews.windowMs,
+    limit: reviews.limit,
+    store: rateLimitStore('draft-review'),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skip: (req) => formBody(req).intent !== 'review',
+    keyGenerator: (req) => `u${currentUser(req).id}`,
+    handler: (_req, _res, next, options) => next(new RateLimitedError(QUOTA_MESSAGES.reviews(), Math.ceil(options.windowMs / 1000))),
+  });
 
   router.get('/bookings/new', enterpriseOnly, async (req, res) => {
     const service = queryText(req.query.service, 40);
     if (!service) return res.redirect('/services');
     const user = currentUser(req);
     const body: Record<string, unknown> = { service, node: queryText(req.query.node, 9) ?? '', contactName: user.name, contactMobile: user.mobile, idempotencyKey: newIdempotencyKey(), deliveryMode: '' };
-    const date = queryText(req.query.date, 10);
+    const date = queryDate(req.query.date);
     const window = queryText(req.query.window, 5);
     if (date && window) body.slot = `${date}|${window}`;
-    const from = queryText(req.query.from, 10);
+    const from = queryDate(req.query.from);
     if (from) body.from = from;
     // Instruments picked from the ledger fill the instrument rows.
     const picked = [req.query.instruments ?? []].flat().filter((x): x is string => typeof x === 'string' && /^[1-9]\d{0,8}$/.test(x)).map(Number);
@@ -39,6 +53,7 @@ export function bookingFormRoutes(bookings: BookingsService, ledger?: LedgerPick
     '/bookings',
     enterpriseOnly,
     ...multipartForm('/bookings', BOOKING_FORM_PURPOSES),
+    reviewLimit,
     formAction(
       async (req, res) => {
         const user = currentUser(req);

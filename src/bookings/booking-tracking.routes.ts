@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import QRCode from 'qrcode';
 import { currentUser, requireAction, requireLogin } from '../http/guards.js';
-import { idParam, pageParam, queryText } from '../http/params.js';
+import { idParam, pageParam, queryDate, queryText } from '../http/params.js';
 import { NotFoundError } from '../shared/errors.js';
 import { bookingNumberParam } from './booking-number.js';
 import { bookingPages } from './booking-pages.routes.js';
@@ -22,8 +22,8 @@ export function bookingTrackingRoutes(bookings: BookingsService, publicUrl: stri
       status: queryText(req.query.status, 20),
       node: queryText(req.query.node, 9),
       service: queryText(req.query.service, 40),
-      from: queryText(req.query.from, 10),
-      to: queryText(req.query.to, 10),
+      from: queryDate(req.query.from),
+      to: queryDate(req.query.to),
       q: queryText(req.query.q, 40),
     };
     const result = await bookings.list(currentUser(req), { ...filter, page: pageParam(req.query.page) });

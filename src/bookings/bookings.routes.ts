@@ -25,7 +25,7 @@ export function bookingsRoutes(deps: BookingsRoutesDeps): Router {
   const router = Router();
   router.use(publicTrackRoutes(deps));
   router.use(oversightRoutes(deps.bookings));
-  router.use(bookingFormRoutes(deps.bookings, deps.ledger));
+  router.use(bookingFormRoutes(deps.bookings, deps.rateLimitStore, deps.ledger));
   router.use(bookingTrackingRoutes(deps.bookings, deps.publicUrl));
   router.use(bookingActionRoutes(deps.bookings));
   return router;

@@ -43,6 +43,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     oversee: (user: Principal, query: OversightQuery) => oversightList(deps, user, query),
     /** The public progress lookup (number + last four digits of the contact mobile). */
     track: (query: TrackQuery) => trackBooking(deps, query),
+    /** The caps this instance enforces (the routes rate-limit the review step with them). */
+    draftQuota: deps.draftQuota,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Availability } from '../capacity/availability.js';
 import type { ReferenceData } from '../catalog/reference.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/time.js';
+import type { DraftQuota } from '../uploads/quota.js';
 import type { FileStorage } from '../uploads/storage.js';
 
 /** What the booking use cases work with; built once by the composition root. */
@@ -12,4 +13,6 @@ export interface BookingsDeps {
   clock: Clock;
   /** Cached reference data (shared with the catalog so network changes clear it). */
   reference: ReferenceData;
+  /** Caps on draft files (per user, company, platform) and on review steps: src/uploads/quota.ts. */
+  draftQuota: DraftQuota;
 }

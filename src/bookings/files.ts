@@ -1,7 +1,9 @@
 import type { Principal } from '../auth/access.js';
+import { inTransaction } from '../db/tx.js';
 import { ValidationError } from '../shared/errors.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { checkFile, MAX_FILES } from '../uploads/file-check.js';
+import { assertDraftQuota, DRAFT_MAX_AGE_MINUTES, lockDraftSpace, type DraftOwner } from '../uploads/quota.js';
 import type { UploadedFile } from '../uploads/purposes.js';
 import type { BookingsDeps } from './context.js';
 
@@ -59,6 +61,24 @@ export async function withStoredFiles<T>(deps: Pick<BookingsDeps, 'storage'>, ro
   }
 }
 
+/**
+ * Keeps checked files as drafts of one booking form (the review step), within the draft quota: checked before anything
+ * is written, and again under the company's lock in the transaction that records them (parallel review steps).
+ */
+export async function keepDrafts(deps: Pick<BookingsDeps, 'db' | 'storage' | 'draftQuota'>, owner: DraftOwner, key: string, files: CheckedFile[]): Promise<void> {
+  if (files.length === 0) return;
+  const incoming = { files: files.length, bytes: files.reduce((n, f) => n + f.buffer.length, 0) };
+  await assertDraftQuota(deps.db, deps.draftQuota, owner, incoming);
+  const rows = await storeFiles(deps, files, owner, { bookingId: null, draftToken: key });
+  await withStoredFiles(deps, rows, () =>
+    inTransaction(deps.db, async (tx) => {
+      await lockDraftSpace(tx, owner);
+      await assertDraftQuota(tx, deps.draftQuota, owner, incoming);
+      await attachmentsRepo.insertAttachments(tx, rows);
+    }),
+  );
+}
+
 /** The draft files of a booking form (kept across the review step and refused submits). */
 export function draftsOf(deps: Pick<BookingsDeps, 'db'>, user: Principal, key: unknown) {
   return typeof key === 'string' && DRAFT_KEY_RE.test(key) ? attachmentsRepo.draftsOf(deps.db, user.id, key) : Promise.resolve([]);
@@ -69,7 +89,7 @@ export function draftsOf(deps: Pick<BookingsDeps, 'db'>, user: Principal, key: u
  * stored as a draft of this form (when they fit the limit with the drafts already there) and shown again on the form, where
  * it can be removed. A file that fails the check is the refusal's message, as before.
  */
-export async function keepAsDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>, owner: { userId: number; enterpriseId: number }, key: unknown, files: UploadedFile[]): Promise<void> {
+export async function keepAsDrafts(deps: Pick<BookingsDeps, 'db' | 'storage' | 'draftQuota'>, owner: DraftOwner, key: unknown, files: UploadedFile[]): Promise<void> {
   if (files.length === 0 || typeof key !== 'string' || !DRAFT_KEY_RE.test(key)) return;
   // More files than the form takes: the user chooses which, none is kept on their behalf.
   if (files.length > MAX_FILES - (await attachmentsRepo.draftsOf(deps.db, owner.userId, key)).length) return;
@@ -78,8 +98,12 @@ export async function keepAsDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>, o
     const result = await checkFile(f);
     if (result.ok) kept.push({ purpose: f.purpose, buffer: f.buffer, safeName: result.safeName, mimeType: result.mimeType });
   }
-  const rows = await storeFiles(deps, kept, owner, { bookingId: null, draftToken: key });
-  await withStoredFiles(deps, rows, () => attachmentsRepo.insertAttachments(deps.db, rows));
+  try {
+    await keepDrafts(deps, owner, key, kept);
+  } catch (err) {
+    // Over the draft quota: not kept — the form's own refusal is what the user reads.
+    if (!(err instanceof ValidationError)) throw err;
+  }
 }
 
 /** Back from review to the form: forget the drafts the user unticked. */
@@ -88,9 +112,9 @@ export async function removeDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>, u
   await deps.storage.remove(removed);
 }
 
-/** Removes draft files of forms abandoned for a day (run periodically). */
+/** Removes draft files of abandoned forms (older than DRAFT_MAX_AGE_MINUTES; run every DRAFT_SWEEP_EVERY_MS). */
 export async function sweepStaleDrafts(deps: Pick<BookingsDeps, 'db' | 'storage'>): Promise<number> {
-  const removed = await attachmentsRepo.deleteStaleDrafts(deps.db, 24);
+  const removed = await attachmentsRepo.deleteStaleDrafts(deps.db, DRAFT_MAX_AGE_MINUTES);
   await deps.storage.remove(removed);
   return removed.length;
 }

@@ -77,7 +77,7 @@ export async function refuseFull(deps: Pick<BookingsDeps, 'availability'>, ref: 
 }
 
 /** Oil-test rules that need the reference data: grade of this service, edition of its family, items of the grade. */
-async function oilDetails(deps: BookingsDeps, service: ActiveService, v: OilTestInput, today: string): Promise<KindDetails> {
+async function oilDetails(deps: PrepareDeps, service: ActiveService, v: OilTestInput, today: string): Promise<KindDetails> {
   const errors: Record<string, string> = {};
   const ref = await oilReference(deps, service);
   const grade = ref.grades.find((g) => g.code === v.gradeCode);
@@ -164,7 +164,10 @@ function consultationDetails(service: ActiveService, k: ConsultationInput): Kind
  * Validates a booking form completely — fields, kind-specific rules, the node and the chosen window — and returns
  * what would be saved. Throws ValidationError with every field's message, or ConflictError when the window is full.
  */
-export async function prepareBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>): Promise<PreparedBooking> {
+/** The dependencies preparing a booking reads (no storage: files are the caller's). */
+export type PrepareDeps = Pick<BookingsDeps, 'db' | 'availability' | 'clock' | 'reference'>;
+
+export async function prepareBooking(deps: PrepareDeps, user: Principal, body: Record<string, unknown>): Promise<PreparedBooking> {
   assertCan(user, 'booking.create');
   const { db, availability, clock } = deps;
   const service = await activeService(deps, typeof body.service === 'string' ? body.service : '');

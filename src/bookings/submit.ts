@@ -9,7 +9,7 @@ import type { UploadedFile } from '../uploads/purposes.js';
 import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { insertPreparedBooking, WindowTakenMeanwhile } from './create.js';
-import { checkFiles, keepAsDrafts, storeFiles, withStoredFiles } from './files.js';
+import { checkFiles, keepAsDrafts, keepDrafts, storeFiles, withStoredFiles } from './files.js';
 import { prepareBooking, refuseFull, type PreparedBooking } from './prepare.js';
 
 /** The key a booking form carries so that submitting it twice makes one booking. */
@@ -44,8 +44,7 @@ async function reviewPrepared(deps: BookingsDeps, user: Principal, body: Record<
   const prepared = await prepareBooking(deps, user, body);
   const drafts = await attachmentsRepo.draftsOf(deps.db, user.id, prepared.idempotencyKey);
   const checked = await checkFiles(files, drafts.length);
-  const rows = await storeFiles(deps, checked, { userId: user.id, enterpriseId: user.enterpriseId }, { bookingId: null, draftToken: prepared.idempotencyKey });
-  await withStoredFiles(deps, rows, () => attachmentsRepo.insertAttachments(deps.db, rows));
+  await keepDrafts(deps, { userId: user.id, enterpriseId: user.enterpriseId }, prepared.idempotencyKey, checked);
   return { prepared, drafts: await attachmentsRepo.draftsOf(deps.db, user.id, prepared.idempotencyKey) };
 }
 

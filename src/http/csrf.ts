@@ -28,7 +28,8 @@ export function registerUploadRoute(path: string): void {
   if (!uploadRoutes.has(path)) uploadRoutes.set(path, match(path));
 }
 
-function isUploadRoute(req: Request): boolean {
+/** Whether this request is a POST to a route that parses multipart itself (see multipartForm). */
+export function isUploadRoute(req: Request): boolean {
   return req.method === 'POST' && [...uploadRoutes.values()].some((matches) => matches(req.path) !== false);
 }
 

@@ -12,6 +12,7 @@ import type { DrizzleSessionStore } from '../db/session-store.js';
 import { ForbiddenError } from '../shared/errors.js';
 import { fromRoot } from '../shared/paths.js';
 import { formatDate, formatDateTime, formatDateWithWeekday } from '../shared/time.js';
+import { acceptedBodies } from './body-types.js';
 import { csrfProtection, issueCsrfToken } from './csrf.js';
 import { flashMiddleware } from './flash.js';
 import { rejectNulInput } from './input-guard.js';
@@ -108,6 +109,7 @@ export function sessionsAndForms(app: Express, config: Config, sessionStore: Dri
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(csrfProtection);
+  app.use(acceptedBodies);
   app.use(layoutRenderer());
   app.use(flashMiddleware);
 }

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { registerUploadRoute, verifyCsrf } from './csrf.js';
 import { rejectNulInput } from './input-guard.js';
 import multer from 'multer';
-import { MAX_FILE_BYTES, MAX_FILES } from '../uploads/file-check.js';
+import { MAX_FILE_BYTES, MAX_FILES } from '../uploads/quota.js';
 import { fileFieldName, type AttachmentPurpose, type UploadedFile } from '../uploads/purposes.js';
 
 export type { UploadedFile };
@@ -28,6 +28,49 @@ const LIMIT_MESSAGES: Record<string, string> = {
   MISSING_FIELD_NAME: '提交的内容格式不正确。',
 };
 
+const REAL_FILES = Symbol('realFiles');
+
+/**
+ * multer's memory storage, but counting the real files of a request (a part with a name or with content): the one
+ * after MAX_FILES is refused before a byte of it is kept. multer's own `files` limit counts parts, and browsers send an
+ * empty part for every file input left empty, so that limit alone cannot equal the rule. With `fileSize` equal to
+ * MAX_FILE_BYTES, no request holds more than the rule allows in memory.
+ */
+class RuleMemoryStorage implements multer.StorageEngine {
+  _handleFile(req: Request, file: Express.Multer.File, cb: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+    const state = req as Request & { [REAL_FILES]?: number };
+    let counted = false;
+    let refused = false;
+    const count = (): boolean => {
+      if (counted) return true;
+      counted = true;
+      state[REAL_FILES] = (state[REAL_FILES] ?? 0) + 1;
+      return state[REAL_FILES] <= MAX_FILES;
+    };
+    const refuse = () => {
+      refused = true;
+      file.stream.resume(); // drain without keeping anything
+      cb(new multer.MulterError('LIMIT_FILE_COUNT', file.fieldname));
+    };
+    if (file.originalname !== '' && !count()) return refuse();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    file.stream.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      if (!counted && !count()) return refuse();
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    file.stream.once('error', (err) => !refused && cb(err));
+    file.stream.once('end', () => !refused && cb(null, { buffer: Buffer.concat(chunks, size), size }));
+  }
+
+  _removeFile(_req: Request, file: Express.Multer.File, cb: (error: Error | null) => void): void {
+    (file as { buffer?: Buffer }).buffer = undefined;
+    cb(null);
+  }
+}
+
 /**
  * Parses a multipart form into memory (nothing reaches the disk before it is checked), then verifies the CSRF
  * token from the parsed fields. A refused upload becomes `req.uploadError` for the form, never a 500; the token field
@@ -37,13 +80,13 @@ const LIMIT_MESSAGES: Record<string, string> = {
 export function multipartForm(path: string, purposes: readonly AttachmentPurpose[]): RequestHandler[] {
   registerUploadRoute(path);
   const parser = multer({
-    storage: multer.memoryStorage(),
+    storage: new RuleMemoryStorage(),
     defParamCharset: 'utf8', // Chinese file names arrive as UTF-8
     preservePath: true, // keep a crafted "../../x.pdf" as sent, so the file check refuses it instead of trimming it
     limits: {
       fileSize: MAX_FILE_BYTES,
       // Browsers send an empty part for every file input left empty, so the part limits leave room for those;
-      // the number of real files (≤ MAX_FILES) is checked by the service with a field message.
+      // the storage refuses the real file after MAX_FILES (see RuleMemoryStorage).
       files: MAX_FILES + purposes.length,
       fields: 400,
       parts: 420,

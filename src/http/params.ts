@@ -1,4 +1,5 @@
 import { NotFoundError } from '../shared/errors.js';
+import { isoDateOrUndefined } from '../shared/time.js';
 
 /** A trimmed, length-capped query-string value, or undefined when absent, empty or not a single string. */
 export function queryText(value: unknown, max = 50): string | undefined {
@@ -16,4 +17,9 @@ export function idParam(value: string | string[] | undefined): number {
 export function pageParam(value: unknown): number {
   const n = typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : 1;
   return Math.max(1, n);
+}
+
+/** A date filter from the query string (YYYY-MM-DD, a real date in the platform's range), or undefined. */
+export function queryDate(value: unknown): string | undefined {
+  return isoDateOrUndefined(value);
 }

@@ -5,7 +5,7 @@ import { flash } from '../http/flash.js';
 import { formAction, formBody } from '../http/forms.js';
 import { currentUser, requireAction } from '../http/guards.js';
 import { multipartForm, uploadedFiles } from '../http/multipart.js';
-import { pageParam, queryText } from '../http/params.js';
+import { pageParam, queryDate, queryText } from '../http/params.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import { ACCEPT_ATTRIBUTE } from '../uploads/file-check.js';
 import { isLabAction, type LabService } from './lab.service.js';
@@ -36,8 +36,8 @@ export function labRoutes(deps: { lab: LabService }): Router {
     const query = {
       tab: queryText(req.query.tab, 20),
       service: queryText(req.query.service, 40),
-      from: queryText(req.query.from, 10),
-      to: queryText(req.query.to, 10),
+      from: queryDate(req.query.from),
+      to: queryDate(req.query.to),
       assignee: queryText(req.query.assignee, 9),
       mine: queryText(req.query.mine, 1),
       q: queryText(req.query.q, 40),

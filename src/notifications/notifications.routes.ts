@@ -15,8 +15,13 @@ export function notificationsRoutes(notifications: NotificationsService): Router
     res.render('notifications/list', notificationsPage(result, unreadOnly));
   });
 
+  // Following a message's link changes nothing (a GET may be prefetched or replayed); the list marks it read by POST.
   router.get('/notifications/:id', signedIn, async (req, res) => {
     res.redirect(await notifications.open(currentUser(req), idParam(req.params.id)));
+  });
+
+  router.post('/notifications/:id/read', signedIn, async (req, res) => {
+    res.redirect(303, await notifications.read(currentUser(req), idParam(req.params.id)));
   });
 
   router.post('/notifications/read-all', signedIn, async (req, res) => {

@@ -15,8 +15,15 @@ export function makeNotificationsService(db: Db) {
       return { rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
     },
 
-    /** Opening a message marks it read and leads to what it is about. Another user's message does not exist. */
+    /** Where a message leads (a GET: nothing changes). Another user's message does not exist. */
     async open(user: Principal, id: number): Promise<string> {
+      const n = await repo.findForUser(db, user.id, id);
+      if (!n) throw new NotFoundError('该消息不存在。');
+      return safeNextPath(n.link) ?? '/notifications';
+    },
+
+    /** Opening a message from the list (a POST): marks it read and leads to what it is about. */
+    async read(user: Principal, id: number): Promise<string> {
       const n = await repo.findForUser(db, user.id, id);
       if (!n) throw new NotFoundError('该消息不存在。');
       if (!n.readAt) await repo.markRead(db, user.id, [id]);

@@ -32,8 +32,26 @@ export function shanghaiDate(at: Date): string {
   return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
-export function isIsoDate(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && dayjs(value, 'YYYY-MM-DD', true).isValid();
+/**
+ * The calendar dates the platform deals in: bookings, due dates, statistics periods, certificates' next due dates.
+ * Outside these years a "date" is an attack or a typo, and the arithmetic on it breaks downstream (9999-12-31 plus one
+ * day is year 10000, which PostgreSQL refuses as a timestamp; year 0000 does not exist in PostgreSQL at all).
+ */
+export const DATE_MIN = '1900-01-01';
+export const DATE_MAX = '2199-12-31';
+
+/**
+ * The one date check of the platform: a real calendar date written YYYY-MM-DD (2026-02-30 and 9999-99-99 are not),
+ * within DATE_MIN…DATE_MAX. Every date from a query string or a form goes through here (schemas, filters, params).
+ */
+export function isIsoDate(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && value >= DATE_MIN && value <= DATE_MAX && dayjs(value, 'YYYY-MM-DD', true).isValid();
+}
+
+/** A date from a query string or form field when it is one (see isIsoDate); anything else is no date. */
+export function isoDateOrUndefined(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? value.trim() : value;
+  return isIsoDate(text) ? text : undefined;
 }
 
 /** Day of the week of a calendar date (0 = Sunday), without a time-zone library. */

@@ -86,13 +86,36 @@ export async function deleteDrafts(ex: Executor, ownerUserId: number, token: str
   return rows.map((r) => r.storedName);
 }
 
-/** Drafts of abandoned forms older than `hours`: removed with their files by the sweeper. */
-export async function deleteStaleDrafts(ex: Executor, hours: number): Promise<string[]> {
+/** Drafts of abandoned forms older than `minutes`: removed with their files by the sweeper. */
+export async function deleteStaleDrafts(ex: Executor, minutes: number): Promise<string[]> {
   const rows = await ex
     .delete(attachments)
-    .where(and(isNull(attachments.bookingId), lt(attachments.createdAt, sql`now() - make_interval(hours => ${hours})`)))
+    .where(and(isNull(attachments.bookingId), lt(attachments.createdAt, sql`now() - make_interval(mins => ${minutes})`)))
     .returning({ storedName: attachments.storedName });
   return rows.map((r) => r.storedName);
+}
+
+/** Draft files and bytes held by a user, by the user's company, and on the whole platform — one statement. */
+export async function draftUsage(ex: Executor, owner: { userId: number; enterpriseId: number | null }) {
+  const mine = sql`${attachments.ownerUserId} = ${owner.userId}`;
+  const ours = owner.enterpriseId === null ? sql`false` : sql`${attachments.enterpriseId} = ${owner.enterpriseId}`;
+  const [row] = await ex
+    .select({
+      userFiles: sql<number>`count(*) FILTER (WHERE ${mine})::int`,
+      userBytes: sql<number>`coalesce(sum(${attachments.sizeBytes}) FILTER (WHERE ${mine}), 0)::float8`,
+      companyFiles: sql<number>`count(*) FILTER (WHERE ${ours})::int`,
+      companyBytes: sql<number>`coalesce(sum(${attachments.sizeBytes}) FILTER (WHERE ${ours}), 0)::float8`,
+      globalFiles: sql<number>`count(*)::int`,
+      globalBytes: sql<number>`coalesce(sum(${attachments.sizeBytes}), 0)::float8`,
+    })
+    .from(attachments)
+    .where(isNull(attachments.bookingId));
+  const n = (v: unknown) => Number(v ?? 0);
+  return {
+    user: { files: n(row?.userFiles), bytes: n(row?.userBytes) },
+    company: { files: n(row?.companyFiles), bytes: n(row?.companyBytes) },
+    global: { files: n(row?.globalFiles), bytes: n(row?.globalBytes) },
+  };
 }
 
 /** Removes one attachment row (a signed PDF refused before it became part of a report); returns its stored name. */

@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
+import { MAX_FILE_BYTES } from './quota.js';
 
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-export const MAX_FILES = 5;
+export { MAX_FILE_BYTES, MAX_FILES } from './quota.js';
 
 /** What we accept, judged by content (magic bytes), with the extensions each type may carry. */
 const ALLOWED: Record<string, { exts: string[]; label: string }> = {
@@ -23,11 +23,19 @@ export interface IncomingFile {
 
 export type FileCheck = { ok: true; mimeType: string; safeName: string } | { ok: false; message: string };
 
-/** The last path segment of a client file name, without control characters, at most 120 characters. */
+/**
+ * Invisible and direction-changing characters: bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+ * zero-width spaces, joiners and marks (U+200B–U+200F), the BOM (U+FEFF), soft hyphen, word joiner … — every Unicode
+ * "format" character (Cf), and the line/paragraph separators. "报告\u202Efdp.exe" displays as "报告exe.pdf": in a
+ * name shown to staff and used for downloads these only ever disguise what a file is.
+ */
+const INVISIBLE = /[\p{Cf}\u2028\u2029]/gu;
+
+/** The last path segment of a client file name, without control or invisible characters, at most 120 characters. */
 export function safeFileName(original: string): string {
   const base = original.split(/[\\/]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '').replace(/^\.+/, '').trim();
+  const cleaned = base.replace(INVISIBLE, '').replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '').replace(/^\.+/, '').trim();
   if (cleaned.length <= 120) return cleaned;
   const dot = cleaned.lastIndexOf('.');
   const ext = dot > 0 ? cleaned.slice(dot) : '';

@@ -512,20 +512,30 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
   });
 
   describe('notifications', () => {
-    it('shows the unread count in the header; opening one marks it read; others cannot open it', async () => {
+    it('shows the unread count in the header; following a message changes nothing, opening it from the list (POST) marks it read; others cannot open it', async () => {
       const page = await enterprise.get('/bookings');
       const badge = /站内信 <span class="badge rounded-pill text-bg-warning" aria-label="(\d+) 条未读">/.exec(page.text);
       expect(badge).to.not.equal(null);
       const unread = Number(badge![1]);
       expect(unread).to.be.greaterThan(0);
       const [n] = await t.db.select().from(notifications).where(eq(notifications.userId, company.user.id)).limit(1);
-      const open = await enterprise.get(`/notifications/${n!.id}`);
-      expect(open.status).to.equal(302);
-      expect(open.headers.location).to.match(/^\/bookings\//);
-      const [after] = await t.db.select().from(notifications).where(eq(notifications.id, n!.id));
-      expect(after!.readAt).to.be.instanceOf(Date);
-      expect((await liAgent.get(`/notifications/${n!.id}`)).status).to.equal(404);
+      const readAt = async () => (await t.db.select().from(notifications).where(eq(notifications.id, n!.id)))[0]!.readAt;
+      // a GET (a prefetch, a replayed link) leads to the booking and leaves the message unread
+      const follow = await enterprise.get(`/notifications/${n!.id}`);
+      expect(follow.status).to.equal(302);
+      expect(follow.headers.location).to.match(/^\/bookings\//);
+      expect(await readAt()).to.equal(null);
+      // the list's entry is a form: POST marks it read and leads on
       const list = await enterprise.get('/notifications');
+      expect(list.text).to.contain(`action="/notifications/${n!.id}/read"`);
+      const token = /name="_csrf" value="([^"]+)"/.exec(list.text)![1]!;
+      const open = await enterprise.post(`/notifications/${n!.id}/read`).type('form').send({ _csrf: token });
+      expect(open.status).to.equal(303);
+      expect(open.headers.location).to.match(/^\/bookings\//);
+      expect(await readAt()).to.be.instanceOf(Date);
+      expect((await liAgent.get(`/notifications/${n!.id}`)).status).to.equal(404);
+      const liToken = /name="_csrf" value="([^"]+)"/.exec((await liAgent.get('/account/password')).text)![1]!;
+      expect((await liAgent.post(`/notifications/${n!.id}/read`).type('form').send({ _csrf: liToken })).status).to.equal(404);
       expect(list.text).to.contain('站内信');
     });
   });

@@ -7,12 +7,19 @@ export interface FormField {
   type: string;
   /** What the page would send unchanged (checked boxes, selected options, typed-in defaults). */
   value: string;
+  /** A select's option values (so a valid fill can choose one). */
+  options?: string[];
+  /** The control is marked required. */
+  required?: boolean;
+  /** An unchecked checkbox: a browser does not send it (listed so that a valid fill can tick it). */
+  unchecked?: boolean;
 }
 
 export interface FoundForm {
   /** The page it was found on. */
   page: string;
   action: string;
+  method: 'get' | 'post';
   multipart: boolean;
   fields: FormField[];
 }
@@ -29,6 +36,7 @@ function fieldsOf(form: HTMLElement, root: HTMLElement): FormField[] {
   const id = form.getAttribute('id');
   const controls = [...form.querySelectorAll('input, select, textarea'), ...(id ? root.querySelectorAll(`[form="${id}"]`) : [])];
   const fields: FormField[] = [];
+  const unchecked: FormField[] = [];
   for (const el of controls) {
     const name = el.getAttribute('name');
     if (!name || el.hasAttribute('disabled')) continue;
@@ -38,6 +46,8 @@ function fieldsOf(form: HTMLElement, root: HTMLElement): FormField[] {
     if ((type === 'checkbox' || type === 'radio') && !el.hasAttribute('checked')) {
       // an unchecked radio group still gets a value from its first option when nothing is checked
       if (type === 'radio' && !fields.some((f) => f.name === name)) fields.push({ name, type, value: el.getAttribute('value') ?? 'on' });
+      // an unchecked box is not sent, but a valid fill may need to tick it (the sign-up's consent)
+      if (type === 'checkbox') unchecked.push({ name, type, value: el.getAttribute('value') ?? 'on', unchecked: true });
       continue;
     }
     if (type === 'radio') {
@@ -47,17 +57,24 @@ function fieldsOf(form: HTMLElement, root: HTMLElement): FormField[] {
     let value = el.getAttribute('value') ?? (type === 'checkbox' ? 'on' : '');
     if (tag === 'textarea') value = el.text;
     if (tag === 'select') value = (el.querySelector('option[selected]') ?? el.querySelector('option'))?.getAttribute('value') ?? '';
-    fields.push({ name, type, value });
+    const options = tag === 'select' ? el.querySelectorAll('option').map((o) => o.getAttribute('value') ?? '') : undefined;
+    fields.push({ name, type, value, ...(options ? { options } : {}), ...(el.hasAttribute('required') ? { required: true } : {}) });
   }
-  return fields;
+  return [...fields, ...unchecked.filter((u) => !fields.some((f) => f.name === u.name))];
 }
 
 /**
  * Opens pages as one visitor, breadth first from the start pages, following the app's own links, and returns every
- * POST form it saw (one per action URL). The forms are what the fuzzing suite attacks, so a new form is covered
+ * POST form it saw (one per action URL), and separately every GET form (filters, searches). The forms are what the fuzzing suite attacks, so a new form is covered
  * without anyone listing it.
  */
-export async function crawlForms(agent: Agent, start: string[], maxPages = 80): Promise<{ forms: FoundForm[]; pages: string[] }> {
+export async function crawlForms(
+  agent: Agent,
+  start: string[],
+  maxPages = 80,
+  /** Called with every page fetched (whatever its status), so a caller can check it without fetching it again. */
+  onPage?: (url: string, res: { status: number; text: string }) => void,
+): Promise<{ forms: FoundForm[]; getForms: FoundForm[]; pages: string[] }> {
   const queue = [...start];
   const seen = new Set<string>();
   const forms = new Map<string, FoundForm>();
@@ -66,17 +83,18 @@ export async function crawlForms(agent: Agent, start: string[], maxPages = 80): 
     if (seen.has(url)) continue;
     seen.add(url);
     const res = await agent.get(url);
+    onPage?.(url, { status: res.status, text: res.text ?? '' });
     if (res.status !== 200 || !String(res.headers['content-type']).startsWith('text/html')) continue;
     const root = parse(res.text);
     for (const form of root.querySelectorAll('form')) {
-      if ((form.getAttribute('method') ?? 'get').toLowerCase() !== 'post') continue;
-      const action = form.getAttribute('action') ?? url;
+      const method = (form.getAttribute('method') ?? 'get').toLowerCase() === 'post' ? 'post' : 'get';
+      const action = form.getAttribute('action') ?? url.split('?')[0]!;
       if (!action.startsWith('/') || action.startsWith('/logout')) continue;
       // one entry per action and set of fields (the booking form differs per service)
       const fields = fieldsOf(form, root);
       // One form per kind: the same form for the next offering, service or user (ids differ) adds nothing.
-      const key = `${action.replace(/\/\d+(?=\/|$)/g, '/#')}|${[...new Set(fields.map((f) => f.name.replace(/\d+/g, '#')))].sort().join(',')}`;
-      if (!forms.has(key)) forms.set(key, { page: url, action, multipart: (form.getAttribute('enctype') ?? '').includes('multipart'), fields });
+      const key = `${method} ${action.replace(/\/\d+(?=\/|$)/g, '/#')}|${[...new Set(fields.map((f) => f.name.replace(/\d+/g, '#')))].sort().join(',')}`;
+      if (!forms.has(key)) forms.set(key, { page: url, action, method, multipart: (form.getAttribute('enctype') ?? '').includes('multipart'), fields });
     }
     for (const a of root.querySelectorAll('a[href]')) {
       const href = a.getAttribute('href')!.split('#')[0]!;
@@ -88,5 +106,6 @@ export async function crawlForms(agent: Agent, start: string[], maxPages = 80): 
       queue.push(href);
     }
   }
-  return { forms: [...forms.values()], pages: [...seen] };
+  const all = [...forms.values()];
+  return { forms: all.filter((f) => f.method === 'post'), getForms: all.filter((f) => f.method === 'get'), pages: [...seen] };
 }

@@ -1,7 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { attachments, bookingItems, bookings, calendarDays, closures, instrumentImports, instruments, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
-import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
+import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp, type TestAppOptions } from '../support/app.js';
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
 import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD, type TestUser } from '../support/factories.js';
 import { labAction } from '../support/lab.js';
@@ -51,8 +51,8 @@ async function bookWithAttachment(agent: Agent, nodeId: number, slot: string, se
 }
 
 /** The whole world the security suites attack: two companies in two parks, two nodes, every role twice. */
-export async function buildWorld(): Promise<World> {
-  const t = await createTestApp({ clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), verifyLimit: { limit: 10_000, windowMs: 60_000 } });
+export async function buildWorld(opts: Pick<TestAppOptions, 'database' | 'env'> = {}): Promise<World> {
+  const t = await createTestApp({ clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), verifyLimit: { limit: 10_000, windowMs: 60_000 }, ...opts });
   const a = await createCompanyUser(t.db, { name: '甲保密船舶机械有限公司', parkCode: 'P-DINGHAI' });
   const b = await createCompanyUser(t.db, { name: '乙对照海运有限公司', parkCode: 'P-PUTUO' });
   const [n1] = await t.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.code, N1));
@@ -170,10 +170,10 @@ export async function tokenOf(agent: Agent, signedIn: boolean): Promise<string> 
 
 const DIGEST_TABLES = [
   'attachments', 'booking_counters', 'booking_items', 'bookings', 'capacity_windows', 'closures', 'enterprises', 'evaluations',
-  'events', 'node_services', 'nodes', 'notifications', 'reports', 'results', 'services', 'users',
+  'events', 'node_services', 'nodes', 'notifications', 'report_revisions', 'reports', 'results', 'services', 'signatories', 'users',
   'instruments', 'instrument_imports', 'ledger_settings', 'calendar_feeds', 'outbox', 'reminders_sent', 'job_runs',
   'equipment', 'equipment_bookings', 'equipment_trainings', 'equipment_suspensions', 'sharing_rules',
-  'calendar_days', 'node_service_windows',
+  'calendar_days', 'node_service_windows', 'prices', 'booking_fees', 'invoice_requests', 'fee_rules', 'oil_limits',
 ];
 
 /**

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import ejs from 'ejs';
+import { sql } from 'drizzle-orm';
 import type { Agent } from '../support/app.js';
 import { login } from '../support/app.js';
-import { TEST_PASSWORD } from '../support/factories.js';
+import { TEST_PASSWORD, uniqueMobile } from '../support/factories.js';
 import { crawlForms, type FoundForm } from './crawl.js';
 import { enterprises, outbox } from '../../src/db/schema.js';
 import { validCreditCode } from '../support/factories.js';
@@ -11,20 +14,32 @@ import { routeTable } from './routes.js';
 
 const HTML = `<script>alert("xss")</script><img src=x onerror=alert(1)>"'><svg onload=alert(2)>`;
 /** What must never come back unescaped: any of these in a response means the payload was rendered as markup. */
-const RAW_MARKUP = ['<script>alert("xss")', '<img src=x onerror', '<svg onload'];
+const RAW_MARKUP = ['<script>alert("xss")', '<img src=x onerror', '<svg onload', '<h1>pc'];
 const SQL = `' OR '1'='1'; DROP TABLE bookings; --`;
 const ODD_VALUES = ['\u0000', '-1', '1e309', 'NaN', '2026-02-30', '９９', '0x10', ' ', '\t\n', '[]', '{}', 'true', '１３９００００００００'];
 const STACK_TRACE = /\bat .+\.(ts|js):\d+|node_modules\//;
 
 type Pairs = [string, string][];
 
+type BodyType = 'urlencoded' | 'multipart' | 'json' | 'text';
+interface Variant {
+  label: string;
+  pairs: Pairs;
+  /** Sent as another body type than the form's own. */
+  as?: BodyType;
+}
+
 /** The ways a form is sent wrong, each as key/value pairs (so arrays, nested keys and odd names can be expressed). */
-function variants(form: FoundForm): { label: string; pairs: Pairs }[] {
+function variants(form: FoundForm): Variant[] {
   const csrf = form.fields.find((f) => f.name === '_csrf')?.value ?? '';
-  const fields = form.fields.filter((f) => f.name !== '_csrf');
+  const fields = form.fields.filter((f) => f.name !== '_csrf' && !f.unchecked);
   const defaults: Pairs = fields.map((f) => [f.name, f.value]);
   const base: Pairs = [['_csrf', csrf]];
-  const out: { label: string; pairs: Pairs }[] = [
+  const out: Variant[] = [
+    // the page's own values in every body type a client could send (only urlencoded, and multipart on upload routes, are read)
+    { label: 'as JSON', pairs: [...base, ...defaults], as: 'json' },
+    { label: 'as text/plain', pairs: [...base, ...defaults], as: 'text' },
+    { label: form.multipart ? 'as urlencoded' : 'as multipart', pairs: [...base, ...defaults], as: form.multipart ? 'urlencoded' : 'multipart' },
     { label: 'no fields', pairs: base },
     { label: 'SQL in every field', pairs: [...base, ...fields.map((f): [string, string] => [f.name, SQL])] },
     { label: 'HTML in every field', pairs: [...base, ...fields.map((f): [string, string] => [f.name, HTML])] },
@@ -55,15 +70,95 @@ function variants(form: FoundForm): { label: string; pairs: Pairs }[] {
   return out;
 }
 
-function send(agent: Agent, form: FoundForm, pairs: Pairs) {
-  if (form.multipart) {
-    let req = agent.post(form.action);
-    for (const [k, v] of pairs) req = req.field(k, v);
-    return req;
+function send(agent: Agent, form: FoundForm, pairs: Pairs, as: BodyType = form.multipart ? 'multipart' : 'urlencoded') {
+  const token = pairs.find(([k]) => k === '_csrf')?.[1] ?? '';
+  switch (as) {
+    case 'multipart': {
+      let req = agent.post(form.action);
+      for (const [k, v] of pairs) req = req.field(k, v);
+      return req;
+    }
+    case 'json':
+      return agent.post(form.action).set('X-CSRF-Token', token).set('Content-Type', 'application/json').send(JSON.stringify(Object.fromEntries(pairs)));
+    case 'text':
+      return agent.post(form.action).set('X-CSRF-Token', token).set('Content-Type', 'text/plain').send(new URLSearchParams(pairs).toString());
+    default:
+      return agent.post(form.action).type('form').send(new URLSearchParams(pairs).toString());
   }
-  const body = new URLSearchParams(pairs).toString();
-  return agent.post(form.action).type('form').send(body);
 }
+
+/** Query values a GET form (filters, searches) is sent with: impossible dates, NUL, huge, negative, markup. */
+const GET_VALUES = ['9999-99-99', '2026-02-30', '%00', 'x'.repeat(10_000), '-1', '<h1>q</h1>'];
+
+/** Each field alone with each value (the rest as the page has them), each field twice (an array), all at once. */
+function getQueries(form: FoundForm): string[] {
+  const enc = (v: string) => (v === '%00' ? v : encodeURIComponent(v));
+  const fields = form.fields.filter((f) => !f.unchecked);
+  const pair = (name: string, v: string) => `${encodeURIComponent(name)}=${enc(v)}`;
+  const others = (name: string) => fields.filter((f) => f.name !== name).map((f) => pair(f.name, f.value));
+  const out: string[] = [];
+  for (const v of GET_VALUES) {
+    out.push(fields.map((f) => pair(f.name, v)).join('&'));
+    for (const f of fields) out.push([...others(f.name), pair(f.name, v)].join('&'));
+  }
+  for (const f of fields) out.push([...others(f.name), pair(f.name, '2026-10-01'), pair(f.name, '9999-99-99')].join('&'));
+  return out;
+}
+
+/*
+ * The positive control: a form filled with valid values must be accepted, and then the same form with the HTML payload
+ * in one text field at a time must store it — otherwise "HTML in one field" only ever tested a refusal. Values a form
+ * needs are written here by field name; uniqueness (codes, mobiles, dates) comes from a counter.
+ */
+let fill = 0;
+const FILL: Record<string, (form: FoundForm) => string> = {
+  companyName: () => `正控测试${fill}有限公司`,
+  creditCode: () => validCreditCode(),
+  address: () => '舟山市定海区正控测试路 1 号',
+  contactName: () => '王正控',
+  mobile: () => uniqueMobile(),
+  contactMobile: () => '13900000101',
+  email: () => '',
+  password: () => 'Positive-2026-ok',
+  passwordConfirm: () => 'Positive-2026-ok',
+  agree: () => 'on',
+  code: (f) => (f.action === '/admin/services' ? `BZ-PC-${fill}` : f.action === '/admin/nodes' ? `ST-PC-${fill}` : f.fields.find((x) => x.name === 'code')!.value),
+  name: () => `正控名称${fill}号`,
+  shortName: () => `正控${fill}`,
+  district: () => '定海区',
+  phone: () => '0580-2281001',
+  hours: () => '工作日 8:30–17:00',
+  summary: () => '用于正控测试的服务简介文字。',
+  feeBasis: () => '免费',
+  turnaroundDays: () => '5',
+  startDate: () => `2027-01-${String(1 + (fill % 28)).padStart(2, '0')}`,
+  endDate: () => `2027-01-${String(1 + (fill % 28)).padStart(2, '0')}`,
+  reason: () => '正控测试说明原因',
+  note: () => '正控测试说明',
+  comment: () => '正控测试评价',
+  idempotencyKey: () => randomBytes(16).toString('base64url'),
+  'items[0][serialNo]': () => `PC-${fill}`,
+};
+/** Fields that take no free text (formats, choices, secrets): never the payload's target. */
+// onsiteAddress is kept only for on-site service (the crawled booking form is for a send-in one)
+const NOT_TEXT = /^(_csrf|onsiteAddress|code|creditCode|mobile|contactMobile|phone|email|password|passwordConfirm|currentPassword|newPassword|newPasswordConfirm|identifier|slotTimes|idempotencyKey|turnaroundDays|startDate|endDate|validFrom|validUntil|next|q)$/;
+/** Forms the control leaves alone: they sign in or out, change passwords, or switch accounts, nodes and services off. */
+const NOT_FILLED = /^\/(login|account\/password)$|\/(active|reset-password|delete|revoke)$/;
+
+function validPairs(form: FoundForm, payloads: Map<string, string> = new Map()): Pairs {
+  fill += 1;
+  return form.fields.flatMap((f): Pairs => {
+    if (payloads.has(f.name)) return [[f.name, payloads.get(f.name)!]];
+    if (f.unchecked && !FILL[f.name]) return [];
+    if (FILL[f.name]) return [[f.name, FILL[f.name]!(form)]];
+    // a required choice left on "please choose": the first real option
+    if (f.type === 'select' && f.value === '' && f.options?.some(Boolean)) return [[f.name, f.options.find(Boolean)!]];
+    return [[f.name, f.value]];
+  });
+}
+
+/** Payloads the positive control stored: each must come back escaped (never raw) on some page. */
+const storedPayloads = new Map<string, string>();
 
 /** Where each principal starts crawling (the crawler follows links from there). */
 function startPages(w: World): Record<PrincipalKey, string[]> {
@@ -88,6 +183,7 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
   this.timeout(300_000);
   let w: World;
   const formsBy = new Map<PrincipalKey, FoundForm[]>();
+  const getFormsBy = new Map<PrincipalKey, FoundForm[]>();
   let anonAgent: Agent;
   // Principals whose forms could lock others out (deactivate accounts, nodes, companies) go last.
   const ORDER: PrincipalKey[] = ['anon', 'entB', 'entA', 'staff2', 'staff1', 'park1', 'park2', 'mgr2', 'mgr1', 'admin'];
@@ -124,9 +220,67 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
     await w.t.services.ledger.createFeed((await w.t.services.auth.loadPrincipal(w.users.entA.id))!);
     await w.t.db.insert(outbox).values({ kind: 'email', payload: { to: 'zhang.wei@example.com', subject: '计量器具到期提醒', text: '…' }, status: 'failed', attempts: 10, maxAttempts: 10, lastError: '550 mailbox unavailable' });
     // Every form is found before any is sent: fuzzing changes states, and with them which forms a page offers.
-    for (const who of ORDER) formsBy.set(who, (await crawlForms(who === 'anon' ? anonAgent : w.agents[who], startPages(w)[who])).forms);
+    for (const who of ORDER) {
+      const found = await crawlForms(who === 'anon' ? anonAgent : w.agents[who], startPages(w)[who]);
+      formsBy.set(who, found.forms);
+      getFormsBy.set(who, found.getForms);
+    }
   });
   after(() => w?.t.close());
+
+  async function controlPages(): Promise<string[]> {
+    const ids = (await w.t.db.execute(sql`SELECT 'n' || id AS k FROM nodes WHERE code LIKE 'ST-PC-%' OR id = ${w.x.nodeId} UNION ALL SELECT 's' || code FROM services WHERE code LIKE 'BZ-PC-%' OR id = 1`)) as unknown as { rows: { k: string }[] };
+    return ids.rows.flatMap(({ k }) => (k.startsWith('n') ? [`/nodes/${k.slice(1)}`, `/admin/nodes/${k.slice(1)}`] : [`/services/${k.slice(1)}`]));
+  }
+
+  it('positive control: each form filled with valid values is accepted, and the HTML payload in each of its text fields is stored', async () => {
+    const accepted: string[] = [];
+    const refused: string[] = [];
+    const notStored: string[] = [];
+    for (const who of ['anon', 'entA', 'staff1', 'mgr1', 'admin'] as const) {
+      // a sign-up signs the browser in: each anonymous request comes from a new browser
+      const sendAs = async (form: FoundForm, pairs: Pairs) => {
+        const agent = who === 'anon' ? w.anon() : w.agents[who];
+        const token = await tokenOf(agent, who !== 'anon');
+        return send(agent, form, pairs.map(([k, v]): [string, string] => [k, k === '_csrf' ? token : v]));
+      };
+      for (const form of formsBy.get(who)!.filter((f) => !NOT_FILLED.test(f.action))) {
+        const valid = await sendAs(form, validPairs(form));
+        const where = `${who} ${form.action}`;
+        if (valid.status >= 400) {
+          refused.push(`${where} → ${valid.status}: ${/invalid-feedback[^>]*>([^<]+)/.exec(valid.text ?? '')?.[1] ?? /alert-danger[^>]*>\s*([^<]+)/.exec(valid.text ?? '')?.[1] ?? ''}`);
+          continue;
+        }
+        accepted.push(where);
+        // One new payload per request; earlier accepted ones stay in their fields, so a form that edits one record
+        // (a node, a service) ends with a payload in every text field rather than each overwritten by the next request.
+        const kept = new Map<string, string>();
+        for (const field of form.fields.filter((f) => !f.unchecked && ['text', 'textarea', 'search'].includes(f.type) && !NOT_TEXT.test(f.name))) {
+          const payload = `"><h1>pc${fill + 1}</h1>`;
+          const before = await stateDigest(w.t);
+          const res = await sendAs(form, validPairs(form, new Map([...kept, [field.name, payload]])));
+          // refused: a step already taken (some routes answer that with a message and a redirect), or the payload is
+          // longer than the field allows
+          if (res.status >= 400 || JSON.stringify(await stateDigest(w.t)) === JSON.stringify(before)) continue;
+          if (/\/\d+$/.test(form.action)) kept.set(field.name, payload);
+          const core = payload.slice(2);
+          const found = (await w.t.db.execute(sql.raw(`SELECT EXISTS (${['nodes', 'services', 'users', 'enterprises', 'bookings', 'booking_items', 'closures', 'events', 'evaluations', 'notifications', 'report_revisions'].map((t) => `SELECT 1 FROM ${t} x WHERE strpos(x::text, $$${core}$$) > 0`).join(' UNION ALL ')}) AS found`))) as unknown as { rows: { found: boolean }[] };
+          if (found.rows[0]!.found) storedPayloads.set(`${where} ${field.name}`, payload);
+          else notStored.push(`${where} ${field.name}`);
+        }
+      }
+    }
+    if (process.env.FUZZ_DEBUG) console.log({ accepted, refused, notStored, stored: [...storedPayloads.keys()] });
+    // the forms that create records take a valid fill (else the control proves nothing) …
+    for (const action of ['anon /register', 'entA /bookings', 'admin /admin/nodes', 'admin /admin/services', 'admin /admin/users', 'mgr1 /admin/users']) {
+      expect(accepted, `${action} refused a valid fill: ${refused.join(' · ')}`).to.include(action);
+    }
+    expect(accepted.filter((a) => /\/closures$/.test(a)), 'closures').to.have.length.greaterThan(0);
+    // … and the payload in a text field of each is stored (not refused, not dropped)
+    const storedForms = new Set([...storedPayloads.keys()].map((k) => k.split(' ').slice(0, 2).join(' ')));
+    for (const action of ['anon /register', 'entA /bookings', 'admin /admin/nodes', 'admin /admin/services', 'admin /admin/users']) expect([...storedForms], action).to.include(action);
+    expect(notStored, 'accepted but not stored').to.deep.equal([]);
+  });
 
   for (const who of ORDER) {
     it(`${who}: no form answers 500 or a stack trace, refusals save nothing, nothing comes back unescaped`, async () => {
@@ -145,8 +299,8 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
       const problems: string[] = [];
       let digest = await stateDigest(w.t);
       for (const form of forms) {
-        for (const { label, pairs } of variants(form)) {
-          const res = await send(agent, form, pairs);
+        for (const { label, pairs, as } of variants(form)) {
+          const res = await send(agent, form, pairs, as);
           const where = `${who} POST ${form.action} [${label}] → ${res.status}`;
           if (res.status >= 500) problems.push(where);
           const text = res.text ?? '';
@@ -159,6 +313,17 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
           }
           digest = after;
           if (({} as Record<string, unknown>).polluted !== undefined) problems.push(`${where}: Object.prototype polluted`);
+          if ((as === 'json' || as === 'text') && res.status !== 415 && res.status !== 403) problems.push(`${where}: a body type no route reads was not refused`);
+        }
+      }
+      // …and every GET form (filters, searches) with impossible dates, arrays, NUL and huge values
+      for (const form of getFormsBy.get(who)!) {
+        for (const q of getQueries(form)) {
+          const res = await agent.get(`${form.action}?${q}`);
+          const where = `${who} GET ${form.action}?${q.slice(0, 100)} → ${res.status}`;
+          if (res.status >= 500) problems.push(where);
+          if (STACK_TRACE.test(res.text ?? '')) problems.push(`${where}: stack trace in the response`);
+          for (const raw of RAW_MARKUP) if ((res.text ?? '').includes(raw)) problems.push(`${where}: query rendered as markup`);
         }
       }
       expect(problems, problems.slice(0, 20).join('\n')).to.deep.equal([]);
@@ -178,8 +343,9 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
     expect([...LAB_ACTIONS].filter((a) => !labActions.has(a))).to.deep.equal([]);
   });
 
-  it('shows every stored payload escaped on every page afterwards', async () => {
+  it('shows every stored payload escaped on every page afterwards (each payload of the positive control somewhere)', async () => {
     const problems: string[] = [];
+    const shown = new Set<string>();
     for (const who of ['admin', 'entA', 'entB', 'staff1', 'mgr1', 'park1'] as const) {
       const agent = w.agents[who];
       if ((await agent.get('/account')).status !== 200) {
@@ -189,12 +355,14 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
           continue; // deactivated by the admin's fuzzing: the admin's own crawl covers what it sees
         }
       }
-      const { pages } = await crawlForms(agent, startPages(w)[who], 120);
-      for (const page of pages) {
-        const res = await agent.get(page);
-        for (const raw of RAW_MARKUP) if ((res.text ?? '').includes(raw)) problems.push(`${who} GET ${page}: stored payload rendered as markup`);
-      }
+      // the records the positive control made or edited, on the pages that show them
+      const made = who === 'admin' ? await controlPages() : [];
+      await crawlForms(agent, [...startPages(w)[who], ...made], 120 + made.length, (page, res) => {
+        for (const raw of RAW_MARKUP) if (res.text.includes(raw)) problems.push(`${who} GET ${page}: stored payload rendered as markup`);
+        for (const [key, payload] of storedPayloads) if (res.text.includes(ejs.escapeXML(payload.slice(2)))) shown.add(key);
+      });
     }
     expect(problems).to.deep.equal([]);
+    expect([...storedPayloads.keys()].filter((k) => !shown.has(k)), 'stored payloads never shown (escaped) on any page').to.deep.equal([]);
   });
 });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { attachments, bookings, reports } from '../../src/db/schema.js';
 import type { Agent } from '../support/app.js';
-import { EXE, filesUnder, PDF, PNG, postMultipart, type FileToSend } from '../support/bookings.js';
+import { calibrationFields, EXE, filesUnder, openBookingForm, PDF, PNG, postMultipart, type FileToSend } from '../support/bookings.js';
 import { bookCalibration, labAction } from '../support/lab.js';
 import { advance, buildWorld, stateDigest, tokenOf, type World } from './fixture.js';
 
@@ -89,6 +89,28 @@ describe('security: uploads on every form that takes files', function () {
     const png = await postMultipart(agent, `/lab/bookings/${verified}/issue_report`, { _csrf: await tokenOf(agent, true) }, [{ field: 'file_report_pdf', buffer: PNG, name: 'scan.png' }]);
     expect(png.status).to.equal(422);
     expect(png.text).to.contain('签章报告须为 PDF 文件');
+  });
+
+  it('stores file names without bidi and invisible characters, so a name cannot disguise what a file is', async () => {
+    const agent = w.agents.entA;
+    const page = await openBookingForm(agent, 'CAL-PG', w.x.nodeId);
+    // "报告\u202Egnp.pdf" would display as "报告fdp.png"; zero-width and BOM characters hide in plain sight
+    const res = await postMultipart(agent, '/bookings', calibrationFields(page, w.x.nodeId, { slot: '2026-10-08|am', 'items[0][serialNo]': 'BIDI-1', 'items[1][serialNo]': 'BIDI-2' }), [
+      { field: 'file_other', buffer: PDF, name: '报告\u202Egnp.pdf' },
+      { field: 'file_instrument_list', buffer: PDF, name: '\u2066清单\u200B\uFEFF\u2069.pdf' },
+    ]);
+    expect(res.status, res.text.slice(0, 300)).to.equal(303);
+    const number = res.headers.location!.split('/').pop()!;
+    const [b] = await w.t.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.number, number));
+    const names = (await w.t.db.select({ n: attachments.originalName }).from(attachments).where(eq(attachments.bookingId, b!.id))).map((r) => r.n).sort();
+    expect(names).to.deep.equal(['报告gnp.pdf', '清单.pdf'].sort());
+    // the classic disguise: a name ending in ".exe" that displays as "….pdf" is judged by its real extension
+    const before = await stateDigest(w.t);
+    const page2 = await openBookingForm(agent, 'CAL-PG', w.x.nodeId);
+    const disguised = await postMultipart(agent, '/bookings', calibrationFields(page2, w.x.nodeId, { slot: '2026-10-08|pm' }), [{ field: 'file_other', buffer: EXE, name: '合同\u202Efdp.exe' }]);
+    expect(disguised.status).to.equal(422);
+    expect(disguised.text).to.contain('合同fdp.exe').and.not.contain('\u202E');
+    expect(await stateDigest(w.t)).to.deep.equal(before);
   });
 
   it('refuses a file sent under a field the form does not have, and a truncated multipart body', async () => {

@@ -4,11 +4,12 @@ import path from 'node:path';
 import supertest from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
-import type { LoginThrottle } from '../../src/auth/auth.routes.js';
+import type { LoginThrottle } from '../../src/auth/throttle.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database, Db } from '../../src/db/client.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { Clock } from '../../src/shared/time.js';
+import type { DraftQuota } from '../../src/uploads/quota.js';
 import { createTestDatabase } from './db.js';
 
 export interface TestApp {
@@ -26,6 +27,7 @@ export interface TestAppOptions {
   loginThrottle?: LoginThrottle;
   verifyLimit?: { limit: number; windowMs: number };
   trackLimit?: { limit: number; windowMs: number };
+  draftQuota?: Partial<DraftQuota>;
   env?: Record<string, string>;
   database?: Database;
 }
@@ -49,9 +51,12 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     database,
     logger,
     ...(opts.clock ? { clock: opts.clock } : {}),
-    ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}),
+    // Test files sign up hundreds of companies from one address (127.0.0.1): the sign-up limits are lifted unless a
+    // test sets them; the sign-in and password-check limits stay as in production.
+    loginThrottle: { register: { limit: 100_000, windowMs: 60_000 }, registerRefused: { limit: 100_000, windowMs: 60_000 }, ...opts.loginThrottle },
     ...(opts.verifyLimit ? { verifyLimit: opts.verifyLimit } : {}),
     ...(opts.trackLimit ? { trackLimit: opts.trackLimit } : {}),
+    ...(opts.draftQuota ? { draftQuota: opts.draftQuota } : {}),
   });
   return {
     app: built.app,

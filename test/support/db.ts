@@ -13,7 +13,7 @@ import { seedReference } from '../../src/seed/reference.js';
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 export const onPostgresServer = testDatabaseUrl !== undefined;
 
-let pgliteTemplate: Promise<Blob> | undefined;
+let pgliteTemplateDump: Promise<Blob> | undefined;
 let pgTemplateName: Promise<string> | undefined;
 const createdDatabases: string[] = [];
 
@@ -57,10 +57,49 @@ async function buildPgTemplate(): Promise<string> {
   return name;
 }
 
+/**
+ * Builds the run's template (PGlite dump or PostgreSQL template database) once. Called by mocha's global setup
+ * (test/support/hooks.ts) before any test file runs, so no file's before-all hook pays for initdb and migrations.
+ */
+export async function prepareTemplate(): Promise<void> {
+  if (onPostgresServer) {
+    pgTemplateName ??= buildPgTemplate();
+    await pgTemplateName;
+  } else {
+    pgliteTemplateDump ??= buildPgliteTemplate();
+    await pgliteTemplateDump;
+  }
+}
+
+/** The PGlite template (a dump of a migrated, seeded data folder), e.g. to start a PGlite data folder from it. */
+export async function pgliteTemplate(): Promise<Blob> {
+  pgliteTemplateDump ??= buildPgliteTemplate();
+  return pgliteTemplateDump;
+}
+
+/** A new empty database on the PostgreSQL server (no tables), dropped after the run; its URL. */
+export async function createEmptyPgDatabase(): Promise<string> {
+  const name = `nqi_e_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  createdDatabases.push(name);
+  return urlWithDatabase(testDatabaseUrl!, name);
+}
+
+/** Like createTestDatabase on the PostgreSQL server, with the database's URL (for tools such as pg_dump). */
+export async function createTestPgDatabaseWithUrl(): Promise<{ database: Database; url: string }> {
+  pgTemplateName ??= buildPgTemplate();
+  const template = await pgTemplateName;
+  const name = `nqi_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  createdDatabases.push(name);
+  const url = urlWithDatabase(testDatabaseUrl!, name);
+  return { database: await openDatabase({ kind: 'pg', url, poolMax: 10 }), url };
+}
+
 export async function createTestDatabase(opts: { poolMax?: number } = {}): Promise<Database> {
   if (!onPostgresServer) {
-    pgliteTemplate ??= buildPgliteTemplate();
-    return openDatabase({ kind: 'pglite-memory', loadDataDir: await pgliteTemplate });
+    // normally built by the global setup already; the fallback keeps a file runnable on its own (e.g. from an editor)
+    return openDatabase({ kind: 'pglite-memory', loadDataDir: await pgliteTemplate() });
   }
   pgTemplateName ??= buildPgTemplate();
   const template = await pgTemplateName;

@@ -1,0 +1,471 @@
+import { expect } from 'chai';
+import { and, eq, isNull } from 'drizzle-orm';
+import { bookings, closures, enterprises, evaluations, nodes, nodeServices, notifications, services, signatories, users } from '../../src/db/schema.js';
+import { agentFor, login, type Agent } from '../support/app.js';
+import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
+import { createCompanyUser, createUser, TEST_PASSWORD, uniqueMobile, validCreditCode } from '../support/factories.js';
+import { bookCalibration, labAction } from '../support/lab.js';
+import { advance, type LabStep, type PrincipalKey, type World } from './fixture.js';
+
+/**
+ * One valid, in-scope request per state-changing route, on a record made fresh for it: who sends it, what, and what
+ * it must have changed. The CSRF matrix sends these in every content type; the access matrix sends them as each
+ * principal in scope. The expected change is written here from what the route is for, not read from the code.
+ */
+export interface Attempt {
+  agent: Agent;
+  url: string;
+  fields: Record<string, string | string[]>;
+  /** A file the form may carry (upload routes). */
+  files?: FileToSend[];
+  /** Asserts the request did what it is for (called after a 2xx/3xx answer). */
+  done(res: { status: number; headers: Record<string, string> }): Promise<unknown>;
+  /** Whether the agent's session still exists afterwards (logout ends it). */
+  signedIn: boolean;
+}
+
+export interface InScopeSpec {
+  /** Principals who may send it; `anon` for public forms. Each gets its own fresh record. */
+  who: (PrincipalKey | 'fresh')[];
+  /** The route parses multipart itself (registered through multipartForm): multipart is a supported body there. */
+  upload?: boolean;
+  prepare(w: World, who: PrincipalKey | 'fresh'): Promise<Attempt>;
+}
+
+/** N1's working days ahead of the fixture's clock (not 10-20: the fixture closes N1 that day). */
+const N1_SLOTS = ['2026-09-29', '2026-09-30', '2026-10-08', '2026-10-09', '2026-10-12', '2026-10-13', '2026-10-14', '2026-10-15', '2026-10-16', '2026-10-19', '2026-10-21', '2026-10-22', '2026-10-23'].flatMap((d) => [`${d}|am`, `${d}|pm`]);
+let slotTurn = 0;
+let counter = 0;
+const next = () => ++counter;
+/** The next window of N1 in turn (the fixture's windows hold a few instruments each: fresh bookings spread out). */
+export const nextSlot = () => N1_SLOTS[slotTurn++ % N1_SLOTS.length]!;
+
+const statusOf = async (w: World, number: string) => (await w.t.db.select({ s: bookings.status, date: bookings.date }).from(bookings).where(eq(bookings.number, number)))[0]!;
+
+/** A booking of entA at N1 taken through `steps` (fresh for one request). */
+export async function freshBooking(w: World, steps: LabStep[] = []): Promise<string> {
+  const number = await bookCalibration(w.t, w.users.entA.id, { slot: nextSlot(), serials: [`FRESH-${next()}`] });
+  await advance(w.t, w.agents, w.users, number, steps);
+  return number;
+}
+
+const agentOf = (w: World, who: PrincipalKey | 'fresh'): Agent => (who === 'anon' || who === 'fresh' ? agentFor(w.t.app) : w.agents[who]);
+
+async function signedInFresh(w: World): Promise<{ agent: Agent; user: Awaited<ReturnType<typeof createCompanyUser>>['user'] }> {
+  const { user } = await createCompanyUser(w.t.db, { name: `新注册${next()}有限公司` });
+  const agent = agentFor(w.t.app);
+  await login(agent, user.mobile, TEST_PASSWORD);
+  return { agent, user };
+}
+
+/** A node of its own (so deactivating it or its offerings touches nothing else), offering CAL-PG. */
+async function freshNode(w: World) {
+  const n = next();
+  const [node] = await w.t.db
+    .insert(nodes)
+    .values({ code: `ST-FRESH-${n}`, name: `测试服务站${n}号`, shortName: `测试${n}`, kind: 'station', district: '定海区', address: '舟山市定海区测试路 9 号', hours: '工作日 8:30–17:00', phone: '0580-2281001' })
+    .returning({ id: nodes.id });
+  const [svc] = await w.t.db.select({ id: services.id }).from(services).where(eq(services.code, 'CAL-PG'));
+  const [offering] = await w.t.db.insert(nodeServices).values({ nodeId: node!.id, serviceId: svc!.id, capacityAm: 5, capacityPm: 5 }).returning({ id: nodeServices.id });
+  return { nodeId: node!.id, offeringId: offering!.id, code: `ST-FRESH-${n}` };
+}
+
+async function freshService(w: World) {
+  const n = next();
+  const [row] = await w.t.db
+    .insert(services)
+    .values({ code: `BZ-FRESH-${n}`, name: `测试咨询服务${n}`, categoryCode: 'standards', bookingKind: 'consultation', summary: '用于测试的标准化咨询服务简介文字。', standards: [], turnaroundDays: 5, feeBasis: '免费', requiredDocuments: [], deliveryModes: ['online'] })
+    .returning({ id: services.id });
+  return row!.id;
+}
+
+const nodeFields = (n: number, name = `六横测试服务站${n}`) => ({
+  code: `ST-NEW-${n}`,
+  name,
+  shortName: `六横${n}`,
+  kind: 'station',
+  parkId: '',
+  district: '普陀区',
+  address: '舟山市普陀区六横镇临港大道 1 号',
+  hours: '工作日 8:30–17:00',
+  phone: '0580-2281808',
+  contactName: '林晓',
+  description: '',
+});
+
+const serviceFields = (code: string, name: string) => ({
+  code,
+  name,
+  categoryCode: 'standards',
+  bookingKind: 'consultation',
+  summary: '用于测试的标准化咨询服务简介文字。',
+  description: '',
+  standards: 'GB/T 1.1-2020',
+  turnaroundDays: '5',
+  feeBasis: '公益服务，免费',
+  requiredDocuments: '企业简介',
+  deliveryModes: ['online'],
+  instrumentCategoryCode: '',
+  keywords: '测试',
+});
+
+const redirected = (res: { status: number }) => expect([302, 303], `answered ${res.status}`).to.include(res.status);
+
+export const IN_SCOPE: Record<string, InScopeSpec> = {
+  'POST /login': {
+    who: ['anon'],
+    async prepare(w) {
+      const { user } = await createCompanyUser(w.t.db);
+      const agent = agentFor(w.t.app);
+      return {
+        agent,
+        url: '/login',
+        fields: { identifier: user.mobile, password: TEST_PASSWORD },
+        signedIn: false,
+        async done(res) {
+          redirected(res);
+          expect((await agent.get('/account')).status, 'signed in').to.equal(200);
+        },
+      };
+    },
+  },
+  'POST /logout': {
+    who: ['fresh'],
+    async prepare(w) {
+      const { agent } = await signedInFresh(w);
+      return {
+        agent,
+        url: '/logout',
+        fields: {},
+        signedIn: true,
+        async done(res) {
+          redirected(res);
+          expect((await agent.get('/account')).status, 'signed out').to.equal(302);
+        },
+      };
+    },
+  },
+  'POST /register': {
+    who: ['anon'],
+    async prepare(w) {
+      const creditCode = validCreditCode();
+      return {
+        agent: agentFor(w.t.app),
+        url: '/register',
+        fields: { companyName: `注册测试${next()}有限公司`, creditCode, parkId: '', address: '舟山市定海区测试路 1 号', contactName: '王五', mobile: uniqueMobile(), email: '', password: 'Register-2026-ok', passwordConfirm: 'Register-2026-ok', agree: 'on' },
+        signedIn: false,
+        async done(res) {
+          redirected(res);
+          expect(await w.t.db.$count(enterprises, eq(enterprises.creditCode, creditCode))).to.equal(1);
+        },
+      };
+    },
+  },
+  'POST /account/password': {
+    who: ['fresh'],
+    async prepare(w) {
+      const { agent, user } = await signedInFresh(w);
+      return {
+        agent,
+        url: '/account/password',
+        fields: { currentPassword: TEST_PASSWORD, newPassword: 'Changed-pass-2026', newPasswordConfirm: 'Changed-pass-2026' },
+        signedIn: true,
+        async done(res) {
+          redirected(res);
+          await login(agentFor(w.t.app), user.mobile, 'Changed-pass-2026');
+        },
+      };
+    },
+  },
+  'POST /bookings': {
+    who: ['entA', 'entB'],
+    upload: true,
+    async prepare(w, who) {
+      const agent = agentOf(w, who);
+      const page = await openBookingForm(agent, 'CAL-PG', w.x.nodeId);
+      const serial = `NEW-${next()}`;
+      return {
+        agent,
+        url: '/bookings',
+        fields: calibrationFields(page, w.x.nodeId, { slot: nextSlot(), 'items[0][serialNo]': serial, 'items[1][serialNo]': `${serial}-B` }) as Record<string, string>,
+        files: [{ field: 'file_other', buffer: PDF, name: '清单.pdf' }],
+        signedIn: true,
+        async done(res) {
+          expect(res.status).to.equal(303);
+          const number = res.headers.location!.split('/').pop()!;
+          expect((await statusOf(w, number)).s).to.equal('submitted');
+        },
+      };
+    },
+  },
+  'POST /bookings/:no/cancel': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await freshBooking(w);
+      return { agent: w.agents.entA, url: `/bookings/${number}/cancel`, fields: { reason: '计划有变，取消送检' }, signedIn: true, done: async (res) => (redirected(res), expect((await statusOf(w, number)).s).to.equal('cancelled')) };
+    },
+  },
+  'POST /bookings/:no/complete': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await freshBooking(w, ['accept', 'receive', 'start', 'submit_results', 'verify', 'issue_report']);
+      return { agent: w.agents.entA, url: `/bookings/${number}/complete`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await statusOf(w, number)).s).to.equal('completed')) };
+    },
+  },
+  'POST /bookings/:no/evaluate': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await freshBooking(w, ['accept', 'receive', 'start', 'submit_results', 'verify', 'issue_report']);
+      await w.t.db.update(bookings).set({ status: 'completed' }).where(eq(bookings.number, number));
+      return {
+        agent: w.agents.entA,
+        url: `/bookings/${number}/evaluate`,
+        fields: { level: '5', comment: '服务很好' },
+        signedIn: true,
+        async done(res) {
+          redirected(res);
+          const [b] = await w.t.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.number, number));
+          expect(await w.t.db.$count(evaluations, eq(evaluations.bookingId, b!.id))).to.equal(1);
+        },
+      };
+    },
+  },
+  'POST /bookings/:no/reschedule': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await freshBooking(w);
+      const before = (await statusOf(w, number)).date;
+      let slot = nextSlot();
+      while (slot.startsWith(before)) slot = nextSlot();
+      return { agent: w.agents.entA, url: `/bookings/${number}/reschedule`, fields: { slot }, signedIn: true, done: async (res) => (redirected(res), expect((await statusOf(w, number)).date).to.equal(slot.slice(0, 10))) };
+    },
+  },
+  'POST /bookings/:no/resubmit': {
+    who: ['entA'],
+    upload: true,
+    async prepare(w) {
+      const number = await freshBooking(w);
+      expect((await labAction(w.agents.staff1, number, 'needs_info', { reason: '请补充上次证书' })).status).to.equal(303);
+      return {
+        agent: w.agents.entA,
+        url: `/bookings/${number}/resubmit`,
+        fields: { note: '已补充上次检定证书' },
+        files: [{ field: 'file_correction', buffer: PDF, name: '证书.pdf' }],
+        signedIn: true,
+        done: async (res) => (redirected(res), expect((await statusOf(w, number)).s).to.equal('submitted')),
+      };
+    },
+  },
+  'POST /lab/bulk-accept': {
+    who: ['staff1', 'mgr1'],
+    async prepare(w, who) {
+      const number = await freshBooking(w);
+      return { agent: agentOf(w, who), url: '/lab/bulk-accept', fields: { numbers: [number] }, signedIn: true, done: async (res) => (redirected(res), expect((await statusOf(w, number)).s).to.equal('accepted')) };
+    },
+  },
+  'POST /lab/bookings/:no/:action': {
+    who: ['staff1', 'mgr1'],
+    upload: true,
+    async prepare(w, who) {
+      const number = await freshBooking(w);
+      // a file on the form's one file input (accepting ignores it; the upload steps read it)
+      return { agent: agentOf(w, who), url: `/lab/bookings/${number}/accept`, fields: {}, files: [{ field: 'file_report_pdf', buffer: PDF, name: '报告.pdf' }], signedIn: true, done: async (res) => (redirected(res), expect((await statusOf(w, number)).s).to.equal('accepted')) };
+    },
+  },
+  'POST /notifications/read-all': {
+    who: ['entA', 'staff1', 'admin'],
+    async prepare(w, who) {
+      const user = w.users[who as Exclude<PrincipalKey, 'anon'>];
+      await w.t.db.insert(notifications).values({ userId: user.id, bookingId: null, title: '测试消息', body: '未读', link: null });
+      const unread = () => w.t.db.$count(notifications, and(eq(notifications.userId, user.id), isNull(notifications.readAt)));
+      return { agent: agentOf(w, who), url: '/notifications/read-all', fields: {}, signedIn: true, done: async (res) => (redirected(res), expect(await unread()).to.equal(0)) };
+    },
+  },
+  'POST /notifications/:id/read': {
+    who: ['entA', 'staff1'],
+    async prepare(w, who) {
+      const user = w.users[who as Exclude<PrincipalKey, 'anon'>];
+      const [n] = await w.t.db.insert(notifications).values({ userId: user.id, bookingId: null, title: '测试消息', body: '未读', link: '/account' }).returning({ id: notifications.id });
+      const readAt = async () => (await w.t.db.select({ r: notifications.readAt }).from(notifications).where(eq(notifications.id, n!.id)))[0]!.r;
+      return {
+        agent: agentOf(w, who),
+        url: `/notifications/${n!.id}/read`,
+        fields: {},
+        signedIn: true,
+        async done(res) {
+          expect(res.status).to.equal(303);
+          expect(res.headers.location).to.equal('/account');
+          expect(await readAt()).to.be.instanceOf(Date);
+        },
+      };
+    },
+  },
+  'POST /admin/nodes': {
+    who: ['admin'],
+    async prepare(w) {
+      const n = next();
+      return { agent: w.agents.admin, url: '/admin/nodes', fields: nodeFields(n), signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(nodes, eq(nodes.code, `ST-NEW-${n}`))).to.equal(1)) };
+    },
+  },
+  'POST /admin/nodes/:id': {
+    who: ['admin'],
+    async prepare(w) {
+      const { nodeId, code } = await freshNode(w);
+      const name = `改名后的服务站${next()}`;
+      return { agent: w.agents.admin, url: `/admin/nodes/${nodeId}`, fields: { ...nodeFields(next(), name), code }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ name: nodes.name }).from(nodes).where(eq(nodes.id, nodeId)))[0]!.name).to.equal(name)) };
+    },
+  },
+  'POST /admin/nodes/:id/active': {
+    who: ['admin'],
+    async prepare(w) {
+      const { nodeId } = await freshNode(w);
+      return { agent: w.agents.admin, url: `/admin/nodes/${nodeId}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: nodes.active }).from(nodes).where(eq(nodes.id, nodeId)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /admin/nodes/:id/offerings': {
+    who: ['admin'],
+    async prepare(w) {
+      const { nodeId } = await freshNode(w);
+      const serviceId = await freshService(w);
+      return {
+        agent: w.agents.admin,
+        url: `/admin/nodes/${nodeId}/offerings`,
+        fields: { serviceId: String(serviceId), capacityAm: '0', capacityPm: '0', slotTimes: '09:00 10:00', slotCapacity: '1' },
+        signedIn: true,
+        done: async (res) => (redirected(res), expect(await w.t.db.$count(nodeServices, and(eq(nodeServices.nodeId, nodeId), eq(nodeServices.serviceId, serviceId)))).to.equal(1)),
+      };
+    },
+  },
+  'POST /admin/nodes/:id/offerings/:oid/capacity': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const am = 30 + (next() % 50);
+      const capacity = async () => (await w.t.db.select({ am: nodeServices.capacityAm }).from(nodeServices).where(eq(nodeServices.id, w.x.offeringId)))[0]!.am;
+      return {
+        agent: agentOf(w, who),
+        url: `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/capacity`,
+        fields: { capacityAm: String(am), capacityPm: '40', slotTimes: '', slotCapacity: '0' },
+        signedIn: true,
+        done: async (res) => (redirected(res), expect(await capacity()).to.equal(am)),
+      };
+    },
+  },
+  'POST /admin/nodes/:id/offerings/:oid/active': {
+    who: ['admin'],
+    async prepare(w) {
+      const { nodeId, offeringId } = await freshNode(w);
+      return { agent: w.agents.admin, url: `/admin/nodes/${nodeId}/offerings/${offeringId}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: nodeServices.active }).from(nodeServices).where(eq(nodeServices.id, offeringId)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /admin/nodes/:id/closures': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      // a December day: closes nothing the fixtures booked (their windows are in September and October)
+      const day = `2026-12-${String(1 + (next() % 28)).padStart(2, '0')}`;
+      const reason = `设备年检${next()}`;
+      return { agent: agentOf(w, who), url: `/admin/nodes/${w.x.nodeId}/closures`, fields: { startDate: day, endDate: day, reason }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(closures, eq(closures.reason, reason))).to.equal(1)) };
+    },
+  },
+  'POST /admin/nodes/:id/closures/:cid/delete': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const [c] = await w.t.db.insert(closures).values({ nodeId: w.x.nodeId, startDate: '2026-12-30', endDate: '2026-12-30', reason: '待取消' }).returning({ id: closures.id });
+      return { agent: agentOf(w, who), url: `/admin/nodes/${w.x.nodeId}/closures/${c!.id}/delete`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(closures, eq(closures.id, c!.id))).to.equal(0)) };
+    },
+  },
+  'POST /admin/nodes/:id/signatories': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const staff = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
+      return { agent: agentOf(w, who), url: `/admin/nodes/${w.x.nodeId}/signatories`, fields: { userId: String(staff.id), categoryCode: '', validFrom: '2026-09-28', validUntil: '' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(signatories, eq(signatories.userId, staff.id))).to.equal(1)) };
+    },
+  },
+  'POST /admin/nodes/:id/signatories/:sid/revoke': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const staff = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
+      const [g] = await w.t.db.insert(signatories).values({ nodeId: w.x.nodeId, userId: staff.id, validFrom: '2026-01-01' }).returning({ id: signatories.id });
+      return { agent: agentOf(w, who), url: `/admin/nodes/${w.x.nodeId}/signatories/${g!.id}/revoke`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ r: signatories.revokedAt }).from(signatories).where(eq(signatories.id, g!.id)))[0]!.r).not.to.equal(null)) };
+    },
+  },
+  'POST /admin/services': {
+    who: ['admin'],
+    async prepare(w) {
+      const code = `BZ-NEW-${next()}`;
+      return { agent: w.agents.admin, url: '/admin/services', fields: serviceFields(code, '标准化测试咨询'), signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(services, eq(services.code, code))).to.equal(1)) };
+    },
+  },
+  'POST /admin/services/:id': {
+    who: ['admin'],
+    async prepare(w) {
+      const id = await freshService(w);
+      const [row] = await w.t.db.select({ code: services.code }).from(services).where(eq(services.id, id));
+      const name = `改名后的咨询服务${next()}`;
+      return { agent: w.agents.admin, url: `/admin/services/${id}`, fields: serviceFields(row!.code, name), signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ n: services.name }).from(services).where(eq(services.id, id)))[0]!.n).to.equal(name)) };
+    },
+  },
+  'POST /admin/services/:id/active': {
+    who: ['admin'],
+    async prepare(w) {
+      const id = await freshService(w);
+      return { agent: w.agents.admin, url: `/admin/services/${id}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: services.active }).from(services).where(eq(services.id, id)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /admin/users': {
+    who: ['mgr1', 'mgr2', 'admin'],
+    async prepare(w, who) {
+      const mobile = uniqueMobile();
+      return {
+        agent: agentOf(w, who),
+        url: '/admin/users',
+        fields: { role: 'lab_staff', name: '新检定员', mobile, email: '', nodeId: String(who === 'mgr2' ? w.y.nodeId : w.x.nodeId), parkId: '' },
+        signedIn: true,
+        async done(res) {
+          expect(res.status).to.equal(200); // the page with the one-time password
+          expect(await w.t.db.$count(users, eq(users.mobile, mobile))).to.equal(1);
+        },
+      };
+    },
+  },
+  'POST /admin/users/:id/reset-password': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const staff = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
+      return {
+        agent: agentOf(w, who),
+        url: `/admin/users/${staff.id}/reset-password`,
+        fields: {},
+        signedIn: true,
+        async done(res) {
+          expect(res.status).to.equal(200);
+          expect((await w.t.db.select({ m: users.mustChangePassword }).from(users).where(eq(users.id, staff.id)))[0]!.m).to.equal(true);
+        },
+      };
+    },
+  },
+  'POST /admin/users/:id/active': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const staff = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
+      return { agent: agentOf(w, who), url: `/admin/users/${staff.id}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: users.active }).from(users).where(eq(users.id, staff.id)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /admin/enterprises/:id/review': {
+    who: ['admin'],
+    async prepare(w) {
+      const [e] = await w.t.db.insert(enterprises).values({ name: `待复核${next()}有限公司`, creditCode: validCreditCode(), creditCodeReview: 'pending', parkId: null, address: '舟山市定海区' }).returning({ id: enterprises.id });
+      return { agent: w.agents.admin, url: `/admin/enterprises/${e!.id}/review`, fields: { decision: 'approved', note: '' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ r: enterprises.creditCodeReview }).from(enterprises).where(eq(enterprises.id, e!.id)))[0]!.r).to.equal('approved')) };
+    },
+  },
+  'POST /admin/enterprises/:id/active': {
+    who: ['admin'],
+    async prepare(w) {
+      const { enterprise } = await createCompanyUser(w.t.db);
+      return { agent: w.agents.admin, url: `/admin/enterprises/${enterprise.id}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: enterprises.active }).from(enterprises).where(eq(enterprises.id, enterprise.id)))[0]!.a).to.equal(false)) };
+    },
+  },
+};
+
+/** Route keys ("POST /path") of every state-changing route in a route table. */
+export const stateChanging = (routes: { method: string; path: string }[]) => routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method)).map((r) => `${r.method} ${r.path}`);
+

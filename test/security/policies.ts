@@ -1,0 +1,203 @@
+import { eq } from 'drizzle-orm';
+import { services } from '../../src/db/schema.js';
+import { PRINCIPALS, type PrincipalKey, type World } from './fixture.js';
+
+/**
+ * Every route of the app with who may use it: the access matrix checks each line, the GET-query fuzzer takes its
+ * URLs and principals from here. The access-matrix test fails when a route is added without a line.
+ */
+export type P = PrincipalKey;
+export const SIGNED_IN: P[] = PRINCIPALS.filter((p) => p !== 'anon');
+
+export interface Policy {
+  /** The URL to request, built from the fixture (record ids of entA's booking X at node N1). */
+  url: (w: World) => string;
+  /** In scope: a GET must answer (2xx/3xx/409), never 403/404. A POST is not sent — it would change the fixture. */
+  sees: P[];
+  /** May use the route for their own scope, but must not see X's data (their own lists, dashboards, bulk actions). */
+  reach?: P[];
+  /** What must not show outside `sees`: X's data, also X's number (when it is not in the URL), or N1's staff. */
+  secrets?: 'booking' | 'booking+number' | 'staff' | 'equipment' | 'equipment+number' | 'none';
+  body?: (w: World) => Record<string, string | string[]>;
+  /** Sent as multipart with a file: a refused upload must leave no file behind. */
+  multipart?: boolean;
+}
+
+export const PUBLIC = 'public' as const;
+const X = (w: World) => w.x.number;
+const inScopeOfX: P[] = ['entA', 'staff1', 'mgr1', 'park1', 'admin'];
+const enterprises: P[] = ['entA', 'entB'];
+let serviceId = 0;
+
+/** Reads the record ids the policy URLs need beyond the world's own (call once in before()). */
+export async function preparePolicies(w: World): Promise<void> {
+  serviceId = (await w.t.db.select({ id: services.id }).from(services).where(eq(services.code, 'CAL-PG')))[0]!.id;
+}
+
+export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
+  'GET /favicon.ico': PUBLIC,
+  'GET /healthz': PUBLIC,
+  'GET /': PUBLIC,
+  'GET /services': PUBLIC,
+  'GET /services/:code': PUBLIC,
+  'GET /services/:code/templates/:file': PUBLIC,
+  'GET /nodes': PUBLIC,
+  'GET /nodes/:id': PUBLIC,
+  'GET /login': PUBLIC,
+  'POST /login': PUBLIC,
+  'POST /logout': PUBLIC,
+  'GET /register': PUBLIC,
+  'POST /register': PUBLIC,
+  'GET /verify': PUBLIC,
+  'GET /fees': PUBLIC,
+  'GET /track': PUBLIC,
+  'GET /display': PUBLIC,
+
+  'GET /account': { url: () => '/account', sees: ['entA'], reach: SIGNED_IN.filter((p) => p !== 'entA') },
+  'GET /account/password': { url: () => '/account/password', sees: SIGNED_IN, secrets: 'none' },
+  'POST /account/password': { url: () => '/account/password', sees: SIGNED_IN, body: () => ({ currentPassword: 'x', newPassword: 'Abcdefgh-2026', confirmPassword: 'Abcdefgh-2026' }) },
+  'GET /enterprises/:id': { url: (w) => `/enterprises/${w.companyA.id}`, sees: ['entA', 'park1', 'admin'] },
+
+  'GET /bookings/new': { url: (w) => `/bookings/new?service=CAL-PG&node=${w.x.nodeId}`, sees: enterprises, secrets: 'none' },
+  'POST /bookings': { url: () => '/bookings', sees: enterprises, multipart: true, body: (w) => ({ service: 'CAL-PG', node: String(w.x.nodeId) }) },
+  'GET /bookings': { url: () => '/bookings', sees: ['entA'], reach: ['entB'], secrets: 'booking+number' },
+  'GET /bookings/:no': { url: (w) => `/bookings/${X(w)}`, sees: inScopeOfX },
+  'GET /bookings/:no/receipt': { url: (w) => `/bookings/${X(w)}/receipt`, sees: inScopeOfX },
+  'GET /bookings/:no/attachments/:id': { url: (w) => `/bookings/${X(w)}/attachments/${w.x.attachmentId}`, sees: inScopeOfX },
+  'POST /bookings/:no/cancel': { url: (w) => `/bookings/${X(w)}/cancel`, sees: ['entA'], body: () => ({ reason: '越权取消' }) },
+  'POST /bookings/:no/invoice': { url: (w) => `/bookings/${X(w)}/invoice`, sees: ['entA'] },
+  'POST /bookings/:no/complete': { url: (w) => `/bookings/${X(w)}/complete`, sees: ['entA'] },
+  'POST /bookings/:no/evaluate': { url: (w) => `/bookings/${X(w)}/evaluate`, sees: ['entA'], body: () => ({ level: '1', comment: '越权评价' }) },
+  'GET /bookings/:no/reschedule': { url: (w) => `/bookings/${X(w)}/reschedule`, sees: ['entA'] },
+  'POST /bookings/:no/reschedule': { url: (w) => `/bookings/${X(w)}/reschedule`, sees: ['entA'], body: () => ({ slot: '2026-10-09|am' }) },
+  'POST /bookings/:no/resubmit': { url: (w) => `/bookings/${X(w)}/resubmit`, sees: ['entA'], multipart: true, body: () => ({ note: '越权补正' }) },
+
+  'GET /lab': { url: () => '/lab?tab=done', sees: ['staff1', 'mgr1'], reach: ['staff2', 'mgr2'], secrets: 'booking+number' },
+  'GET /lab/bookings/:no': { url: (w) => `/lab/bookings/${X(w)}`, sees: ['staff1', 'mgr1'] },
+  'POST /lab/bulk-accept': { url: () => '/lab/bulk-accept', sees: ['staff1', 'mgr1'], reach: ['staff2', 'mgr2'], body: (w) => ({ numbers: [X(w)] }) },
+  'POST /lab/bookings/:no/:action': { url: (w) => `/lab/bookings/${X(w)}/revoke_report`, sees: ['staff1', 'mgr1'], multipart: true, body: () => ({ reason: '越权作废' }) },
+  'GET /bookings/:no/reports/:version': { url: (w) => `/bookings/${X(w)}/reports/1`, sees: inScopeOfX },
+  'GET /bookings/:no/reports/:version/pdf': { url: (w) => `/bookings/${X(w)}/reports/1/pdf`, sees: inScopeOfX },
+
+  // N1's staff are told about X too (new booking, resubmission): they are in scope of its notifications.
+  'GET /notifications': { url: () => '/notifications', sees: ['entA', 'staff1', 'mgr1'], reach: SIGNED_IN.filter((p) => !['entA', 'staff1', 'mgr1'].includes(p)), secrets: 'booking+number' },
+  'GET /notifications/:id': { url: (w) => `/notifications/${w.x.notificationId}`, sees: ['entA'], secrets: 'booking+number' },
+  'POST /notifications/read-all': { url: () => '/notifications/read-all', sees: ['entA'], reach: SIGNED_IN.filter((p) => p !== 'entA') },
+
+  'GET /admin': { url: () => '/admin?period=year', sees: ['park1', 'admin'], reach: ['mgr1', 'mgr2', 'park2'] },
+  // The company table is a park's export; other scopes answer 404 for it or list their own.
+  'GET /admin/export/:file': { url: () => '/admin/export/enterprises.csv?period=year', sees: ['park1'], reach: ['mgr1', 'mgr2', 'park2', 'admin'] },
+  'GET /admin/nodes': { url: () => '/admin/nodes', sees: ['admin'], secrets: 'none' },
+  'GET /admin/nodes/new': { url: () => '/admin/nodes/new', sees: ['admin'], secrets: 'none' },
+  'POST /admin/nodes': { url: () => '/admin/nodes', sees: ['admin'], body: () => ({ code: 'ST-EVIL', name: '越权网点' }) },
+  'GET /admin/nodes/:id': { url: (w) => `/admin/nodes/${w.x.nodeId}`, sees: ['mgr1', 'admin'], secrets: 'none' },
+  'GET /admin/nodes/:id/edit': { url: (w) => `/admin/nodes/${w.x.nodeId}/edit`, sees: ['admin'], secrets: 'none' },
+  'POST /admin/nodes/:id': { url: (w) => `/admin/nodes/${w.x.nodeId}`, sees: ['admin'], body: () => ({ name: '越权改名' }) },
+  'POST /admin/nodes/:id/active': { url: (w) => `/admin/nodes/${w.x.nodeId}/active`, sees: ['admin'], body: () => ({ active: 'false' }) },
+  'POST /admin/nodes/:id/offerings': { url: (w) => `/admin/nodes/${w.x.nodeId}/offerings`, sees: ['admin'], body: () => ({ serviceId: String(serviceId), capacityAm: '1', capacityPm: '1' }) },
+  'POST /admin/nodes/:id/offerings/:oid/capacity': {
+    url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/capacity`,
+    sees: ['mgr1', 'admin'],
+    body: () => ({ capacityAm: '0', capacityPm: '0', slotTimes: '', slotCapacity: '0' }),
+  },
+  'POST /admin/nodes/:id/offerings/:oid/active': { url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/active`, sees: ['admin'], body: () => ({ active: 'false' }) },
+  'POST /admin/nodes/:id/closures': { url: (w) => `/admin/nodes/${w.x.nodeId}/closures`, sees: ['mgr1', 'admin'], body: () => ({ startDate: '2026-10-12', endDate: '2026-10-13', reason: '越权停业' }) },
+  'GET /admin/fees': { url: () => '/admin/fees', sees: ['admin'], secrets: 'none' },
+  'POST /admin/fees': { url: () => '/admin/fees', sees: ['admin'], body: () => ({ targetKind: 'service', targetCode: 'CAL-PG', unit: '每只', priceType: 'estimate', amount: '1', basis: '越权改价', effectiveFrom: '2026-12-31' }) },
+  'GET /enterprises/:id/invoice-info': { url: (w) => `/enterprises/${w.companyA.id}/invoice-info`, sees: ['entA', 'park1', 'admin'] },
+  'POST /enterprises/:id/invoice-info': { url: (w) => `/enterprises/${w.companyA.id}/invoice-info`, sees: ['entA'], body: () => ({ invoiceTitle: '越权抬头有限公司', invoiceTaxNo: '91330902MA2A0B1C4X' }) },
+  'GET /admin/oil-limits': { url: () => '/admin/oil-limits', sees: ['admin'], secrets: 'none' },
+  'POST /admin/oil-limits/:id/verify': { url: () => '/admin/oil-limits/1/verify', sees: ['admin'], body: () => ({ note: '越权核实限值' }) },
+  'GET /admin/nodes/:id/signatories': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories`, sees: ['mgr1', 'admin'], secrets: 'staff' },
+  'POST /admin/nodes/:id/signatories': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories`, sees: ['mgr1', 'admin'], body: (w) => ({ userId: String(w.users.staff1.id), validFrom: '2026-09-28' }) },
+  'POST /admin/nodes/:id/signatories/:sid/revoke': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories/1/revoke`, sees: ['mgr1', 'admin'] },
+  'POST /admin/nodes/:id/closures/:cid/delete': { url: (w) => `/admin/nodes/${w.x.nodeId}/closures/${w.x.closureId}/delete`, sees: ['mgr1', 'admin'] },
+  'GET /admin/services': { url: () => '/admin/services', sees: ['admin'], secrets: 'none' },
+  'GET /admin/services/new': { url: () => '/admin/services/new', sees: ['admin'], secrets: 'none' },
+  'GET /admin/services/:id/edit': { url: () => `/admin/services/${serviceId}/edit`, sees: ['admin'], secrets: 'none' },
+  'POST /admin/services': { url: () => '/admin/services', sees: ['admin'], body: () => ({ code: 'EVIL-1', name: '越权服务' }) },
+  'POST /admin/services/:id': { url: () => `/admin/services/${serviceId}`, sees: ['admin'], body: () => ({ name: '越权改名' }) },
+  'POST /admin/services/:id/active': { url: () => `/admin/services/${serviceId}/active`, sees: ['admin'], body: () => ({ active: 'false' }) },
+  'GET /admin/users': { url: () => '/admin/users', sees: ['mgr1', 'admin'], reach: ['mgr2'], secrets: 'staff' },
+  'GET /admin/users/new': { url: () => '/admin/users/new', sees: ['mgr1', 'mgr2', 'admin'], secrets: 'none' },
+  'POST /admin/users': { url: () => '/admin/users', sees: ['mgr1', 'mgr2', 'admin'], body: () => ({ role: 'platform_admin', name: '越权管理员', mobile: '13711112222' }) },
+  'POST /admin/users/:id/reset-password': { url: (w) => `/admin/users/${w.users.staff1.id}/reset-password`, sees: ['mgr1', 'admin'], secrets: 'staff' },
+  'POST /admin/users/:id/active': { url: (w) => `/admin/users/${w.users.staff1.id}/active`, sees: ['mgr1', 'admin'], body: () => ({ active: 'false' }), secrets: 'staff' },
+  'GET /admin/enterprises': { url: () => '/admin/enterprises', sees: ['admin'] },
+  'POST /admin/enterprises/:id/review': { url: (w) => `/admin/enterprises/${w.companyA.id}/review`, sees: ['admin'], body: () => ({ decision: 'approve' }) },
+  'POST /admin/enterprises/:id/active': { url: (w) => `/admin/enterprises/${w.companyA.id}/active`, sees: ['admin'], body: () => ({ active: 'false' }) },
+  'GET /admin/audit': { url: () => '/admin/audit', sees: ['admin'] },
+
+  // The instrument ledger (entA's entry came from X's certificate) and what is built on it.
+  'GET /instruments': { url: () => '/instruments', sees: ['entA'], reach: ['entB'] },
+  'GET /instruments/export/:file': { url: () => '/instruments/export/instruments.csv', sees: ['entA'], reach: ['entB'] },
+  'GET /instruments/new': { url: () => '/instruments/new', sees: enterprises, secrets: 'none' },
+  'POST /instruments': { url: () => '/instruments', sees: enterprises, body: () => ({ name: '越权登记', categoryCode: 'CAL-PG', serialNo: 'EVIL-1', compulsory: 'no', status: 'in_use' }) },
+  'GET /instruments/:id': { url: (w) => `/instruments/${w.ledger.instrumentId}`, sees: ['entA'] },
+  'GET /instruments/:id/edit': { url: (w) => `/instruments/${w.ledger.instrumentId}/edit`, sees: ['entA'] },
+  'POST /instruments/:id': { url: (w) => `/instruments/${w.ledger.instrumentId}`, sees: ['entA'], body: () => ({ name: '越权修改', categoryCode: 'CAL-PG', serialNo: 'EVIL-2', compulsory: 'no', status: 'scrapped' }) },
+  'POST /instruments/:id/delete': { url: (w) => `/instruments/${w.ledger.instrumentId}/delete`, sees: ['entA'] },
+  'GET /instruments/template.xlsx': { url: () => '/instruments/template.xlsx', sees: enterprises, secrets: 'none' },
+  'GET /instruments/import': { url: () => '/instruments/import', sees: ['entA'], reach: ['entB'] },
+  'POST /instruments/import': { url: () => '/instruments/import', sees: enterprises, multipart: true },
+  'GET /instruments/import/:token': { url: (w) => `/instruments/import/${w.ledger.importToken}`, sees: ['entA'] },
+  'POST /instruments/import/:token': { url: (w) => `/instruments/import/${w.ledger.importToken}`, sees: ['entA'] },
+  'GET /instruments/book': { url: (w) => `/instruments/book?ids=${w.ledger.instrumentId}`, sees: ['entA'], reach: ['entB'] },
+  'POST /instruments/book': { url: () => '/instruments/book', sees: ['entA'], reach: ['entB'], body: (w) => ({ ids: [String(w.ledger.instrumentId)], 'slot-CAL-PG': '2026-10-09|am', contactName: '越权', contactMobile: '13711112222' }) },
+  'GET /instruments/settings': { url: () => '/instruments/settings', sees: enterprises, secrets: 'none' },
+  'POST /instruments/settings': { url: () => '/instruments/settings', sees: enterprises, body: () => ({ emailReminders: 'on' }) },
+  'POST /instruments/calendar': { url: () => '/instruments/calendar', sees: enterprises },
+  'POST /instruments/calendar/revoke': { url: () => '/instruments/calendar/revoke', sees: enterprises },
+  // The calendar feed has no session: its secret address is the key (unknown or revoked → 404, tested in ledger-reminders).
+  'GET /calendar/:file': PUBLIC,
+  'GET /admin/compliance': { url: () => '/admin/compliance', sees: ['park1', 'admin'], reach: ['park2'] },
+  'GET /admin/compliance/export/:file': { url: () => '/admin/compliance/export/companies.csv', sees: ['park1', 'admin'], reach: ['park2'] },
+  'GET /admin/compliance/enterprises/:id': { url: (w) => `/admin/compliance/enterprises/${w.companyA.id}`, sees: ['park1', 'admin'] },
+  'GET /admin/outbox': { url: () => '/admin/outbox', sees: ['admin'], secrets: 'none' },
+  'POST /admin/outbox/:id/retry': { url: () => '/admin/outbox/1/retry', sees: ['admin'] },
+  // Open sharing: entA's equipment booking E at N1's instrument (the fixture's `eq`).
+  'GET /equipment': PUBLIC,
+  'GET /equipment/:id': PUBLIC,
+  'GET /equipment/:id/photo': PUBLIC,
+  'GET /open-data': PUBLIC,
+  'GET /open-data/:file': PUBLIC,
+  'POST /equipment/:id/bookings': { url: (w) => `/equipment/${w.eq.id}/bookings`, sees: enterprises, body: () => ({ date: '2026-09-30', startTime: '09:00', endTime: '10:00', mode: 'assisted', purpose: '越权预约', contactName: '越权', contactMobile: '13800138000' }) },
+  'GET /equipment/bookings': { url: () => '/equipment/bookings', sees: ['entA'], reach: ['entB'], secrets: 'equipment+number' },
+  'GET /equipment/bookings/:no': { url: (w) => `/equipment/bookings/${w.eq.number}`, sees: inScopeOfX, secrets: 'equipment' },
+  'POST /equipment/bookings/:no/:action': { url: (w) => `/equipment/bookings/${w.eq.number}/approve`, sees: ['staff1', 'mgr1'], secrets: 'equipment' },
+  'GET /equipment/desk': { url: () => '/equipment/desk?tab=requested', sees: ['staff1', 'mgr1'], reach: ['staff2', 'mgr2'], secrets: 'equipment+number' },
+  'GET /equipment/manage': { url: () => '/equipment/manage', sees: ['staff1', 'mgr1', 'admin'], reach: ['staff2', 'mgr2'], secrets: 'none' },
+  'GET /equipment/manage/new': { url: () => '/equipment/manage/new', sees: ['mgr1', 'mgr2', 'admin'], secrets: 'none' },
+  'POST /equipment/manage': { url: () => '/equipment/manage', sees: ['mgr1', 'mgr2', 'admin'], body: () => ({ code: 'EVIL-EQ', name: '越权设备', category: '其他', modeAssisted: 'on' }) },
+  'GET /equipment/manage/:id': { url: (w) => `/equipment/manage/${w.eq.id}`, sees: ['staff1', 'mgr1', 'admin'], secrets: 'equipment' },
+  'POST /equipment/manage/:id': { url: (w) => `/equipment/manage/${w.eq.id}`, sees: ['mgr1', 'admin'], body: () => ({ name: '越权改名' }) },
+  'POST /equipment/manage/:id/photo': { url: (w) => `/equipment/manage/${w.eq.id}/photo`, sees: ['mgr1', 'admin'], multipart: true },
+  'POST /equipment/manage/:id/trainings': { url: (w) => `/equipment/manage/${w.eq.id}/trainings`, sees: ['staff1', 'mgr1'], body: (w) => ({ mobile: w.users.entB.mobile, trainedOn: '2026-09-01', trainer: '越权' }) },
+  'POST /equipment/manage/:id/trainings/:tid/revoke': { url: (w) => `/equipment/manage/${w.eq.id}/trainings/${w.eq.trainingId}/revoke`, sees: ['staff1', 'mgr1'] },
+  'POST /equipment/manage/:id/blocks': { url: (w) => `/equipment/manage/${w.eq.id}/blocks`, sees: ['staff1', 'mgr1'], body: () => ({ startDate: '2026-10-12', startTime: '09:00', endDate: '2026-10-12', endTime: '12:00', reason: '越权维护' }) },
+  'GET /equipment/statements': { url: () => '/equipment/statements?month=2026-09', sees: ['entA', 'staff1', 'mgr1', 'park1', 'admin'], reach: ['entB', 'staff2', 'mgr2', 'park2'], secrets: 'equipment' },
+  'GET /equipment/statements/:company/:month': { url: (w) => `/equipment/statements/${w.companyA.id}/2026-09`, sees: ['entA', 'staff1', 'mgr1', 'park1', 'admin'], secrets: 'equipment' },
+  'GET /equipment/statements/:company/:month/xlsx': { url: (w) => `/equipment/statements/${w.companyA.id}/2026-09/xlsx`, sees: ['entA', 'staff1', 'mgr1', 'park1', 'admin'], secrets: 'equipment' },
+  'GET /equipment/stats': { url: () => '/equipment/stats?period=year', sees: ['mgr1', 'park1', 'admin'], reach: ['mgr2', 'park2'], secrets: 'equipment' },
+  'GET /equipment/stats/export/:file': { url: () => '/equipment/stats/export/instruments.csv?period=year', sees: ['mgr1', 'park1', 'admin'], reach: ['mgr2', 'park2'], secrets: 'equipment' },
+  'GET /equipment/offer': { url: () => '/equipment/offer', sees: ['entA'], reach: ['entB'], secrets: 'none' },
+  'POST /equipment/offers': { url: () => '/equipment/offers', sees: enterprises, body: (w) => ({ nodeId: String(w.x.nodeId), code: 'EVIL-OFFER', name: '越权提供', category: '其他', modeAssisted: 'on', rate_park_assisted: '1', rate_other_assisted: '1', rate_research_assisted: '1' }) },
+  'POST /equipment/manage/:id/review': { url: (w) => `/equipment/manage/${w.eq.offerId}/review`, sees: ['admin'], body: () => ({ decision: 'approve' }) },
+  'GET /equipment/rules': { url: () => '/equipment/rules', sees: ['admin'], secrets: 'none' },
+  'POST /equipment/rules': { url: () => '/equipment/rules', sees: ['admin'], body: () => ({ noShowLimit: '1', windowDays: '365', suspensionDays: '365' }) },
+  'POST /equipment/suspensions/:id/lift': { url: (w) => `/equipment/suspensions/${w.eq.suspensionId}/lift`, sees: ['admin'], body: () => ({ reason: '越权解除' }) },
+  'POST /equipment/institutes': { url: () => '/equipment/institutes', sees: ['admin'], body: () => ({ creditCode: '91330900MA2C8H2E60' }) },
+  'POST /equipment/institutes/remove': { url: () => '/equipment/institutes/remove', sees: ['admin'], body: () => ({ creditCode: '91330900MA2C8H2E60' }) },
+  'GET /admin/nodes/:id/offerings/:oid/windows': { url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/windows`, sees: ['mgr1', 'admin'], secrets: 'none' },
+  'POST /admin/nodes/:id/offerings/:oid/windows': {
+    url: (w) => `/admin/nodes/${w.x.nodeId}/offerings/${w.x.offeringId}/windows`,
+    sees: ['mgr1', 'admin'],
+    body: () => ({ intent: 'save', 'rows[0][label]': '越权夜间', 'rows[0][start]': '20:00', 'rows[0][end]': '08:00', 'rows[0][capacity]': '9', 'rows[0][days][]': '6' }),
+  },
+  'POST /display': { url: () => '/display', sees: SIGNED_IN, body: () => ({ large: '1', next: '/' }), secrets: 'none' },
+  'GET /admin/bookings': { url: () => '/admin/bookings', sees: ['mgr1', 'park1', 'admin'], reach: ['mgr2', 'park2'], secrets: 'booking+number' },
+  'GET /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], secrets: 'none' },
+  'POST /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], body: () => ({ year: '2027', source: '越权录入', text: '2027-10-01 至 2027-10-07 放假 国庆节', intent: 'save' }) },
+  'POST /admin/calendar/:year/remove': { url: () => '/admin/calendar/2026/remove', sees: ['admin'] },
+  'POST /notifications/:id/read': { url: (w) => `/notifications/${w.x.notificationId}/read`, sees: ['entA'], secrets: 'booking+number' },
+};
