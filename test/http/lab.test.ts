@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import QRCode from 'qrcode';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, oilLimits, reportRevisions, reports, results } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
@@ -518,7 +518,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(badge).to.not.equal(null);
       const unread = Number(badge![1]);
       expect(unread).to.be.greaterThan(0);
-      const [n] = await t.db.select().from(notifications).where(eq(notifications.userId, company.user.id)).limit(1);
+      // the newest: the list shows the latest page first
+      const [n] = await t.db.select().from(notifications).where(eq(notifications.userId, company.user.id)).orderBy(desc(notifications.id)).limit(1);
       const readAt = async () => (await t.db.select().from(notifications).where(eq(notifications.id, n!.id)))[0]!.readAt;
       // a GET (a prefetch, a replayed link) leads to the booking and leaves the message unread
       const follow = await enterprise.get(`/notifications/${n!.id}`);

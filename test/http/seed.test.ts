@@ -35,7 +35,9 @@ describe('seed', () => {
     }
   });
 
-  it('demo mode adds an account per role and a consistent history in every state', async () => {
+  it('demo mode adds an account per role and a consistent history in every state', async function () {
+    // The whole demo seed (history, ledger, equipment, calendar) on a fresh database: a minute on a loaded 2-core CI box.
+    this.timeout(180_000);
     const database = await createTestDatabase();
     const now = new Date('2026-11-20T10:00:00+08:00');
     try {
