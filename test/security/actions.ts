@@ -6,6 +6,7 @@ import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../sup
 import { createCompanyUser, createUser, TEST_PASSWORD, uniqueMobile, validCreditCode } from '../support/factories.js';
 import { bookCalibration, labAction } from '../support/lab.js';
 import { advance, type LabStep, type PrincipalKey, type World } from './fixture.js';
+import { IN_SCOPE_MORE } from './actions-more.js';
 
 /**
  * One valid, in-scope request per state-changing route, on a record made fresh for it: who sends it, what, and what
@@ -29,6 +30,11 @@ export interface InScopeSpec {
   who: (PrincipalKey | 'fresh')[];
   /** The route parses multipart itself (registered through multipartForm): multipart is a supported body there. */
   upload?: boolean;
+  /**
+   * An upload route whose whole point is the file (a photo, a workbook): sent without one it must refuse (422) and save
+   * nothing; its in-scope request is sent as multipart with `files`.
+   */
+  needsFile?: boolean;
   prepare(w: World, who: PrincipalKey | 'fresh'): Promise<Attempt>;
 }
 
@@ -111,7 +117,7 @@ const serviceFields = (code: string, name: string) => ({
 
 const redirected = (res: { status: number }) => expect([302, 303], `answered ${res.status}`).to.include(res.status);
 
-export const IN_SCOPE: Record<string, InScopeSpec> = {
+const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
   'POST /login': {
     who: ['anon'],
     async prepare(w) {
@@ -465,6 +471,9 @@ export const IN_SCOPE: Record<string, InScopeSpec> = {
     },
   },
 };
+
+/** Every state-changing route's in-scope request: the first suite's and those of the features added since (actions-more.ts). */
+export const IN_SCOPE: Record<string, InScopeSpec> = { ...IN_SCOPE_FIRST, ...IN_SCOPE_MORE };
 
 /** Route keys ("POST /path") of every state-changing route in a route table. */
 export const stateChanging = (routes: { method: string; path: string }[]) => routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method)).map((r) => `${r.method} ${r.path}`);

@@ -52,7 +52,7 @@ describe('security: CSRF × content type on every state-changing route', functio
 
   for (const [key, spec] of Object.entries(IN_SCOPE)) {
     const supported = (body: Body) => body === 'urlencoded' || (spec.upload === true && body.startsWith('multipart'));
-    it(`${key}: every body type without a token → 403, nothing saved; with a token only ${spec.upload ? 'urlencoded and multipart' : 'urlencoded'} succeed(s), the rest → 415`, async () => {
+    it(`${key}: every body type without a token → 403, nothing saved; with a token only ${spec.needsFile ? 'multipart with its file' : spec.upload ? 'urlencoded and multipart' : 'urlencoded'} succeed(s)${spec.needsFile ? ' (without the file → 422)' : ''}, the rest → 415`, async () => {
       const who = spec.who[0]!;
       const attempt = await spec.prepare(w, who);
       const token = await tokenOf(attempt.agent, attempt.signedIn);
@@ -66,11 +66,18 @@ describe('security: CSRF × content type on every state-changing route', functio
         const res = await send(attempt, body, token);
         expect(res.status, `${body} with a valid token`).to.equal(415);
       }
+      // A route that takes nothing but a file refuses a supported body without one (422 with its message), saving nothing.
+      if (spec.needsFile) {
+        for (const body of BODIES.filter((b) => supported(b) && b !== 'multipart with a file')) {
+          const res = await send(attempt, body, token);
+          expect(res.status, `${body} with a valid token but no file`).to.equal(422);
+        }
+      }
       expect(await stateDigest(w.t), 'refused requests changed data').to.deep.equal(before);
       expect(await signedIn(attempt.agent), 'a refused request changed the session').to.equal(attempt.signedIn);
 
       // The supported types do what the route is for (each on a fresh record).
-      for (const [i, body] of BODIES.filter(supported).entries()) {
+      for (const [i, body] of BODIES.filter((b) => supported(b) && (!spec.needsFile || b === 'multipart with a file')).entries()) {
         const a = i === 0 ? attempt : await spec.prepare(w, who);
         const res = await send(a, body, i === 0 ? token : await tokenOf(a.agent, a.signedIn));
         expect(res.status, `${body} with a valid token: ${res.text?.slice(0, 300)}`).to.be.below(400);

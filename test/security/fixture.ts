@@ -168,7 +168,8 @@ export async function tokenOf(agent: Agent, signedIn: boolean): Promise<string> 
   return csrfFrom(agent, signedIn ? '/account/password' : '/login');
 }
 
-const DIGEST_TABLES = [
+/** Every business table (what a request can change): stateDigest fingerprints them, the fuzzer looks for saved payloads in them. */
+export const DIGEST_TABLES = [
   'attachments', 'booking_counters', 'booking_items', 'bookings', 'capacity_windows', 'closures', 'enterprises', 'evaluations',
   'events', 'node_services', 'nodes', 'notifications', 'report_revisions', 'reports', 'results', 'services', 'signatories', 'users',
   'instruments', 'instrument_imports', 'ledger_settings', 'calendar_feeds', 'outbox', 'reminders_sent', 'job_runs',
