@@ -12,6 +12,7 @@ const problem = (description: string) => ({ description, content: { 'application
 const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
 const errors = { '401': problem('缺少、无效或已停用的密钥'), '403': problem('密钥没有所需的权限范围'), '404': problem('不存在或不在此密钥的范围内'), '422': problem('参数有误（errors 列出各字段）'), '429': problem('超出此密钥的请求频率') };
 const get = (summary: string, ok: ZodOpenApiResponseObject, extra: Partial<ZodOpenApiOperationObject> = {}): ZodOpenApiOperationObject => ({ summary, responses: { '200': ok, '304': { description: 'If-None-Match 与当前 ETag 相同' }, ...errors }, ...extra });
+const bookingPage = Page(Booking, 'BookingPage');
 const numberParam = z.object({ number: z.string().meta({ description: '预约编号' }) });
 const reportParams = numberParam.extend({ version: z.string().regex(/^\d{1,4}$/).meta({ description: '报告版本号' }) });
 const listQuery = z.object({
@@ -45,7 +46,7 @@ export function buildOpenApi(publicUrl: string) {
         get: get('可预约时段与余量', json('时段', z.object({ data: z.array(Window) })), { requestParams: { query: z.object({ service: z.string(), node: z.string(), from: z.string().optional(), to: z.string().optional() }) } }),
       },
       '/bookings': {
-        get: get('预约列表（游标分页）', json('一页预约', Page(Booking, 'BookingPage')), { requestParams: { query: listQuery } }),
+        get: get('预约列表（游标分页）', json('一页预约', bookingPage), { requestParams: { query: listQuery } }),
         post: {
           summary: '提交预约（channel = api）',
           requestParams: { header: z.object({ 'Idempotency-Key': z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) }) },
@@ -65,7 +66,7 @@ export function buildOpenApi(publicUrl: string) {
         get: { summary: '签章报告 PDF', requestParams: { path: reportParams }, responses: { '200': { description: 'PDF', content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } } }, ...errors } },
       },
       '/verify': { get: get('报告真伪查验', json('查验结果', Verification), { requestParams: { query: z.object({ number: z.string(), code: z.string() }) } }) },
-      '/lab/queue': { get: get('网点待办队列（网点密钥，lab 权限）', json('一页预约', Page(Booking, 'BookingPage')), { requestParams: { query: listQuery } }) },
+      '/lab/queue': { get: get('网点待办队列（网点密钥，lab 权限）', json('一页预约', bookingPage), { requestParams: { query: listQuery } }) },
       '/lab/bookings/{number}/{action}': {
         post: {
           summary: '受理、收样、开始检测、提交结果待审核（审核与签发只在网页上由人完成）',
