@@ -44,10 +44,12 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   router.get('/api/v1/openapi.json', (_req, res) => void res.json(deps.openapi()));
   router.get('/api/docs', (_req, res) => res.render('api/docs', { title: '开放接口文档' }));
 
-  const v1 = Router();
-  v1.use(express.json({ limit: '1mb' }));
-  v1.use(authenticate(deps.keys));
-  v1.use(
+  // Full paths on one router (not a nested mount), so the route table lists /api/v1/… as the app answers it.
+  const V1 = '/api/v1';
+  router.use(V1, express.json({ limit: '1mb' }));
+  router.use(V1, authenticate(deps.keys));
+  router.use(
+    V1,
     rateLimit({
       windowMs: 60_000,
       limit: (_req, res) => callerOf(res).rateLimit,
@@ -59,14 +61,14 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     }),
   );
 
-  v1.get('/services', scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.services() })));
-  v1.get('/nodes', scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.nodes() })));
-  v1.get('/availability', scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.availability({ service: q(req, 'service'), node: q(req, 'node'), from: q(req, 'from'), to: q(req, 'to') }) })));
-  v1.get('/verify', scoped(ANY, async (req, res) => sendJson(req, res, await api.verify({ number: q(req, 'number'), code: q(req, 'code') }))));
+  router.get(`${V1}/services`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.services() })));
+  router.get(`${V1}/nodes`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.nodes() })));
+  router.get(`${V1}/availability`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.availability({ service: q(req, 'service'), node: q(req, 'node'), from: q(req, 'from'), to: q(req, 'to') }) })));
+  router.get(`${V1}/verify`, scoped(ANY, async (req, res) => sendJson(req, res, await api.verify({ number: q(req, 'number'), code: q(req, 'code') }))));
 
-  v1.get('/bookings', scoped(ANY, async (req, res, c) => sendJson(req, res, await api.listBookings(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit'), status: q(req, 'status'), service: q(req, 'service'), from: q(req, 'from'), to: q(req, 'to') }))));
-  v1.post(
-    '/bookings',
+  router.get(`${V1}/bookings`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.listBookings(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit'), status: q(req, 'status'), service: q(req, 'service'), from: q(req, 'from'), to: q(req, 'to') }))));
+  router.post(
+    `${V1}/bookings`,
     scoped(['book'], async (req, res, c) => {
       const key = req.get('Idempotency-Key') ?? '';
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(key)) throw new ValidationError({ 'Idempotency-Key': '请在请求头 Idempotency-Key 中提供 16 至 64 位的字母、数字、下划线或连字符' });
@@ -75,24 +77,24 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       sendJson(req, res, result, result.duplicate ? 200 : 201);
     }),
   );
-  v1.get('/bookings/:number', scoped(ANY, async (req, res, c) => sendJson(req, res, await api.booking(c.principal, String(req.params.number)))));
-  v1.post(
-    '/bookings/:number/cancel',
+  router.get(`${V1}/bookings/:number`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.booking(c.principal, String(req.params.number)))));
+  router.post(
+    `${V1}/bookings/:number/cancel`,
     scoped(['book'], async (req, res, c) => {
       await deps.api.cancel(c.principal, String(req.params.number), req.body);
       sendJson(req, res, await api.booking(c.principal, String(req.params.number)));
     }),
   );
-  v1.post(
-    '/bookings/:number/reschedule',
+  router.post(
+    `${V1}/bookings/:number/reschedule`,
     scoped(['book'], async (req, res, c) => {
       await deps.api.reschedule(c.principal, String(req.params.number), req.body);
       sendJson(req, res, await api.booking(c.principal, String(req.params.number)));
     }),
   );
-  v1.get('/bookings/:number/reports/:version', scoped(ANY, async (req, res, c) => sendJson(req, res, await api.report(c.principal, String(req.params.number), versionOf(req)))));
-  v1.get(
-    '/bookings/:number/reports/:version/pdf',
+  router.get(`${V1}/bookings/:number/reports/:version`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.report(c.principal, String(req.params.number), versionOf(req)))));
+  router.get(
+    `${V1}/bookings/:number/reports/:version/pdf`,
     scoped(ANY, async (req, res, c) => {
       const file = await deps.reports.pdfFile(c.principal, String(req.params.number), versionOf(req));
       res.type(file.mimeType);
@@ -100,9 +102,9 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     }),
   );
 
-  v1.get('/lab/queue', scoped(['lab'], async (req, res, c) => sendJson(req, res, await api.listBookings(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit'), status: q(req, 'status') ?? 'submitted,accepted,received,in_progress', service: q(req, 'service'), from: q(req, 'from'), to: q(req, 'to') }))));
-  v1.post(
-    '/lab/bookings/:number/:action',
+  router.get(`${V1}/lab/queue`, scoped(['lab'], async (req, res, c) => sendJson(req, res, await api.listBookings(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit'), status: q(req, 'status') ?? 'submitted,accepted,received,in_progress', service: q(req, 'service'), from: q(req, 'from'), to: q(req, 'to') }))));
+  router.post(
+    `${V1}/lab/bookings/:number/:action`,
     scoped(['lab'], async (req, res, c) => {
       const action = String(req.params.action);
       if (!(LAB_API_ACTIONS as readonly string[]).includes(action)) throw new NotFoundError('开放接口不提供此操作：审核、签发在平台网页上由人完成。');
@@ -111,10 +113,8 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     }),
   );
 
-  v1.use((_req, _res, next) => next(new NotFoundError('没有这个接口。')));
-  v1.use(problemHandler(deps.logger));
-  router.use('/api/v1', v1);
-  router.use('/api', (_req, res) => sendProblem(res, { type: 'https://nqi.zhoushan.gov.cn/api/problems/not-found', title: '不存在', status: 404, detail: '没有这个接口。' }));
+  router.use('/api', (_req, _res, next) => next(new NotFoundError('没有这个接口。')));
+  router.use('/api', problemHandler(deps.logger));
   return router;
 }
 

@@ -3,7 +3,7 @@ import { asPrincipal, assertCan, type Principal } from '../auth/access.js';
 import type { Db } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
-import { ConflictError, ValidationError } from '../shared/errors.js';
+import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Clock } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import { newKeySchema } from './api.schemas.js';
@@ -64,7 +64,7 @@ export function makeKeysService(deps: { db: Db; clock: Clock }) {
     async revoke(user: Principal, id: number): Promise<void> {
       const owner = ownerOf(user);
       await inTransaction(db, async (tx) => {
-        if (!(await repo.revokeKey(tx, owner, id, clock.now()))) throw new ConflictError('该密钥不存在或已停用。');
+        if (!(await repo.revokeKey(tx, owner, id, clock.now()))) throw new NotFoundError('该密钥不存在或已停用。');
         await recordEvent(tx, { actorUserId: user.id, entityType: 'api_key', entityId: id, action: 'api_key.revoked', note: '停用接口密钥' });
       });
     },

@@ -120,7 +120,7 @@ export function makeWebhooksService(deps: { db: Db; logger: Logger; allowPrivate
     async remove(user: Principal, id: number): Promise<void> {
       const owner = hookOwnerOf(user);
       await inTransaction(db, async (tx) => {
-        if (!(await repo.deactivate(tx, owner, id))) throw new ConflictError('该推送订阅不存在或已停用。');
+        if (!(await repo.deactivate(tx, owner, id))) throw new NotFoundError('该推送订阅不存在或已停用。');
         await recordEvent(tx, { actorUserId: user.id, entityType: 'webhook', entityId: id, action: 'webhook.removed', note: '停用事件推送' });
       });
     },
