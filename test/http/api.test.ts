@@ -225,6 +225,24 @@ describe('open API /api/v1', () => {
     expect(res.status).to.equal(401);
   });
 
+  it('answers malformed ids in every API path with a refusal problem, never a 500', async () => {
+    const garbage = ['0', '-1', '99999999999999999999', 'abc', '%00', '..%2F..%2Fetc%2Fpasswd', "1'%20OR%20'1'%3D'1", '%E2%80%AE', '1.5'];
+    const paths = ['/bookings/:number', '/bookings/:number/reports/:version', '/bookings/:number/reports/:version/pdf'];
+    for (const key of [keyA, metrologyKey]) {
+      for (const bad of garbage) {
+        for (const p of paths) {
+          const res = await api().get(`/api/v1${p.replace(/:[a-z]+/g, bad)}`).set('Authorization', `Bearer ${key}`);
+          expect([400, 404], `${p} ${bad} → ${res.status}`).to.include(res.status);
+          expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+        }
+        for (const p of ['/bookings/:number/cancel', '/lab/bookings/:number/accept']) {
+          const res = await api().post(`/api/v1${p.replace(/:[a-z]+/g, bad)}`).set('Authorization', `Bearer ${key}`).send({ reason: '畸形编号' });
+          expect([400, 403, 404], `${p} ${bad} → ${res.status}`).to.include(res.status);
+        }
+      }
+    }
+  });
+
   it('answers unknown API paths with a 404 problem', async () => {
     const res = await api().get('/api/v1/nothing-here').set('Authorization', `Bearer ${keyA}`);
     expect(res.status).to.equal(404);
