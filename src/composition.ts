@@ -101,13 +101,14 @@ export function buildServices(deps: CompositionDeps) {
   outbox.register('webhook', webhooks.send);
   const catalog = makeCatalogService(db, availability, catalogCache);
   const bookings = makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } });
+  const ledger = makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl });
   const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference });
   return {
     outbox,
     webhooks,
     keys: makeKeysService({ db, clock }),
-    api: makeApiService({ db, bookings, catalog, availability, reports, lab }),
-    ledger: makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl }),
+    api: makeApiService({ db, bookings, catalog, availability, reports, lab, ledger }),
+    ledger,
     availability,
     reports,
     catalog,

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, lte, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { bookings, services } from '../db/schema.js';
+import { bookings, instruments, services } from '../db/schema.js';
 
 export interface CursorFilter {
   enterpriseId?: number;
@@ -55,4 +55,20 @@ function resourceQuery(ex: Executor) {
     })
     .from(bookings)
     .innerJoin(services, eq(services.id, bookings.serviceId));
+}
+
+const instrumentColumns = { id: instruments.id, name: instruments.name, categoryCode: instruments.categoryCode, serialNo: instruments.serialNo, model: instruments.model, department: instruments.department, compulsory: instruments.compulsory, status: instruments.status, lastCalibrationDate: instruments.lastCalibrationDate, nextDueDate: instruments.nextDueDate, certificateNo: instruments.certificateNo };
+
+/** One page of a company's ledger, by id (the cursor). */
+export async function instrumentsPage(ex: Executor, enterpriseId: number, before: number | undefined, limit: number) {
+  return ex
+    .select(instrumentColumns)
+    .from(instruments)
+    .where(and(eq(instruments.enterpriseId, enterpriseId), before !== undefined ? lt(instruments.id, before) : undefined))
+    .orderBy(desc(instruments.id))
+    .limit(limit + 1);
+}
+
+export async function instrumentById(ex: Executor, enterpriseId: number, id: number) {
+  return (await ex.select(instrumentColumns).from(instruments).where(and(eq(instruments.enterpriseId, enterpriseId), eq(instruments.id, id))))[0];
 }

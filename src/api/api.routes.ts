@@ -102,6 +102,23 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     }),
   );
 
+  router.get(`${V1}/instruments`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.instruments(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit') }))));
+  router.get(`${V1}/instruments/:id`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.instrument(c.principal, idOf(req)))));
+  router.post(
+    `${V1}/instruments`,
+    scoped(['book'], async (req, res, c) => {
+      const id = await api.createInstrument(c.principal, req.body);
+      res.location(`/api/v1/instruments/${id}`);
+      sendJson(req, res, await api.instrument(c.principal, id), 201);
+    }),
+  );
+  router.put(
+    `${V1}/instruments/:id`,
+    scoped(['book'], async (req, res, c) => {
+      await api.updateInstrument(c.principal, idOf(req), req.body);
+      sendJson(req, res, await api.instrument(c.principal, idOf(req)));
+    }),
+  );
   router.get(`${V1}/lab/queue`, scoped(['lab'], async (req, res, c) => sendJson(req, res, await api.listBookings(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit'), status: q(req, 'status') ?? 'submitted,accepted,received,in_progress', service: q(req, 'service'), from: q(req, 'from'), to: q(req, 'to') }))));
   router.post(
     `${V1}/lab/bookings/:number/:action`,
@@ -116,6 +133,12 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   router.use('/api', (_req, _res, next) => next(new NotFoundError('没有这个接口。')));
   router.use('/api', problemHandler(deps.logger));
   return router;
+}
+
+function idOf(req: Request): number {
+  const v = String(req.params.id);
+  if (!/^[1-9]\d{0,8}$/.test(v)) throw new NotFoundError('该器具不存在。');
+  return Number(v);
 }
 
 function versionOf(req: Request): number {

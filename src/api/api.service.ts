@@ -6,6 +6,8 @@ import type { CatalogService } from '../catalog/catalog.service.js';
 import type { BookingsService } from '../bookings/bookings.service.js';
 import type { Db } from '../db/client.js';
 import type { LabService } from '../lab/lab.service.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import { assertCan } from '../auth/access.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { addDays, isIsoDate } from '../shared/time.js';
@@ -18,6 +20,7 @@ export interface ApiDeps {
   availability: Availability;
   reports: ReportsService;
   lab: LabService;
+  ledger: LedgerService;
 }
 
 const MAX_PAGE = 100;
@@ -26,6 +29,9 @@ export const LAB_API_ACTIONS = ['accept', 'receive', 'start', 'submit_results'] 
 export type LabApiAction = (typeof LAB_API_ACTIONS)[number];
 
 const encodeCursor = (id: number) => Buffer.from(`b:${id}`).toString('base64url');
+
+type InstrumentRow = NonNullable<Awaited<ReturnType<typeof repo.instrumentById>>>;
+const toInstrument = (r: InstrumentRow) => ({ ...r, compulsory: Boolean(r.compulsory) });
 function decodeCursor(cursor: string | undefined): number | undefined {
   if (!cursor) return undefined;
   const m = /^b:(\d{1,12})$/.exec(Buffer.from(cursor, 'base64url').toString());
@@ -141,6 +147,26 @@ export function makeApiService(deps: ApiDeps) {
 
     cancel: (user: Principal, number: string, body: unknown) => deps.bookings.cancel(user, number, asFormBody(body ?? {})),
     reschedule: (user: Principal, number: string, body: unknown) => deps.bookings.reschedule(user, number, asFormBody(body ?? {})),
+
+    /** A company's instrument ledger (company keys), newest entries first. */
+    async instruments(user: Principal, q: { cursor?: string; limit?: string }) {
+      assertCan(user, 'ledger.manage');
+      const limit = pageSize(q.limit);
+      const rows = await repo.instrumentsPage(db, user.enterpriseId, decodeCursor(q.cursor), limit);
+      const page = rows.slice(0, limit);
+      return { data: page.map(toInstrument), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+    },
+
+    async instrument(user: Principal, id: number) {
+      assertCan(user, 'ledger.manage');
+      const row = await repo.instrumentById(db, user.enterpriseId, id);
+      if (!row) throw new NotFoundError('该器具不存在。');
+      return toInstrument(row);
+    },
+
+    /** The ledger's own create and update (same checks, duplicates refused, audited). */
+    createInstrument: (user: Principal, body: unknown) => deps.ledger.create(user, asFormBody(body ?? {})),
+    updateInstrument: (user: Principal, id: number, body: unknown) => deps.ledger.update(user, id, asFormBody(body ?? {})),
 
     labAction(user: Principal, number: string, action: LabApiAction, body: unknown) {
       return deps.lab.act(user, number, action, asFormBody(body ?? {}) as Record<string, unknown>, []);

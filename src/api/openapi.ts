@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import { instrumentSchema } from '../ledger/ledger.schemas.js';
 import { calibrationSchema, consultationSchema, oilTestSchema, reasonSchema, rescheduleSchema } from '../bookings/bookings.schemas.js';
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
 import { LAB_API_ACTIONS } from './api.service.js';
-import { Booking, BookingDetail, Created, Node, Page, Problem, Report, Service, Verification, Window } from './resources.js';
+import { Booking, BookingDetail, Created, Instrument, Node, Page, Problem, Report, Service, Verification, Window } from './resources.js';
 
 /* The OpenAPI 3.1 document of /api/v1, generated from zod schemas: request bodies are the web forms' own schemas
    (bookings.schemas.ts), responses the resource schemas (resources.ts). Built once per process. */
@@ -66,6 +67,14 @@ export function buildOpenApi(publicUrl: string) {
         get: { summary: '签章报告 PDF', requestParams: { path: reportParams }, responses: { '200': { description: 'PDF', content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } } }, ...errors } },
       },
       '/verify': { get: get('报告真伪查验', json('查验结果', Verification), { requestParams: { query: z.object({ number: z.string(), code: z.string() }) } }) },
+      '/instruments': {
+        get: get('器具台账（企业密钥）', json('一页器具', Page(Instrument, 'InstrumentPage')), { requestParams: { query: listQuery.pick({ cursor: true, limit: true }) } }),
+        post: { summary: '新增台账器具（与网页台账相同的字段与校验）', requestBody: { content: { 'application/json': { schema: instrumentSchema } } }, responses: { '201': json('已新增', Instrument), '409': problem('同一出厂编号的器具已在台账中'), ...errors } },
+      },
+      '/instruments/{id}': {
+        get: get('台账器具', json('器具', Instrument), { requestParams: { path: z.object({ id: z.string() }) } }),
+        put: { summary: '修改台账器具（全部字段）', requestParams: { path: z.object({ id: z.string() }) }, requestBody: { content: { 'application/json': { schema: instrumentSchema } } }, responses: { '200': json('已修改', Instrument), '409': problem('与台账中的其他器具重复'), ...errors } },
+      },
       '/lab/queue': { get: get('网点待办队列（网点密钥，lab 权限）', json('一页预约', bookingPage), { requestParams: { query: listQuery } }) },
       '/lab/bookings/{number}/{action}': {
         post: {

@@ -70,6 +70,20 @@ export const Verification = z.object({ found: z.boolean(), result: z.record(z.st
 
 export const Created = z.object({ number: z.string(), duplicate: z.boolean().meta({ description: '同一 Idempotency-Key 的重复请求返回首次创建的预约' }) }).meta({ id: 'Created' });
 
-export const Instrument = z.object({ id: z.number().int(), name: z.string(), serialNo: z.string(), nextDueDate: z.string().nullable(), status: z.string() }).meta({ id: 'Instrument' });
+export const Instrument = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    categoryCode: z.string(),
+    serialNo: z.string(),
+    model: z.string().nullable(),
+    department: z.string().nullable(),
+    compulsory: z.boolean(),
+    status: z.string(),
+    lastCalibrationDate: z.string().nullable(),
+    nextDueDate: z.string().nullable(),
+    certificateNo: z.string().nullable(),
+  })
+  .meta({ id: 'Instrument' });
 
 export const WebhookEventName = z.enum(WEBHOOK_EVENTS).meta({ id: 'WebhookEvent' });

@@ -199,6 +199,26 @@ describe('open API /api/v1', () => {
     expect(row!.status).to.equal('accepted');
   });
 
+  it('keeps a company’s instrument ledger through the ledger’s own rules (create, duplicate refused, update, list)', async () => {
+    const fields = { name: '一般压力表', categoryCode: 'CAL-PG', serialNo: 'API-TC-0001', compulsory: 'yes', compulsoryUse: 'safety', status: 'in_use', periodMonths: '6', nextDueDate: '2026-12-01' };
+    const created = await call('post', '/instruments', '/instruments', keyA, fields);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body).to.include({ name: '一般压力表', serialNo: 'API-TC-0001', compulsory: true });
+    const twice = await call('post', '/instruments', '/instruments', keyA, fields);
+    expect([409, 422]).to.include(twice.status);
+    const id = created.body.id as number;
+    const updated = await api().put(`/api/v1/instruments/${id}`).set('Authorization', `Bearer ${keyA}`).send({ ...fields, department: '计量室' });
+    check('/instruments/{id}', 'put', updated);
+    expect(updated.body.department).to.equal('计量室');
+    const list = await call('get', '/instruments', '/instruments', keyA);
+    expect(list.body.data.map((i: { id: number }) => i.id)).to.include(id);
+    expect((await call('get', `/instruments/${id}`, '/instruments/{id}', keyB)).status).to.equal(404);
+    expect((await call('get', '/instruments', '/instruments', metrologyKey)).status).to.equal(403);
+    const bad = await call('post', '/instruments', '/instruments', keyA, { ...fields, serialNo: '' });
+    expect(bad.status).to.equal(422);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).to.include('serialNo');
+  });
+
   it('verifies a report by number and code (nothing found for a wrong code)', async () => {
     const res = await call('get', '/verify?number=ZS-NOPE&code=ABCDEF', '/verify', keyA);
     expect(res.status).to.equal(200);

@@ -204,6 +204,10 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /api/v1/bookings/:number/reschedule': PUBLIC,
   'GET /api/v1/bookings/:number/reports/:version': PUBLIC,
   'GET /api/v1/bookings/:number/reports/:version/pdf': PUBLIC,
+  'GET /api/v1/instruments': PUBLIC,
+  'GET /api/v1/instruments/:id': PUBLIC,
+  'POST /api/v1/instruments': PUBLIC,
+  'PUT /api/v1/instruments/:id': PUBLIC,
   'GET /api/v1/lab/queue': PUBLIC,
   'POST /api/v1/lab/bookings/:number/:action': PUBLIC,
   // Open sharing: entA's equipment booking E at N1's instrument (the fixture's `eq`).
