@@ -23,7 +23,7 @@ describe('open API keys and webhooks', () => {
     expect(await page.locator('h1').textContent()).to.equal('开放接口');
     expect(await page.locator('main').textContent()).to.contain('ERP 系统');
     await page.getByLabel('密钥名称（如“ERP 系统”）').fill('仓储系统');
-    await page.getByLabel(/^预约/).check();
+    await page.getByLabel('预约（提交、取消、改期、台账）').check();
     await page.getByRole('button', { name: '创建密钥' }).click();
     const secret = (await page.locator('#new-key').textContent())!.trim();
     expect(secret).to.match(/^nqi_/);
@@ -37,7 +37,11 @@ describe('open API keys and webhooks', () => {
 
     await page.goto(`${base()}/company/api-keys`);
     expect(await page.locator('main').textContent()).not.to.contain(secret);
+    // An address on the platform's own network is refused (SSRF); a public one is registered.
     await page.getByLabel('接收地址（http:// 或 https://）').fill('http://127.0.0.1:9/erp-hooks');
+    await page.getByRole('button', { name: '登记' }).click();
+    expect(await page.locator('#f-url-error').textContent()).to.contain('内部网络或本机');
+    await page.getByLabel('接收地址（http:// 或 https://）').fill('http://203.0.113.10/erp-hooks');
     await page.getByRole('button', { name: '登记' }).click();
     expect((await page.locator('#new-hook-secret').textContent())!.trim()).to.match(/^whsec_/);
     await page.goto(`${base()}/company/api-keys`);
@@ -51,7 +55,7 @@ describe('open API keys and webhooks', () => {
     await loginAs(page, base(), ...NODE_MANAGER);
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '开放接口' }).click();
     await page.getByLabel('密钥名称（如“ERP 系统”）').fill('实验室信息系统');
-    await page.getByLabel(/^实验室/).check();
+    await page.getByLabel('实验室（受理、收样、录入结果、提交审核）').check();
     await page.getByRole('button', { name: '创建密钥' }).click();
     const secret = (await page.locator('#new-key').textContent())!.trim();
     const queue = await fetch(`${base()}/api/v1/lab/queue?limit=5`, { headers: { authorization: `Bearer ${secret}` } });
