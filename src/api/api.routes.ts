@@ -46,7 +46,6 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
 
   // Full paths on one router (not a nested mount), so the route table lists /api/v1/… as the app answers it.
   const V1 = '/api/v1';
-  router.use(V1, express.json({ limit: '1mb' }));
   router.use(V1, authenticate(deps.keys));
   router.use(
     V1,
@@ -60,6 +59,9 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       handler: (_req, res) => sendProblem(res, { type: 'https://nqi.zhoushan.gov.cn/api/problems/rate-limited', title: '请求过于频繁', status: 429, detail: '此密钥每分钟的请求次数已用完，请稍后重试。' }),
     }),
   );
+
+  // After the key and its rate limit (no body is read for an unknown caller). Up to 5 attachments of 10 MB each may come Base64-encoded in a booking (the forms' limits).
+  router.use(V1, express.json({ limit: '70mb' }));
 
   router.get(`${V1}/services`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.services() })));
   router.get(`${V1}/nodes`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.nodes() })));

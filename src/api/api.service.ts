@@ -11,6 +11,8 @@ import { assertCan } from '../auth/access.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { addDays, isIsoDate } from '../shared/time.js';
+import { BOOKING_FORM_PURPOSES, type UploadedFile } from '../uploads/purposes.js';
+import { MAX_FILE_BYTES, MAX_FILES } from '../uploads/quota.js';
 import * as repo from './api.repo.js';
 
 export interface ApiDeps {
@@ -68,6 +70,25 @@ export function asFormBody(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asFormBody);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asFormBody(v)]));
   return value;
+}
+
+/**
+ * Attachments sent in JSON (`attachments: [{ purpose, name, contentBase64 }]`) as the files the booking form carries:
+ * the same purposes and limits, and the content itself is checked by the bookings service exactly as for the form.
+ */
+export function attachmentsOf(body: unknown): UploadedFile[] {
+  const list = (body as { attachments?: unknown } | null)?.attachments;
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || list.length > MAX_FILES) throw new ValidationError({ attachments: `附件格式不正确，一次最多 ${MAX_FILES} 个` });
+  return list.map((a: unknown, i) => {
+    const { purpose, name, contentBase64 } = (a ?? {}) as Record<string, unknown>;
+    if (typeof purpose !== 'string' || !(BOOKING_FORM_PURPOSES as string[]).includes(purpose)) throw new ValidationError({ [`attachments.${i}.purpose`]: '附件用途不正确' });
+    if (typeof name !== 'string' || name.length < 1 || name.length > 200) throw new ValidationError({ [`attachments.${i}.name`]: '请填写附件文件名' });
+    if (typeof contentBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(contentBase64)) throw new ValidationError({ [`attachments.${i}.contentBase64`]: '附件内容应为 Base64 编码' });
+    const buffer = Buffer.from(contentBase64, 'base64');
+    if (buffer.length === 0 || buffer.length > MAX_FILE_BYTES) throw new ValidationError({ [`attachments.${i}.contentBase64`]: '附件为空或超过 10 MB' });
+    return { purpose: purpose as UploadedFile['purpose'], originalname: name, buffer, size: buffer.length };
+  });
 }
 
 export function makeApiService(deps: ApiDeps) {
@@ -130,8 +151,10 @@ export function makeApiService(deps: ApiDeps) {
     },
 
     async create(user: Principal, body: unknown, idempotencyKey: string) {
-      const form = { ...(asFormBody(body ?? {}) as Record<string, unknown>), idempotencyKey };
-      return deps.bookings.submit(user, form, [], 'api');
+      const files = attachmentsOf(body);
+      const { attachments: _files, ...fields } = (body ?? {}) as Record<string, unknown>;
+      const form = { ...(asFormBody(fields) as Record<string, unknown>), idempotencyKey };
+      return deps.bookings.submit(user, form, files, 'api');
     },
 
     async report(user: Principal, number: string, version: number) {

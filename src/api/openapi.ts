@@ -4,6 +4,7 @@ import { instrumentSchema } from '../ledger/ledger.schemas.js';
 import { calibrationSchema, consultationSchema, oilTestSchema, reasonSchema, rescheduleSchema } from '../bookings/bookings.schemas.js';
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
 import { LAB_API_ACTIONS } from './api.service.js';
+import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
 import { Booking, BookingDetail, Created, Instrument, Node, Page, Problem, Report, Service, Verification, Window } from './resources.js';
 
 /* The OpenAPI 3.1 document of /api/v1, generated from zod schemas: request bodies are the web forms' own schemas
@@ -24,7 +25,14 @@ const listQuery = z.object({
   from: z.string().optional().meta({ description: '预约日期起（年-月-日）' }),
   to: z.string().optional(),
 });
-const target = z.object({ service: z.string().meta({ description: '服务编码（GET /services）' }), node: z.string().meta({ description: '网点 id（GET /nodes）' }) });
+const target = z.object({
+  service: z.string().meta({ description: '服务编码（GET /services）' }),
+  node: z.string().meta({ description: '网点 id（GET /nodes）' }),
+  attachments: z
+    .array(z.object({ purpose: z.enum(BOOKING_FORM_PURPOSES as [string, ...string[]]), name: z.string(), contentBase64: z.string().meta({ description: '文件内容（Base64）；按网页上传相同的规则检查内容（PDF、图片、Word、Excel，每个不超过 10 MB）' }) }))
+    .max(5)
+    .optional(),
+});
 const createBody = z
   .union([target.and(calibrationSchema), target.and(oilTestSchema), target.and(consultationSchema)])
   .meta({ description: '与网页预约表单相同的字段与校验（按服务的类型：检定校准 / 油品检测 / 咨询）；idempotencyKey 以请求头 Idempotency-Key 为准。' });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { validate, compileErrors } from '@readme/openapi-parser';
-import { apiKeys, bookings } from '../../src/db/schema.js';
+import { apiKeys, attachments, bookings } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type TestApp } from '../support/app.js';
 import { apiKeyFor, contractValidator } from '../support/api.js';
-import { MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf } from '../support/bookings.js';
+import { EXE, MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf, PDF } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD } from '../support/factories.js';
 import { bookCalibration } from '../support/lab.js';
 import supertest from 'supertest';
@@ -136,17 +136,35 @@ describe('open API /api/v1', () => {
     expect((await t.db.select().from(bookings)).length).to.equal(before);
   });
 
+  it('takes attachments in the booking and checks their content as the form does', async () => {
+    const withPdf = { ...bookingBody(metrologyId, 'ATT-1'), attachments: [{ purpose: 'instrument_list', name: '器具清单.pdf', contentBase64: PDF.toString('base64') }] };
+    const ok = await call('post', '/bookings', '/bookings', keyA, withPdf, { 'Idempotency-Key': 'erp-attach-0001-abcdef' });
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
+    const [row] = await t.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.number, ok.body.number));
+    const saved = await t.db.select().from(attachments).where(eq(attachments.bookingId, row!.id));
+    expect(saved.map((a) => [a.purpose, a.originalName])).to.deep.equal([['instrument_list', '器具清单.pdf']]);
+    const before = (await t.db.select().from(bookings)).length;
+    const disguised = { ...bookingBody(metrologyId, 'ATT-2'), attachments: [{ purpose: 'instrument_list', name: '清单.pdf', contentBase64: EXE.toString('base64') }] };
+    const refused = await call('post', '/bookings', '/bookings', keyA, disguised, { 'Idempotency-Key': 'erp-attach-0002-abcdef' });
+    expect(refused.status).to.equal(422);
+    expect((await t.db.select().from(bookings)).length).to.equal(before);
+  });
+
   it('pages bookings with a cursor, and answers 304 to a matching If-None-Match', async () => {
     for (let i = 0; i < 3; i++) await bookCalibration(t, companyA.user.id, { serials: [`CUR-${i}`] });
     const first = await call('get', '/bookings?limit=2', '/bookings', keyA);
     expect(first.status).to.equal(200);
     expect(first.body.data).to.have.length(2);
     expect(first.body.nextCursor).to.be.a('string');
-    const second = await call('get', `/bookings?limit=2&cursor=${first.body.nextCursor}`, '/bookings', keyA);
-    const seen = [...first.body.data, ...second.body.data].map((b: { number: string }) => b.number);
+    const seen: string[] = first.body.data.map((b: { number: string }) => b.number);
+    for (let cursor = first.body.nextCursor as string | null; cursor; ) {
+      const next = await call('get', `/bookings?limit=2&cursor=${cursor}`, '/bookings', keyA);
+      seen.push(...next.body.data.map((b: { number: string }) => b.number));
+      cursor = next.body.nextCursor;
+    }
+    const all = await t.db.select({ number: bookings.number }).from(bookings).where(eq(bookings.enterpriseId, companyA.enterprise.id));
     expect(new Set(seen).size).to.equal(seen.length);
-    expect(seen.length).to.equal(4);
-    expect(second.body.nextCursor).to.equal(null);
+    expect([...seen].sort()).to.deep.equal(all.map((b) => b.number).sort());
     expect(first.headers.etag).to.be.a('string');
     const cached = await api().get('/api/v1/bookings?limit=2').set('Authorization', `Bearer ${keyA}`).set('If-None-Match', first.headers.etag!);
     expect(cached.status).to.equal(304);
