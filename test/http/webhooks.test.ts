@@ -13,6 +13,7 @@ import { apiKeyFor } from '../support/api.js';
 import { MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf } from '../support/bookings.js';
 import { createCompanyUser } from '../support/factories.js';
 import { bookCalibration } from '../support/lab.js';
+import { addInstrument } from '../support/ledger.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -162,6 +163,19 @@ describe('webhooks', () => {
     await t.services.outbox.deliverDue();
     expect(receiver.received.length).to.equal(before + 1);
     expect(JSON.parse(receiver.received.at(-1)!.raw).id).to.equal(delivered!.eventId);
+  });
+
+  it('announces instruments coming due from the daily reminder job (instrument.due), to the company that subscribed', async () => {
+    const dueCompany = await createCompanyUser(t.db);
+    const owner = (await t.services.auth.loadPrincipal(dueCompany.user.id)) as Principal;
+    const hook = await t.services.webhooks.create(owner, { url: receiver.url, events: ['instrument.due'] });
+    const entry = await addInstrument(t, dueCompany.enterprise.id, { name: '氧气压力表', serialNo: 'DUE-7', nextDueDate: '2026-10-05', compulsory: true, compulsoryUse: 'safety' });
+    await t.services.ledger.runDailyJob('2026-09-28');
+    await t.services.outbox.deliverDue();
+    const got = receiver.received.map((r) => ({ r, body: JSON.parse(r.raw) as { type: string; data: { instruments: { id: number; serialNo: string }[] } } })).filter((x) => x.body.type === 'instrument.due');
+    expect(got).to.have.length(1);
+    expect(got[0]!.body.data.instruments.map((i) => i.id)).to.include(entry.id);
+    expect(verifies(hook.secret, got[0]!.r)).to.equal(true);
   });
 
   it('keeps subscriptions in their owner’s scope', async () => {
