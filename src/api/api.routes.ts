@@ -94,6 +94,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       sendJson(req, res, await api.booking(c.principal, String(req.params.number)));
     }),
   );
+  router.get(`${V1}/bookings/:number/reports`, scoped(ANY, async (req, res, c) => sendJson(req, res, { data: (await api.booking(c.principal, String(req.params.number))).reports })));
   router.get(`${V1}/bookings/:number/reports/:version`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.report(c.principal, String(req.params.number), versionOf(req)))));
   router.get(
     `${V1}/bookings/:number/reports/:version/pdf`,

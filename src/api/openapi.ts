@@ -70,6 +70,7 @@ export function buildOpenApi(publicUrl: string) {
       '/bookings/{number}/reschedule': {
         post: { summary: '改期', requestParams: { path: numberParam }, requestBody: { content: { 'application/json': { schema: rescheduleSchema } } }, responses: { '200': json('已改期', BookingDetail), '409': problem('当前状态或时段不允许'), ...errors } },
       },
+      '/bookings/{number}/reports': { get: get('报告的各个版本（新版在前）', json('版本', z.object({ data: BookingDetail.shape.reports })), { requestParams: { path: numberParam } }) },
       '/bookings/{number}/reports/{version}': { get: get('报告（某一版本）', json('报告', Report), { requestParams: { path: reportParams } }) },
       '/bookings/{number}/reports/{version}/pdf': {
         get: { summary: '签章报告 PDF', requestParams: { path: reportParams }, responses: { '200': { description: 'PDF', content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } } }, ...errors } },

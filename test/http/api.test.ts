@@ -176,6 +176,8 @@ describe('open API /api/v1', () => {
     const number = await bookCalibration(t, companyA.user.id, { serials: ['SCOPE-1'] });
     const mine = await call('get', `/bookings/${number}`, '/bookings/{number}', keyA);
     expect(mine.status).to.equal(200);
+    expect((await call('get', `/bookings/${number}/reports`, '/bookings/{number}/reports', keyA)).body).to.deep.equal({ data: [] });
+    expect((await call('get', `/bookings/${number}/reports`, '/bookings/{number}/reports', keyB)).status).to.equal(404);
     expect(mine.body.number).to.equal(number);
     const other = await call('get', `/bookings/${number}`, '/bookings/{number}', keyB);
     expect(other.status).to.equal(404);

@@ -202,6 +202,7 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /api/v1/bookings/:number': PUBLIC,
   'POST /api/v1/bookings/:number/cancel': PUBLIC,
   'POST /api/v1/bookings/:number/reschedule': PUBLIC,
+  'GET /api/v1/bookings/:number/reports': PUBLIC,
   'GET /api/v1/bookings/:number/reports/:version': PUBLIC,
   'GET /api/v1/bookings/:number/reports/:version/pdf': PUBLIC,
   'GET /api/v1/instruments': PUBLIC,
