@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { LoginThrottle } from './auth/throttle.js';
 import { makeAuthService } from './auth/auth.service.js';
 import { createPassport } from './auth/passport.js';
-import { buildServices, mountFeatureRouters, type Services } from './composition.js';
+import { buildServices, mountApiRouters, mountFeatureRouters, type Services } from './composition.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { DrizzleSessionStore } from './db/session-store.js';
@@ -51,12 +51,13 @@ export function createApp(deps: AppDeps): App {
   const auth = makeAuthService(db);
   const passport = createPassport(auth);
   const pageCache = new PageCache(5_000);
+  const composition = { ...deps, db, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };
+  const services = buildServices(composition);
+  // The open API before sessions and CSRF: bearer keys only (src/api).
+  mountApiRouters(app, services, composition);
   sessionsAndForms(app, config, sessionStore, passport, pageCache);
   app.use(pageLocals(config));
   app.use(forcedPasswordChange);
-
-  const composition = { ...deps, db, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };
-  const services = buildServices(composition);
   mountFeatureRouters(app, services, composition);
 
   app.use(notFoundHandler);

@@ -58,6 +58,12 @@ import { makeLedgerService } from './ledger/ledger.service.js';
 import { makeEmailSender } from './outbox/email.js';
 import { outboxRoutes } from './outbox/outbox.routes.js';
 import { makeOutbox } from './outbox/outbox.service.js';
+import { apiRoutes } from './api/api.routes.js';
+import { makeApiService } from './api/api.service.js';
+import { integrationsRoutes } from './api/integrations.routes.js';
+import { makeKeysService } from './api/keys.service.js';
+import { buildOpenApi } from './api/openapi.js';
+import { makeWebhooksService } from './api/webhooks.service.js';
 
 /** What the composition root needs from the app: the database, settings, and the pieces the web layer already made. */
 export interface CompositionDeps {
@@ -90,15 +96,25 @@ export function buildServices(deps: CompositionDeps) {
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
   const stats = makeStatsService({ db, clock });
+  // Webhooks go through the same outbox: written with the event, sent (signed) after commit, retried with back-off.
+  const webhooks = makeWebhooksService({ db, logger: deps.logger, allowPrivate: config.webhookAllowPrivate });
+  outbox.register('webhook', webhooks.send);
+  const catalog = makeCatalogService(db, availability, catalogCache);
+  const bookings = makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } });
+  const ledger = makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl });
+  const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference });
   return {
     outbox,
-    ledger: makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl }),
+    webhooks,
+    keys: makeKeysService({ db, clock }),
+    api: makeApiService({ db, bookings, catalog, availability, reports, lab, ledger }),
+    ledger,
     availability,
     reports,
-    catalog: makeCatalogService(db, availability, catalogCache),
+    catalog,
     enterprises: makeEnterprisesService(db),
-    bookings: makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } }),
-    lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference }),
+    bookings,
+    lab,
     notifications: makeNotificationsService(db),
     stats,
     equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
@@ -131,6 +147,24 @@ export function buildServices(deps: CompositionDeps) {
 
 export type Services = ReturnType<typeof buildServices>;
 
+/**
+ * The open API (/api/v1, /api/docs): mounted before sessions, form parsing and CSRF — it authenticates by bearer key
+ * only, so no cookie can ever act on it. Answers every /api path itself (problem+json).
+ */
+export function mountApiRouters(app: Express, services: Services, deps: CompositionDeps): void {
+  let document: object | undefined;
+  app.use(
+    apiRoutes({
+      api: services.api,
+      keys: services.keys,
+      reports: services.reports,
+      openapi: () => (document ??= buildOpenApi(deps.config.publicUrl)),
+      rateLimitStore: (prefix) => new DbRateLimitStore(deps.db, prefix),
+      logger: deps.logger,
+    }),
+  );
+}
+
 /** Mounts every feature's router; a new feature adds its line here. */
 export function mountFeatureRouters(app: Express, services: Services, deps: CompositionDeps): void {
   const { config, db, logger } = deps;
@@ -162,6 +196,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
   app.use(complianceRoutes({ ledger: services.ledger }));
   app.use(outboxRoutes({ outbox: services.outbox }));
+  app.use(integrationsRoutes({ keys: services.keys, webhooks: services.webhooks, publicUrl: config.publicUrl }));
   // The equipment desk and reports first: their fixed paths (/equipment/desk …) come before /equipment/:id.
   app.use(equipmentDeskRoutes({ equipment: services.equipment }));
   app.use(equipmentReportsRoutes({ equipment: services.equipment }));

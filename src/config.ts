@@ -34,6 +34,8 @@ const envSchema = z
       .regex(/^smtps?:\/\/[^\s]+$/, { message: '必须以 smtp:// 或 smtps:// 开头，例如 smtps://user:pass@smtp.example.com:465' })
       .optional(),
     MAIL_FROM: z.string().min(3).max(200).optional(),
+    /** Webhooks to private or loopback addresses (refused by default: SSRF); tests and local development set it. */
+    WEBHOOK_ALLOW_PRIVATE: boolFromEnv.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -69,6 +71,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From of every e-mail. */
   mailFrom: string;
+  /** Webhook targets on private/loopback addresses are allowed (never by default in production). */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +113,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     webConcurrency: env.WEB_CONCURRENCY,
     seedDemo: env.SEED_DEMO ?? env.NODE_ENV !== 'production',
     smtpUrl: env.SMTP_URL,
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE ?? env.NODE_ENV === 'test',
     mailFrom: env.MAIL_FROM ?? `舟山市质量基础设施一站式服务平台 <no-reply@${mailDomain(env.PUBLIC_URL)}>`,
   };
 }

@@ -33,6 +33,7 @@ export const ADMIN_SECTIONS = [
   { href: adminHref.oilLimits, label: '油品限值' },
   { href: '/admin/compliance', label: '强检合规' },
   { href: '/admin/outbox', label: '外发消息' },
+  { href: '/admin/api-keys', label: '接口密钥' },
   { href: '/equipment/stats', label: '仪器共享' },
   { href: adminHref.calendar, label: '节假日' },
   { href: adminHref.audit, label: '审计日志' },

@@ -84,6 +84,8 @@ const ACTIONS = {
   'calendar.manage': ['platform_admin'],
   /** The read-only booking lists behind the dashboards, each in the reader's scope. */
   'booking.oversee': ['node_manager', 'park_admin', 'platform_admin'],
+  /** API keys and webhooks of the user's company (TODO issue 14: company admin only), node (its manager) or the platform. */
+  'integration.manage': ['enterprise', 'node_manager', 'platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;

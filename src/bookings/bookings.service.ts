@@ -24,7 +24,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     review: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => reviewBooking(deps, user, body, files),
     /** Back to the form: files chosen meanwhile become drafts. */
     keepFiles: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => editBooking(deps, user, body, files),
-    submit: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => submitBooking(deps, user, body, files),
+    /** The form's submit; the open API passes channel 'api' (same checks, same transaction). */
+    submit: (user: Principal, body: Record<string, unknown>, files: UploadedFile[], channel: 'online' | 'api' = 'online') => submitBooking(deps, user, body, files, channel),
     list: (user: Principal, query: MyBookingsQuery) => listCompanyBookings(deps, user, query),
     /** Nodes for the list filter. */
     filterOptions: () => deps.reference.nodes({ includeInactive: true }),

@@ -2,6 +2,7 @@ import { describeWindow } from '../capacity/availability.js';
 import { takeUnits } from '../capacity/capacity.repo.js';
 import type { Tx } from '../db/client.js';
 import { recordEvent } from '../events/record.js';
+import { emitWebhook } from '../events/webhooks.js';
 import { notifyEnterpriseUsers, notifyNodeStaff } from '../notifications/notifications.repo.js';
 import { shanghaiDate, type Clock } from '../shared/time.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
@@ -96,5 +97,6 @@ export async function insertPreparedBooking(
     body: `${p.service.name}，${describeWindow(p.date, p.window)}，已提交至${p.nodeName}，等待受理。受理后按 ${p.service.turnaroundDays} 个工作日计算办结期限，可在预约页面查看办件进度。`,
     link: bookingHref(number),
   });
+  await emitWebhook(tx, 'booking.created', { enterpriseId: owner.enterpriseId, nodeId: p.nodeId }, { number, status: 'submitted', service: p.service.code, nodeId: p.nodeId, date: p.date, window: p.window, units: p.units, channel: owner.channel ?? 'online' });
   return { id, number };
 }

@@ -52,11 +52,11 @@ async function reviewPrepared(deps: BookingsDeps, user: Principal, body: Record<
  * Submits a booking: capacity, number, booking, items, attachments, first event and the node's notification in one
  * transaction. The same form submitted twice (double click, back button) returns the first booking.
  */
-export function submitBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]): Promise<{ number: string; duplicate: boolean }> {
-  return keepingFiles(deps, user, body, files, () => submitChecked(deps, user, body, files));
+export function submitBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], channel: 'online' | 'api' = 'online'): Promise<{ number: string; duplicate: boolean }> {
+  return keepingFiles(deps, user, body, files, () => submitChecked(deps, user, body, files, channel));
 }
 
-async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[]): Promise<{ number: string; duplicate: boolean }> {
+async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], channel: 'online' | 'api'): Promise<{ number: string; duplicate: boolean }> {
   assertCan(user, 'booking.create');
   const { db, clock } = deps;
   const enterpriseId = user.enterpriseId;
@@ -72,7 +72,7 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
   try {
     const { number } = await withStoredFiles(deps, newFiles, () =>
       inTransaction(db, (tx) =>
-        insertPreparedBooking(tx, clock, p, { enterpriseId, parkId: company?.parkId ?? null, createdBy: user.id }, { drafts: { ownerUserId: user.id, key: p.idempotencyKey, count: drafts.length }, attachments: newFiles }),
+        insertPreparedBooking(tx, clock, p, { enterpriseId, parkId: company?.parkId ?? null, createdBy: user.id, channel }, { drafts: { ownerUserId: user.id, key: p.idempotencyKey, count: drafts.length }, attachments: newFiles }),
       ),
     );
     return { number, duplicate: false };

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/access.js';
 import { recordEvent } from '../events/record.js';
+import { emitWebhook } from '../events/webhooks.js';
 import type { Tx } from '../db/client.js';
 import { releaseUnits } from '../capacity/capacity.repo.js';
 import { notifyEnterpriseUsers, notifyNodeStaff } from '../notifications/notifications.repo.js';
@@ -69,6 +70,7 @@ export async function applyTransition(
     note,
     data: input.data ?? null,
   });
+  await emitWebhook(tx, 'booking.status_changed', { enterpriseId: before.enterpriseId, nodeId: before.nodeId }, { number: before.number, action, from: before.status, to: transition.to });
   const notification = {
     bookingId: before.id,
     title: `${before.number} ${transition.label}`,

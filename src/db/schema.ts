@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -1306,4 +1307,94 @@ export const nodeServiceWindows = pgTable(
     check('node_service_windows_capacity', sql`${t.capacity} >= 0`),
     check('node_service_windows_code', sql`${t.code} ~ '^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$'`),
   ],
+);
+
+// ───────────────────────── open API and webhooks ─────────────────────────
+
+/**
+ * API keys: owned by a company, a node or the platform; the secret is shown once and only its SHA-256 is stored
+ * (a key is 32 random bytes, so a fast hash is enough). Scopes: read | book | lab. Revoked keys answer 401.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    /** The first characters of the key (shown in lists so a key can be recognised, never enough to use it). */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    /** company | node | platform */
+    ownerType: text('owner_type').notNull(),
+    enterpriseId: integer('enterprise_id').references(() => enterprises.id),
+    nodeId: integer('node_id').references(() => nodes.id),
+    scopes: text('scopes').array().notNull(),
+    /** The user who created it: the API acts in that user's name (audit) within the key's scope. */
+    createdBy: integer('created_by')
+      .notNull()
+      .references(() => users.id),
+    /** Requests per minute allowed for this key. */
+    rateLimit: integer('rate_limit').notNull().default(120),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('api_keys_enterprise_idx').on(t.enterpriseId),
+    index('api_keys_node_idx').on(t.nodeId),
+    check(
+      'api_keys_owner_matches',
+      sql`(${t.ownerType} = 'company' AND ${t.enterpriseId} IS NOT NULL AND ${t.nodeId} IS NULL)
+       OR (${t.ownerType} = 'node' AND ${t.nodeId} IS NOT NULL AND ${t.enterpriseId} IS NULL)
+       OR (${t.ownerType} = 'platform' AND ${t.enterpriseId} IS NULL AND ${t.nodeId} IS NULL)`,
+    ),
+  ],
+);
+
+/** Webhook subscriptions of a company or a node: where to, which events, and the signing secret. */
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    id: serial('id').primaryKey(),
+    ownerType: text('owner_type').notNull(),
+    enterpriseId: integer('enterprise_id').references(() => enterprises.id),
+    nodeId: integer('node_id').references(() => nodes.id),
+    url: text('url').notNull(),
+    events: text('events').array().notNull(),
+    secret: text('secret').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdBy: integer('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_subscriptions_enterprise_idx').on(t.enterpriseId),
+    index('webhook_subscriptions_node_idx').on(t.nodeId),
+    check(
+      'webhook_subscriptions_owner_matches',
+      sql`(${t.ownerType} = 'company' AND ${t.enterpriseId} IS NOT NULL AND ${t.nodeId} IS NULL)
+       OR (${t.ownerType} = 'node' AND ${t.nodeId} IS NOT NULL AND ${t.enterpriseId} IS NULL)`,
+    ),
+  ],
+);
+
+/** One line per delivery attempt of a webhook (the outbox holds the message; this is its log). */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    subscriptionId: integer('subscription_id')
+      .notNull()
+      .references(() => webhookSubscriptions.id),
+    outboxId: bigint('outbox_id', { mode: 'number' }),
+    eventId: text('event_id').notNull(),
+    event: text('event').notNull(),
+    attempt: integer('attempt').notNull(),
+    /** The receiver's HTTP status; null when it could not be reached. */
+    responseStatus: integer('response_status'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt)],
 );

@@ -86,6 +86,8 @@ export function staticFiles(app: Express, config: Config): void {
   app.use('/static', express.static(fromRoot('public'), options));
   app.use('/vendor/bootstrap', express.static(fromRoot('node_modules', 'bootstrap', 'dist'), options));
   app.use('/vendor/echarts', express.static(fromRoot('node_modules', 'echarts', 'dist'), options));
+  // The open API's documentation viewer (/api/docs), from our own origin.
+  app.use('/vendor/swagger-ui', express.static(fromRoot('node_modules', 'swagger-ui-dist'), options));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
 }
 

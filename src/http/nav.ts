@@ -18,7 +18,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   if (!user) return items;
   if (user.role === 'enterprise') {
     items.unshift({ href: '/bookings', label: '我的预约' }, { href: '/instruments', label: '器具台账' });
-    items.push({ href: enterpriseHref(user.enterpriseId), label: '企业信息' });
+    items.push({ href: enterpriseHref(user.enterpriseId), label: '企业信息' }, { href: '/company/api-keys', label: '开放接口' });
   }
   if (user.role === 'lab_staff' || user.role === 'node_manager') {
     items.unshift({ href: '/lab', label: '工作台' });
@@ -26,7 +26,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
     items.splice(items.findIndex((i) => i.href === '/equipment'), 1, { href: '/equipment/desk', label: '共享仪器' });
   }
   if (user.role === 'node_manager') {
-    items.splice(1, 0, { href: adminHref.dashboard, label: '统计' }, { href: adminHref.node(user.nodeId), label: '网点管理' }, { href: adminHref.users, label: '人员' });
+    items.splice(1, 0, { href: adminHref.dashboard, label: '统计' }, { href: adminHref.node(user.nodeId), label: '网点管理' }, { href: adminHref.users, label: '人员' }, { href: '/lab/api-keys', label: '开放接口' });
   }
   if (user.role === 'park_admin') items.unshift({ href: adminHref.dashboard, label: '园区统计' }, { href: '/admin/compliance', label: '强检合规' });
   if (user.role === 'platform_admin') items.unshift({ href: adminHref.dashboard, label: '管理后台' });

@@ -9,6 +9,7 @@ import { closedDatesFrom } from '../capacity/capacity.repo.js';
 import { findServiceByCode } from '../catalog/catalog.repo.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
+import { emitWebhook } from '../events/webhooks.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../shared/errors.js';
 import { shanghaiDate } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
@@ -123,6 +124,7 @@ const issueReport: Step = async (deps, { booking, user, files }) => {
       await syncLedgerFromCertificate(tx, booking, report.version, user.id);
       if (pdf) stored.push(await attachSignedPdf(deps, tx, user, booking, report.id, pdf));
       await recordEvent(tx, { actorUserId: user.id, entityType: 'report', entityId: report.id, action: 'report.issued', note: `${report.number} 第 1 版`, data: { bookingId: booking.id } });
+      await emitWebhook(tx, 'report.issued', { enterpriseId: booking.enterpriseId, nodeId: booking.nodeId }, { bookingNumber: booking.number, reportNumber: report.number, version: report.version });
     });
   } catch (err) {
     await removeStored(deps, stored);

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Tx } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
+import { emitWebhook } from '../events/webhooks.js';
 import { runOncePerDay } from '../jobs/daily.js';
 import { enqueue, type OutboxMessage } from '../outbox/outbox.service.js';
 import { addDays, daysBetween } from '../shared/time.js';
@@ -103,6 +104,9 @@ export async function sendReminders(deps: LedgerDeps, tx: Tx, day: string) {
   const messages = [...perCompany].map(([enterpriseId, list]) => ({ enterpriseId, ...reminderMessage(list, day) }));
   await notifyCompanies(tx, messages);
   const emails = await emailCompanies(deps, tx, messages);
+  for (const [enterpriseId, list] of perCompany) {
+    await emitWebhook(tx, 'instrument.due', { enterpriseId }, { day, instruments: list.map((r) => ({ id: r.instrument_id, name: r.name, serialNo: r.serial_no, dueDate: r.due_date, threshold: r.threshold })) });
+  }
   return { reminders: rows.length, companies: messages.length, emails };
 }
 

@@ -11,7 +11,8 @@ export type { OutboxKind, OutboxMessage } from './outbox.repo.js';
 export { enqueue } from './outbox.repo.js';
 
 type Payloads = { email: EmailPayload; webhook: WebhookPayload };
-export type Sender<K extends OutboxKind> = (payload: Payloads[K]) => Promise<void>;
+/** Sends one message; `meta` tells which outbox row and which attempt it is (the webhook log records both). */
+export type Sender<K extends OutboxKind> = (payload: Payloads[K], meta: { id: number; attempt: number }) => Promise<void>;
 
 const BATCH = 20;
 /** How long a claimed message is reserved for the worker that claimed it (longer than any send takes). */
@@ -41,7 +42,7 @@ export function makeOutbox(deps: { db: Db; logger: Logger }) {
     const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
     for (const row of rows) {
       try {
-        await (senders[row.kind as OutboxKind] as Sender<OutboxKind>)(row.payload as never);
+        await (senders[row.kind as OutboxKind] as Sender<OutboxKind>)(row.payload as never, { id: row.id, attempt: row.attempts });
         await repo.markSent(db, row.id);
         tally.sent++;
       } catch (err) {

@@ -4,6 +4,7 @@ import { lockBooking, nextDailySequence, type BookingView } from '../bookings/bo
 import { bookingHref } from '../bookings/bookings.view.js';
 import type { Tx } from '../db/client.js';
 import { recordEvent } from '../events/record.js';
+import { emitWebhook } from '../events/webhooks.js';
 import { notifyEnterpriseUsers } from '../notifications/notifications.repo.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { shanghaiDate, type Clock } from '../shared/time.js';
@@ -91,6 +92,7 @@ export async function issueRevisedVersion(deps: Deps, tx: Tx, booking: BookingVi
       note: `报告 ${current.number} 第 ${current.version} 版 → 第 ${next.version} 版：${revision.reason}`,
       data: { reportNumber: current.number, from: current.version, to: next.version },
     });
+    await emitWebhook(tx, 'report.revised', { enterpriseId: booking.enterpriseId, nodeId: booking.nodeId }, { bookingNumber: booking.number, reportNumber: current.number, version: next.version, replacesVersion: current.version });
     await notifyEnterpriseUsers(tx, booking.enterpriseId, {
       bookingId: booking.id,
       title: `${booking.number} 报告已更正`,

@@ -3,6 +3,7 @@ import { findBookingByNumber, type BookingView } from '../bookings/bookings.repo
 import { bookingHref } from '../bookings/bookings.view.js';
 import type { Db, Tx } from '../db/client.js';
 import { recordEvent } from '../events/record.js';
+import { emitWebhook } from '../events/webhooks.js';
 import { notifyEnterpriseUsers } from '../notifications/notifications.repo.js';
 import { assertCan } from '../auth/access.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
@@ -52,6 +53,7 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileSt
         note: `报告 ${current.number} 第 ${current.version} 版已撤销：${reason}`,
         data: { reportNumber: current.number, version: current.version },
       });
+      await emitWebhook(tx, 'report.revoked', { enterpriseId: booking.enterpriseId, nodeId: booking.nodeId }, { bookingNumber: booking.number, reportNumber: current.number, version: current.version });
       await notifyEnterpriseUsers(tx, booking.enterpriseId, {
         bookingId: booking.id,
         title: `${booking.number} 报告已撤销`,

@@ -5,6 +5,7 @@ import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
 import { seedDemoLedger } from './ledger.js';
+import { seedDemoIntegrations } from './integrations.js';
 import { seedServiceWindows } from './service-windows.js';
 
 export interface SeedOptions {
@@ -27,6 +28,7 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
     const sharing = await seedDemoEquipment(db, options.now);
     options.logger?.info(sharing, 'seed: demo shared equipment present');
+    await seedDemoIntegrations(db);
   }
 }
 

@@ -144,7 +144,8 @@ describe('security: access control over every route (IDOR, roles, scopes, files)
     expect((await agents.entA.get(`/bookings/${w.x.number}/attachments/${w.x.attachmentId}`)).status).to.equal(200);
   });
 
-  it('answers malformed and out-of-range ids in every route, for every method and every principal, with a refusal — never a 500, nothing saved', async () => {
+  it('answers malformed and out-of-range ids in every route, for every method and every principal, with a refusal — never a 500, nothing saved', async function () {
+    this.timeout(300_000); // every route with an id × every principal × every malformed id
     const garbage = ['0', '-1', '1e3', '99999999999999999999', 'abc', '%00', '..%2F..%2Fetc%2Fpasswd', "1'%20OR%20'1'%3D'1", '%E2%80%AE', 'null', '1.5'];
     const before = await stateDigest(w.t);
     const problems: string[] = [];
@@ -152,6 +153,8 @@ describe('security: access control over every route (IDOR, roles, scopes, files)
     const anonToken = await tokenOf(anon, false);
     for (const r of routeTable(w.t.app)) {
       if (!r.path.includes(':')) continue;
+      // The open API answers 401 to any request without a bearer key; its malformed ids are tried with keys in test/http/api.test.ts.
+      if (r.path.startsWith('/api/')) continue;
       for (const p of PRINCIPALS) {
         const agent = p === 'anon' ? anon : w.agents[p];
         const token = p === 'anon' ? anonToken : tokens.get(p)!;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { and, eq, isNull } from 'drizzle-orm';
-import { bookings, closures, enterprises, evaluations, nodes, nodeServices, notifications, services, signatories, users } from '../../src/db/schema.js';
+import { apiKeys, bookings, closures, enterprises, evaluations, nodes, nodeServices, notifications, outbox, services, signatories, users, webhookDeliveries, webhookSubscriptions } from '../../src/db/schema.js';
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD, uniqueMobile, validCreditCode } from '../support/factories.js';
@@ -117,7 +117,72 @@ const serviceFields = (code: string, name: string) => ({
 
 const redirected = (res: { status: number }) => expect([302, 303], `answered ${res.status}`).to.include(res.status);
 
+
+/** Integrations (API keys, webhooks): each base with the principal who manages it there. */
+const INTEGRATIONS = [
+  { base: '/company', who: 'entA' },
+  { base: '/lab', who: 'mgr1' },
+  { base: '/admin', who: 'admin' },
+] as const;
+const principalOf = async (w: World, who: Exclude<PrincipalKey, 'anon'>) => (await w.t.services.auth.loadPrincipal(w.users[who].id))!;
+const freshHook = async (w: World, who: 'entA' | 'mgr1') => w.t.services.webhooks.create(await principalOf(w, who), { url: `http://127.0.0.1:9/h${next()}`, events: ['booking.created'] });
+
+function integrationSpecs(): Record<string, InScopeSpec> {
+  const specs: Record<string, InScopeSpec> = {};
+  for (const { base, who } of INTEGRATIONS) {
+    specs[`POST ${base}/api-keys`] = {
+      who: [who],
+      async prepare(w) {
+        const name = `矩阵密钥${next()}`;
+        return { agent: w.agents[who], url: `${base}/api-keys`, fields: { name, scopes: ['read'] }, signedIn: true, done: async () => expect(await w.t.db.$count(apiKeys, eq(apiKeys.name, name))).to.equal(1) };
+      },
+    };
+    specs[`POST ${base}/api-keys/:id/revoke`] = {
+      who: [who],
+      async prepare(w) {
+        const { id } = await w.t.services.keys.create(await principalOf(w, who), { name: `待停用${next()}`, scopes: ['read'] });
+        return { agent: w.agents[who], url: `${base}/api-keys/${id}/revoke`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select().from(apiKeys).where(eq(apiKeys.id, id)))[0]!.revokedAt).not.to.equal(null)) };
+      },
+    };
+    if (who === 'admin') continue;
+    specs[`POST ${base}/webhooks`] = {
+      who: [who],
+      async prepare(w) {
+        const url = `http://127.0.0.1:9/new${next()}`;
+        return { agent: w.agents[who], url: `${base}/webhooks`, fields: { url, events: ['booking.created', 'report.issued'] }, signedIn: true, done: async () => expect(await w.t.db.$count(webhookSubscriptions, eq(webhookSubscriptions.url, url))).to.equal(1) };
+      },
+    };
+    specs[`POST ${base}/webhooks/:id/remove`] = {
+      who: [who],
+      async prepare(w) {
+        const { id } = await freshHook(w, who);
+        return { agent: w.agents[who], url: `${base}/webhooks/${id}/remove`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)))[0]!.active).to.equal(false)) };
+      },
+    };
+    specs[`POST ${base}/webhooks/:id/ping`] = {
+      who: [who],
+      async prepare(w) {
+        const { id } = await freshHook(w, who);
+        return { agent: w.agents[who], url: `${base}/webhooks/${id}/ping`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(webhookDeliveries, eq(webhookDeliveries.subscriptionId, id))).to.equal(1)) };
+      },
+    };
+    specs[`POST ${base}/webhooks/deliveries/:id/redeliver`] = {
+      who: [who],
+      async prepare(w) {
+        const { id } = await freshHook(w, who);
+        const [message] = await w.t.db.insert(outbox).values({ kind: 'webhook', status: 'sent', payload: { url: 'http://127.0.0.1:9/x', event: 'booking.created', subscriptionId: id, body: { id: `evt-${next()}`, type: 'booking.created', createdAt: new Date().toISOString(), data: {} } } }).returning({ id: outbox.id });
+        const [log] = await w.t.db.insert(webhookDeliveries).values({ subscriptionId: id, outboxId: message!.id, eventId: 'evt', event: 'booking.created', attempt: 1, responseStatus: 500, error: '接收方返回 HTTP 500', durationMs: 3 }).returning({ id: webhookDeliveries.id });
+        const copies = () => w.t.db.$count(outbox, and(eq(outbox.kind, 'webhook'), eq(outbox.status, 'pending')));
+        const before = await copies();
+        return { agent: w.agents[who], url: `${base}/webhooks/deliveries/${log!.id}/redeliver`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect(await copies()).to.equal(before + 1)) };
+      },
+    };
+  }
+  return specs;
+}
+
 const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
+  ...integrationSpecs(),
   'POST /login': {
     who: ['anon'],
     async prepare(w) {
@@ -476,5 +541,6 @@ const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
 export const IN_SCOPE: Record<string, InScopeSpec> = { ...IN_SCOPE_FIRST, ...IN_SCOPE_MORE };
 
 /** Route keys ("POST /path") of every state-changing route in a route table. */
-export const stateChanging = (routes: { method: string; path: string }[]) => routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method)).map((r) => `${r.method} ${r.path}`);
+/** State-changing web routes. The open API (/api/…) reads no cookie — bearer keys only, so CSRF cannot reach it (test/http/api.test.ts). */
+export const stateChanging = (routes: { method: string; path: string }[]) => routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && !r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`);
 

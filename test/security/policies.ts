@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { services } from '../../src/db/schema.js';
+import { services, webhookDeliveries } from '../../src/db/schema.js';
 import { PRINCIPALS, type PrincipalKey, type World } from './fixture.js';
 
 /**
@@ -28,10 +28,26 @@ const X = (w: World) => w.x.number;
 const inScopeOfX: P[] = ['entA', 'staff1', 'mgr1', 'park1', 'admin'];
 const enterprises: P[] = ['entA', 'entB'];
 let serviceId = 0;
+/** entA's API key, webhook subscription and one logged delivery; mgr1's and the platform's keys (made in preparePolicies). */
+const integration = { companyKey: 0, hook: 0, delivery: 0, nodeKey: 0, nodeHook: 0, nodeDelivery: 0, platformKey: 0 };
 
 /** Reads the record ids the policy URLs need beyond the world's own (call once in before()). */
 export async function preparePolicies(w: World): Promise<void> {
   serviceId = (await w.t.db.select({ id: services.id }).from(services).where(eq(services.code, 'CAL-PG')))[0]!.id;
+  const as = async (p: Exclude<P, 'anon'>) => (await w.t.services.auth.loadPrincipal(w.users[p].id))!;
+  const made = async (p: 'entA' | 'mgr1') => {
+    const user = await as(p);
+    const key = await w.t.services.keys.create(user, { name: `${p} 的密钥`, scopes: ['read'] });
+    const hook = await w.t.services.webhooks.create(user, { url: 'http://127.0.0.1:9/hook', events: ['booking.created'] });
+    await w.t.services.webhooks.ping(user, hook.id);
+    const [delivery] = await w.t.db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, hook.id));
+    await w.t.db.update(webhookDeliveries).set({ outboxId: 1 }).where(eq(webhookDeliveries.id, delivery!.id));
+    return { key: key.id, hook: hook.id, delivery: delivery!.id };
+  };
+  const company = await made('entA');
+  const node = await made('mgr1');
+  const platform = await w.t.services.keys.create(await as('admin'), { name: '平台集成', scopes: ['read'] });
+  Object.assign(integration, { companyKey: company.key, hook: company.hook, delivery: company.delivery, nodeKey: node.key, nodeHook: node.hook, nodeDelivery: node.delivery, platformKey: platform.id });
 }
 
 export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
@@ -155,6 +171,46 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /admin/compliance/enterprises/:id': { url: (w) => `/admin/compliance/enterprises/${w.companyA.id}`, sees: ['park1', 'admin'] },
   'GET /admin/outbox': { url: () => '/admin/outbox', sees: ['admin'], secrets: 'none' },
   'POST /admin/outbox/:id/retry': { url: () => '/admin/outbox/1/retry', sees: ['admin'] },
+  // Integrations: API keys and webhooks of entA (TODO issue 14: its company admin), of N1 (mgr1), of the platform.
+  'GET /company/api-keys': { url: () => '/company/api-keys', sees: ['entA'], reach: ['entB'], secrets: 'none' },
+  'POST /company/api-keys': { url: () => '/company/api-keys', sees: ['entA'], reach: ['entB'], body: () => ({ name: '越权密钥', scopes: ['read'] }) },
+  'POST /company/api-keys/:id/revoke': { url: () => `/company/api-keys/${integration.companyKey}/revoke`, sees: ['entA'] },
+  'POST /company/webhooks': { url: () => '/company/webhooks', sees: ['entA'], reach: ['entB'], body: () => ({ url: 'http://127.0.0.1:9/other', events: ['booking.created'] }) },
+  'POST /company/webhooks/:id/remove': { url: () => `/company/webhooks/${integration.hook}/remove`, sees: ['entA'] },
+  'POST /company/webhooks/:id/ping': { url: () => `/company/webhooks/${integration.hook}/ping`, sees: ['entA'] },
+  'POST /company/webhooks/deliveries/:id/redeliver': { url: () => `/company/webhooks/deliveries/${integration.delivery}/redeliver`, sees: ['entA'] },
+  'GET /lab/api-keys': { url: () => '/lab/api-keys', sees: ['mgr1'], reach: ['mgr2'], secrets: 'none' },
+  'POST /lab/api-keys': { url: () => '/lab/api-keys', sees: ['mgr1'], reach: ['mgr2'], body: () => ({ name: '越权密钥', scopes: ['read'] }) },
+  'POST /lab/api-keys/:id/revoke': { url: () => `/lab/api-keys/${integration.nodeKey}/revoke`, sees: ['mgr1'] },
+  'POST /lab/webhooks': { url: () => '/lab/webhooks', sees: ['mgr1'], reach: ['mgr2'], body: () => ({ url: 'http://127.0.0.1:9/other', events: ['booking.created'] }) },
+  'POST /lab/webhooks/:id/remove': { url: () => `/lab/webhooks/${integration.nodeHook}/remove`, sees: ['mgr1'] },
+  'POST /lab/webhooks/:id/ping': { url: () => `/lab/webhooks/${integration.nodeHook}/ping`, sees: ['mgr1'] },
+  'POST /lab/webhooks/deliveries/:id/redeliver': { url: () => `/lab/webhooks/deliveries/${integration.nodeDelivery}/redeliver`, sees: ['mgr1'] },
+  'GET /admin/api-keys': { url: () => '/admin/api-keys', sees: ['admin'], secrets: 'none' },
+  'POST /admin/api-keys': { url: () => '/admin/api-keys', sees: ['admin'], body: () => ({ name: '越权密钥', scopes: ['read'] }) },
+  'POST /admin/api-keys/:id/revoke': { url: () => `/admin/api-keys/${integration.platformKey}/revoke`, sees: ['admin'] },
+  // The open API takes no session: bearer keys only. Its matrix (no key / revoked → 401, other company or node → 404,
+  // scope → 403) is test/http/api.test.ts; here every session principal gets 401.
+  'GET /api/v1/openapi.json': PUBLIC,
+  'GET /api/docs': PUBLIC,
+  'GET /api/v1/services': PUBLIC,
+  'GET /api/v1/nodes': PUBLIC,
+  'GET /api/v1/availability': PUBLIC,
+  'GET /api/v1/verify': PUBLIC,
+  'GET /api/v1/bookings': PUBLIC,
+  'POST /api/v1/bookings': PUBLIC,
+  'GET /api/v1/bookings/:number': PUBLIC,
+  'POST /api/v1/bookings/:number/cancel': PUBLIC,
+  'POST /api/v1/bookings/:number/reschedule': PUBLIC,
+  'GET /api/v1/bookings/:number/reports': PUBLIC,
+  'GET /api/v1/bookings/:number/reports/:version': PUBLIC,
+  'GET /api/v1/bookings/:number/reports/:version/pdf': PUBLIC,
+  'GET /api/v1/instruments': PUBLIC,
+  'GET /api/v1/instruments/:id': PUBLIC,
+  'POST /api/v1/instruments': PUBLIC,
+  'PUT /api/v1/instruments/:id': PUBLIC,
+  'GET /api/v1/lab/queue': PUBLIC,
+  'POST /api/v1/lab/bookings/:number/:action': PUBLIC,
   // Open sharing: entA's equipment booking E at N1's instrument (the fixture's `eq`).
   'GET /equipment': PUBLIC,
   'GET /equipment/:id': PUBLIC,

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { WEBHOOK_EVENTS } from '../events/webhooks.js';
+
+/* The API's resources as zod schemas: the OpenAPI document (openapi.ts) is generated from these and from the request
+   schemas, and the contract tests validate every response against that document. */
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 问题详情（application/problem+json）；422 时 errors 列出各字段的错误。' });
+
+export const Service = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    category: z.string(),
+    bookingKind: z.enum(['calibration', 'oil_test', 'consultation']),
+    summary: z.string().nullable(),
+    turnaroundDays: z.number().int().nullable(),
+    standards: z.array(z.string()).nullable(),
+  })
+  .meta({ id: 'Service' });
+
+export const Node = z
+  .object({ id: z.number().int(), code: z.string(), name: z.string(), kind: z.string(), park: z.string().nullable(), address: z.string().nullable(), phone: z.string().nullable(), hours: z.string().nullable() })
+  .meta({ id: 'Node' });
+
+export const Window = z
+  .object({ date: z.string(), window: z.string(), label: z.string(), capacity: z.number().int(), free: z.number().int(), available: z.boolean() })
+  .meta({ id: 'Window' });
+
+export const Booking = z
+  .object({
+    number: z.string(),
+    kind: z.enum(['calibration', 'oil_test', 'consultation']),
+    status: z.string(),
+    service: z.string(),
+    nodeId: z.number().int(),
+    enterpriseId: z.number().int(),
+    date: z.string(),
+    window: z.string(),
+    units: z.number().int(),
+    channel: z.enum(['online', 'window', 'api']),
+    contactName: z.string(),
+    dueDate: z.string().nullable(),
+    submittedAt: z.string(),
+  })
+  .meta({ id: 'Booking' });
+
+export const BookingDetail = Booking.extend({
+  items: z.array(z.record(z.string(), z.unknown())),
+  reports: z.array(z.object({ number: z.string(), version: z.number().int(), status: z.string() })),
+  timeline: z.array(z.object({ action: z.string(), toState: z.string().nullable(), at: z.string() })),
+}).meta({ id: 'BookingDetail' });
+
+export const Page = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable().meta({ description: '下一页的游标；null 表示没有更多' }) }).meta({ id });
+
+export const Report = z
+  .object({ number: z.string(), version: z.number().int(), status: z.string(), issuedAt: z.string().nullable(), bookingNumber: z.string(), content: z.record(z.string(), z.unknown()), hasPdf: z.boolean() })
+  .meta({ id: 'Report' });
+
+export const Verification = z.object({ found: z.boolean(), result: z.record(z.string(), z.unknown()).nullable() }).meta({ id: 'Verification' });
+
+export const Created = z.object({ number: z.string(), duplicate: z.boolean().meta({ description: '同一 Idempotency-Key 的重复请求返回首次创建的预约' }) }).meta({ id: 'Created' });
+
+export const Instrument = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    categoryCode: z.string(),
+    serialNo: z.string(),
+    model: z.string().nullable(),
+    department: z.string().nullable(),
+    compulsory: z.boolean(),
+    status: z.string(),
+    lastCalibrationDate: z.string().nullable(),
+    nextDueDate: z.string().nullable(),
+    certificateNo: z.string().nullable(),
+  })
+  .meta({ id: 'Instrument' });
+
+export const WebhookEventName = z.enum(WEBHOOK_EVENTS).meta({ id: 'WebhookEvent' });
