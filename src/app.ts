@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): App {
   app.use(healthRoutes(database));
 
   const sessionStore = new DrizzleSessionStore(db, config.sessionMaxAgeMs);
-  const auth = makeAuthService(db);
+  const auth = makeAuthService(db, deps.clock ?? systemClock);
   const passport = createPassport(auth);
   const pageCache = new PageCache(5_000);
   sessionsAndForms(app, config, sessionStore, passport, pageCache);

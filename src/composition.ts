@@ -58,6 +58,9 @@ import { makeLedgerService } from './ledger/ledger.service.js';
 import { makeEmailSender } from './outbox/email.js';
 import { outboxRoutes } from './outbox/outbox.routes.js';
 import { makeOutbox } from './outbox/outbox.service.js';
+import { companyRoutes } from './company/company.routes.js';
+import { makeCompanyService } from './company/company.service.js';
+import { signIn } from './auth/login.routes.js';
 
 /** What the composition root needs from the app: the database, settings, and the pieces the web layer already made. */
 export interface CompositionDeps {
@@ -90,8 +93,10 @@ export function buildServices(deps: CompositionDeps) {
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
   const stats = makeStatsService({ db, clock });
+  const destroySessions = (userId: number) => sessionStore.destroyUserSessions(userId);
   return {
     outbox,
+    company: makeCompanyService({ db, clock, destroySessions, emailEnabled: !!config.smtpUrl, publicUrl: config.publicUrl }),
     ledger: makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl }),
     availability,
     reports,
@@ -139,6 +144,11 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   // First: holds requests until the entered holiday arrangements are in memory (working days depend on them).
   app.use(calendarRoutes(services.calendar));
   app.use(catalogRoutes(services.catalog, { prices: (service) => services.fees.pricesOfService(service) }));
+  // The login page says how a forgotten password is reset here: by e-mail (SMTP_URL set) or by an administrator.
+  app.use((_req, res, next) => {
+    res.locals.resetByEmail = services.company.resetByEmail;
+    next();
+  });
   app.use(
     authRoutes({
       auth: deps.auth,
@@ -151,6 +161,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   );
   app.use(displayRoutes({ db, secureCookies: config.isProduction && config.publicUrl.startsWith('https://') }));
   app.use(enterprisesRoutes(services.enterprises));
+  app.use(companyRoutes({ company: services.company, rateLimitStore, signIn: (req, user) => signIn(req, user, { issueCsrfToken: (r) => void issueCsrfToken(r) }) }));
   app.use(calendarFeedRoutes({ ledger: services.ledger }));
   for (const router of ledgerRouters({ ledger: services.ledger })) app.use(router);
   app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 }, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
