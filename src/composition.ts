@@ -61,6 +61,8 @@ import { makeOutbox } from './outbox/outbox.service.js';
 import { companyRoutes } from './company/company.routes.js';
 import { makeCompanyService } from './company/company.service.js';
 import { signIn } from './auth/login.routes.js';
+import { windowRoutes } from './window/window.routes.js';
+import { makeWindowService } from './window/window.service.js';
 
 /** What the composition root needs from the app: the database, settings, and the pieces the web layer already made. */
 export interface CompositionDeps {
@@ -94,7 +96,9 @@ export function buildServices(deps: CompositionDeps) {
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
   const stats = makeStatsService({ db, clock });
   const destroySessions = (userId: number) => sessionStore.destroyUserSessions(userId);
+  const bookings = makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } });
   return {
+    window: makeWindowService({ db, clock }),
     outbox,
     company: makeCompanyService({ db, clock, destroySessions, emailEnabled: !!config.smtpUrl, publicUrl: config.publicUrl }),
     ledger: makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl }),
@@ -102,7 +106,7 @@ export function buildServices(deps: CompositionDeps) {
     reports,
     catalog: makeCatalogService(db, availability, catalogCache),
     enterprises: makeEnterprisesService(db),
-    bookings: makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } }),
+    bookings,
     lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference }),
     notifications: makeNotificationsService(db),
     stats,
@@ -179,6 +183,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(equipmentRoutes({ equipment: services.equipment }));
   app.use(openDataRoutes({ openData: services.openData, publicUrl: config.publicUrl }));
   app.use(windowsRoutes(services.windows));
+  app.use(windowRoutes({ window: services.window, bookings: services.bookings, parks: () => services.catalog.parks() }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }
 

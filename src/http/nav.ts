@@ -25,6 +25,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
     // Node staff work the shared instruments from their desk (its sub-navigation leads to the public list).
     items.splice(items.findIndex((i) => i.href === '/equipment'), 1, { href: '/equipment/desk', label: '共享仪器' });
     if (user.windowDuty) items.splice(1, 0, { href: '/window', label: '线下窗口' });
+    else if (user.role === 'node_manager') items.splice(1, 0, { href: '/window/staff', label: '窗口值守' });
   }
   if (user.role === 'node_manager') {
     items.splice(1, 0, { href: adminHref.dashboard, label: '统计' }, { href: adminHref.node(user.nodeId), label: '网点管理' }, { href: adminHref.users, label: '人员' });
