@@ -26,6 +26,8 @@ export interface AppDeps {
   trackLimit?: { limit: number; windowMs: number };
   /** Draft upload caps and the review step's rate (defaults in src/uploads/quota.ts). */
   draftQuota?: Partial<DraftQuota>;
+  /** Invitation and password-reset link uses per address (default 20 per 10 minutes). */
+  tokenLimit?: { limit: number; windowMs: number };
 }
 
 export interface App {

@@ -80,6 +80,8 @@ export interface CompositionDeps {
   trackLimit?: { limit: number; windowMs: number };
   /** Draft upload caps and the review step's rate (defaults in src/uploads/quota.ts). */
   draftQuota?: Partial<DraftQuota>;
+  /** Invitation and password-reset link uses per address (default 20 per 10 minutes). */
+  tokenLimit?: { limit: number; windowMs: number };
 }
 
 /** Builds every feature's service once; nothing else creates services. */
@@ -165,7 +167,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   );
   app.use(displayRoutes({ db, secureCookies: config.isProduction && config.publicUrl.startsWith('https://') }));
   app.use(enterprisesRoutes(services.enterprises));
-  app.use(companyRoutes({ company: services.company, rateLimitStore, signIn: (req, user) => signIn(req, user, { issueCsrfToken: (r) => void issueCsrfToken(r) }) }));
+  app.use(companyRoutes({ company: services.company, rateLimitStore, tokenLimit: deps.tokenLimit ?? { limit: 20, windowMs: 10 * 60_000 }, signIn: (req, user) => signIn(req, user, { issueCsrfToken: (r) => void issueCsrfToken(r) }) }));
   app.use(calendarFeedRoutes({ ledger: services.ledger }));
   for (const router of ledgerRouters({ ledger: services.ledger })) app.use(router);
   app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 }, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));

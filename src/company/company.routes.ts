@@ -13,6 +13,8 @@ import { RESET_SENT } from './password-reset.js';
 export interface CompanyRoutesDeps {
   company: CompanyService;
   rateLimitStore: (prefix: string) => Store;
+  /** Opening or using invitation and reset links, per address (default 20 per 10 minutes). */
+  tokenLimit: { limit: number; windowMs: number };
   /** Signs the invited colleague in once their account exists (the auth feature's sign-in). */
   signIn: (req: Request, user: Express.User) => Promise<void>;
 }
@@ -90,12 +92,12 @@ export function companyRoutes(deps: CompanyRoutesDeps): Router {
   // ── public pages opened with a one-time token: limited per address, so tokens cannot be tried through ──
   const limited = (prefix: string) =>
     rateLimit({
-      windowMs: 10 * 60_000,
-      limit: 20,
+      windowMs: deps.tokenLimit.windowMs,
+      limit: deps.tokenLimit.limit,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       store: deps.rateLimitStore(prefix),
-      handler: (_req, res) => res.status(429).render('company/token-invalid', { title: '请稍后再试', message: '尝试次数过多，请 10 分钟后再试。' }),
+      handler: (_req, res) => res.status(429).render('company/token-invalid', { title: '请稍后再试', message: `尝试次数过多，请 ${Math.max(1, Math.ceil(deps.tokenLimit.windowMs / 60_000))} 分钟后再试。` }),
     });
   const invitationLimit = limited('invite');
   const resetLimit = limited('reset');
@@ -131,8 +133,8 @@ export function companyRoutes(deps: CompanyRoutesDeps): Router {
     resetLimit,
     formAction(
       async (_req, res) => {
-        await company.requestReset(formBody(_req));
-        res.render('company/forgot', { title: '找回密码', resetByEmail: true, sent: RESET_SENT, values: {}, errors: {} });
+        const outcome = await company.requestReset(formBody(_req));
+        res.render('company/forgot', { title: '找回密码', resetByEmail: outcome === 'sent', sent: outcome === 'sent' ? RESET_SENT : undefined, values: {}, errors: {} });
       },
       (_req, res, r) => res.status(r.status).render('company/forgot', { title: '找回密码', resetByEmail: company.resetByEmail, values: r.values, errors: r.errors, formError: r.formError }),
     ),

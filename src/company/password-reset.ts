@@ -3,7 +3,7 @@ import { hashPassword } from '../auth/password.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
 import { enqueue } from '../outbox/outbox.repo.js';
-import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { NotFoundError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import * as repo from './company.repo.js';
 import { forgotSchema, resetPasswordSchema } from './company.schemas.js';
@@ -17,11 +17,12 @@ export const RESET_SENT = '如该邮箱已注册，重置密码的链接已发�
  * Asks for a reset link. The answer is the same whether the e-mail belongs to an account or not; a link is written
  * to the outbox only for an active account, in the transaction that stores its hash.
  */
-export async function requestPasswordReset(deps: CompanyDeps, input: unknown): Promise<void> {
-  if (!deps.emailEnabled) throw new ConflictError('本平台未开通邮件发送，请联系贵单位企业管理员或平台客服重置密码。', 'no_email');
+export async function requestPasswordReset(deps: CompanyDeps, input: unknown): Promise<'sent' | 'no_email'> {
+  // Without e-mail there is nothing to send: the page says whom to ask instead.
+  if (!deps.emailEnabled) return 'no_email';
   const { email } = parseInput(forgotSchema, input);
   const user = await repo.findUserByEmail(deps.db, email);
-  if (!user || !user.active || !user.email) return;
+  if (!user || !user.active || !user.email) return 'sent';
   const token = newLinkToken();
   const now = deps.clock.now();
   const link = `${deps.publicUrl.replace(/\/$/, '')}/password/reset/${token}`;
@@ -38,6 +39,7 @@ export async function requestPasswordReset(deps: CompanyDeps, input: unknown): P
       },
     });
   });
+  return 'sent';
 }
 
 export async function checkResetToken(deps: CompanyDeps, token: string): Promise<void> {

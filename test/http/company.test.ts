@@ -191,6 +191,24 @@ describe('company workspace: colleagues, invitations, last admin, join requests,
     await login(agentFor(t.app), mobile, password);
   }
 
+  it('limits invitation and reset link tries per address: past the limit even a valid link waits', async () => {
+    const limited = await createTestApp({ clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), tokenLimit: { limit: 3, windowMs: 60_000 } });
+    try {
+      const { user } = await createCompanyUser(limited.db);
+      await limited.db.update(users).set({ companyAdmin: true }).where(eq(users.id, user.id));
+      const principal = (await limited.services.auth.loadPrincipal(user.id))!;
+      const { link } = await limited.services.company.invite(principal, { mobile: uniqueMobile() });
+      const token = link.split('/invite/')[1]!;
+      const guesser = agentFor(limited.app);
+      for (let i = 0; i < 3; i++) expect((await guesser.get(`/invite/${'B'.repeat(31)}${i}`)).status).to.equal(404);
+      const blocked = await guesser.get(`/invite/${token}`);
+      expect(blocked.status).to.equal(429);
+      expect(blocked.text).to.contain('尝试次数过多');
+    } finally {
+      await limited.close();
+    }
+  });
+
   describe('with SMTP_URL: a reset link by e-mail', () => {
     let m: TestApp;
     before(async () => {
