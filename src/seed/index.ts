@@ -6,6 +6,7 @@ import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
 import { seedDemoLedger } from './ledger.js';
 import { seedServiceWindows } from './service-windows.js';
+import { seedDemoWindow } from './window.js';
 
 export interface SeedOptions {
   demo: boolean;
@@ -27,6 +28,8 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
     const sharing = await seedDemoEquipment(db, options.now);
     options.logger?.info(sharing, 'seed: demo shared equipment present');
+    const window = await seedDemoWindow(db, options.now);
+    options.logger?.info(window, 'seed: demo company admins, window duty, window cases and queue tickets present');
   }
 }
 
