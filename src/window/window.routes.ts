@@ -8,7 +8,7 @@ import { formAction, formBody, hiddenFields, keptValues, refusalAsMessage, switc
 import { currentUser, requireAction } from '../http/guards.js';
 import { multipartForm, uploadedFiles } from '../http/multipart.js';
 import { idParam, queryDate, queryText } from '../http/params.js';
-import { ConflictError, ValidationError } from '../shared/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, MAX_FILES } from '../uploads/file-check.js';
 import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
 import { isTicketMove } from './queue.js';
@@ -184,9 +184,11 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
     '/window/queue/tickets/:id/:move',
     duty,
     formAction(async (req, res) => {
+      const id = idParam(req.params.id);
       const move = String(req.params.move);
-      if (!isTicketMove(move)) throw new ValidationError({ move: '无效的操作' }, '无效的操作');
-      await desk.moveTicket(currentUser(req), idParam(req.params.id), move);
+      // An action that does not exist is a page that does not exist.
+      if (!isTicketMove(move)) throw new NotFoundError();
+      await desk.moveTicket(currentUser(req), id, move);
       res.redirect(303, windowHref.queue);
     }, refusalAsMessage('danger', () => windowHref.queue)),
   );
