@@ -109,7 +109,11 @@ export async function findPendingJoinRequest(ex: Executor, enterpriseId: number,
 }
 
 export async function decideJoinRequest(ex: Executor, id: number, d: { status: 'approved' | 'refused'; decidedBy: number; userId: number | null; now: Date }): Promise<void> {
-  await ex.update(joinRequests).set({ status: d.status, decidedBy: d.decidedBy, decidedAt: d.now, userId: d.userId }).where(eq(joinRequests.id, id));
+  // A refused applicant's password hash is not kept.
+  await ex
+    .update(joinRequests)
+    .set({ status: d.status, decidedBy: d.decidedBy, decidedAt: d.now, userId: d.userId, ...(d.status === 'refused' ? { passwordHash: '' } : {}) })
+    .where(eq(joinRequests.id, id));
 }
 
 export async function pendingJoinRequestCount(ex: Executor, enterpriseId: number): Promise<number> {
