@@ -44,8 +44,8 @@ describe('the walk-in window and the company workspace', () => {
     await page.locator('input[name="slot"]').first().check();
     await page.getByLabel('第 1 行 出厂编号').fill('HZY-PG-001');
     await page.getByLabel('第 1 行 型号规格').fill('Y-100');
-    await page.getByLabel('联系人', { exact: true }).fill('林海韵');
-    await page.getByLabel('联系电话（手机）').fill('13705809876');
+    await page.locator('#f-contactName').fill('林海韵');
+    await page.locator('#f-contactMobile').fill('13705809876');
     await page.getByRole('button', { name: '直接提交' }).click();
     const made = page.locator('#case-bookings tbody tr').first();
     state.number = (await made.locator('td').first().textContent())!.trim();
