@@ -264,7 +264,7 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
           if (res.status >= 400 || JSON.stringify(await stateDigest(w.t)) === JSON.stringify(before)) continue;
           if (/\/\d+$/.test(form.action)) kept.set(field.name, payload);
           const core = payload.slice(2);
-          const found = (await w.t.db.execute(sql.raw(`SELECT EXISTS (${['nodes', 'services', 'users', 'enterprises', 'bookings', 'booking_items', 'closures', 'events', 'evaluations', 'notifications', 'report_revisions'].map((t) => `SELECT 1 FROM ${t} x WHERE strpos(x::text, $$${core}$$) > 0`).join(' UNION ALL ')}) AS found`))) as unknown as { rows: { found: boolean }[] };
+          const found = (await w.t.db.execute(sql.raw(`SELECT EXISTS (${['nodes', 'services', 'users', 'enterprises', 'bookings', 'booking_items', 'closures', 'events', 'evaluations', 'notifications', 'report_revisions', 'window_cases', 'invitations', 'join_requests'].map((t) => `SELECT 1 FROM ${t} x WHERE strpos(x::text, $$${core}$$) > 0`).join(' UNION ALL ')}) AS found`))) as unknown as { rows: { found: boolean }[] };
           if (found.rows[0]!.found) storedPayloads.set(`${where} ${field.name}`, payload);
           else notStored.push(`${where} ${field.name}`);
         }
