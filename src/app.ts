@@ -26,6 +26,8 @@ export interface AppDeps {
   trackLimit?: { limit: number; windowMs: number };
   /** Draft upload caps and the review step's rate (defaults in src/uploads/quota.ts). */
   draftQuota?: Partial<DraftQuota>;
+  /** Invitation and password-reset link uses per address (default 20 per 10 minutes). */
+  tokenLimit?: { limit: number; windowMs: number };
 }
 
 export interface App {
@@ -48,7 +50,7 @@ export function createApp(deps: AppDeps): App {
   app.use(healthRoutes(database));
 
   const sessionStore = new DrizzleSessionStore(db, config.sessionMaxAgeMs);
-  const auth = makeAuthService(db);
+  const auth = makeAuthService(db, deps.clock ?? systemClock);
   const passport = createPassport(auth);
   const pageCache = new PageCache(5_000);
   const composition = { ...deps, db, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };

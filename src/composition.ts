@@ -64,6 +64,11 @@ import { integrationsRoutes } from './api/integrations.routes.js';
 import { makeKeysService } from './api/keys.service.js';
 import { buildOpenApi } from './api/openapi.js';
 import { makeWebhooksService } from './api/webhooks.service.js';
+import { companyRoutes } from './company/company.routes.js';
+import { makeCompanyService } from './company/company.service.js';
+import { signIn } from './auth/login.routes.js';
+import { windowRoutes } from './window/window.routes.js';
+import { makeWindowService } from './window/window.service.js';
 
 /** What the composition root needs from the app: the database, settings, and the pieces the web layer already made. */
 export interface CompositionDeps {
@@ -81,6 +86,8 @@ export interface CompositionDeps {
   trackLimit?: { limit: number; windowMs: number };
   /** Draft upload caps and the review step's rate (defaults in src/uploads/quota.ts). */
   draftQuota?: Partial<DraftQuota>;
+  /** Invitation and password-reset link uses per address (default 20 per 10 minutes). */
+  tokenLimit?: { limit: number; windowMs: number };
 }
 
 /** Builds every feature's service once; nothing else creates services. */
@@ -96,6 +103,7 @@ export function buildServices(deps: CompositionDeps) {
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
   const stats = makeStatsService({ db, clock });
+  const destroySessions = (userId: number) => sessionStore.destroyUserSessions(userId);
   // Webhooks go through the same outbox: written with the event, sent (signed) after commit, retried with back-off.
   const webhooks = makeWebhooksService({ db, logger: deps.logger, allowPrivate: config.webhookAllowPrivate });
   outbox.register('webhook', webhooks.send);
@@ -104,11 +112,13 @@ export function buildServices(deps: CompositionDeps) {
   const ledger = makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl });
   const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference });
   return {
+    window: makeWindowService({ db, clock }),
     outbox,
     webhooks,
     keys: makeKeysService({ db, clock }),
     api: makeApiService({ db, bookings, catalog, availability, reports, lab, ledger }),
     ledger,
+    company: makeCompanyService({ db, clock, destroySessions, emailEnabled: !!config.smtpUrl, publicUrl: config.publicUrl }),
     availability,
     reports,
     catalog,
@@ -173,6 +183,11 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   // First: holds requests until the entered holiday arrangements are in memory (working days depend on them).
   app.use(calendarRoutes(services.calendar));
   app.use(catalogRoutes(services.catalog, { prices: (service) => services.fees.pricesOfService(service) }));
+  // The login page says how a forgotten password is reset here: by e-mail (SMTP_URL set) or by an administrator.
+  app.use((_req, res, next) => {
+    res.locals.resetByEmail = services.company.resetByEmail;
+    next();
+  });
   app.use(
     authRoutes({
       auth: deps.auth,
@@ -185,6 +200,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   );
   app.use(displayRoutes({ db, secureCookies: config.isProduction && config.publicUrl.startsWith('https://') }));
   app.use(enterprisesRoutes(services.enterprises));
+  app.use(companyRoutes({ company: services.company, rateLimitStore, tokenLimit: deps.tokenLimit ?? { limit: 20, windowMs: 10 * 60_000 }, signIn: (req, user) => signIn(req, user, { issueCsrfToken: (r) => void issueCsrfToken(r) }) }));
   app.use(calendarFeedRoutes({ ledger: services.ledger }));
   for (const router of ledgerRouters({ ledger: services.ledger })) app.use(router);
   app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 }, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
@@ -203,6 +219,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(equipmentRoutes({ equipment: services.equipment }));
   app.use(openDataRoutes({ openData: services.openData, publicUrl: config.publicUrl }));
   app.use(windowsRoutes(services.windows));
+  app.use(windowRoutes({ window: services.window, bookings: services.bookings, parks: () => services.catalog.parks() }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }
 

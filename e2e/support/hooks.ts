@@ -11,7 +11,7 @@ export const ARTIFACTS = fromRoot('.e2e-artifacts');
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
-    this.timeout(180_000);
+    this.timeout(Math.max(180_000, (Number(process.env.E2E_START_TIMEOUT_MS) || 0) + 60_000));
     mkdirSync(`${ARTIFACTS}/screenshots`, { recursive: true });
     env.server = await startServer();
     env.browser = await launchBrowser();

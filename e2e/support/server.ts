@@ -50,7 +50,8 @@ export async function startServer(): Promise<RunningServer> {
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
-    await waitUntilAnswering(`${url}/healthz`, child, 90_000);
+    // First start seeds ~14 months of demo history: on a busy machine that can take longer than 90 s (E2E_START_TIMEOUT_MS).
+    await waitUntilAnswering(`${url}/healthz`, child, Number(process.env.E2E_START_TIMEOUT_MS) || 90_000);
   } catch (err) {
     await stop();
     throw err;

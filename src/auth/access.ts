@@ -12,6 +12,10 @@ interface PrincipalBase {
   unread?: number;
   /** 大字版: larger text and higher contrast on every page. */
   largeText?: boolean;
+  /** 企业管理员 (enterprise users): manages the company's colleagues. */
+  companyAdmin?: boolean;
+  /** 线下窗口 duty (node staff), granted by the node manager. */
+  windowDuty?: boolean;
 }
 
 /*
@@ -84,16 +88,30 @@ const ACTIONS = {
   'calendar.manage': ['platform_admin'],
   /** The read-only booking lists behind the dashboards, each in the reader's scope. */
   'booking.oversee': ['node_manager', 'park_admin', 'platform_admin'],
-  /** API keys and webhooks of the user's company (TODO issue 14: company admin only), node (its manager) or the platform. */
+  /** API keys and webhooks of the user's company (its company admins: DUTIES), node (its manager) or the platform. */
   'integration.manage': ['enterprise', 'node_manager', 'platform_admin'],
+  /** The company workspace: colleagues, invitations, join requests (company admins: DUTIES). */
+  'company.manage': ['enterprise'],
+  /** The walk-in window: find or register a company, book on its behalf, run the queue (window duty: DUTIES). */
+  'window.operate': ['lab_staff', 'node_manager'],
+  /** Grant or withdraw the window duty of the node's staff. */
+  'window.grant': ['node_manager'],
 } as const satisfies Record<string, readonly Role[]>;
+
+/** Actions that need a duty granted on the user on top of the role (roles stay few; duties are grants). */
+const DUTIES: Partial<Record<keyof typeof ACTIONS, (user: Pick<Principal, 'role'> & Pick<PrincipalBase, 'companyAdmin' | 'windowDuty'>) => boolean>> = {
+  'company.manage': (u) => u.companyAdmin === true,
+  'integration.manage': (u) => u.role !== 'enterprise' || u.companyAdmin === true,
+  'window.operate': (u) => u.windowDuty === true,
+};
 
 export type Action = keyof typeof ACTIONS;
 /** The principal variants that may take an action at all. */
 export type PrincipalFor<A extends Action> = Extract<Principal, { role: (typeof ACTIONS)[A][number] }>;
 
-export function roleMay(user: Pick<Principal, 'role'>, action: Action): boolean {
-  return (ACTIONS[action] as readonly Role[]).includes(user.role);
+export function roleMay(user: Pick<Principal, 'role'> & Pick<PrincipalBase, 'companyAdmin' | 'windowDuty'>, action: Action): boolean {
+  const duty = DUTIES[action];
+  return (ACTIONS[action] as readonly Role[]).includes(user.role) && (duty === undefined || duty(user));
 }
 
 export function inScope(user: Principal, record: RecordScope): boolean {

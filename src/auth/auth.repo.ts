@@ -15,6 +15,8 @@ const principalColumns = {
   parkId: users.parkId,
   mustChangePassword: users.mustChangePassword,
   largeText: users.largeText,
+  companyAdmin: users.companyAdmin,
+  windowDuty: users.windowDuty,
 };
 
 /** An active user whose company (for enterprise users) is active too. */
@@ -80,6 +82,8 @@ export interface NewUser {
   nodeId?: number | null;
   parkId?: number | null;
   mustChangePassword?: boolean;
+  /** 企业管理员 (the first user of a company, a claimant, or one made admin). */
+  companyAdmin?: boolean;
 }
 
 export async function insertUser(ex: Executor, user: NewUser): Promise<number> {
@@ -95,6 +99,7 @@ export async function insertUser(ex: Executor, user: NewUser): Promise<number> {
       nodeId: user.nodeId ?? null,
       parkId: user.parkId ?? null,
       mustChangePassword: user.mustChangePassword ?? false,
+      companyAdmin: user.companyAdmin ?? false,
     })
     .returning({ id: users.id });
   return row!.id;

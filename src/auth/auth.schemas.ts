@@ -4,6 +4,7 @@ import {
   mobileField,
   optionalEmail,
   optionalId,
+  optionalText,
   requiredText,
 } from '../shared/validation.js';
 import { newPasswordField } from './password.js';
@@ -20,6 +21,8 @@ export const registerSchema = z.object({
   password: newPasswordField,
   passwordConfirm: z.preprocess((v) => v ?? '', z.string({ error: '请再次输入密码' })),
   agree: checkbox(),
+  /** 认领码 from a window receipt: claims a company the window registered (optional). */
+  claimCode: optionalText('认领码', 60),
 });
 
 /**

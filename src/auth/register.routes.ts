@@ -10,6 +10,7 @@ import type { OnLimited, Throttle } from './throttle.js';
 const WELCOME = {
   review: '注册成功。您确认的统一社会信用代码将由平台管理员复核，复核期间可正常预约。',
   plain: '注册成功，欢迎使用舟山市质量基础设施一站式服务平台。',
+  claimed: '认领成功，您已成为该企业的企业管理员，可在“我的预约”中查看窗口为贵单位办理的全部预约。',
 };
 
 /** A company signs up (the company and its first user) and is signed in at once. */
@@ -31,8 +32,11 @@ export function registerRoutes(deps: SignInDeps & { auth: AuthService; parks: ()
     formAction(
       async (req, res) => {
         const result = await auth.register(req.body);
+        if (result.kind === 'join_requested') {
+          return res.status(202).render('auth/join-requested', { title: '加入申请已提交', companyName: result.companyName });
+        }
         await signIn(req, result.user, deps);
-        flash(req, 'success', result.creditCodeNeedsReview ? WELCOME.review : WELCOME.plain);
+        flash(req, 'success', result.kind === 'claimed' ? WELCOME.claimed : result.creditCodeNeedsReview ? WELCOME.review : WELCOME.plain);
         res.redirect(homeFor('enterprise'));
       },
       async (_req, res, r) => res.status(r.status).render('auth/register', registerPage(await parks(), r.values, { errors: r.errors, formError: r.formError })),

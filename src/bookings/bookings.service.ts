@@ -8,9 +8,11 @@ import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, 
 import { editBooking, reviewBooking, submitBooking } from './submit.js';
 import { trackBooking, type TrackQuery } from './track.js';
 import { oversightList, type OversightQuery } from './oversight.js';
+import { keepFilesOnBehalf, reviewOnBehalf, submitOnBehalf, windowFormContext, type WindowCaseRef } from './on-behalf.js';
 
 export type { BookingsDeps } from './context.js';
 export { newIdempotencyKey } from './submit.js';
+export type { WindowCaseRef } from './on-behalf.js';
 
 /**
  * The bookings feature's face: each method is one use case in its own module (form, submit, queries,
@@ -44,6 +46,13 @@ export function makeBookingsService(deps: BookingsDeps) {
     oversee: (user: Principal, query: OversightQuery) => oversightList(deps, user, query),
     /** The public progress lookup (number + last four digits of the contact mobile). */
     track: (query: TrackQuery) => trackBooking(deps, query),
+    /** The walk-in window books on a company's behalf through the same path (on-behalf.ts). */
+    onBehalf: {
+      formContext: (staff: Principal, c: WindowCaseRef, serviceCode: string, nodeId: number | undefined, from?: string) => windowFormContext(deps, staff, c, serviceCode, nodeId, from),
+      review: (staff: Principal, c: WindowCaseRef, body: Record<string, unknown>, files: UploadedFile[]) => reviewOnBehalf(deps, staff, c, body, files),
+      keepFiles: (staff: Principal, c: WindowCaseRef, body: Record<string, unknown>, files: UploadedFile[]) => keepFilesOnBehalf(deps, staff, c, body, files),
+      submit: (staff: Principal, c: WindowCaseRef, body: Record<string, unknown>, files: UploadedFile[]) => submitOnBehalf(deps, staff, c, body, files),
+    },
     /** The caps this instance enforces (the routes rate-limit the review step with them). */
     draftQuota: deps.draftQuota,
   };

@@ -27,6 +27,8 @@ export interface BookingOwner {
   createdBy: number;
   /** online (default), window (staff on the company's behalf) or api. */
   channel?: 'online' | 'window' | 'api';
+  /** Window bookings: the walk-in case (staff member, visitor) it was entered in. */
+  windowCaseId?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function insertPreparedBooking(
     bilingualReport: p.bilingualReport,
     createdBy: owner.createdBy,
     channel: owner.channel ?? 'online',
+    windowCaseId: owner.windowCaseId ?? null,
     idempotencyKey: p.idempotencyKey,
     // the service's clock, so statistics by submission date agree with the booking number's date
     submittedAt: now,

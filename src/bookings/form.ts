@@ -51,9 +51,14 @@ export async function oilReference(deps: Pick<BookingsDeps, 'db' | 'reference'>,
 /** Everything the booking form shows: the service, the nodes offering it, the chosen node's windows, reference data. */
 export async function formContext(deps: BookingsDeps, user: Principal, serviceCode: string, nodeId: number | undefined, fromDate?: string) {
   assertCan(user, 'booking.create');
+  return formContextChecked(deps, serviceCode, nodeId, fromDate);
+}
+
+/** The form for a caller whose right to book was established otherwise; `allowedNodes` narrows the nodes offered. */
+export async function formContextChecked(deps: BookingsDeps, serviceCode: string, nodeId: number | undefined, fromDate?: string, allowedNodes?: (id: number) => boolean) {
   const { db, availability } = deps;
   const service = await activeService(deps, serviceCode);
-  const nodes = await nodesOfferingService(db, service.id);
+  const nodes = (await nodesOfferingService(db, service.id)).filter((n) => !allowedNodes || allowedNodes(n.id));
   const node = nodeId !== undefined ? nodes.find((n) => n.id === nodeId) : nodes.length === 1 ? nodes[0] : undefined;
   let days: DayAvailability[] = [];
   let urgentPercent: number | null = null;

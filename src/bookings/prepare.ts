@@ -169,6 +169,11 @@ export type PrepareDeps = Pick<BookingsDeps, 'db' | 'availability' | 'clock' | '
 
 export async function prepareBooking(deps: PrepareDeps, user: Principal, body: Record<string, unknown>): Promise<PreparedBooking> {
   assertCan(user, 'booking.create');
+  return prepareChecked(deps, body);
+}
+
+/** The same checks for a caller whose right to book was established otherwise (the window, on a company's behalf). */
+export async function prepareChecked(deps: PrepareDeps, body: Record<string, unknown>): Promise<PreparedBooking> {
   const { db, availability, clock } = deps;
   const service = await activeService(deps, typeof body.service === 'string' ? body.service : '');
   const kind = service.bookingKind;

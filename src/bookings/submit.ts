@@ -82,7 +82,7 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
 }
 
 /** After a failed submit: a window filled meanwhile becomes a message with the next free windows; a raced double submit gets the first booking. */
-async function refusedSubmit(deps: BookingsDeps, err: unknown, p: PreparedBooking, enterpriseId: number): Promise<{ number: string; duplicate: true }> {
+export async function refusedSubmit(deps: BookingsDeps, err: unknown, p: PreparedBooking, enterpriseId: number): Promise<{ number: string; duplicate: true }> {
   // Read after the rollback — never through `db` inside a transaction, which would wait for a second connection while holding one.
   if (err instanceof WindowTakenMeanwhile) {
     const current = await deps.availability.check(p.ref, p.date, p.window);

@@ -16,6 +16,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -277,6 +278,10 @@ export const users = pgTable(
     /** 大字版: larger text and higher contrast on every page (适老化, GB/T 37668), kept per user. */
     largeText: boolean('large_text').notNull().default(false),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    /** 企业管理员: invites colleagues, deactivates them, answers join requests (enterprise users only). */
+    companyAdmin: boolean('company_admin').notNull().default(false),
+    /** 线下窗口 duty, granted by the node manager: books on a company's behalf and runs the walk-in queue (node staff only). */
+    windowDuty: boolean('window_duty').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -438,6 +443,8 @@ export const bookings = pgTable(
     /** Capacity units held while the booking is live (instruments or samples; 1 for a consultation). */
     units: integer('units').notNull(),
     channel: bookingChannel('channel').notNull().default('online'),
+    /** Window bookings: the walk-in case (staff member and visitor) it was entered in. */
+    windowCaseId: integer('window_case_id').references((): AnyPgColumn => windowCases.id),
     status: bookingStatus('status').notNull().default('submitted'),
     deliveryMode: text('delivery_mode').notNull(),
     onsiteAddress: text('onsite_address'),
@@ -1397,4 +1404,124 @@ export const webhookDeliveries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.createdAt)],
+);
+
+// ───────────────────────── company workspace and the walk-in window ─────────────────────────
+
+/** A company admin's invitation of a colleague: a one-time link (only its SHA-256 is stored), 7 days, single use. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: serial('id').primaryKey(),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    mobile: text('mobile').notNull(),
+    email: text('email'),
+    invitedBy: integer('invited_by')
+      .notNull()
+      .references(() => users.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    userId: integer('user_id').references(() => users.id),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('invitations_enterprise_idx').on(t.enterpriseId, t.createdAt)],
+);
+
+export const joinRequestStatus = pgEnum('join_request_status', ['pending', 'approved', 'refused']);
+
+/** A registration whose credit code already exists: the company's admins approve (an account is created) or refuse. */
+export const joinRequests = pgTable(
+  'join_requests',
+  {
+    id: serial('id').primaryKey(),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    name: text('name').notNull(),
+    mobile: text('mobile').notNull(),
+    email: text('email'),
+    passwordHash: text('password_hash').notNull(),
+    status: joinRequestStatus('status').notNull().default('pending'),
+    decidedBy: integer('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    userId: integer('user_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('join_requests_enterprise_idx').on(t.enterpriseId, t.status),
+    // one pending request per mobile: a second sign-up with the same mobile waits for the first answer
+    uniqueIndex('join_requests_pending_mobile_uq').on(t.mobile).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** One-time secrets sent or printed for an account: password reset links and window claim codes (SHA-256 only). */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: serial('id').primaryKey(),
+    /** reset (a user's password) | claim (an unowned company, printed on the window receipt) */
+    purpose: text('purpose').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: integer('user_id').references(() => users.id),
+    enterpriseId: integer('enterprise_id').references(() => enterprises.id),
+    createdBy: integer('created_by').references(() => users.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('account_tokens_enterprise_idx').on(t.enterpriseId),
+    check('account_tokens_target', sql`(${t.purpose} = 'reset' AND ${t.userId} IS NOT NULL) OR (${t.purpose} = 'claim' AND ${t.enterpriseId} IS NOT NULL)`),
+  ],
+);
+
+/** A walk-in at a node's window: who came for which company, and the staff member who served them. */
+export const windowCases = pgTable(
+  'window_cases',
+  {
+    id: serial('id').primaryKey(),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    staffUserId: integer('staff_user_id')
+      .notNull()
+      .references(() => users.id),
+    visitorName: text('visitor_name').notNull(),
+    visitorMobile: text('visitor_mobile').notNull(),
+    /** 证件后四位 only: enough to check who signs the receipt, nothing more kept. */
+    visitorIdLast4: text('visitor_id_last4').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [index('window_cases_node_idx').on(t.nodeId, t.openedAt), index('window_cases_enterprise_idx').on(t.enterpriseId)],
+);
+
+export const queueTicketStatus = pgEnum('queue_ticket_status', ['waiting', 'called', 'served', 'no_show']);
+
+/** 取号: a walk-in queue ticket at a node, numbered per node and day. */
+export const queueTickets = pgTable(
+  'queue_tickets',
+  {
+    id: serial('id').primaryKey(),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    day: date('day').notNull(),
+    number: integer('number').notNull(),
+    /** The service category the visitor came for (计量 / 检验检测 …): its code. */
+    categoryCode: text('category_code').notNull(),
+    status: queueTicketStatus('status').notNull().default('waiting'),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    calledAt: timestamp('called_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    calledBy: integer('called_by').references(() => users.id),
+  },
+  (t) => [uniqueIndex('queue_tickets_number_uq').on(t.nodeId, t.day, t.number), index('queue_tickets_node_day_idx').on(t.nodeId, t.day, t.status)],
 );

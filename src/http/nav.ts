@@ -18,12 +18,16 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   if (!user) return items;
   if (user.role === 'enterprise') {
     items.unshift({ href: '/bookings', label: '我的预约' }, { href: '/instruments', label: '器具台账' });
-    items.push({ href: enterpriseHref(user.enterpriseId), label: '企业信息' }, { href: '/company/api-keys', label: '开放接口' });
+    items.push(user.companyAdmin ? { href: '/company', label: '企业空间' } : { href: enterpriseHref(user.enterpriseId), label: '企业信息' });
+    // keys and webhooks are the company admins' (access.ts: integration.manage)
+    if (user.companyAdmin) items.push({ href: '/company/api-keys', label: '开放接口' });
   }
   if (user.role === 'lab_staff' || user.role === 'node_manager') {
     items.unshift({ href: '/lab', label: '工作台' });
     // Node staff work the shared instruments from their desk (its sub-navigation leads to the public list).
     items.splice(items.findIndex((i) => i.href === '/equipment'), 1, { href: '/equipment/desk', label: '共享仪器' });
+    if (user.windowDuty) items.splice(1, 0, { href: '/window', label: '线下窗口' });
+    else if (user.role === 'node_manager') items.splice(1, 0, { href: '/window/staff', label: '窗口值守' });
   }
   if (user.role === 'node_manager') {
     items.splice(1, 0, { href: adminHref.dashboard, label: '统计' }, { href: adminHref.node(user.nodeId), label: '网点管理' }, { href: adminHref.users, label: '人员' }, { href: '/lab/api-keys', label: '开放接口' });

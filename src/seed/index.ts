@@ -7,6 +7,7 @@ import { catalogIsEmpty, seedReference } from './reference.js';
 import { seedDemoLedger } from './ledger.js';
 import { seedDemoIntegrations } from './integrations.js';
 import { seedServiceWindows } from './service-windows.js';
+import { seedDemoWindow } from './window.js';
 
 export interface SeedOptions {
   demo: boolean;
@@ -29,6 +30,8 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     const sharing = await seedDemoEquipment(db, options.now);
     options.logger?.info(sharing, 'seed: demo shared equipment present');
     await seedDemoIntegrations(db);
+    const window = await seedDemoWindow(db, options.now);
+    options.logger?.info(window, 'seed: demo company admins, window duty, window cases and queue tickets present');
   }
 }
 

@@ -7,7 +7,8 @@ import type { Table } from './export.js';
 import type { DashboardPeriod } from './period.js';
 import * as repo from './stats.repo.js';
 import { kpiLinks, linkRows, loadLinks } from './drill.js';
-import { categoriesTable, enterprisesTable, feesTable, loadTable, monthsTable, nodeLoad, nodesTable, parksTable, ratio, round1, satisfactionTable, servicesTable } from './tables.js';
+import { categoriesTable, enterprisesTable, feesTable, loadTable, monthsTable, nodeLoad, nodesTable, parksTable,
+  channelsTable, ratio, round1, satisfactionTable, servicesTable } from './tables.js';
 
 export interface StatsDeps {
   db: Db;
@@ -35,13 +36,14 @@ async function readFigures(deps: StatsDeps, scope: repo.StatsScope, period: Dash
   const months = await repo.byMonth(db, scope, period);
   const categories = await repo.byCategory(db, scope, period);
   const parks = await repo.byPark(db, scope, period);
+  const channels = await repo.byChannel(db, scope, period);
   const services = await repo.topServices(db, scope, period);
   const nodes = await repo.nodeFigures(db, scope, period);
   const satisfaction = await repo.satisfaction(db, scope, period);
   const load = await repo.loadNow(db, scope, shanghaiDate(deps.clock.now()));
   const fees = await repo.feeTotals(db, scope, period);
   const enterprises = scope.kind === 'park' ? await repo.parkEnterprises(db, scope.parkId) : undefined;
-  return { summary, months, categories, parks, services, nodes, satisfaction, load, fees, enterprises };
+  return { summary, months, categories, parks, channels, services, nodes, satisfaction, load, fees, enterprises };
 }
 
 type Figures = Awaited<ReturnType<typeof readFigures>>;
@@ -76,6 +78,7 @@ function tablesOf(scope: repo.StatsScope, figures: Figures): Record<string, Tabl
     months: monthsTable(figures.months),
     categories: categoriesTable(figures.categories),
     parks: parksTable(figures.parks),
+    channels: channelsTable(figures.channels),
     services: servicesTable(figures.services),
     nodes: nodesTable(nodes, load),
     load: loadTable(nodes, load, scope.kind === 'node'),

@@ -28,6 +28,7 @@ const ROW_FILTERS: Record<string, (row: Table['rows'][number], period: Dashboard
   parks: (r) => ({ park: r.parkId === null ? 'none' : text(r.parkId) }),
   services: (r) => ({ service: text(r.code) }),
   nodes: (r) => ({ node: text(r.nodeId) }),
+  channels: (r) => ({ node: text(r.nodeId) }),
   satisfaction: (r) => ({ level: text(r.levelValue) }),
   fees: (r) => (r.nodeId ? { node: text(r.nodeId) } : {}),
 };

@@ -143,6 +143,18 @@ export async function byCategory(ex: Executor, scope: StatsScope, period: Period
   );
 }
 
+/** Bookings per node by the channel they came through (online, the walk-in window, the API). */
+export async function byChannel(ex: Executor, scope: StatsScope, period: Period) {
+  return query<{ nodeId: number; name: string; online: number; window: number; api: number; total: number }>(
+    ex,
+    sql`SELECT n.id AS "nodeId", n.name, count(*) FILTER (WHERE b.channel = 'online')::int AS online,
+               count(*) FILTER (WHERE b.channel = 'window')::int AS "window", count(*) FILTER (WHERE b.channel = 'api')::int AS api, count(*)::int AS total
+        FROM bookings b JOIN nodes n ON n.id = b.node_id
+        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
+        GROUP BY n.id, n.name, n.sort_order ORDER BY n.sort_order`,
+  );
+}
+
 export async function byPark(ex: Executor, scope: StatsScope, period: Period) {
   return query<{ parkId: number | null; name: string; total: number; enterprises: number }>(
     ex,

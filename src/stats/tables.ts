@@ -52,6 +52,10 @@ export function categoriesTable(rows: Rows<typeof repo.byCategory>): Table {
   return { key: 'categories', title: '按服务类别', columns: [text('name', '类别'), int('total', '预约数'), int('completed', '已办结')], rows };
 }
 
+export function channelsTable(rows: Rows<typeof repo.byChannel>): Table {
+  return { key: 'channels', title: '按受理渠道', columns: [text('name', '网点'), int('online', '线上'), int('window', '线下窗口'), int('api', '接口'), int('total', '合计')], rows };
+}
+
 export function parksTable(rows: Rows<typeof repo.byPark>): Table {
   return { key: 'parks', title: '按园区', columns: [text('name', '园区'), int('total', '预约数'), int('enterprises', '服务企业数')], rows };
 }

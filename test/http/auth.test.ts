@@ -79,13 +79,13 @@ describe('accounts: sign-up, login, logout, password', () => {
       expect(e!.creditCodeReview).to.equal('pending');
     });
 
-    it('refuses a code that is already registered, and a mobile already in use', async () => {
+    it('turns a code that is already registered into a join request (no account, no company), and refuses a mobile already in use', async () => {
       const code = validCreditCode();
       expect((await postRegister(registration({ creditCode: code, mobile: '13800000004', email: '' }))).res.status).to.equal(302);
       const before = await counts();
       const dupCode = await postRegister(registration({ creditCode: code, mobile: '13800000005', email: '' }));
-      expect(dupCode.res.status).to.equal(422);
-      expect(dupCode.res.text).to.contain('该统一社会信用代码已注册');
+      expect(dupCode.res.status).to.equal(202);
+      expect(dupCode.res.text).to.contain('加入申请已提交');
       const dupMobile = await postRegister(registration({ mobile: '13800000004', email: '' }));
       expect(dupMobile.res.status).to.equal(422);
       expect(dupMobile.res.text).to.contain('该手机号已注册');

@@ -57,6 +57,18 @@ describe('seed', () => {
       const [noReport] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status IN ('reported','completed') AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.booking_id = b.id)`);
       expect(noReport!.n).to.equal(0);
       expect(await database.db.$count(bookings)).to.be.greaterThan(500);
+      // the window: admins, duty, a company registered there with window bookings and no account yet, queue tickets
+      const [win] = await q<{ admins: number; duty: number; window: number; unowned: number; tickets: number }>(`SELECT
+          (SELECT count(*)::int FROM users WHERE company_admin) AS admins,
+          (SELECT count(*)::int FROM users WHERE window_duty) AS duty,
+          (SELECT count(*)::int FROM bookings WHERE channel = 'window' AND window_case_id IS NOT NULL) AS window,
+          (SELECT count(*)::int FROM enterprises e WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.enterprise_id = e.id)) AS unowned,
+          (SELECT count(*)::int FROM queue_tickets) AS tickets`);
+      expect(win!.duty).to.equal(2);
+      expect(win!.window).to.equal(3);
+      expect(win!.unowned).to.equal(1);
+      expect(win!.tickets).to.be.greaterThan(20);
+      expect(win!.admins).to.be.greaterThan(4);
       // every demo company keeps an instrument ledger: some 强检, some overdue or due soon, some from the history's certificates
       const ledgers = await q<{ name: string; n: number; compulsory: number; overdue: number; soon: number; linked: number }>(`SELECT e.name, count(*)::int AS n,
           count(*) FILTER (WHERE i.compulsory)::int AS compulsory,

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { and, eq, isNull } from 'drizzle-orm';
-import { apiKeys, bookings, closures, enterprises, evaluations, nodes, nodeServices, notifications, outbox, services, signatories, users, webhookDeliveries, webhookSubscriptions } from '../../src/db/schema.js';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { accountTokens, apiKeys, bookings, closures, enterprises, evaluations, invitations, joinRequests, nodes, nodeServices, notifications, outbox, queueTickets, services, signatories, users, webhookDeliveries, webhookSubscriptions, windowCases } from '../../src/db/schema.js';
+import { hashToken } from '../../src/company/tokens.js';
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD, uniqueMobile, validCreditCode } from '../support/factories.js';
@@ -533,6 +534,160 @@ const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
     async prepare(w) {
       const { enterprise } = await createCompanyUser(w.t.db);
       return { agent: w.agents.admin, url: `/admin/enterprises/${enterprise.id}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: enterprises.active }).from(enterprises).where(eq(enterprises.id, enterprise.id)))[0]!.a).to.equal(false)) };
+    },
+  },
+
+  // ── the company workspace (entA is company A's admin) and its token pages ──
+  'POST /company/invitations': {
+    who: ['entA'],
+    async prepare(w) {
+      const mobile = uniqueMobile();
+      return { agent: w.agents.entA, url: '/company/invitations', fields: { mobile, email: '' }, signedIn: true, done: async (res) => (expect(res.status).to.equal(201), expect(await w.t.db.$count(invitations, eq(invitations.mobile, mobile))).to.equal(1)) };
+    },
+  },
+  'POST /company/invitations/:id/revoke': {
+    who: ['entA'],
+    async prepare(w) {
+      await w.t.services.company.invite((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, { mobile: uniqueMobile() });
+      const [inv] = await w.t.db.select({ id: invitations.id }).from(invitations).where(eq(invitations.enterpriseId, w.companyA.id)).orderBy(desc(invitations.id)).limit(1);
+      return { agent: w.agents.entA, url: `/company/invitations/${inv!.id}/revoke`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select().from(invitations).where(eq(invitations.id, inv!.id)))[0]!.revokedAt).to.not.equal(null)) };
+    },
+  },
+  'POST /company/users/:id/active': {
+    who: ['entA'],
+    async prepare(w) {
+      const colleague = await createUser(w.t.db, 'enterprise', { enterpriseId: w.companyA.id });
+      return { agent: w.agents.entA, url: `/company/users/${colleague.id}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: users.active }).from(users).where(eq(users.id, colleague.id)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /company/users/:id/admin': {
+    who: ['entA'],
+    async prepare(w) {
+      const colleague = await createUser(w.t.db, 'enterprise', { enterpriseId: w.companyA.id });
+      return { agent: w.agents.entA, url: `/company/users/${colleague.id}/admin`, fields: { admin: '1' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: users.companyAdmin }).from(users).where(eq(users.id, colleague.id)))[0]!.a).to.equal(true)) };
+    },
+  },
+  'POST /company/users/:id/reset-password': {
+    who: ['entA'],
+    async prepare(w) {
+      const colleague = await createUser(w.t.db, 'enterprise', { enterpriseId: w.companyA.id });
+      return { agent: w.agents.entA, url: `/company/users/${colleague.id}/reset-password`, fields: {}, signedIn: true, done: async (res) => (expect(res.status).to.equal(200), expect((await w.t.db.select({ m: users.mustChangePassword }).from(users).where(eq(users.id, colleague.id)))[0]!.m).to.equal(true)) };
+    },
+  },
+  'POST /company/join-requests/:id/approve': {
+    who: ['entA'],
+    async prepare(w) {
+      const mobile = uniqueMobile();
+      const [r] = await w.t.db.insert(joinRequests).values({ enterpriseId: w.companyA.id, name: '加入申请人', mobile, passwordHash: 'x' }).returning({ id: joinRequests.id });
+      return { agent: w.agents.entA, url: `/company/join-requests/${r!.id}/approve`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(users, and(eq(users.mobile, mobile), eq(users.enterpriseId, w.companyA.id)))).to.equal(1)) };
+    },
+  },
+  'POST /company/join-requests/:id/refuse': {
+    who: ['entA'],
+    async prepare(w) {
+      const [r] = await w.t.db.insert(joinRequests).values({ enterpriseId: w.companyA.id, name: '加入申请人', mobile: uniqueMobile(), passwordHash: 'x' }).returning({ id: joinRequests.id });
+      return { agent: w.agents.entA, url: `/company/join-requests/${r!.id}/refuse`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select().from(joinRequests).where(eq(joinRequests.id, r!.id)))[0]!.status).to.equal('refused')) };
+    },
+  },
+  'POST /invite/:token': {
+    who: ['anon'],
+    async prepare(w) {
+      const { link, mobile } = await w.t.services.company.invite((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, { mobile: uniqueMobile() });
+      const token = link.split('/invite/')[1]!;
+      return { agent: agentFor(w.t.app), url: `/invite/${token}`, fields: { name: '受邀同事', password: 'Invited-2026-ok', passwordConfirm: 'Invited-2026-ok' }, signedIn: false, done: async (res) => (redirected(res), expect(await w.t.db.$count(users, and(eq(users.mobile, mobile), eq(users.enterpriseId, w.companyA.id)))).to.equal(1)) };
+    },
+  },
+  'POST /password/forgot': {
+    who: ['anon'],
+    async prepare(w) {
+      // without SMTP_URL the answer names who resets a password instead (nothing is sent, nothing stored)
+      return { agent: agentFor(w.t.app), url: '/password/forgot', fields: { email: 'someone@example.com' }, signedIn: false, done: async (res) => expect(res.status).to.equal(200) };
+    },
+  },
+  'POST /password/reset/:token': {
+    who: ['anon'],
+    async prepare(w) {
+      const { user } = await createCompanyUser(w.t.db);
+      const token = `reset${String(next()).padStart(27, '0')}`;
+      await w.t.db.insert(accountTokens).values({ purpose: 'reset', tokenHash: hashToken(token), userId: user.id, expiresAt: new Date('2030-01-01T00:00:00Z') });
+      return { agent: agentFor(w.t.app), url: `/password/reset/${token}`, fields: { password: 'Reset-pass-2026', passwordConfirm: 'Reset-pass-2026' }, signedIn: false, done: async (res) => (redirected(res), await login(agentFor(w.t.app), user.mobile, 'Reset-pass-2026')) };
+    },
+  },
+
+  // ── the walk-in window (staff1 at N1 holds the duty; mgr1 grants it) ──
+  'POST /window/companies': {
+    who: ['staff1', 'staff2'],
+    async prepare(w, who) {
+      const creditCode = validCreditCode();
+      return { agent: agentOf(w, who), url: '/window/companies', fields: { companyName: `窗口登记${next()}有限公司`, creditCode, parkId: '', address: '舟山市普陀区测试路 2 号' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(enterprises, eq(enterprises.creditCode, creditCode))).to.equal(1)) };
+    },
+  },
+  'POST /window/companies/:id/cases': {
+    who: ['staff1', 'staff2'],
+    async prepare(w, who) {
+      const { enterprise } = await createCompanyUser(w.t.db);
+      return { agent: agentOf(w, who), url: `/window/companies/${enterprise.id}/cases`, fields: { visitorName: '来办人', visitorMobile: '13900006666', visitorIdLast4: '4321' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(windowCases, eq(windowCases.enterpriseId, enterprise.id))).to.equal(1)) };
+    },
+  },
+  'POST /window/cases/:id/bookings': {
+    who: ['staff1'],
+    upload: true,
+    async prepare(w) {
+      const { enterprise } = await createCompanyUser(w.t.db);
+      const caseId = await w.t.services.window.openCase((await w.t.services.auth.loadPrincipal(w.users.staff1.id))!, { enterpriseId: String(enterprise.id), visitorName: '来办人', visitorMobile: '13900006666', visitorIdLast4: '4321' });
+      const res = await w.agents.staff1.get(`/window/cases/${caseId}/book?service=CAL-PG&node=${w.x.nodeId}`);
+      const page = { status: res.status, text: res.text, csrf: /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1] ?? '', key: /name="idempotencyKey" value="([^"]+)"/.exec(res.text)?.[1] ?? '', slots: [] };
+      const serial = `WIN-${next()}`;
+      return {
+        agent: w.agents.staff1,
+        url: `/window/cases/${caseId}/bookings`,
+        fields: calibrationFields(page, w.x.nodeId, { slot: nextSlot(), 'items[0][serialNo]': serial, 'items[1][serialNo]': `${serial}-B` }) as Record<string, string>,
+        files: [{ field: 'file_other', buffer: PDF, name: '纸质材料扫描件.pdf' }],
+        signedIn: true,
+        async done(res) {
+          redirected(res);
+          const made = await w.t.db.select().from(bookings).where(eq(bookings.enterpriseId, enterprise.id));
+          expect(made.map((b) => [b.channel, b.windowCaseId, b.createdBy])).to.deep.equal([['window', caseId, w.users.staff1.id]]);
+        },
+      };
+    },
+  },
+  'POST /window/cases/:id/receipt': {
+    who: ['staff1'],
+    async prepare(w) {
+      const enterpriseId = await w.t.services.window.registerCompany((await w.t.services.auth.loadPrincipal(w.users.staff1.id))!, { companyName: `无账号${next()}有限公司`, creditCode: validCreditCode(), parkId: '', address: '舟山市普陀区测试路 3 号' });
+      const caseId = await w.t.services.window.openCase((await w.t.services.auth.loadPrincipal(w.users.staff1.id))!, { enterpriseId: String(enterpriseId), visitorName: '来办人', visitorMobile: '13900006666', visitorIdLast4: '4321' });
+      return { agent: w.agents.staff1, url: `/window/cases/${caseId}/receipt`, fields: {}, signedIn: true, done: async (res) => (expect(res.status).to.equal(200), expect(await w.t.db.$count(accountTokens, and(eq(accountTokens.enterpriseId, enterpriseId), eq(accountTokens.purpose, 'claim')))).to.equal(1)) };
+    },
+  },
+  'POST /window/cases/:id/close': {
+    who: ['staff1'],
+    async prepare(w) {
+      const caseId = await w.t.services.window.openCase((await w.t.services.auth.loadPrincipal(w.users.staff1.id))!, { enterpriseId: String(w.companyB.id), visitorName: '来办人', visitorMobile: '13900006666', visitorIdLast4: '4321' });
+      return { agent: w.agents.staff1, url: `/window/cases/${caseId}/close`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select().from(windowCases).where(eq(windowCases.id, caseId)))[0]!.closedAt).to.not.equal(null)) };
+    },
+  },
+  'POST /window/queue/tickets': {
+    who: ['staff1', 'staff2'],
+    async prepare(w, who) {
+      const nodeId = who === 'staff2' ? w.y.nodeId : w.x.nodeId;
+      const before = await w.t.db.$count(queueTickets, eq(queueTickets.nodeId, nodeId));
+      return { agent: agentOf(w, who), url: '/window/queue/tickets', fields: { categoryCode: 'testing' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(queueTickets, eq(queueTickets.nodeId, nodeId))).to.equal(before + 1)) };
+    },
+  },
+  'POST /window/queue/tickets/:id/:move': {
+    who: ['staff1'],
+    async prepare(w) {
+      const { id } = await w.t.services.window.issueTicket((await w.t.services.auth.loadPrincipal(w.users.staff1.id))!, { categoryCode: 'metrology' });
+      return { agent: w.agents.staff1, url: `/window/queue/tickets/${id}/call`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select().from(queueTickets).where(eq(queueTickets.id, id)))[0]!.status).to.equal('called')) };
+    },
+  },
+  'POST /window/staff/:id/duty': {
+    who: ['mgr1'],
+    async prepare(w) {
+      const tech = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ST-DINGHAI' });
+      await w.t.db.update(users).set({ nodeId: w.x.nodeId }).where(eq(users.id, tech.id));
+      return { agent: w.agents.mgr1, url: `/window/staff/${tech.id}/duty`, fields: { active: '1' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ d: users.windowDuty }).from(users).where(eq(users.id, tech.id)))[0]!.d).to.equal(true)) };
     },
   },
 };

@@ -1,5 +1,5 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
-import { attachments, bookingItems, bookings, calendarDays, closures, instrumentImports, instruments, nodes, nodeServices, notifications, services } from '../../src/db/schema.js';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { attachments, bookingItems, bookings, calendarDays, closures, instrumentImports, instruments, invitations, joinRequests, nodes, nodeServices, notifications, queueTickets, services, users as usersTable, windowCases } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp, type TestAppOptions } from '../support/app.js';
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
@@ -30,6 +30,9 @@ export interface World {
   y: { id: number; number: string; attachmentId: number; nodeId: number };
   /** entA's shared-equipment booking at N1's instrument, a training record there, and another company's suspension. */
   eq: { id: number; number: string; trainingId: number; suspensionId: number; offerId: number };
+  /** entA and entB are their companies' admins; staff1/staff2 hold the window duty: a walk-in case at N1 for company A
+   *  (staff1), a queue ticket at N1, an open invitation and a pending join request of company A. */
+  window: { caseId: number; ticketId: number; invitationId: number; joinRequestId: number };
   /** Text that only those in scope of X (or of N1's staff, or of entA's equipment booking) may ever see. */
   secrets: { booking: string[]; staff: string[]; equipment: string[] };
 }
@@ -108,6 +111,14 @@ export async function buildWorld(opts: Pick<TestAppOptions, 'database' | 'env'> 
   // An entered holiday arrangement of next year, so the calendar page holds its withdraw form for the crawler.
   await t.db.insert(calendarDays).values(['2027-10-01', '2027-10-02', '2027-10-03'].map((date) => ({ date, kind: 'holiday' as const, name: '国庆节', year: 2027, source: '国办发明电〔2026〕9号', enteredBy: users.admin.id })));
 
+  // The company workspace and the walk-in window.
+  await t.db.update(usersTable).set({ companyAdmin: true }).where(inArray(usersTable.id, [users.entA.id, users.entB.id]));
+  await t.db.update(usersTable).set({ windowDuty: true }).where(inArray(usersTable.id, [users.staff1.id, users.staff2.id]));
+  const [windowCase] = await t.db.insert(windowCases).values({ nodeId: n1!.id, enterpriseId: a.enterprise.id, staffUserId: users.staff1.id, visitorName: '保密来办人', visitorMobile: '13900007777', visitorIdLast4: '1234' }).returning({ id: windowCases.id });
+  const [ticket] = await t.db.insert(queueTickets).values({ nodeId: n1!.id, day: '2026-09-28', number: 900, categoryCode: 'metrology', issuedAt: new Date('2026-09-28T01:00:00Z') }).returning({ id: queueTickets.id });
+  const [invitation] = await t.db.insert(invitations).values({ enterpriseId: a.enterprise.id, tokenHash: 'fixture-invitation-hash', mobile: '13900008888', invitedBy: users.entA.id, expiresAt: new Date('2026-10-05T00:00:00Z') }).returning({ id: invitations.id });
+  const [joinRequest] = await t.db.insert(joinRequests).values({ enterpriseId: a.enterprise.id, name: '申请人', mobile: '13900009999', passwordHash: 'x' }).returning({ id: joinRequests.id });
+
   // X's certificate put its instruments in entA's ledger; entA also has an import waiting for confirmation.
   const [entry] = await t.db.select({ id: instruments.id }).from(instruments).where(and(eq(instruments.enterpriseId, a.enterprise.id), eq(instruments.serialNo, SERIAL_SECRET)));
   if (!entry) throw new Error('fixture: the certificate did not reach the ledger');
@@ -131,6 +142,7 @@ export async function buildWorld(opts: Pick<TestAppOptions, 'database' | 'env'> 
       equipment: [a.enterprise.name, 'EQ-PURPOSE-SECRET-5521', '保密仪器联系人'],
     },
     eq: sharing,
+    window: { caseId: windowCase!.id, ticketId: ticket!.id, invitationId: invitation!.id, joinRequestId: joinRequest!.id },
   };
 }
 
@@ -176,6 +188,7 @@ export const DIGEST_TABLES = [
   'equipment', 'equipment_bookings', 'equipment_trainings', 'equipment_suspensions', 'sharing_rules',
   'calendar_days', 'node_service_windows', 'prices', 'booking_fees', 'invoice_requests', 'fee_rules', 'oil_limits',
   'api_keys', 'webhook_subscriptions', 'webhook_deliveries',
+  'invitations', 'join_requests', 'account_tokens', 'window_cases', 'queue_tickets',
 ];
 
 /**

@@ -28,6 +28,7 @@ export interface TestAppOptions {
   verifyLimit?: { limit: number; windowMs: number };
   trackLimit?: { limit: number; windowMs: number };
   draftQuota?: Partial<DraftQuota>;
+  tokenLimit?: { limit: number; windowMs: number };
   env?: Record<string, string>;
   database?: Database;
 }
@@ -57,6 +58,9 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     ...(opts.verifyLimit ? { verifyLimit: opts.verifyLimit } : {}),
     ...(opts.trackLimit ? { trackLimit: opts.trackLimit } : {}),
     ...(opts.draftQuota ? { draftQuota: opts.draftQuota } : {}),
+    // Token links (invitations, resets) are tried hundreds of times by the security suites from one address: lifted
+    // unless a test sets a limit.
+    tokenLimit: opts.tokenLimit ?? { limit: 100_000, windowMs: 60_000 },
   });
   return {
     app: built.app,
