@@ -10,6 +10,8 @@ import type { PassportInstance } from './auth/passport.js';
 import { makeThrottle, type LoginThrottle } from './auth/throttle.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService } from './bookings/bookings.service.js';
+import { chainsRoutes } from './chains/chains.routes.js';
+import { makeChainsService } from './chains/chains.service.js';
 import { makeAvailability } from './capacity/availability.js';
 import { windowsRoutes } from './capacity/windows.routes.js';
 import { makeWindowsService } from './capacity/windows.service.js';
@@ -90,6 +92,9 @@ export function buildServices(deps: CompositionDeps) {
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
   const stats = makeStatsService({ db, clock });
+  const chains = makeChainsService({ db, clock, availability, reference });
+  // Steps a completion unblocks are booked after its commit; a step that finds no window waits for the coordinator.
+  const onCompleted = () => chains.scheduleReady().catch(() => undefined);
   return {
     outbox,
     ledger: makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl }),
@@ -97,8 +102,9 @@ export function buildServices(deps: CompositionDeps) {
     reports,
     catalog: makeCatalogService(db, availability, catalogCache),
     enterprises: makeEnterprisesService(db),
-    bookings: makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } }),
-    lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference }),
+    bookings: makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota }, onCompleted }),
+    lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference, onCompleted }),
+    chains,
     notifications: makeNotificationsService(db),
     stats,
     equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
@@ -155,6 +161,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   for (const router of ledgerRouters({ ledger: services.ledger })) app.use(router);
   app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 }, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
   app.use(labRoutes({ lab: services.lab }));
+  app.use(chainsRoutes({ chains: services.chains }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
   app.use(feesRoutes({ fees: services.fees }));

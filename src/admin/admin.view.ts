@@ -27,6 +27,8 @@ export const ADMIN_SECTIONS = [
   { href: '/admin/bookings', label: '预约明细' },
   { href: adminHref.nodes, label: '网点' },
   { href: adminHref.services, label: '服务目录' },
+  { href: '/admin/bundles', label: '一件事套餐' },
+  { href: '/chains', label: '一件事申请' },
   { href: adminHref.fees, label: '收费标准' },
   { href: adminHref.users, label: '账号' },
   { href: adminHref.enterprises, label: '企业' },

@@ -12,6 +12,8 @@ interface PrincipalBase {
   unread?: number;
   /** 大字版: larger text and higher contrast on every page. */
   largeText?: boolean;
+  /** Coordinator duty (协调人) granted since, null when not held: a grant on the user, not a role. */
+  coordinatorSince?: Date | null;
 }
 
 /*
@@ -84,6 +86,10 @@ const ACTIONS = {
   'calendar.manage': ['platform_admin'],
   /** The read-only booking lists behind the dashboards, each in the reader's scope. */
   'booking.oversee': ['node_manager', 'park_admin', 'platform_admin'],
+  /** 一件事: bundles are the platform's; a company files a chain; readers see chains in their scope. */
+  'bundle.manage': ['platform_admin'],
+  'chain.create': ['enterprise'],
+  'chain.read': ['enterprise', 'park_admin', 'platform_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;
@@ -119,4 +125,23 @@ export function can<A extends Action>(user: Principal, action: A, record?: Recor
 export function assertCan<A extends Action>(user: Principal, action: A, record?: RecordScope): asserts user is PrincipalFor<A> {
   if (!roleMay(user, action)) throw new ForbiddenError();
   if (record !== undefined && !inScope(user, record)) throw new NotFoundError();
+}
+
+/**
+ * The coordinator duty (协调人): held by city-centre staff or platform admins it was granted to. A coordinator follows
+ * every open chain (whatever node or company) and re-routes steps; without the grant nobody does.
+ */
+export function isCoordinator(user: Principal | undefined): boolean {
+  if (!user || !user.coordinatorSince) return false;
+  return user.role === 'platform_admin' || user.role === 'lab_staff' || user.role === 'node_manager';
+}
+
+export function assertCoordinator(user: Principal): void {
+  if (!isCoordinator(user)) throw new ForbiddenError('此功能仅限协调人使用。');
+}
+
+/** Reading a chain: its company, its park's admin, a platform admin, or any coordinator. Others: 404 (or 403 by role). */
+export function assertCanReadChain(user: Principal, chain: RecordScope): void {
+  if (isCoordinator(user)) return;
+  assertCan(user, 'chain.read', chain);
 }

@@ -15,6 +15,7 @@ const principalColumns = {
   parkId: users.parkId,
   mustChangePassword: users.mustChangePassword,
   largeText: users.largeText,
+  coordinatorSince: users.coordinatorSince,
 };
 
 /** An active user whose company (for enterprise users) is active too. */

@@ -275,6 +275,8 @@ export const users = pgTable(
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     /** 大字版: larger text and higher contrast on every page (适老化, GB/T 37668), kept per user. */
     largeText: boolean('large_text').notNull().default(false),
+    /** Coordinator duty (协调人): granted to city-centre staff or platform admins; null when not held. */
+    coordinatorSince: timestamp('coordinator_since', { withTimezone: true }),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -1306,4 +1308,112 @@ export const nodeServiceWindows = pgTable(
     check('node_service_windows_capacity', sql`${t.capacity} >= 0`),
     check('node_service_windows_code', sql`${t.code} ~ '^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$'`),
   ],
+);
+
+// ───────────────────────── whole-chain service (一件事) ─────────────────────────
+
+/**
+ * A bundle (套餐) of services across pillars, one row per version: editing a bundle writes a new version with the same
+ * code and retires the old one, so a chain request keeps reading the version it was filed under.
+ */
+export const bundles = pgTable(
+  'bundles',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    version: integer('version').notNull().default(1),
+    name: text('name').notNull(),
+    summary: text('summary').notNull().default(''),
+    /** Offered for new requests (false: retired by a newer version, or deactivated). */
+    active: boolean('active').notNull().default(true),
+    /** The newest version of its code (only one per code). */
+    current: boolean('current').notNull().default(true),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('bundles_code_version_idx').on(t.code, t.version), uniqueIndex('bundles_current_idx').on(t.code).where(sql`${t.current}`)],
+);
+
+export const bundleSteps = pgTable(
+  'bundle_steps',
+  {
+    id: serial('id').primaryKey(),
+    bundleId: integer('bundle_id')
+      .notNull()
+      .references(() => bundles.id),
+    /** 1, 2, 3 … the order steps are shown in. */
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id),
+    /** Positions of the steps that must be completed first. */
+    dependsOn: integer('depends_on').array().notNull().default(sql`'{}'::integer[]`),
+  },
+  (t) => [uniqueIndex('bundle_steps_position_idx').on(t.bundleId, t.position)],
+);
+
+export const chainStatus = pgEnum('chain_status', ['open', 'completed', 'cancelled']);
+
+/** One request for a whole chain (一件事): one number, linked bookings, one rating. */
+export const chainRequests = pgTable(
+  'chain_requests',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    bundleId: integer('bundle_id')
+      .notNull()
+      .references(() => bundles.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    parkId: integer('park_id').references(() => parks.id),
+    createdBy: integer('created_by')
+      .notNull()
+      .references(() => users.id),
+    status: chainStatus('status').notNull().default('open'),
+    contactName: text('contact_name').notNull(),
+    contactMobile: text('contact_mobile').notNull(),
+    description: text('description').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    ratingLevel: integer('rating_level'),
+    ratingComment: text('rating_comment'),
+    ratedAt: timestamp('rated_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('chain_requests_idempotency_idx').on(t.enterpriseId, t.idempotencyKey),
+    index('chain_requests_enterprise_idx').on(t.enterpriseId),
+    check('chain_requests_rating_range', sql`${t.ratingLevel} IS NULL OR ${t.ratingLevel} BETWEEN 1 AND 5`),
+  ],
+);
+
+/** waiting: 待前序完成; ready: predecessors done, not yet booked (待排期); booked: its booking carries the stage. */
+export const chainStepState = pgEnum('chain_step_state', ['waiting', 'ready', 'booked']);
+
+export const chainSteps = pgTable(
+  'chain_steps',
+  {
+    id: serial('id').primaryKey(),
+    chainId: integer('chain_id')
+      .notNull()
+      .references(() => chainRequests.id),
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    dependsOn: integer('depends_on').array().notNull().default(sql`'{}'::integer[]`),
+    state: chainStepState('state').notNull(),
+    bookingId: integer('booking_id').references(() => bookings.id),
+    /** The step's form (what the booking is made of when it is scheduled later). */
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    readyAt: timestamp('ready_at', { withTimezone: true }),
+    reroutes: integer('reroutes').notNull().default(0),
+  },
+  (t) => [uniqueIndex('chain_steps_position_idx').on(t.chainId, t.position), index('chain_steps_booking_idx').on(t.bookingId)],
 );

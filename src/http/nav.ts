@@ -1,5 +1,5 @@
 import { adminHref } from '../admin/admin.view.js';
-import type { Principal } from '../auth/access.js';
+import { isCoordinator, type Principal } from '../auth/access.js';
 import { enterpriseHref } from '../enterprises/enterprises.view.js';
 
 export interface NavItem {
@@ -17,7 +17,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   ];
   if (!user) return items;
   if (user.role === 'enterprise') {
-    items.unshift({ href: '/bookings', label: '我的预约' }, { href: '/instruments', label: '器具台账' });
+    items.unshift({ href: '/bookings', label: '我的预约' }, { href: '/chains', label: '一件事' }, { href: '/instruments', label: '器具台账' });
     items.push({ href: enterpriseHref(user.enterpriseId), label: '企业信息' });
   }
   if (user.role === 'lab_staff' || user.role === 'node_manager') {
@@ -30,6 +30,8 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   }
   if (user.role === 'park_admin') items.unshift({ href: adminHref.dashboard, label: '园区统计' }, { href: '/admin/compliance', label: '强检合规' });
   if (user.role === 'platform_admin') items.unshift({ href: adminHref.dashboard, label: '管理后台' });
+  if (user.role === 'park_admin') items.splice(2, 0, { href: '/chains', label: '一件事' });
+  if (isCoordinator(user)) items.splice(1, 0, { href: '/coordinator/chains', label: '一件事协调' });
   items.push({ href: '/notifications', label: '站内信', ...(unread > 0 ? { badge: unread } : {}) });
   return items;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
+import { seedBundles, seedDemoChains } from './chains.js';
 import { seedDemoAccounts } from './demo.js';
 import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
@@ -18,6 +19,7 @@ export interface SeedOptions {
 export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
   await seedReference(db);
   await seedServiceWindows(db);
+  await seedBundles(db);
   options.logger?.info('seed: reference catalog upserted');
   if (options.demo) {
     await seedDemoAccounts(db);
@@ -27,6 +29,7 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
     const sharing = await seedDemoEquipment(db, options.now);
     options.logger?.info(sharing, 'seed: demo shared equipment present');
+    options.logger?.info(await seedDemoChains(db, options.now), 'seed: demo whole-chain requests present');
   }
 }
 
