@@ -66,6 +66,7 @@ async function parseSteps(ex: Executor, body: Record<string, unknown>, errors: R
  */
 export async function saveBundle(deps: Pick<ChainsDeps, 'db'>, user: Principal, existingCode: string | null, body: Record<string, unknown>): Promise<{ code: string; version: number }> {
   assertCan(user, 'bundle.manage');
+  if (existingCode !== null && !(await repo.findCurrentBundle(deps.db, existingCode))) throw new NotFoundError('该套餐不存在。');
   const errors: Record<string, string> = {};
   let head: { code: string; name: string; summary: string } | undefined;
   try {

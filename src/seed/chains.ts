@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { releaseUnits } from '../capacity/capacity.repo.js';
+import { newVerificationCode } from '../reports/reports.service.js';
 import { asPrincipal, type Principal } from '../auth/access.js';
 import { makeAvailability } from '../capacity/availability.js';
 import { makeReferenceData } from '../catalog/reference.js';
@@ -6,7 +9,7 @@ import { makeChainsService } from '../chains/chains.service.js';
 import * as chainsRepo from '../chains/chains.repo.js';
 import { afterBookingCompleted } from '../chains/sequencing.js';
 import type { Db } from '../db/client.js';
-import { bookings, bundles, chainRequests, chainSteps, nodes, services, users } from '../db/schema.js';
+import { bookings, bundles, chainRequests, chainSteps, nodes, reports, services, users } from '../db/schema.js';
 
 /** The bundles (套餐) the platform starts with, built from the reference catalog. */
 export const SEED_BUNDLES = [
@@ -69,11 +72,31 @@ async function nodeIdOf(db: Db, code: string): Promise<number> {
   return n!.id;
 }
 
-/** Sets a demo booking's state directly (demo history, as the history seed does) and runs the chain's sequencing. */
+/**
+ * Sets a demo booking's state directly (demo history, as the history seed does): a refusal gives its capacity back, a
+ * completion comes with its issued report (signed by the node's manager) and runs the chain's sequencing.
+ */
 async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected' | 'in_progress'): Promise<void> {
+  const [b] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
+  if (!b || b.status === status) return;
+  const [manager] = await db.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.nodeId, b!.nodeId), eq(users.role, 'node_manager')));
+  const [svc] = await db.select({ code: services.code, name: services.name }).from(services).where(eq(services.id, b!.serviceId));
   await db.transaction(async (tx) => {
     await tx.update(bookings).set({ status, ...(status === 'in_progress' ? {} : { closedAt: new Date() }) }).where(eq(bookings.id, bookingId));
-    if (status === 'completed') await afterBookingCompleted(tx, bookingId);
+    if (status === 'rejected' && b!.windowId !== null) await releaseUnits(tx, b!.windowId, b!.units);
+    if (status !== 'completed') return;
+    const title = b!.kind === 'calibration' ? '检定 / 校准证书' : b!.kind === 'oil_test' ? '检测报告' : '咨询服务记录';
+    await tx.insert(reports).values({
+      bookingId,
+      number: `NQI-2026-YJS-${String(bookingId).padStart(6, '0')}`,
+      version: 1,
+      verificationCode: newVerificationCode(),
+      verifyToken: randomBytes(24).toString('base64url'),
+      conclusion: '合格',
+      approverId: manager!.id,
+      content: { title, booking: { number: b!.number, kind: b!.kind, serviceCode: svc!.code, serviceName: svc!.name, date: b!.date, window: b!.window }, items: [], results: [], itemNames: {}, conclusion: '合格', remark: null, signers: { tester: manager!.name, verifier: manager!.name, approver: manager!.name } },
+    });
+    await afterBookingCompleted(tx, bookingId);
   });
 }
 
@@ -156,7 +179,10 @@ export async function seedDemoChains(db: Db, now: Date = new Date()): Promise<{ 
   if (refused?.bookingId) await settle(db, refused.bookingId, 'rejected');
   // 4. everything done and rated.
   const done = await exportCert(1);
-  for (const s of await stepsOf(done)) if (s.bookingId) await settle(db, s.bookingId, 'completed');
+  for (let round = 0; round < 3; round++) {
+    for (const s of await stepsOf(done)) if (s.bookingId && s.state === 'booked') await settle(db, s.bookingId, 'completed');
+    await chains.scheduleReady();
+  }
   await chains.rate(shipyard, done, { level: '5', comment: '三个环节一次申请办完，进度一目了然。' });
   // 5. the oil chain, in the lab.
   const oilChain = await oil();

@@ -29,7 +29,8 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');
     const sharing = await seedDemoEquipment(db, options.now);
     options.logger?.info(sharing, 'seed: demo shared equipment present');
-    options.logger?.info(await seedDemoChains(db, options.now), 'seed: demo whole-chain requests present');
+    const chains = await seedDemoChains(db, options.now);
+    options.logger?.info(chains, 'seed: demo whole-chain requests present');
   }
 }
 

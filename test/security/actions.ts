@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { and, eq, isNull } from 'drizzle-orm';
-import { bookings, closures, enterprises, evaluations, nodes, nodeServices, notifications, services, signatories, users } from '../../src/db/schema.js';
+import { bookings, bundles, chainRequests, chainSteps, closures, enterprises, evaluations, nodes, nodeServices, notifications, services, signatories, users } from '../../src/db/schema.js';
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD, uniqueMobile, validCreditCode } from '../support/factories.js';
 import { bookCalibration, labAction } from '../support/lab.js';
+import { exportCertForm, fileExportCert, finishChain, stepsOfChain } from '../support/chains.js';
 import { advance, type LabStep, type PrincipalKey, type World } from './fixture.js';
 
 /**
@@ -462,6 +463,58 @@ export const IN_SCOPE: Record<string, InScopeSpec> = {
     async prepare(w) {
       const { enterprise } = await createCompanyUser(w.t.db);
       return { agent: w.agents.admin, url: `/admin/enterprises/${enterprise.id}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: enterprises.active }).from(enterprises).where(eq(enterprises.id, enterprise.id)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /chains': {
+    who: ['entA', 'entB'],
+    async prepare(w, who) {
+      const user = who === 'entB' ? w.users.entB : w.users.entA;
+      const fields = await exportCertForm(w.t, user.id, { avoidNodes: [who === 'entB' ? w.x.nodeId : w.y.nodeId] });
+      return { agent: agentOf(w, who), url: '/chains', fields, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(chainRequests, eq(chainRequests.idempotencyKey, fields.idempotencyKey!))).to.equal(1)) };
+    },
+  },
+  'POST /chains/:number/rating': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
+      await finishChain(w.t, number);
+      return { agent: w.agents.entA, url: `/chains/${number}/rating`, fields: { level: '5', comment: '一次办齐' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ l: chainRequests.ratingLevel }).from(chainRequests).where(eq(chainRequests.number, number)))[0]!.l).to.equal(5)) };
+    },
+  },
+  'POST /admin/bundles': {
+    who: ['admin'],
+    async prepare(w) {
+      const code = `NEW-B${next()}`;
+      return { agent: w.agents.admin, url: '/admin/bundles', fields: { code, name: '测试一件事套餐', summary: '', s1_title: '检定', s1_service: 'CAL-PG', s1_after: '', s2_title: '对标', s2_service: 'BZ-BENCH', s2_after: '1' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(bundles, eq(bundles.code, code))).to.equal(1)) };
+    },
+  },
+  'POST /admin/bundles/:code': {
+    who: ['admin'],
+    async prepare(w) {
+      const code = `REV-B${next()}`;
+      const admin = (await w.t.services.auth.loadPrincipal(w.users.admin.id))!;
+      await w.t.services.chains.saveBundle(admin, null, { code, name: '待修订的套餐', s1_title: '检定', s1_service: 'CAL-PG', s2_title: '对标', s2_service: 'BZ-BENCH' });
+      return { agent: w.agents.admin, url: `/admin/bundles/${code}`, fields: { name: '修订后的套餐', summary: '', s1_title: '检定', s1_service: 'CAL-PG', s1_after: '', s2_title: '对标', s2_service: 'BZ-BENCH', s2_after: '1' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(bundles, eq(bundles.code, code))).to.equal(2)) };
+    },
+  },
+  'POST /admin/bundles/:code/active': {
+    who: ['admin'],
+    async prepare(w) {
+      const code = `OFF-B${next()}`;
+      const admin = (await w.t.services.auth.loadPrincipal(w.users.admin.id))!;
+      await w.t.services.chains.saveBundle(admin, null, { code, name: '待停办的套餐', s1_title: '检定', s1_service: 'CAL-PG', s2_title: '对标', s2_service: 'BZ-BENCH' });
+      return { agent: w.agents.admin, url: `/admin/bundles/${code}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: bundles.active }).from(bundles).where(eq(bundles.code, code)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /coordinator/chains/steps/:id/reroute': {
+    who: ['admin'],
+    async prepare(w) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const number = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
+      const step = (await stepsOfChain(w.t, number))[2]!; // 待前序完成: re-routed without a booking
+      const [other] = await w.t.db.select({ nodeId: nodeServices.nodeId }).from(nodeServices).where(and(eq(nodeServices.serviceId, step.serviceId), eq(nodeServices.active, true)));
+      const target = other!.nodeId === step.nodeId ? (await w.t.db.select({ nodeId: nodeServices.nodeId }).from(nodeServices).where(eq(nodeServices.serviceId, step.serviceId))).find((r) => r.nodeId !== step.nodeId)!.nodeId : other!.nodeId;
+      return { agent: w.agents.admin, url: `/coordinator/chains/steps/${step.id}/reroute`, fields: { node: String(target), slot: '', reason: '原网点排期已满' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ n: chainSteps.nodeId }).from(chainSteps).where(eq(chainSteps.id, step.id)))[0]!.n).to.equal(target)) };
     },
   },
 };

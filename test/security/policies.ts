@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { services } from '../../src/db/schema.js';
+import { services, users } from '../../src/db/schema.js';
+import { fileExportCert, stepsOfChain } from '../support/chains.js';
 import { PRINCIPALS, type PrincipalKey, type World } from './fixture.js';
 
 /**
@@ -28,10 +29,16 @@ const X = (w: World) => w.x.number;
 const inScopeOfX: P[] = ['entA', 'staff1', 'mgr1', 'park1', 'admin'];
 const enterprises: P[] = ['entA', 'entB'];
 let serviceId = 0;
+/** entA's whole-chain request (一件事) and its second step; the platform admin holds the coordinator duty. */
+let chainNumber = '';
+let chainStepId = 0;
 
 /** Reads the record ids the policy URLs need beyond the world's own (call once in before()). */
 export async function preparePolicies(w: World): Promise<void> {
   serviceId = (await w.t.db.select({ id: services.id }).from(services).where(eq(services.code, 'CAL-PG')))[0]!.id;
+  await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+  chainNumber = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
+  chainStepId = (await stepsOfChain(w.t, chainNumber))[1]!.id;
 }
 
 export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
@@ -199,5 +206,19 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], secrets: 'none' },
   'POST /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], body: () => ({ year: '2027', source: '越权录入', text: '2027-10-01 至 2027-10-07 放假 国庆节', intent: 'save' }) },
   'POST /admin/calendar/:year/remove': { url: () => '/admin/calendar/2026/remove', sees: ['admin'] },
+  // 一件事: entA's request; bundles are the platform admin's; the admin also holds the coordinator duty.
+  'GET /chains': { url: () => '/chains', sees: ['entA', 'park1', 'admin'], reach: ['entB', 'park2'], secrets: 'none' },
+  'GET /chains/new': { url: () => '/chains/new?bundle=EXPORT-CERT', sees: enterprises, secrets: 'none' },
+  'POST /chains': { url: () => '/chains', sees: enterprises, body: () => ({ bundle: 'EXPORT-CERT', contactName: '越权', contactMobile: '13800138000', description: '越权提交的一件事申请内容。' }) },
+  'GET /chains/:number': { url: () => `/chains/${chainNumber}`, sees: ['entA', 'park1', 'admin'], secrets: 'none' },
+  'POST /chains/:number/rating': { url: () => `/chains/${chainNumber}/rating`, sees: ['entA'], body: () => ({ level: '1', comment: '越权评价' }) },
+  'GET /admin/bundles': { url: () => '/admin/bundles', sees: ['admin'], secrets: 'none' },
+  'GET /admin/bundles/new': { url: () => '/admin/bundles/new', sees: ['admin'], secrets: 'none' },
+  'POST /admin/bundles': { url: () => '/admin/bundles', sees: ['admin'], body: () => ({ code: 'EVIL-BUNDLE', name: '越权套餐名称', s1_title: '甲', s1_service: 'CAL-PG', s2_title: '乙', s2_service: 'BZ-BENCH' }) },
+  'GET /admin/bundles/:code': { url: () => '/admin/bundles/EXPORT-CERT', sees: ['admin'], secrets: 'none' },
+  'POST /admin/bundles/:code': { url: () => '/admin/bundles/EXPORT-CERT', sees: ['admin'], body: () => ({ name: '越权改名套餐', s1_title: '甲', s1_service: 'CAL-PG', s2_title: '乙', s2_service: 'BZ-BENCH' }) },
+  'POST /admin/bundles/:code/active': { url: () => '/admin/bundles/EXPORT-CERT/active', sees: ['admin'], body: () => ({ active: '0' }) },
+  'GET /coordinator/chains': { url: () => '/coordinator/chains', sees: ['admin'], secrets: 'none' },
+  'POST /coordinator/chains/steps/:id/reroute': { url: () => `/coordinator/chains/steps/${chainStepId}/reroute`, sees: ['admin'], body: (w) => ({ node: String(w.x.nodeId), reason: '越权改派' }) },
   'POST /notifications/:id/read': { url: (w) => `/notifications/${w.x.notificationId}/read`, sees: ['entA'], secrets: 'booking+number' },
 };
