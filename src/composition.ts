@@ -11,6 +11,8 @@ import { makeThrottle, type LoginThrottle } from './auth/throttle.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService } from './bookings/bookings.service.js';
 import { chainsRoutes } from './chains/chains.routes.js';
+import { needsRoutes } from './needs/needs.routes.js';
+import { makeNeedsService } from './needs/needs.service.js';
 import { makeChainsService } from './chains/chains.service.js';
 import { makeAvailability } from './capacity/availability.js';
 import { windowsRoutes } from './capacity/windows.routes.js';
@@ -105,6 +107,7 @@ export function buildServices(deps: CompositionDeps) {
     bookings: makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota }, onCompleted }),
     lab: makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference, onCompleted }),
     chains,
+    needs: makeNeedsService({ db, clock }),
     notifications: makeNotificationsService(db),
     stats,
     equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
@@ -162,6 +165,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 }, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
   app.use(labRoutes({ lab: services.lab }));
   app.use(chainsRoutes({ chains: services.chains }));
+  app.use(needsRoutes({ needs: services.needs }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
   app.use(feesRoutes({ fees: services.fees }));

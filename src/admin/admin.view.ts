@@ -29,6 +29,7 @@ export const ADMIN_SECTIONS = [
   { href: adminHref.services, label: '服务目录' },
   { href: '/admin/bundles', label: '一件事套餐' },
   { href: '/chains', label: '一件事申请' },
+  { href: '/coordinator/needs', label: '质量需求' },
   { href: adminHref.fees, label: '收费标准' },
   { href: adminHref.users, label: '账号' },
   { href: adminHref.enterprises, label: '企业' },

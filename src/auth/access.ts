@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 
-export type Role = 'enterprise' | 'lab_staff' | 'node_manager' | 'park_admin' | 'platform_admin';
+export type Role = 'enterprise' | 'lab_staff' | 'node_manager' | 'park_admin' | 'platform_admin' | 'expert';
 
 interface PrincipalBase {
   id: number;
@@ -28,7 +28,9 @@ export type NodeManagerPrincipal = PrincipalBase & NodeScoped & { role: 'node_ma
 export type StaffPrincipal = LabStaffPrincipal | NodeManagerPrincipal;
 export type ParkAdminPrincipal = PrincipalBase & { role: 'park_admin'; enterpriseId: null; nodeId: null; parkId: number };
 export type PlatformAdminPrincipal = PrincipalBase & { role: 'platform_admin'; enterpriseId: null; nodeId: null; parkId: null };
-export type Principal = EnterprisePrincipal | LabStaffPrincipal | NodeManagerPrincipal | ParkAdminPrincipal | PlatformAdminPrincipal;
+/** An outside expert of the pool (专家库): no scope of their own; sees the needs assigned to them and the open pool. */
+export type ExpertPrincipal = PrincipalBase & { role: 'expert'; enterpriseId: null; nodeId: null; parkId: null };
+export type Principal = EnterprisePrincipal | LabStaffPrincipal | NodeManagerPrincipal | ParkAdminPrincipal | PlatformAdminPrincipal | ExpertPrincipal;
 
 /** A principal as a users row carries it (scope columns nullable); `asPrincipal` narrows it to its variant. */
 export type PrincipalRow = PrincipalBase & { role: Role; enterpriseId: number | null; nodeId: number | null; parkId: number | null };
@@ -63,7 +65,7 @@ const ACTIONS = {
   'booking.work': ['lab_staff', 'node_manager'],
   'lab.queue': ['lab_staff', 'node_manager'],
   'report.manage': ['lab_staff', 'node_manager'],
-  'notification.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin'],
+  'notification.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin', 'expert'],
   'ledger.manage': ['enterprise'],
   'stats.read': ['node_manager', 'park_admin', 'platform_admin'],
   'node.manage': ['node_manager', 'platform_admin'],
@@ -90,6 +92,9 @@ const ACTIONS = {
   'bundle.manage': ['platform_admin'],
   'chain.create': ['enterprise'],
   'chain.read': ['enterprise', 'park_admin', 'platform_admin'],
+  /** Quality needs: companies and parks submit; readers in scope; experts and coordinators are checked in needs/access. */
+  'need.submit': ['enterprise', 'park_admin'],
+  'need.read': ['enterprise', 'park_admin', 'platform_admin', 'expert', 'lab_staff', 'node_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof ACTIONS;
@@ -111,6 +116,9 @@ export function inScope(user: Principal, record: RecordScope): boolean {
       return record.nodeId != null && record.nodeId === user.nodeId;
     case 'park_admin':
       return record.parkId != null && record.parkId === user.parkId;
+    case 'expert':
+      // an expert's records are the needs assigned to them: checked by the needs feature, never by scope
+      return false;
   }
 }
 

@@ -255,7 +255,7 @@ export const enterprises = pgTable(
   (t) => [index('enterprises_park_idx').on(t.parkId), index('enterprises_review_idx').on(t.creditCodeReview)],
 );
 
-export const userRole = pgEnum('user_role', ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin']);
+export const userRole = pgEnum('user_role', ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin', 'expert']);
 
 export const users = pgTable(
   'users',
@@ -290,7 +290,7 @@ export const users = pgTable(
       sql`(${t.role} = 'enterprise' AND ${t.enterpriseId} IS NOT NULL AND ${t.nodeId} IS NULL AND ${t.parkId} IS NULL)
        OR (${t.role} IN ('lab_staff','node_manager') AND ${t.nodeId} IS NOT NULL AND ${t.enterpriseId} IS NULL AND ${t.parkId} IS NULL)
        OR (${t.role} = 'park_admin' AND ${t.parkId} IS NOT NULL AND ${t.enterpriseId} IS NULL AND ${t.nodeId} IS NULL)
-       OR (${t.role} = 'platform_admin' AND ${t.enterpriseId} IS NULL AND ${t.nodeId} IS NULL AND ${t.parkId} IS NULL)`,
+       OR (${t.role}::text IN ('platform_admin','expert') AND ${t.enterpriseId} IS NULL AND ${t.nodeId} IS NULL AND ${t.parkId} IS NULL)`,
     ),
   ],
 );
@@ -1416,4 +1416,84 @@ export const chainSteps = pgTable(
     reroutes: integer('reroutes').notNull().default(0),
   },
   (t) => [uniqueIndex('chain_steps_position_idx').on(t.chainId, t.position), index('chain_steps_booking_idx').on(t.bookingId)],
+);
+
+// ───────────────────────── quality needs and experts (质量需求 / 专家库) ─────────────────────────
+
+/** An expert's profile in the pool: an outside expert (role expert) or a node's staff member. */
+export const experts = pgTable('experts', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id')
+    .notNull()
+    .unique()
+    .references(() => users.id),
+  organisation: text('organisation').notNull(),
+  /** Need types the expert answers (技术难题、标准制修订 …). */
+  fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
+  /** Subject tags matched against a need's text (压力、燃料油、ISO 9001 …). */
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  /** 资质: 注册计量师、审核员 … */
+  qualifications: text('qualifications').array().notNull().default(sql`'{}'::text[]`),
+  available: boolean('available').notNull().default(true),
+  /** Open needs the expert takes at most at once. */
+  maxLoad: integer('max_load').notNull().default(4),
+  /** Open needs any expert may take from the pool (抢单) when true. */
+  poolAllowed: boolean('pool_allowed').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const needStatus = pgEnum('need_status', ['submitted', 'assigned', 'answering', 'resolved', 'rated', 'closed']);
+
+export const needs = pgTable(
+  'needs',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    /** The company (null for a park's own need). */
+    enterpriseId: integer('enterprise_id').references(() => enterprises.id),
+    parkId: integer('park_id').references(() => parks.id),
+    submittedBy: integer('submitted_by')
+      .notNull()
+      .references(() => users.id),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    preferredWay: text('preferred_way').notNull(),
+    status: needStatus('status').notNull().default('submitted'),
+    expertId: integer('expert_id').references(() => experts.id),
+    /** First answer due (working days from submission). */
+    dueDate: date('due_date').notNull(),
+    firstAnswerAt: timestamp('first_answer_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolution: text('resolution'),
+    /** Bundle (套餐) code the expert proposes: the need turns into a chain request in one step. */
+    proposedBundle: text('proposed_bundle'),
+    ratingLevel: integer('rating_level'),
+    ratingComment: text('rating_comment'),
+    closedReason: text('closed_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('needs_enterprise_idx').on(t.enterpriseId),
+    index('needs_park_idx').on(t.parkId),
+    index('needs_expert_idx').on(t.expertId, t.status),
+    check('needs_rating_range', sql`${t.ratingLevel} IS NULL OR ${t.ratingLevel} BETWEEN 1 AND 5`),
+  ],
+);
+
+export const needMessages = pgTable(
+  'need_messages',
+  {
+    id: serial('id').primaryKey(),
+    needId: integer('need_id')
+      .notNull()
+      .references(() => needs.id),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('need_messages_need_idx').on(t.needId, t.id)],
 );
