@@ -124,7 +124,8 @@ export async function assignNeed(deps: NeedsDeps, user: Principal, number: strin
 /** An expert takes an open need from the pool. */
 export async function acceptNeed(deps: NeedsDeps, user: Principal, number: string): Promise<void> {
   const { found, rel } = await loadNeed(deps, user, number);
-  if (!rel.pool || !rel.profile) throw new ConflictError('该需求已有专家接单。');
+  if (!rel.profile) throw new ForbiddenError('只有专家库的专家可以接单。');
+  if (!rel.pool) throw new ConflictError('该需求已有专家接单。');
   await inTransaction(deps.db, async (tx) => {
     const n = await repo.lockNeed(tx, found.need.id);
     if (!n || n.status !== 'submitted' || n.expertId !== null) throw new ConflictError('该需求已有专家接单。');

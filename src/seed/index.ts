@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { seedBundles, seedDemoChains } from './chains.js';
 import { seedDemoAccounts } from './demo.js';
+import { seedDemoNeeds } from './needs.js';
 import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
@@ -31,6 +32,8 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     options.logger?.info(sharing, 'seed: demo shared equipment present');
     const chains = await seedDemoChains(db, options.now);
     options.logger?.info(chains, 'seed: demo whole-chain requests present');
+    const needs = await seedDemoNeeds(db, options.now);
+    options.logger?.info(needs, 'seed: demo experts and quality needs present');
   }
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { and, eq, isNull } from 'drizzle-orm';
-import { bookings, bundles, chainRequests, chainSteps, closures, enterprises, evaluations, nodes, nodeServices, notifications, services, signatories, users } from '../../src/db/schema.js';
+import { bookings, bundles, chainRequests, chainSteps, experts, needMessages, needs, closures, enterprises, evaluations, nodes, nodeServices, notifications, services, signatories, users } from '../../src/db/schema.js';
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD, uniqueMobile, validCreditCode } from '../support/factories.js';
@@ -517,7 +517,81 @@ export const IN_SCOPE: Record<string, InScopeSpec> = {
       return { agent: w.agents.admin, url: `/coordinator/chains/steps/${step.id}/reroute`, fields: { node: String(target), slot: '', reason: '原网点排期已满' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ n: chainSteps.nodeId }).from(chainSteps).where(eq(chainSteps.id, step.id)))[0]!.n).to.equal(target)) };
     },
   },
+  'POST /needs': {
+    who: ['entA', 'entB', 'park1', 'park2'],
+    async prepare(w, who) {
+      const title = `新需求${next()}号`;
+      return { agent: agentOf(w, who), url: '/needs', fields: { type: '标准制修订', title, description: '企业标准需要按新版国家标准修订。', preferredWay: 'meeting' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(needs, eq(needs.title, title))).to.equal(1)) };
+    },
+  },
+  'POST /needs/:number/messages': {
+    who: ['entA', 'admin'],
+    async prepare(w, who) {
+      const number = await freshNeed(w);
+      const body = `留言${next()}`;
+      return { agent: agentOf(w, who), url: `/needs/${number}/messages`, fields: { body }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(needMessages, eq(needMessages.body, body))).to.equal(1)) };
+    },
+  },
+  'POST /needs/:number/assign': {
+    who: ['admin'],
+    async prepare(w) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const number = await freshNeed(w);
+      const expert = await freshExpert(w);
+      return { agent: w.agents.admin, url: `/needs/${number}/assign`, fields: { expert: String(expert.expertId) }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).expertId).to.equal(expert.expertId)) };
+    },
+  },
+  'POST /needs/:number/accept': {
+    who: ['fresh'],
+    async prepare(w) {
+      const number = await freshNeed(w);
+      const expert = await freshExpert(w);
+      return { agent: expert.agent, url: `/needs/${number}/accept`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).expertId).to.equal(expert.expertId)) };
+    },
+  },
+  'POST /needs/:number/resolve': {
+    who: ['fresh'],
+    async prepare(w) {
+      const number = await freshNeed(w);
+      const expert = await freshExpert(w);
+      await w.t.db.update(needs).set({ status: 'assigned', expertId: expert.expertId }).where(eq(needs.number, number));
+      return { agent: expert.agent, url: `/needs/${number}/resolve`, fields: { resolution: '建议按 JJF 1033 建立计量标准。', proposedBundle: '' }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).status).to.equal('resolved')) };
+    },
+  },
+  'POST /needs/:number/rating': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await freshNeed(w);
+      await w.t.db.update(needs).set({ status: 'resolved', resolution: '答复结论' }).where(eq(needs.number, number));
+      return { agent: w.agents.entA, url: `/needs/${number}/rating`, fields: { level: '4', comment: '' }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).ratingLevel).to.equal(4)) };
+    },
+  },
+  'POST /needs/:number/close': {
+    who: ['admin'],
+    async prepare(w) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const number = await freshNeed(w);
+      return { agent: w.agents.admin, url: `/needs/${number}/close`, fields: { reason: '企业已撤回' }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).status).to.equal('closed')) };
+    },
+  },
 };
+
+/** A quality need of entA, fresh for one request. */
+async function freshNeed(w: World): Promise<string> {
+  const user = (await w.t.services.auth.loadPrincipal(w.users.entA.id))!;
+  return w.t.services.needs.submit(user, { type: '技术难题', title: `测试需求${next()}`, description: '测试用的技术难题描述文字。', preferredWay: 'online' });
+}
+
+const needOf = async (w: World, number: string) => (await w.t.db.select().from(needs).where(eq(needs.number, number)))[0]!;
+
+/** An expert of the pool with their own login. */
+async function freshExpert(w: World) {
+  const user = await createUser(w.t.db, 'expert', {}, { name: `专家${next()}` });
+  const [row] = await w.t.db.insert(experts).values({ userId: user.id, organisation: '测试单位', fields: ['技术难题'] }).returning({ id: experts.id });
+  const agent = agentFor(w.t.app);
+  await login(agent, user.mobile, TEST_PASSWORD);
+  return { agent, expertId: row!.id };
+}
 
 /** Route keys ("POST /path") of every state-changing route in a route table. */
 export const stateChanging = (routes: { method: string; path: string }[]) => routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method)).map((r) => `${r.method} ${r.path}`);

@@ -32,6 +32,8 @@ let serviceId = 0;
 /** entA's whole-chain request (一件事) and its second step; the platform admin holds the coordinator duty. */
 let chainNumber = '';
 let chainStepId = 0;
+/** entA's quality need (质量需求). */
+let needNumber = '';
 
 /** Reads the record ids the policy URLs need beyond the world's own (call once in before()). */
 export async function preparePolicies(w: World): Promise<void> {
@@ -39,6 +41,7 @@ export async function preparePolicies(w: World): Promise<void> {
   await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
   chainNumber = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
   chainStepId = (await stepsOfChain(w.t, chainNumber))[1]!.id;
+  needNumber = await w.t.services.needs.submit((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, { type: '技术难题', title: '甲方保密需求', description: '甲方的技术难题描述，仅甲方和协调人可见。', preferredWay: 'online' });
 }
 
 export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
@@ -220,5 +223,16 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /admin/bundles/:code/active': { url: () => '/admin/bundles/EXPORT-CERT/active', sees: ['admin'], body: () => ({ active: '0' }) },
   'GET /coordinator/chains': { url: () => '/coordinator/chains', sees: ['admin'], secrets: 'none' },
   'POST /coordinator/chains/steps/:id/reroute': { url: () => `/coordinator/chains/steps/${chainStepId}/reroute`, sees: ['admin'], body: (w) => ({ node: String(w.x.nodeId), reason: '越权改派' }) },
+  // Quality needs: entA's need; the admin (coordinator) assigns and closes; experts (none in the fixture) answer.
+  'GET /needs': { url: () => '/needs', sees: ['entA', 'park1', 'admin'], reach: ['entB', 'park2'], secrets: 'none' },
+  'POST /needs': { url: () => '/needs', sees: ['entA', 'entB', 'park1', 'park2'], body: () => ({ type: '技术难题', title: '越权需求', description: '越权提交的需求描述内容。', preferredWay: 'online' }) },
+  'GET /needs/:number': { url: () => `/needs/${needNumber}`, sees: ['entA', 'park1', 'admin'], secrets: 'none' },
+  'POST /needs/:number/messages': { url: () => `/needs/${needNumber}/messages`, sees: ['entA', 'admin'], body: () => ({ body: '越权留言' }) },
+  'POST /needs/:number/assign': { url: () => `/needs/${needNumber}/assign`, sees: ['admin'], body: () => ({ expert: '1' }) },
+  'POST /needs/:number/accept': { url: () => `/needs/${needNumber}/accept`, sees: [] },
+  'POST /needs/:number/resolve': { url: () => `/needs/${needNumber}/resolve`, sees: [], body: () => ({ resolution: '越权答复的结论内容。' }) },
+  'POST /needs/:number/rating': { url: () => `/needs/${needNumber}/rating`, sees: ['entA'], body: () => ({ level: '1' }) },
+  'POST /needs/:number/close': { url: () => `/needs/${needNumber}/close`, sees: ['admin'], body: () => ({ reason: '越权关闭' }) },
+  'GET /coordinator/needs': { url: () => '/coordinator/needs', sees: ['admin'], secrets: 'none' },
   'POST /notifications/:id/read': { url: (w) => `/notifications/${w.x.notificationId}/read`, sees: ['entA'], secrets: 'booking+number' },
 };
