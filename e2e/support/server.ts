@@ -50,7 +50,7 @@ export async function startServer(): Promise<RunningServer> {
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
-    await waitUntilAnswering(`${url}/healthz`, child, 90_000);
+    await waitUntilAnswering(`${url}/healthz`, child, Number(process.env.E2E_START_TIMEOUT_MS ?? 90_000));
   } catch (err) {
     await stop();
     throw err;

@@ -113,21 +113,17 @@ export async function seedDemoChains(db: Db, now: Date = new Date()): Promise<{ 
   const shipyard = await principalOf(db, '13900000101');
   const bunker = await principalOf(db, '13900000301');
   const [centre, metrology, putuo, oillab] = (await Promise.all(['ZS-CENTRE', 'ZS-METROLOGY', 'ST-PUTUO', 'ZS-OILLAB'].map((c) => nodeIdOf(db, c)))) as [number, number, number, number];
-  const firstSlots = async (code: string, nodeId: number) => {
-    const plan = await chains.plan(shipyard, code);
-    return plan.steps.map((s) => (s.nodes.find((n) => n.id === nodeId) ?? s.nodes[0])!);
-  };
   let k = 0;
   const key = () => `demo-chain-${String(++k).padStart(4, '0')}-seed`;
   const common = (who: string, mobile: string) => ({ contactName: who, contactMobile: mobile, description: '新产品为船用压力管路附件，计划明年一季度上市，需要确认适用标准并完成相关检定和认证准备。' });
 
   const newProduct = async (slotTurn: number) => {
-    const n = await firstSlots('NEW-PRODUCT', centre);
+    const plan = await chains.plan(shipyard, 'NEW-PRODUCT');
     const nodeFor = [centre, centre, metrology, centre];
     const body: Record<string, unknown> = { bundle: 'NEW-PRODUCT', idempotencyKey: key(), ...common('张伟', '13900000101') };
-    for (const [i, step] of n.entries()) {
+    for (const [i, s] of plan.steps.entries()) {
       const p = i + 1;
-      const choice = (await chains.plan(shipyard, 'NEW-PRODUCT')).steps[i]!.nodes.find((x) => x.id === nodeFor[i]) ?? step;
+      const choice = s.nodes.find((x) => x.id === nodeFor[i]) ?? s.nodes[0]!;
       body[`s${p}_node`] = String(choice.id);
       body[`s${p}_slot`] = p === 2 || p === 4 ? 'later' : (choice.windows[slotTurn] ?? choice.windows[0])!.value;
     }
