@@ -59,7 +59,8 @@ describe('一件事 and quality needs', () => {
   it('a company asks a quality need; the coordinator assigns the best-matched expert, who answers it', async () => {
     const company = await session();
     await loginAs(company.page, base(), ...COMPANY);
-    await company.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '质量需求' }).click();
+    await company.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '一件事' }).click();
+    await company.page.getByRole('link', { name: '质量需求与专家答复' }).click();
     await company.page.getByLabel('需求类型').selectOption('计量溯源方案');
     await company.page.getByLabel('需求标题').fill('新车间压力表溯源方案');
     await company.page.getByLabel('需求描述').fill('新车间 60 台压力表和 10 台压力变送器，需要溯源和周期检定方案。');
