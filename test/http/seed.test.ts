@@ -9,7 +9,9 @@ import { EQUIPMENT_BOOKING_STATUSES } from '../../src/equipment/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
 import { createTestDatabase } from '../support/db.js';
 
-describe('seed', () => {
+describe('seed', function () {
+  // the demo seed runs a year of history, the ledgers, equipment, chains and needs: minutes on a busy machine
+  this.timeout(180_000);
   it('builds the 1+N network and catalog from the domain facts, idempotently, without accounts when not in demo mode', async () => {
     const database = await createTestDatabase();
     try {
