@@ -30,6 +30,7 @@ export const ADMIN_SECTIONS = [
   { href: '/admin/bundles', label: '一件事套餐' },
   { href: '/chains', label: '一件事申请' },
   { href: '/coordinator/needs', label: '质量需求' },
+  { href: '/admin/coordinators', label: '协调人' },
   { href: adminHref.fees, label: '收费标准' },
   { href: adminHref.users, label: '账号' },
   { href: adminHref.enterprises, label: '企业' },

@@ -117,9 +117,25 @@ function bundlePages(chains: ChainsService): Router {
   return router;
 }
 
-/** The coordinator's board: /coordinator/chains. */
+/** The coordinator's board: /coordinator/chains; the platform admin grants the duty at /admin/coordinators. */
 function coordinatorPages(chains: ChainsService): Router {
   const router = Router();
+  router.get('/admin/coordinators', requireAction('user.manage'), async (req, res) => {
+    res.render('chains/coordinators', { title: '协调人', people: await chains.coordinators(currentUser(req)), labels });
+  });
+  router.post(
+    '/admin/coordinators/:id',
+    requireAction('user.manage'),
+    formAction(
+      async (req, res) => {
+        const on = formBody(req).active === '1';
+        await chains.setCoordinator(currentUser(req), idParam(req.params.id), on);
+        flash(req, 'success', on ? '已授予协调人职责。' : '已撤销协调人职责。');
+        res.redirect(303, '/admin/coordinators');
+      },
+      refusalAsMessage('danger', () => '/admin/coordinators'),
+    ),
+  );
   router.get('/coordinator/chains', requireLogin, async (req, res) => {
     res.render('chains/coordinator', { title: '一件事协调', board: await chains.board(currentUser(req)), labels });
   });

@@ -5,6 +5,7 @@ import { fileChain, planChain } from './file.js';
 import { rerouteStep, scheduleReadySteps } from './schedule.js';
 import { listChainsFor, rateChain, trackChain } from './tracker.js';
 import { coordinatorBoard } from './coordinator.js';
+import { coordinatorCandidates, setCoordinator } from './coordinators.js';
 
 /** The whole-chain service (一件事): bundles, requests, the tracker and the coordinator's board. */
 export function makeChainsService(deps: ChainsDeps) {
@@ -20,6 +21,8 @@ export function makeChainsService(deps: ChainsDeps) {
     list: (user: Principal) => listChainsFor(deps, user),
     board: (user: Principal) => coordinatorBoard(deps, user),
     reroute: (user: Principal, stepId: number, input: unknown) => rerouteStep(deps, user, stepId, input),
+    coordinators: (user: Principal) => coordinatorCandidates(deps, user),
+    setCoordinator: (user: Principal, userId: number, on: boolean) => setCoordinator(deps, user, userId, on),
     /** After a booking completes (commit done): books the steps it unblocked. */
     scheduleReady: (chainId?: number) => scheduleReadySteps(deps, chainId),
   };

@@ -248,6 +248,23 @@ describe(`whole-chain requests 一件事 (${onPostgresServer ? 'PostgreSQL serve
     expect(after[1]!.nodeId).to.equal(dinghai.nodeId);
   });
 
+  it('the platform admin grants the coordinator duty to city-centre staff only; the grant opens the board', async () => {
+    const a = agentFor(t.app);
+    await login(a, admin.mobile, admin.password);
+    const page = await a.get('/admin/coordinators');
+    expect(page.status).to.equal(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const centre = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-CENTRE' });
+    const station = await createUser(t.db, 'lab_staff', { nodeCode: 'ST-PUTUO' });
+    expect((await a.post(`/admin/coordinators/${station.id}`).type('form').send({ _csrf: csrf, active: '1' })).status).to.equal(404);
+    expect((await a.post(`/admin/coordinators/${centre.id}`).type('form').send({ _csrf: csrf, active: '1' })).status).to.equal(303);
+    const s = agentFor(t.app);
+    await login(s, centre.mobile, centre.password);
+    expect((await s.get('/coordinator/chains')).status).to.equal(200);
+    await a.post(`/admin/coordinators/${centre.id}`).type('form').send({ _csrf: csrf, active: '0' });
+    expect((await s.get('/coordinator/chains')).status).to.equal(403);
+  });
+
   (onPostgresServer ? it : it.skip)('under contention a chain across three nodes is created whole or not at all (PostgreSQL)', async () => {
     // Three nodes: 对标 at the centre, 电子天平 at 定海, ISO 9001 at 普陀 — whose window holds ONE unit. Eight companies
     // file at once: one chain wins whole, the others get nothing at all (not even their first two steps).

@@ -517,6 +517,13 @@ export const IN_SCOPE: Record<string, InScopeSpec> = {
       return { agent: w.agents.admin, url: `/coordinator/chains/steps/${step.id}/reroute`, fields: { node: String(target), slot: '', reason: '原网点排期已满' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ n: chainSteps.nodeId }).from(chainSteps).where(eq(chainSteps.id, step.id)))[0]!.n).to.equal(target)) };
     },
   },
+  'POST /admin/coordinators/:id': {
+    who: ['admin'],
+    async prepare(w) {
+      const staff = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ZS-CENTRE' });
+      return { agent: w.agents.admin, url: `/admin/coordinators/${staff.id}`, fields: { active: '1' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ s: users.coordinatorSince }).from(users).where(eq(users.id, staff.id)))[0]!.s).not.to.equal(null)) };
+    },
+  },
   'POST /needs': {
     who: ['entA', 'entB', 'park1', 'park2'],
     async prepare(w, who) {

@@ -221,6 +221,8 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /admin/bundles/:code': { url: () => '/admin/bundles/EXPORT-CERT', sees: ['admin'], secrets: 'none' },
   'POST /admin/bundles/:code': { url: () => '/admin/bundles/EXPORT-CERT', sees: ['admin'], body: () => ({ name: '越权改名套餐', s1_title: '甲', s1_service: 'CAL-PG', s2_title: '乙', s2_service: 'BZ-BENCH' }) },
   'POST /admin/bundles/:code/active': { url: () => '/admin/bundles/EXPORT-CERT/active', sees: ['admin'], body: () => ({ active: '0' }) },
+  'GET /admin/coordinators': { url: () => '/admin/coordinators', sees: ['admin'], secrets: 'none' },
+  'POST /admin/coordinators/:id': { url: (w) => `/admin/coordinators/${w.users.admin.id}`, sees: ['admin'], body: () => ({ active: '0' }) },
   'GET /coordinator/chains': { url: () => '/coordinator/chains', sees: ['admin'], secrets: 'none' },
   'POST /coordinator/chains/steps/:id/reroute': { url: () => `/coordinator/chains/steps/${chainStepId}/reroute`, sees: ['admin'], body: (w) => ({ node: String(w.x.nodeId), reason: '越权改派' }) },
   // Quality needs: entA's need; the admin (coordinator) assigns and closes; experts (none in the fixture) answer.
