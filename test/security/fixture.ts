@@ -174,7 +174,7 @@ const DIGEST_TABLES = [
   'instruments', 'instrument_imports', 'ledger_settings', 'calendar_feeds', 'outbox', 'reminders_sent', 'job_runs',
   'equipment', 'equipment_bookings', 'equipment_trainings', 'equipment_suspensions', 'sharing_rules',
   'calendar_days', 'node_service_windows', 'prices', 'booking_fees', 'invoice_requests', 'fee_rules', 'oil_limits',
-  'bundles', 'bundle_steps', 'chain_requests', 'chain_steps',
+  'bundles', 'bundle_steps', 'chain_requests', 'chain_steps', 'experts', 'needs', 'need_messages',
 ];
 
 /**
