@@ -10,6 +10,10 @@ import type { PassportInstance } from './auth/passport.js';
 import { makeThrottle, type LoginThrottle } from './auth/throttle.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { makeBookingsService } from './bookings/bookings.service.js';
+import { chainsRoutes } from './chains/chains.routes.js';
+import { needsRoutes } from './needs/needs.routes.js';
+import { makeNeedsService } from './needs/needs.service.js';
+import { makeChainsService } from './chains/chains.service.js';
 import { makeAvailability } from './capacity/availability.js';
 import { windowsRoutes } from './capacity/windows.routes.js';
 import { makeWindowsService } from './capacity/windows.service.js';
@@ -103,14 +107,17 @@ export function buildServices(deps: CompositionDeps) {
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
   const stats = makeStatsService({ db, clock });
+  const chains = makeChainsService({ db, clock, availability, reference });
+  // Steps a completion unblocks are booked after its commit; a step that finds no window waits for the coordinator.
+  const onCompleted = () => chains.scheduleReady().catch((err: unknown) => deps.logger.error({ err }, 'chains: scheduling the steps a completion unblocked failed; the coordinator sees them as 待排期'));
   const destroySessions = (userId: number) => sessionStore.destroyUserSessions(userId);
   // Webhooks go through the same outbox: written with the event, sent (signed) after commit, retried with back-off.
   const webhooks = makeWebhooksService({ db, logger: deps.logger, allowPrivate: config.webhookAllowPrivate });
   outbox.register('webhook', webhooks.send);
   const catalog = makeCatalogService(db, availability, catalogCache);
-  const bookings = makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota } });
+  const bookings = makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota }, onCompleted });
   const ledger = makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl });
-  const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference });
+  const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference, onCompleted });
   return {
     window: makeWindowService({ db, clock }),
     outbox,
@@ -125,6 +132,8 @@ export function buildServices(deps: CompositionDeps) {
     enterprises: makeEnterprisesService(db),
     bookings,
     lab,
+    chains,
+    needs: makeNeedsService({ db, clock }),
     notifications: makeNotificationsService(db),
     stats,
     equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
@@ -205,6 +214,8 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   for (const router of ledgerRouters({ ledger: services.ledger })) app.use(router);
   app.use(bookingsRoutes({ bookings: services.bookings, publicUrl: config.publicUrl, rateLimitStore, trackLimit: deps.trackLimit ?? { limit: 30, windowMs: 10 * 60_000 }, ledger: { picks: services.ledger.picks, prefill: services.ledger.prefillRows } }));
   app.use(labRoutes({ lab: services.lab }));
+  app.use(chainsRoutes({ chains: services.chains }));
+  app.use(needsRoutes({ needs: services.needs }));
   app.use(reportsRoutes({ reports: services.reports, rateLimitStore, publicUrl: config.publicUrl, logger, verifyLimit: deps.verifyLimit ?? { limit: 30, windowMs: 10 * 60_000 } }));
   app.use(notificationsRoutes(services.notifications));
   app.use(feesRoutes({ fees: services.fees }));

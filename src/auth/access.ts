@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError } from '../shared/errors.js';
 
-export type Role = 'enterprise' | 'lab_staff' | 'node_manager' | 'park_admin' | 'platform_admin';
+export type Role = 'enterprise' | 'lab_staff' | 'node_manager' | 'park_admin' | 'platform_admin' | 'expert';
 
 interface PrincipalBase {
   id: number;
@@ -16,6 +16,8 @@ interface PrincipalBase {
   companyAdmin?: boolean;
   /** 线下窗口 duty (node staff), granted by the node manager. */
   windowDuty?: boolean;
+  /** Coordinator duty (协调人) granted since, null when not held: a grant on the user, not a role. */
+  coordinatorSince?: Date | null;
 }
 
 /*
@@ -30,7 +32,9 @@ export type NodeManagerPrincipal = PrincipalBase & NodeScoped & { role: 'node_ma
 export type StaffPrincipal = LabStaffPrincipal | NodeManagerPrincipal;
 export type ParkAdminPrincipal = PrincipalBase & { role: 'park_admin'; enterpriseId: null; nodeId: null; parkId: number };
 export type PlatformAdminPrincipal = PrincipalBase & { role: 'platform_admin'; enterpriseId: null; nodeId: null; parkId: null };
-export type Principal = EnterprisePrincipal | LabStaffPrincipal | NodeManagerPrincipal | ParkAdminPrincipal | PlatformAdminPrincipal;
+/** An outside expert of the pool (专家库): no scope of their own; sees the needs assigned to them and the open pool. */
+export type ExpertPrincipal = PrincipalBase & { role: 'expert'; enterpriseId: null; nodeId: null; parkId: null };
+export type Principal = EnterprisePrincipal | LabStaffPrincipal | NodeManagerPrincipal | ParkAdminPrincipal | PlatformAdminPrincipal | ExpertPrincipal;
 
 /** A principal as a users row carries it (scope columns nullable); `asPrincipal` narrows it to its variant. */
 export type PrincipalRow = PrincipalBase & { role: Role; enterpriseId: number | null; nodeId: number | null; parkId: number | null };
@@ -65,7 +69,7 @@ const ACTIONS = {
   'booking.work': ['lab_staff', 'node_manager'],
   'lab.queue': ['lab_staff', 'node_manager'],
   'report.manage': ['lab_staff', 'node_manager'],
-  'notification.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin'],
+  'notification.read': ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin', 'expert'],
   'ledger.manage': ['enterprise'],
   'stats.read': ['node_manager', 'park_admin', 'platform_admin'],
   'node.manage': ['node_manager', 'platform_admin'],
@@ -96,6 +100,13 @@ const ACTIONS = {
   'window.operate': ['lab_staff', 'node_manager'],
   /** Grant or withdraw the window duty of the node's staff. */
   'window.grant': ['node_manager'],
+  /** 一件事: bundles are the platform's; a company files a chain; readers see chains in their scope. */
+  'bundle.manage': ['platform_admin'],
+  'chain.create': ['enterprise'],
+  'chain.read': ['enterprise', 'park_admin', 'platform_admin'],
+  /** Quality needs: companies and parks submit; readers in scope; experts and coordinators are checked in needs/access. */
+  'need.submit': ['enterprise', 'park_admin'],
+  'need.read': ['enterprise', 'park_admin', 'platform_admin', 'expert', 'lab_staff', 'node_manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /** Actions that need a duty granted on the user on top of the role (roles stay few; duties are grants). */
@@ -125,6 +136,9 @@ export function inScope(user: Principal, record: RecordScope): boolean {
       return record.nodeId != null && record.nodeId === user.nodeId;
     case 'park_admin':
       return record.parkId != null && record.parkId === user.parkId;
+    case 'expert':
+      // an expert's records are the needs assigned to them: checked by the needs feature, never by scope
+      return false;
   }
 }
 
@@ -139,4 +153,23 @@ export function can<A extends Action>(user: Principal, action: A, record?: Recor
 export function assertCan<A extends Action>(user: Principal, action: A, record?: RecordScope): asserts user is PrincipalFor<A> {
   if (!roleMay(user, action)) throw new ForbiddenError();
   if (record !== undefined && !inScope(user, record)) throw new NotFoundError();
+}
+
+/**
+ * The coordinator duty (协调人): held by city-centre staff or platform admins it was granted to. A coordinator follows
+ * every open chain (whatever node or company) and re-routes steps; without the grant nobody does.
+ */
+export function isCoordinator(user: Principal | undefined): boolean {
+  if (!user || !user.coordinatorSince) return false;
+  return user.role === 'platform_admin' || user.role === 'lab_staff' || user.role === 'node_manager';
+}
+
+export function assertCoordinator(user: Principal): void {
+  if (!isCoordinator(user)) throw new ForbiddenError('此功能仅限协调人使用。');
+}
+
+/** Reading a chain: its company, its park's admin, a platform admin, or any coordinator. Others: 404 (or 403 by role). */
+export function assertCanReadChain(user: Principal, chain: RecordScope): void {
+  if (isCoordinator(user)) return;
+  assertCan(user, 'chain.read', chain);
 }

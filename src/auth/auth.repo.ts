@@ -17,6 +17,7 @@ const principalColumns = {
   largeText: users.largeText,
   companyAdmin: users.companyAdmin,
   windowDuty: users.windowDuty,
+  coordinatorSince: users.coordinatorSince,
 };
 
 /** An active user whose company (for enterprise users) is active too. */

@@ -8,6 +8,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   node_manager: '节点负责人',
   park_admin: '园区管理员',
   platform_admin: '平台管理员',
+  expert: '专家',
 };
 
 export const PASSWORD_PATH = '/account/password';

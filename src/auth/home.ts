@@ -11,5 +11,7 @@ export function homeFor(role: Role): string {
     case 'park_admin':
     case 'platform_admin':
       return '/admin';
+    case 'expert':
+      return '/needs';
   }
 }

@@ -15,4 +15,6 @@ export interface BookingsDeps {
   reference: ReferenceData;
   /** Caps on draft files (per user, company, platform) and on review steps: src/uploads/quota.ts. */
   draftQuota: DraftQuota;
+  /** After a booking completed (committed): whole-chain steps it unblocked are booked. */
+  onCompleted?: () => Promise<unknown>;
 }

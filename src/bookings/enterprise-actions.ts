@@ -37,6 +37,7 @@ export async function cancelBooking(deps: BookingsDeps, user: Principal, number:
 export async function completeBooking(deps: BookingsDeps, user: Principal, number: string): Promise<void> {
   const { booking, user: actor } = await loadBookingFor(deps.db, user, number, 'booking.change');
   await inTransaction(deps.db, (tx) => applyTransition(tx, booking.id, 'complete', actor, { note: '企业确认办结' }));
+  await deps.onCompleted?.();
 }
 
 /** 好差评: once per completed booking, five levels and an optional comment. */

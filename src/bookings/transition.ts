@@ -9,6 +9,7 @@ import { lockBooking, updateBooking } from './bookings.repo.js';
 import { bookingHref } from './bookings.view.js';
 import { FINAL_STATUSES, isIn, STATUS_LABELS, transitionFor, type BookingStatus, type TransitionAction } from './lifecycle.js';
 import type { bookings } from '../db/schema.js';
+import { afterBookingCompleted } from '../chains/sequencing.js';
 
 export type LockedBooking = typeof bookings.$inferSelect;
 
@@ -79,5 +80,7 @@ export async function applyTransition(
   };
   if (transition.notify === 'enterprise') await notifyEnterpriseUsers(tx, before.enterpriseId, notification);
   else await notifyNodeStaff(tx, before.nodeId, notification);
+  // A step of a whole-chain request (一件事): its successors become ready in this same transaction.
+  if (transition.to === 'completed') await afterBookingCompleted(tx, before.id);
   return { before, to: transition.to };
 }

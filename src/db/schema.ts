@@ -257,7 +257,7 @@ export const enterprises = pgTable(
   (t) => [index('enterprises_park_idx').on(t.parkId), index('enterprises_review_idx').on(t.creditCodeReview)],
 );
 
-export const userRole = pgEnum('user_role', ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin']);
+export const userRole = pgEnum('user_role', ['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin', 'expert']);
 
 export const users = pgTable(
   'users',
@@ -277,6 +277,8 @@ export const users = pgTable(
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     /** 大字版: larger text and higher contrast on every page (适老化, GB/T 37668), kept per user. */
     largeText: boolean('large_text').notNull().default(false),
+    /** Coordinator duty (协调人): granted to city-centre staff or platform admins; null when not held. */
+    coordinatorSince: timestamp('coordinator_since', { withTimezone: true }),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
     /** 企业管理员: invites colleagues, deactivates them, answers join requests (enterprise users only). */
     companyAdmin: boolean('company_admin').notNull().default(false),
@@ -294,7 +296,7 @@ export const users = pgTable(
       sql`(${t.role} = 'enterprise' AND ${t.enterpriseId} IS NOT NULL AND ${t.nodeId} IS NULL AND ${t.parkId} IS NULL)
        OR (${t.role} IN ('lab_staff','node_manager') AND ${t.nodeId} IS NOT NULL AND ${t.enterpriseId} IS NULL AND ${t.parkId} IS NULL)
        OR (${t.role} = 'park_admin' AND ${t.parkId} IS NOT NULL AND ${t.enterpriseId} IS NULL AND ${t.nodeId} IS NULL)
-       OR (${t.role} = 'platform_admin' AND ${t.enterpriseId} IS NULL AND ${t.nodeId} IS NULL AND ${t.parkId} IS NULL)`,
+       OR (${t.role}::text IN ('platform_admin','expert') AND ${t.enterpriseId} IS NULL AND ${t.nodeId} IS NULL AND ${t.parkId} IS NULL)`,
     ),
   ],
 );
@@ -1524,4 +1526,192 @@ export const queueTickets = pgTable(
     calledBy: integer('called_by').references(() => users.id),
   },
   (t) => [uniqueIndex('queue_tickets_number_uq').on(t.nodeId, t.day, t.number), index('queue_tickets_node_day_idx').on(t.nodeId, t.day, t.status)],
+);
+
+// ───────────────────────── whole-chain service (一件事) ─────────────────────────
+
+/**
+ * A bundle (套餐) of services across pillars, one row per version: editing a bundle writes a new version with the same
+ * code and retires the old one, so a chain request keeps reading the version it was filed under.
+ */
+export const bundles = pgTable(
+  'bundles',
+  {
+    id: serial('id').primaryKey(),
+    code: text('code').notNull(),
+    version: integer('version').notNull().default(1),
+    name: text('name').notNull(),
+    summary: text('summary').notNull().default(''),
+    /** Offered for new requests (false: retired by a newer version, or deactivated). */
+    active: boolean('active').notNull().default(true),
+    /** The newest version of its code (only one per code). */
+    current: boolean('current').notNull().default(true),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('bundles_code_version_idx').on(t.code, t.version), uniqueIndex('bundles_current_idx').on(t.code).where(sql`${t.current}`)],
+);
+
+export const bundleSteps = pgTable(
+  'bundle_steps',
+  {
+    id: serial('id').primaryKey(),
+    bundleId: integer('bundle_id')
+      .notNull()
+      .references(() => bundles.id),
+    /** 1, 2, 3 … the order steps are shown in. */
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id),
+    /** Positions of the steps that must be completed first. */
+    dependsOn: integer('depends_on').array().notNull().default(sql`'{}'::integer[]`),
+  },
+  (t) => [uniqueIndex('bundle_steps_position_idx').on(t.bundleId, t.position)],
+);
+
+export const chainStatus = pgEnum('chain_status', ['open', 'completed', 'cancelled']);
+
+/** One request for a whole chain (一件事): one number, linked bookings, one rating. */
+export const chainRequests = pgTable(
+  'chain_requests',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    bundleId: integer('bundle_id')
+      .notNull()
+      .references(() => bundles.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    parkId: integer('park_id').references(() => parks.id),
+    createdBy: integer('created_by')
+      .notNull()
+      .references(() => users.id),
+    status: chainStatus('status').notNull().default('open'),
+    contactName: text('contact_name').notNull(),
+    contactMobile: text('contact_mobile').notNull(),
+    description: text('description').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    ratingLevel: integer('rating_level'),
+    ratingComment: text('rating_comment'),
+    ratedAt: timestamp('rated_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('chain_requests_idempotency_idx').on(t.enterpriseId, t.idempotencyKey),
+    index('chain_requests_enterprise_idx').on(t.enterpriseId),
+    check('chain_requests_rating_range', sql`${t.ratingLevel} IS NULL OR ${t.ratingLevel} BETWEEN 1 AND 5`),
+  ],
+);
+
+/** waiting: 待前序完成; ready: predecessors done, not yet booked (待排期); booked: its booking carries the stage. */
+export const chainStepState = pgEnum('chain_step_state', ['waiting', 'ready', 'booked']);
+
+export const chainSteps = pgTable(
+  'chain_steps',
+  {
+    id: serial('id').primaryKey(),
+    chainId: integer('chain_id')
+      .notNull()
+      .references(() => chainRequests.id),
+    position: integer('position').notNull(),
+    title: text('title').notNull(),
+    serviceId: integer('service_id')
+      .notNull()
+      .references(() => services.id),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    dependsOn: integer('depends_on').array().notNull().default(sql`'{}'::integer[]`),
+    state: chainStepState('state').notNull(),
+    bookingId: integer('booking_id').references(() => bookings.id),
+    /** The step's form (what the booking is made of when it is scheduled later). */
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    readyAt: timestamp('ready_at', { withTimezone: true }),
+    reroutes: integer('reroutes').notNull().default(0),
+  },
+  (t) => [uniqueIndex('chain_steps_position_idx').on(t.chainId, t.position), index('chain_steps_booking_idx').on(t.bookingId)],
+);
+
+// ───────────────────────── quality needs and experts (质量需求 / 专家库) ─────────────────────────
+
+/** An expert's profile in the pool: an outside expert (role expert) or a node's staff member. */
+export const experts = pgTable('experts', {
+  id: serial('id').primaryKey(),
+  userId: integer('user_id')
+    .notNull()
+    .unique()
+    .references(() => users.id),
+  organisation: text('organisation').notNull(),
+  /** Need types the expert answers (技术难题、标准制修订 …). */
+  fields: text('fields').array().notNull().default(sql`'{}'::text[]`),
+  /** Subject tags matched against a need's text (压力、燃料油、ISO 9001 …). */
+  tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+  /** 资质: 注册计量师、审核员 … */
+  qualifications: text('qualifications').array().notNull().default(sql`'{}'::text[]`),
+  available: boolean('available').notNull().default(true),
+  /** Open needs the expert takes at most at once. */
+  maxLoad: integer('max_load').notNull().default(4),
+  /** Open needs any expert may take from the pool (抢单) when true. */
+  poolAllowed: boolean('pool_allowed').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const needStatus = pgEnum('need_status', ['submitted', 'assigned', 'answering', 'resolved', 'rated', 'closed']);
+
+export const needs = pgTable(
+  'needs',
+  {
+    id: serial('id').primaryKey(),
+    number: text('number').notNull().unique(),
+    /** The company (null for a park's own need). */
+    enterpriseId: integer('enterprise_id').references(() => enterprises.id),
+    parkId: integer('park_id').references(() => parks.id),
+    submittedBy: integer('submitted_by')
+      .notNull()
+      .references(() => users.id),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    preferredWay: text('preferred_way').notNull(),
+    status: needStatus('status').notNull().default('submitted'),
+    expertId: integer('expert_id').references(() => experts.id),
+    /** First answer due (working days from submission). */
+    dueDate: date('due_date').notNull(),
+    firstAnswerAt: timestamp('first_answer_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolution: text('resolution'),
+    /** Bundle (套餐) code the expert proposes: the need turns into a chain request in one step. */
+    proposedBundle: text('proposed_bundle'),
+    ratingLevel: integer('rating_level'),
+    ratingComment: text('rating_comment'),
+    closedReason: text('closed_reason'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('needs_enterprise_idx').on(t.enterpriseId),
+    index('needs_park_idx').on(t.parkId),
+    index('needs_expert_idx').on(t.expertId, t.status),
+    check('needs_rating_range', sql`${t.ratingLevel} IS NULL OR ${t.ratingLevel} BETWEEN 1 AND 5`),
+  ],
+);
+
+export const needMessages = pgTable(
+  'need_messages',
+  {
+    id: serial('id').primaryKey(),
+    needId: integer('need_id')
+      .notNull()
+      .references(() => needs.id),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('need_messages_need_idx').on(t.needId, t.id)],
 );

@@ -13,6 +13,8 @@ export interface LabDeps {
   reports: ReportsService;
   autoCompleteDays: number;
   reference: ReferenceData;
+  /** After bookings completed (committed): whole-chain steps they unblocked are booked. */
+  onCompleted?: () => Promise<unknown>;
 }
 
 export const todayOf = (deps: Pick<LabDeps, 'clock'>) => shanghaiDate(deps.clock.now());

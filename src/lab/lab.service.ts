@@ -59,6 +59,7 @@ async function autoComplete(deps: LabDeps): Promise<number> {
       applyTransition(tx, b.id, 'complete', system, { note: `出具报告 ${deps.autoCompleteDays} 天后自动办结`, message: `预约 ${b.number} 已自动办结。欢迎对本次服务进行评价。` }),
     );
   }
+  if (due.length > 0) await deps.onCompleted?.();
   return due.length;
 }
 

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
+import { seedBundles, seedDemoChains } from './chains.js';
 import { seedDemoAccounts } from './demo.js';
+import { seedDemoNeeds } from './needs.js';
 import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
@@ -20,6 +22,7 @@ export interface SeedOptions {
 export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
   await seedReference(db);
   await seedServiceWindows(db);
+  await seedBundles(db);
   options.logger?.info('seed: reference catalog upserted');
   if (options.demo) {
     await seedDemoAccounts(db);
@@ -32,6 +35,10 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     await seedDemoIntegrations(db);
     const window = await seedDemoWindow(db, options.now);
     options.logger?.info(window, 'seed: demo company admins, window duty, window cases and queue tickets present');
+    const chains = await seedDemoChains(db, options.now);
+    options.logger?.info(chains, 'seed: demo whole-chain requests present');
+    const needs = await seedDemoNeeds(db, options.now);
+    options.logger?.info(needs, 'seed: demo experts and quality needs present');
   }
 }
 

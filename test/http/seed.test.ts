@@ -9,7 +9,9 @@ import { EQUIPMENT_BOOKING_STATUSES } from '../../src/equipment/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
 import { createTestDatabase } from '../support/db.js';
 
-describe('seed', () => {
+describe('seed', function () {
+  // the demo seed runs a year of history, the ledgers, equipment, chains and needs: minutes on a busy machine
+  this.timeout(180_000);
   it('builds the 1+N network and catalog from the domain facts, idempotently, without accounts when not in demo mode', async () => {
     const database = await createTestDatabase();
     try {
@@ -46,7 +48,7 @@ describe('seed', () => {
       const statuses = (await q<{ status: string }>('SELECT DISTINCT status FROM bookings')).map((r) => r.status).sort();
       expect(statuses).to.deep.equal([...BOOKING_STATUSES].sort());
       const roles = (await q<{ role: string }>('SELECT DISTINCT role FROM users')).map((r) => r.role).sort();
-      expect(roles).to.deep.equal(['enterprise', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin']);
+      expect(roles).to.deep.equal(['enterprise', 'expert', 'lab_staff', 'node_manager', 'park_admin', 'platform_admin']);
       // capacity used = units of the bookings that hold it, and never above capacity
       const [bad] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM capacity_windows w
         WHERE w.used > w.capacity OR w.used <> (SELECT coalesce(sum(units), 0) FROM bookings b WHERE b.window_id = w.id AND b.status NOT IN ('cancelled','rejected'))`);

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { accountTokens, apiKeys, bookings, closures, enterprises, evaluations, invitations, joinRequests, nodes, nodeServices, notifications, outbox, queueTickets, services, signatories, users, webhookDeliveries, webhookSubscriptions, windowCases } from '../../src/db/schema.js';
+import { accountTokens, apiKeys, bookings, bundles, chainRequests, chainSteps, closures, enterprises, evaluations, experts, invitations, joinRequests, needMessages, needs, nodes, nodeServices, notifications, outbox, queueTickets, services, signatories, users, webhookDeliveries, webhookSubscriptions, windowCases } from '../../src/db/schema.js';
 import { hashToken } from '../../src/company/tokens.js';
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD, uniqueMobile, validCreditCode } from '../support/factories.js';
 import { bookCalibration, labAction } from '../support/lab.js';
+import { exportCertForm, fileExportCert, finishChain, stepsOfChain } from '../support/chains.js';
 import { advance, type LabStep, type PrincipalKey, type World } from './fixture.js';
 import { IN_SCOPE_MORE } from './actions-more.js';
 
@@ -690,7 +691,140 @@ const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
       return { agent: w.agents.mgr1, url: `/window/staff/${tech.id}/duty`, fields: { active: '1' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ d: users.windowDuty }).from(users).where(eq(users.id, tech.id)))[0]!.d).to.equal(true)) };
     },
   },
+  'POST /chains': {
+    who: ['entA', 'entB'],
+    async prepare(w, who) {
+      const user = who === 'entB' ? w.users.entB : w.users.entA;
+      const fields = await exportCertForm(w.t, user.id, { avoidNodes: [who === 'entB' ? w.x.nodeId : w.y.nodeId] });
+      return { agent: agentOf(w, who), url: '/chains', fields, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(chainRequests, eq(chainRequests.idempotencyKey, fields.idempotencyKey!))).to.equal(1)) };
+    },
+  },
+  'POST /chains/:number/rating': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
+      await finishChain(w.t, number);
+      return { agent: w.agents.entA, url: `/chains/${number}/rating`, fields: { level: '5', comment: '一次办齐' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ l: chainRequests.ratingLevel }).from(chainRequests).where(eq(chainRequests.number, number)))[0]!.l).to.equal(5)) };
+    },
+  },
+  'POST /admin/bundles': {
+    who: ['admin'],
+    async prepare(w) {
+      const code = `NEW-B${next()}`;
+      return { agent: w.agents.admin, url: '/admin/bundles', fields: { code, name: '测试一件事套餐', summary: '', s1_title: '检定', s1_service: 'CAL-PG', s1_after: '', s2_title: '对标', s2_service: 'BZ-BENCH', s2_after: '1' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(bundles, eq(bundles.code, code))).to.equal(1)) };
+    },
+  },
+  'POST /admin/bundles/:code': {
+    who: ['admin'],
+    async prepare(w) {
+      const code = `REV-B${next()}`;
+      const admin = (await w.t.services.auth.loadPrincipal(w.users.admin.id))!;
+      await w.t.services.chains.saveBundle(admin, null, { code, name: '待修订的套餐', s1_title: '检定', s1_service: 'CAL-PG', s2_title: '对标', s2_service: 'BZ-BENCH' });
+      return { agent: w.agents.admin, url: `/admin/bundles/${code}`, fields: { name: '修订后的套餐', summary: '', s1_title: '检定', s1_service: 'CAL-PG', s1_after: '', s2_title: '对标', s2_service: 'BZ-BENCH', s2_after: '1' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(bundles, eq(bundles.code, code))).to.equal(2)) };
+    },
+  },
+  'POST /admin/bundles/:code/active': {
+    who: ['admin'],
+    async prepare(w) {
+      const code = `OFF-B${next()}`;
+      const admin = (await w.t.services.auth.loadPrincipal(w.users.admin.id))!;
+      await w.t.services.chains.saveBundle(admin, null, { code, name: '待停办的套餐', s1_title: '检定', s1_service: 'CAL-PG', s2_title: '对标', s2_service: 'BZ-BENCH' });
+      return { agent: w.agents.admin, url: `/admin/bundles/${code}/active`, fields: { active: '0' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ a: bundles.active }).from(bundles).where(eq(bundles.code, code)))[0]!.a).to.equal(false)) };
+    },
+  },
+  'POST /coordinator/chains/steps/:id/reroute': {
+    who: ['admin'],
+    async prepare(w) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const number = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
+      const step = (await stepsOfChain(w.t, number))[2]!; // 待前序完成: re-routed without a booking
+      const [other] = await w.t.db.select({ nodeId: nodeServices.nodeId }).from(nodeServices).where(and(eq(nodeServices.serviceId, step.serviceId), eq(nodeServices.active, true)));
+      const target = other!.nodeId === step.nodeId ? (await w.t.db.select({ nodeId: nodeServices.nodeId }).from(nodeServices).where(eq(nodeServices.serviceId, step.serviceId))).find((r) => r.nodeId !== step.nodeId)!.nodeId : other!.nodeId;
+      return { agent: w.agents.admin, url: `/coordinator/chains/steps/${step.id}/reroute`, fields: { node: String(target), slot: '', reason: '原网点排期已满' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ n: chainSteps.nodeId }).from(chainSteps).where(eq(chainSteps.id, step.id)))[0]!.n).to.equal(target)) };
+    },
+  },
+  'POST /admin/coordinators/:id': {
+    who: ['admin'],
+    async prepare(w) {
+      const staff = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ZS-CENTRE' });
+      return { agent: w.agents.admin, url: `/admin/coordinators/${staff.id}`, fields: { active: '1' }, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ s: users.coordinatorSince }).from(users).where(eq(users.id, staff.id)))[0]!.s).not.to.equal(null)) };
+    },
+  },
+  'POST /needs': {
+    who: ['entA', 'entB', 'park1', 'park2'],
+    async prepare(w, who) {
+      const title = `新需求${next()}号`;
+      return { agent: agentOf(w, who), url: '/needs', fields: { type: '标准制修订', title, description: '企业标准需要按新版国家标准修订。', preferredWay: 'meeting' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(needs, eq(needs.title, title))).to.equal(1)) };
+    },
+  },
+  'POST /needs/:number/messages': {
+    who: ['entA', 'admin'],
+    async prepare(w, who) {
+      const number = await freshNeed(w);
+      const body = `留言${next()}`;
+      return { agent: agentOf(w, who), url: `/needs/${number}/messages`, fields: { body }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(needMessages, eq(needMessages.body, body))).to.equal(1)) };
+    },
+  },
+  'POST /needs/:number/assign': {
+    who: ['admin'],
+    async prepare(w) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const number = await freshNeed(w);
+      const expert = await freshExpert(w);
+      return { agent: w.agents.admin, url: `/needs/${number}/assign`, fields: { expert: String(expert.expertId) }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).expertId).to.equal(expert.expertId)) };
+    },
+  },
+  'POST /needs/:number/accept': {
+    who: ['fresh'],
+    async prepare(w) {
+      const number = await freshNeed(w);
+      const expert = await freshExpert(w);
+      return { agent: expert.agent, url: `/needs/${number}/accept`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).expertId).to.equal(expert.expertId)) };
+    },
+  },
+  'POST /needs/:number/resolve': {
+    who: ['fresh'],
+    async prepare(w) {
+      const number = await freshNeed(w);
+      const expert = await freshExpert(w);
+      await w.t.db.update(needs).set({ status: 'assigned', expertId: expert.expertId }).where(eq(needs.number, number));
+      return { agent: expert.agent, url: `/needs/${number}/resolve`, fields: { resolution: '建议按 JJF 1033 建立计量标准。', proposedBundle: '' }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).status).to.equal('resolved')) };
+    },
+  },
+  'POST /needs/:number/rating': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await freshNeed(w);
+      await w.t.db.update(needs).set({ status: 'resolved', resolution: '答复结论' }).where(eq(needs.number, number));
+      return { agent: w.agents.entA, url: `/needs/${number}/rating`, fields: { level: '4', comment: '' }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).ratingLevel).to.equal(4)) };
+    },
+  },
+  'POST /needs/:number/close': {
+    who: ['admin'],
+    async prepare(w) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const number = await freshNeed(w);
+      return { agent: w.agents.admin, url: `/needs/${number}/close`, fields: { reason: '企业已撤回' }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).status).to.equal('closed')) };
+    },
+  },
 };
+
+/** A quality need of entA, fresh for one request. */
+async function freshNeed(w: World): Promise<string> {
+  const user = (await w.t.services.auth.loadPrincipal(w.users.entA.id))!;
+  return w.t.services.needs.submit(user, { type: '技术难题', title: `测试需求${next()}`, description: '测试用的技术难题描述文字。', preferredWay: 'online' });
+}
+
+const needOf = async (w: World, number: string) => (await w.t.db.select().from(needs).where(eq(needs.number, number)))[0]!;
+
+/** An expert of the pool with their own login. */
+async function freshExpert(w: World) {
+  const user = await createUser(w.t.db, 'expert', {}, { name: `专家${next()}` });
+  const [row] = await w.t.db.insert(experts).values({ userId: user.id, organisation: '测试单位', fields: ['技术难题'] }).returning({ id: experts.id });
+  const agent = agentFor(w.t.app);
+  await login(agent, user.mobile, TEST_PASSWORD);
+  return { agent, expertId: row!.id };
+}
 
 /** Every state-changing route's in-scope request: the first suite's and those of the features added since (actions-more.ts). */
 export const IN_SCOPE: Record<string, InScopeSpec> = { ...IN_SCOPE_FIRST, ...IN_SCOPE_MORE };

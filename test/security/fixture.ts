@@ -189,6 +189,7 @@ export const DIGEST_TABLES = [
   'calendar_days', 'node_service_windows', 'prices', 'booking_fees', 'invoice_requests', 'fee_rules', 'oil_limits',
   'api_keys', 'webhook_subscriptions', 'webhook_deliveries',
   'invitations', 'join_requests', 'account_tokens', 'window_cases', 'queue_tickets',
+  'bundles', 'bundle_steps', 'chain_requests', 'chain_steps', 'experts', 'needs', 'need_messages',
 ];
 
 /**

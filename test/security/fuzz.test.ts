@@ -122,7 +122,7 @@ const FILL: Record<string, (form: FoundForm) => string> = {
   password: () => 'Positive-2026-ok',
   passwordConfirm: () => 'Positive-2026-ok',
   agree: () => 'on',
-  code: (f) => (f.action === '/admin/services' ? `BZ-PC-${fill}` : f.action === '/admin/nodes' ? `ST-PC-${fill}` : f.fields.find((x) => x.name === 'code')!.value),
+  code: (f) => (f.action === '/admin/services' ? `BZ-PC-${fill}` : f.action === '/admin/nodes' ? `ST-PC-${fill}` : f.action === '/admin/bundles' ? `PC-B${fill}` : f.fields.find((x) => x.name === 'code')!.value),
   name: () => `正控名称${fill}号`,
   shortName: () => `正控${fill}`,
   district: () => '定海区',
@@ -138,6 +138,15 @@ const FILL: Record<string, (form: FoundForm) => string> = {
   comment: () => '正控测试评价',
   idempotencyKey: () => randomBytes(16).toString('base64url'),
   'items[0][serialNo]': () => `PC-${fill}`,
+  // 一件事 and quality needs
+  description: () => '正控测试的需求说明文字内容。',
+  title: () => `正控需求${fill}号`,
+  body: () => '正控测试留言内容',
+  ...Object.fromEntries([1, 2, 3, 4, 5, 6].flatMap((n) => [
+    [`s${n}_title`, () => `正控环节${n}`],
+    [`s${n}_instrumentName`, () => '正控压力表'],
+    [`s${n}_serialNo`, () => `PC-S${n}-${fill}`],
+  ])) as Record<string, (form: FoundForm) => string>,
 };
 /** Fields that take no free text (formats, choices, secrets): never the payload's target. */
 // onsiteAddress is kept only for on-site service (the crawled booking form is for a send-in one)

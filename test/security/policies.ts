@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { services, webhookDeliveries } from '../../src/db/schema.js';
+import { services, users, webhookDeliveries } from '../../src/db/schema.js';
+import { fileExportCert, stepsOfChain } from '../support/chains.js';
 import { PRINCIPALS, type PrincipalKey, type World } from './fixture.js';
 
 /**
@@ -30,6 +31,11 @@ const enterprises: P[] = ['entA', 'entB'];
 let serviceId = 0;
 /** entA's API key, webhook subscription and one logged delivery; mgr1's and the platform's keys (made in preparePolicies). */
 const integration = { companyKey: 0, hook: 0, delivery: 0, nodeKey: 0, nodeHook: 0, nodeDelivery: 0, platformKey: 0 };
+/** entA's whole-chain request (一件事) and its second step; the platform admin holds the coordinator duty. */
+let chainNumber = '';
+let chainStepId = 0;
+/** entA's quality need (质量需求). */
+let needNumber = '';
 
 /** Reads the record ids the policy URLs need beyond the world's own (call once in before()). */
 export async function preparePolicies(w: World): Promise<void> {
@@ -48,6 +54,10 @@ export async function preparePolicies(w: World): Promise<void> {
   const node = await made('mgr1');
   const platform = await w.t.services.keys.create(await as('admin'), { name: '平台集成', scopes: ['read'] });
   Object.assign(integration, { companyKey: company.key, hook: company.hook, delivery: company.delivery, nodeKey: node.key, nodeHook: node.hook, nodeDelivery: node.delivery, platformKey: platform.id });
+  await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+  chainNumber = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
+  chainStepId = (await stepsOfChain(w.t, chainNumber))[1]!.id;
+  needNumber = await w.t.services.needs.submit((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, { type: '技术难题', title: '甲方保密需求', description: '甲方的技术难题描述，仅甲方和协调人可见。', preferredWay: 'online' });
 }
 
 export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
@@ -290,5 +300,32 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /window/stats': { url: () => '/window/stats', sees: ['staff1', 'staff2'], secrets: 'none' },
   'POST /admin/calendar': { url: () => '/admin/calendar', sees: ['admin'], body: () => ({ year: '2027', source: '越权录入', text: '2027-10-01 至 2027-10-07 放假 国庆节', intent: 'save' }) },
   'POST /admin/calendar/:year/remove': { url: () => '/admin/calendar/2026/remove', sees: ['admin'] },
+  // 一件事: entA's request; bundles are the platform admin's; the admin also holds the coordinator duty.
+  'GET /chains': { url: () => '/chains', sees: ['entA', 'park1', 'admin'], reach: ['entB', 'park2'], secrets: 'none' },
+  'GET /chains/new': { url: () => '/chains/new?bundle=EXPORT-CERT', sees: enterprises, secrets: 'none' },
+  'POST /chains': { url: () => '/chains', sees: enterprises, body: () => ({ bundle: 'EXPORT-CERT', contactName: '越权', contactMobile: '13800138000', description: '越权提交的一件事申请内容。' }) },
+  'GET /chains/:number': { url: () => `/chains/${chainNumber}`, sees: ['entA', 'park1', 'admin'], secrets: 'none' },
+  'POST /chains/:number/rating': { url: () => `/chains/${chainNumber}/rating`, sees: ['entA'], body: () => ({ level: '1', comment: '越权评价' }) },
+  'GET /admin/bundles': { url: () => '/admin/bundles', sees: ['admin'], secrets: 'none' },
+  'GET /admin/bundles/new': { url: () => '/admin/bundles/new', sees: ['admin'], secrets: 'none' },
+  'POST /admin/bundles': { url: () => '/admin/bundles', sees: ['admin'], body: () => ({ code: 'EVIL-BUNDLE', name: '越权套餐名称', s1_title: '甲', s1_service: 'CAL-PG', s2_title: '乙', s2_service: 'BZ-BENCH' }) },
+  'GET /admin/bundles/:code': { url: () => '/admin/bundles/EXPORT-CERT', sees: ['admin'], secrets: 'none' },
+  'POST /admin/bundles/:code': { url: () => '/admin/bundles/EXPORT-CERT', sees: ['admin'], body: () => ({ name: '越权改名套餐', s1_title: '甲', s1_service: 'CAL-PG', s2_title: '乙', s2_service: 'BZ-BENCH' }) },
+  'POST /admin/bundles/:code/active': { url: () => '/admin/bundles/EXPORT-CERT/active', sees: ['admin'], body: () => ({ active: '0' }) },
+  'GET /admin/coordinators': { url: () => '/admin/coordinators', sees: ['admin'], secrets: 'none' },
+  'POST /admin/coordinators/:id': { url: (w) => `/admin/coordinators/${w.users.admin.id}`, sees: ['admin'], body: () => ({ active: '0' }) },
+  'GET /coordinator/chains': { url: () => '/coordinator/chains', sees: ['admin'], secrets: 'none' },
+  'POST /coordinator/chains/steps/:id/reroute': { url: () => `/coordinator/chains/steps/${chainStepId}/reroute`, sees: ['admin'], body: (w) => ({ node: String(w.x.nodeId), reason: '越权改派' }) },
+  // Quality needs: entA's need; the admin (coordinator) assigns and closes; experts (none in the fixture) answer.
+  'GET /needs': { url: () => '/needs', sees: ['entA', 'park1', 'admin'], reach: ['entB', 'park2'], secrets: 'none' },
+  'POST /needs': { url: () => '/needs', sees: ['entA', 'entB', 'park1', 'park2'], body: () => ({ type: '技术难题', title: '越权需求', description: '越权提交的需求描述内容。', preferredWay: 'online' }) },
+  'GET /needs/:number': { url: () => `/needs/${needNumber}`, sees: ['entA', 'park1', 'admin'], secrets: 'none' },
+  'POST /needs/:number/messages': { url: () => `/needs/${needNumber}/messages`, sees: ['entA', 'admin'], body: () => ({ body: '越权留言' }) },
+  'POST /needs/:number/assign': { url: () => `/needs/${needNumber}/assign`, sees: ['admin'], body: () => ({ expert: '1' }) },
+  'POST /needs/:number/accept': { url: () => `/needs/${needNumber}/accept`, sees: [] },
+  'POST /needs/:number/resolve': { url: () => `/needs/${needNumber}/resolve`, sees: [], body: () => ({ resolution: '越权答复的结论内容。' }) },
+  'POST /needs/:number/rating': { url: () => `/needs/${needNumber}/rating`, sees: ['entA'], body: () => ({ level: '1' }) },
+  'POST /needs/:number/close': { url: () => `/needs/${needNumber}/close`, sees: ['admin'], body: () => ({ reason: '越权关闭' }) },
+  'GET /coordinator/needs': { url: () => '/coordinator/needs', sees: ['admin'], secrets: 'none' },
   'POST /notifications/:id/read': { url: (w) => `/notifications/${w.x.notificationId}/read`, sees: ['entA'], secrets: 'booking+number' },
 };

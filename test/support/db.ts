@@ -3,6 +3,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { seedReference } from '../../src/seed/reference.js';
+import { seedBundles } from '../../src/seed/chains.js';
 
 /**
  * Every test file gets its own clean database with the migrations applied and the reference catalog seeded
@@ -21,6 +22,7 @@ async function buildPgliteTemplate(): Promise<Blob> {
   const database = await openDatabase({ kind: 'pglite-memory' });
   await runMigrations(database);
   await seedReference(database.db);
+  await seedBundles(database.db);
   const dump = await database.pglite!.dumpDataDir('none');
   await database.close();
   return dump;
@@ -51,6 +53,7 @@ async function buildPgTemplate(): Promise<string> {
   try {
     await runMigrations(database);
     await seedReference(database.db);
+    await seedBundles(database.db);
   } finally {
     await database.close();
   }
