@@ -49,7 +49,8 @@ export function createApp(deps: AppDeps): App {
 
   const sessionStore = new DrizzleSessionStore(db, config.sessionMaxAgeMs);
   const auth = makeAuthService(db);
-  const passport = createPassport(auth);
+  sessionStore.loadWith(auth.loadSession);
+  const passport = createPassport(auth, sessionStore);
   const pageCache = new PageCache(5_000);
   sessionsAndForms(app, config, sessionStore, passport, pageCache);
   app.use(pageLocals(config));

@@ -10,6 +10,7 @@ import { registerCompany } from './register.js';
 export function makeAuthService(db: Db) {
   return {
     loadPrincipal: (id: number) => repo.findPrincipalById(db, id),
+    loadSession: (sid: string) => repo.findSessionWithPrincipal(db, sid),
     register: (input: unknown) => registerCompany(db, input),
     authenticate: (identifier: string, password: string) => authenticate(db, identifier, password),
     changePassword: (user: Principal, input: unknown) => changePassword(db, user, input),
