@@ -1,3 +1,4 @@
+/* global process */
 // npm start: build only when a source file is newer than the last build, then run the server in this process.
 // (`tsc` on every start cost several seconds even with nothing to compile.)
 import { execFileSync } from 'node:child_process';
