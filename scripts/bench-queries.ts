@@ -95,3 +95,4 @@ console.table(rows);
 built.close();
 await database.close();
 rmSync(scratch, { recursive: true, force: true });
+console.log(`RSS at the end of the run: ${Math.round(process.memoryUsage().rss / 1048576)} MB (this process)`);
