@@ -19,6 +19,7 @@ import { DEMO_PASSWORD } from '../src/seed/demo.js';
 import { createLogger } from '../src/shared/logger.js';
 
 const LOG = process.argv.includes('--log');
+const ENCODING = process.argv.includes('--gzip') ? 'gzip' : process.argv.includes('--br') ? 'br' : 'identity';
 const scratch = mkdtempSync(path.join(tmpdir(), 'nqi-bench-queries-'));
 const database = await openDatabase({ kind: 'pglite-memory' });
 await runMigrations(database);
@@ -78,13 +79,13 @@ const pages: [string, ReturnType<typeof supertest.agent>, string][] = [
 ];
 const rows = [];
 for (const [label, agent, url] of pages) {
-  await agent.get(url);
+  await agent.get(url).set('Accept-Encoding', ENCODING);
   statements.length = 0;
-  const res = await agent.get(url);
+  const res = await agent.get(url).set('Accept-Encoding', ENCODING);
   const count = statements.length;
   const started = performance.now();
   const cpu = process.cpuUsage();
-  for (let i = 0; i < 30; i++) await agent.get(url);
+  for (let i = 0; i < 30; i++) await agent.get(url).set('Accept-Encoding', ENCODING);
   const used = process.cpuUsage(cpu);
   const ms = (performance.now() - started) / 30;
   rows.push({ page: label, url, status: res.status, statements: count, kB: Math.round(res.text.length / 1024), 'ms wall': Number(ms.toFixed(1)), 'ms CPU': Number(((used.user + used.system) / 30_000).toFixed(1)) });
