@@ -145,3 +145,4 @@ async function main() {
 }
 
 await main();
+console.log(`RSS at the end of the run: ${Math.round(process.memoryUsage().rss / 1048576)} MB (this process)`);

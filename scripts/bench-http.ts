@@ -119,6 +119,14 @@ async function measure(label: string, url: string, cookie?: string): Promise<Omi
   return { page: label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
 }
 
+/** Resident memory of a process and its children (the cluster's workers), in MB. */
+function appRss(pid: number): number {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' });
+  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number) as [number, number, number]);
+  const kb = rows.filter(([p, pp]) => p === pid || pp === pid).reduce((sum, [, , rss]) => sum + rss, 0);
+  return Math.round(kb / 1024);
+}
+
 async function runFor(kind: 'pglite' | 'pg') {
   const { env, cleanup } = await prepare(kind);
   const workers = Number(env.WEB_CONCURRENCY);
@@ -149,6 +157,7 @@ async function runFor(kind: 'pglite' | 'pg') {
     const rows: Row[] = [ceiling, ...pages].map((r) => ({ ...r, ratio: `${Math.round((r.rps / ceiling.rps) * 100)}%` }));
     console.log(`\nbench:http — ${kind === 'pg' ? `PostgreSQL, ${workers} worker processes` : 'PGlite (embedded), 1 process'} · ${CONNECTIONS} connections · ${DURATION} s per page`);
     console.table(rows);
+    console.log(`RSS after the run: app ${appRss(app.pid!)} MB (all its processes), this bench process ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
   } finally {
     await stop(app);
     await stop(hello.child);

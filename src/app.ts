@@ -51,7 +51,8 @@ export function createApp(deps: AppDeps): App {
 
   const sessionStore = new DrizzleSessionStore(db, config.sessionMaxAgeMs);
   const auth = makeAuthService(db, deps.clock ?? systemClock);
-  const passport = createPassport(auth);
+  sessionStore.loadWith(auth.loadSession);
+  const passport = createPassport(auth, sessionStore);
   const pageCache = new PageCache(5_000);
   const composition = { ...deps, db, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };
   const services = buildServices(composition);

@@ -1,7 +1,7 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, gt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
-import { enterprises, users } from '../db/schema.js';
+import { enterprises, sessions, users } from '../db/schema.js';
 import { asPrincipal, type Principal } from './access.js';
 
 const principalColumns = {
@@ -37,6 +37,34 @@ const principalQuery = (ex: Executor) =>
 export async function findPrincipalById(ex: Executor, id: number): Promise<Principal | undefined> {
   const row = (await runPrepared(ex, 'nqi_principal', principalQuery, { id }))[0];
   return row && asPrincipal(row);
+}
+
+/** The user id a session row carries (`passport.user`), as an int — NULL when absent or not a plain number. */
+const sessionUserId = sql<number | null>`(CASE WHEN ${sessions.sess} #>> '{passport,user}' ~ '^[0-9]{1,9}$' THEN (${sessions.sess} #>> '{passport,user}')::int END)`;
+
+const sessionWithPrincipalQuery = (ex: Executor) =>
+  ex
+    .select({
+      sess: sessions.sess,
+      ...principalColumns,
+      usable: sql<boolean>`(${users.id} IS NOT NULL AND ${users.active} AND (${users.enterpriseId} IS NULL OR coalesce(${enterprises.active}, false)))`,
+      unread: sql<number>`(SELECT count(*)::int FROM notifications n WHERE n.user_id = users.id AND n.read_at IS NULL)`,
+    })
+    .from(sessions)
+    .leftJoin(users, eq(users.id, sessionUserId))
+    .leftJoin(enterprises, eq(enterprises.id, users.enterpriseId))
+    .where(and(eq(sessions.sid, sql.placeholder('sid')), gt(sessions.expiresAt, sql`now()`)));
+
+/**
+ * A session and its signed-in user (with the header's unread count) in ONE round trip: the session store runs this
+ * on every request with a session cookie. `principal` is null when the session carries no user or the user (or their
+ * company) is no longer active — so a deactivation takes effect on the very next request, as with the separate read.
+ */
+export async function findSessionWithPrincipal(ex: Executor, sid: string): Promise<{ sess: unknown; principal: Principal | null } | undefined> {
+  const row = (await runPrepared(ex, 'nqi_session_principal', sessionWithPrincipalQuery, { sid }))[0];
+  if (!row) return undefined;
+  const { sess, usable, ...user } = row;
+  return { sess, principal: usable && user.id !== null ? asPrincipal(user as Parameters<typeof asPrincipal>[0]) : null };
 }
 
 /** Login by mobile or e-mail. */

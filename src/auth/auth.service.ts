@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../shared/time.js';
 export function makeAuthService(db: Db, clock: Clock = systemClock) {
   return {
     loadPrincipal: (id: number) => repo.findPrincipalById(db, id),
+    loadSession: (sid: string) => repo.findSessionWithPrincipal(db, sid),
     register: (input: unknown) => registerCompany(db, clock, input),
     authenticate: (identifier: string, password: string) => authenticate(db, identifier, password),
     changePassword: (user: Principal, input: unknown) => changePassword(db, user, input),

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
-import { bookingCounters, bookingItems, bookings, enterprises, evaluations, events, nodes, oilGrades, oilPackages, serviceCategories, services, users } from '../db/schema.js';
+import { bookingCounters, bookingItems, bookings, bookingStatus, enterprises, evaluations, events, nodes, oilGrades, oilPackages, serviceCategories, services, users } from '../db/schema.js';
 import type { BookingStatus } from './lifecycle.js';
 
 /**
@@ -218,8 +218,16 @@ function compileFilter(f: BookingFilter, prefix = ''): CompiledFilter {
   if (f.enterpriseId !== undefined) add('enterpriseId', f.enterpriseId, (p) => eq(bookings.enterpriseId, p));
   if (f.nodeId !== undefined) add('nodeId', f.nodeId, (p) => eq(bookings.nodeId, p));
   if (f.parkId !== undefined) add('parkId', f.parkId, (p) => eq(enterprises.parkId, p));
-  // Statuses travel as one comma-separated text parameter: both drivers bind it the same way.
-  if (f.statuses?.length) add('statuses', f.statuses.join(','), (p) => sql`${bookings.status} = ANY(string_to_array(${p}, ',')::booking_status[])`);
+  // Statuses are written into the statement as literals (they are enum values, checked here), and are part of its
+  // shape: a prepared statement's generic plan can then use the partial indexes of the lab's finished and closed tabs
+  // (WHERE status IN (…)), which a parameter hides from the planner — the finished tab sorted every finished booking
+  // of the node once PostgreSQL switched to the generic plan.
+  if (f.statuses?.length) {
+    const known = new Set<string>(bookingStatus.enumValues);
+    const statuses = [...new Set(f.statuses)].filter((st) => known.has(st));
+    shape.push(`statuses=${statuses.join('|')}`);
+    conditions.push(statuses.length ? sql`${bookings.status} IN (${sql.raw(statuses.map((st) => `'${st}'`).join(', '))})` : sql`false`);
+  }
   if (f.serviceId !== undefined) add('serviceId', f.serviceId, (p) => eq(bookings.serviceId, p));
   if (f.serviceCode) add('serviceCode', f.serviceCode, (p) => eq(services.code, p));
   if (f.dateFrom) add('dateFrom', f.dateFrom, (p) => gte(bookings.date, p));

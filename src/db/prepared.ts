@@ -1,4 +1,5 @@
 import type { Db, Executor } from './client.js';
+import { namedStatementsOf } from './pglite-named.js';
 
 const byDb = new WeakMap<object, Map<string, unknown>>();
 
@@ -33,6 +34,13 @@ interface Preparable<R> {
  * a transaction, with the given placeholder values.
  */
 export function runPrepared<R>(ex: Executor, name: string, build: (db: Executor) => Preparable<R>, values: Record<string, unknown>): Promise<R> {
-  const statement = prepared(ex, name, (db) => build(db).prepare(name));
+  const statement = prepared(ex, name, (db) => {
+    const query = build(db).prepare(name);
+    // On the embedded database Drizzle's "prepared" query is re-parsed and re-planned each time: give it a client
+    // that runs it as a named statement (src/db/pglite-named.ts).
+    const named = namedStatementsOf((db as { $client?: unknown }).$client);
+    if (named) (query as unknown as { client: unknown }).client = named.clientFor(name);
+    return query;
+  });
   return statement ? statement.execute(values) : build(ex).execute(values);
 }

@@ -16,8 +16,14 @@ const sessionQuery = (db: Executor) =>
  * express-session store over Drizzle, so sessions live in the database on both drivers
  * (connect-pg-simple cannot create its table on PGlite). Every app process shares them.
  */
+/** Reads a session together with its signed-in user in one statement (the auth module provides it). */
+export type SessionLoader = (sid: string) => Promise<{ sess: unknown; principal: unknown } | undefined>;
+
 export class DrizzleSessionStore extends session.Store {
   private pruneTimer: NodeJS.Timeout | undefined;
+  /** The user read with each session, kept from `get` until Passport asks for it in the same request. */
+  private readonly prefetched = new Map<string, { userId: unknown; principal: unknown }>();
+  private loader: SessionLoader | undefined;
   /** When this process last pushed each session's expiry forward (touch is skipped within TOUCH_EVERY_MS). */
   private readonly touched = new Map<string, number>();
   static readonly TOUCH_EVERY_MS = 5 * 60_000;
@@ -39,8 +45,36 @@ export class DrizzleSessionStore extends session.Store {
     return cookieExpiry && !Number.isNaN(cookieExpiry.getTime()) ? cookieExpiry : new Date(Date.now() + this.defaultTtlMs);
   }
 
+  /** From now on `get` reads the signed-in user in the same round trip as the session (see `takePrincipal`). */
+  loadWith(loader: SessionLoader): void {
+    this.loader = loader;
+  }
+
+  /**
+   * The user read together with this session by the `get` of the same request, if it was for that user id — taken,
+   * not kept: the next request reads the database again, so a deactivation or role change takes effect at once.
+   */
+  takePrincipal(sid: string, userId: unknown): { principal: unknown } | undefined {
+    const hit = this.prefetched.get(sid);
+    if (!hit) return undefined;
+    this.prefetched.delete(sid);
+    return hit.userId === userId ? { principal: hit.principal } : undefined;
+  }
+
   // Read on every request with a session cookie: a prepared statement.
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    if (this.loader) {
+      this.loader(sid).then((row) => {
+        if (!row) return cb(undefined, null);
+        const sess = row.sess as session.SessionData & { passport?: { user?: unknown } };
+        if (sess.passport?.user !== undefined) {
+          if (this.prefetched.size > 10_000) this.prefetched.clear();
+          this.prefetched.set(sid, { userId: sess.passport.user, principal: row.principal });
+        }
+        cb(undefined, sess);
+      }, cb);
+      return;
+    }
     runPrepared(this.db, 'nqi_session_get', sessionQuery, { sid }).then((rows) => cb(undefined, (rows[0]?.sess as session.SessionData | undefined) ?? null), cb);
   }
 

@@ -12,6 +12,7 @@ import type { DrizzleSessionStore } from '../db/session-store.js';
 import { ForbiddenError } from '../shared/errors.js';
 import { fromRoot } from '../shared/paths.js';
 import { formatDate, formatDateTime, formatDateWithWeekday } from '../shared/time.js';
+import { compressResponses, fingerprintedAssets } from './assets.js';
 import { acceptedBodies } from './body-types.js';
 import { csrfProtection, issueCsrfToken } from './csrf.js';
 import { flashMiddleware } from './flash.js';
@@ -82,6 +83,8 @@ export function requestLogging(logger: Logger) {
 }
 
 export function staticFiles(app: Express, config: Config): void {
+  app.use(compressResponses);
+  fingerprintedAssets(app);
   const options = { maxAge: config.isProduction ? '7d' : 0, index: false as const };
   app.use('/static', express.static(fromRoot('public'), options));
   app.use('/vendor/bootstrap', express.static(fromRoot('node_modules', 'bootstrap', 'dist'), options));

@@ -377,19 +377,38 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         .returning({ id: capacityWindows.id, nodeServiceId: capacityWindows.nodeServiceId, date: capacityWindows.date, window: capacityWindows.window });
       for (const w of inserted) windowIds.set(`${w.nodeServiceId}|${w.date}|${w.window}`, w.id);
     }
+    // Bulk inserts, a few hundred rows per statement (a first start on a new data folder writes ~5 000 rows):
+    // INSERT … VALUES … RETURNING gives the ids back in the order of the rows.
+    const CHUNK = 200;
+    const chunks = <T>(rows: T[]): T[][] => Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, k) => rows.slice(k * CHUNK, (k + 1) * CHUNK));
+    for (const [i, b] of newBookings.entries()) {
+      b.windowId = windowIds.get(`${b.nodeServiceId}|${b.date}|${b.window}`)!;
+      if (extras[i]!.evaluation) b.evaluationLevel = extras[i]!.evaluation!.level;
+    }
+    const bookingIds: number[] = [];
+    for (const chunk of chunks(newBookings)) bookingIds.push(...(await tx.insert(bookings).values(chunk).returning({ id: bookings.id })).map((r) => r.id));
+    const itemRows = newBookings.flatMap((_, i) => extras[i]!.items.map((it) => ({ ...it, bookingId: bookingIds[i]! })));
+    const allItemIds: number[] = [];
+    for (const chunk of chunks(itemRows)) allItemIds.push(...(await tx.insert(bookingItems).values(chunk).returning({ id: bookingItems.id })).map((r) => r.id));
+    const eventRows: (typeof events.$inferInsert)[] = [];
+    const resultRows: (typeof results.$inferInsert)[] = [];
+    const reportRows: (typeof reports.$inferInsert)[] = [];
+    const evaluationRows: (typeof evaluations.$inferInsert)[] = [];
+    const notificationRows: (typeof notifications.$inferInsert)[] = [];
+    const conclusions: { id: number; conclusion: string }[] = [];
     const reportCounters = new Map<string, number>();
+    let itemCursor = 0;
     for (let i = 0; i < newBookings.length; i++) {
       const b = newBookings[i]!;
       const x = extras[i]!;
-      b.windowId = windowIds.get(`${b.nodeServiceId}|${b.date}|${b.window}`)!;
-      const [row] = await tx.insert(bookings).values(b).returning({ id: bookings.id });
-      const bookingId = row!.id;
-      const itemIds = (await tx.insert(bookingItems).values(x.items.map((it) => ({ ...it, bookingId }))).returning({ id: bookingItems.id })).map((r) => r.id);
-      await tx.insert(events).values(x.events.map((e) => ({ ...e, entityId: String(bookingId) })));
+      const bookingId = bookingIds[i]!;
+      const itemIds = allItemIds.slice(itemCursor, itemCursor + x.items.length);
+      itemCursor += x.items.length;
+      eventRows.push(...x.events.map((e) => ({ ...e, entityId: String(bookingId) })));
       const rs = x.results(x.items[0]?.gradeCode ?? null, itemIds);
-      if (rs.length) await tx.insert(results).values(rs.map((r) => ({ ...r, bookingId })));
+      resultRows.push(...rs.map((r) => ({ ...r, bookingId })));
       const conclusion = b.kind === 'consultation' ? 'info' : rs.some((r) => r.judgement === 'fail' || r.conclusion === 'fail') ? 'fail' : rs.length && rs.every((r) => r.conclusion === 'calibrated') ? 'info' : 'pass';
-      if (rs.length || b.kind === 'consultation') await tx.update(bookings).set({ conclusion }).where(eq(bookings.id, bookingId));
+      if (rs.length || b.kind === 'consultation') conclusions.push({ id: bookingId, conclusion });
       if (x.report) {
         const year = shanghaiDate(x.report.issuedAt).slice(0, 4);
         const prefix = b.number.slice(0, 2);
@@ -400,7 +419,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         const company = companies.find((c) => c.id === b.enterpriseId)!;
         const node = offerings.find((o) => o.node.id === b.nodeId)!.node;
         const service = offerings.find((o) => o.service.id === b.serviceId)!.service;
-        await tx.insert(reports).values({
+        reportRows.push({
           bookingId,
           number: `NQI-${year}-${prefix}-${String(seq).padStart(6, '0')}`,
           version: 1,
@@ -425,15 +444,22 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
           },
         });
       }
-      if (x.evaluation) {
-        await tx.insert(evaluations).values({ bookingId, userId: x.evaluation.userId, level: x.evaluation.level, comment: x.evaluation.comment, createdAt: x.evaluation.createdAt });
-        await tx.update(bookings).set({ evaluationLevel: x.evaluation.level }).where(eq(bookings.id, bookingId));
-      }
+      if (x.evaluation) evaluationRows.push({ bookingId, userId: x.evaluation.userId, level: x.evaluation.level, comment: x.evaluation.comment, createdAt: x.evaluation.createdAt });
       // The latest step of recent bookings is waiting in the company's inbox.
       const last = x.events[x.events.length - 1]!;
       if (now.getTime() - (last.at as Date).getTime() < 10 * 86_400_000 && x.notifyUserIds.length) {
-        await tx.insert(notifications).values(x.notifyUserIds.map((userId) => ({ userId, bookingId, title: `${b.number} 状态更新`, body: `预约 ${b.number} 最新进展：${EVENT_LABELS[last.action] ?? last.action}`, link: `/bookings/${b.number}`, createdAt: last.at as Date })));
+        notificationRows.push(...x.notifyUserIds.map((userId) => ({ userId, bookingId, title: `${b.number} 状态更新`, body: `预约 ${b.number} 最新进展：${EVENT_LABELS[last.action] ?? last.action}`, link: `/bookings/${b.number}`, createdAt: last.at as Date })));
       }
+    }
+    for (const chunk of chunks(eventRows)) await tx.insert(events).values(chunk);
+    for (const chunk of chunks(resultRows)) await tx.insert(results).values(chunk);
+    for (const chunk of chunks(reportRows)) await tx.insert(reports).values(chunk);
+    for (const chunk of chunks(evaluationRows)) await tx.insert(evaluations).values(chunk);
+    for (const chunk of chunks(notificationRows)) await tx.insert(notifications).values(chunk);
+    for (const chunk of chunks(conclusions)) {
+      const ids = chunk.map((c) => c.id);
+      const concl = chunk.map((c) => c.conclusion);
+      await tx.execute(sql`UPDATE ${bookings} SET conclusion = v.c FROM unnest(${sql.param(ids)}::int[], ${sql.param(concl)}::text[]) AS v(id, c) WHERE ${bookings.id} = v.id`);
     }
     for (const [key, last] of counters) {
       const [prefix, day] = key.split('|') as [string, string];

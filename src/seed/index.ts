@@ -27,6 +27,7 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
   if (options.demo) {
     await seedDemoAccounts(db);
     const { bookings } = await seedDemoHistory(db, options.now);
+    options.logger?.info({ historyBookings: bookings }, 'seed: demo history present');
     const ledger = await seedDemoLedger(db, options.now);
     options.logger?.info({ historyBookings: bookings, ledgerInstruments: ledger.instruments }, 'seed: demo accounts, history and instrument ledgers present');
     options.logger?.info({ historyBookings: bookings }, 'seed: demo accounts and history present');

@@ -1,0 +1,38 @@
+/* global process */
+// npm start: build only when a source file is newer than the last build, then run the server in this process.
+// (`tsc` on every start cost several seconds even with nothing to compile.)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const stamp = path.join(root, 'dist', '.build-stamp');
+const entry = path.join(root, 'dist', 'src', 'server.js');
+
+/** The newest modification time of the build's inputs: src, scripts, the TypeScript configs, package.json. */
+function newestInput() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  walk(path.join(root, 'src'));
+  walk(path.join(root, 'scripts'));
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json']) {
+    const full = path.join(root, file);
+    if (existsSync(full)) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+const upToDate = existsSync(stamp) && existsSync(entry) && statSync(stamp).mtimeMs >= newestInput();
+if (!upToDate) {
+  const startedAt = Date.now();
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  writeFileSync(stamp, `built in ${Date.now() - startedAt} ms\n`);
+}
+await import(pathToFileURL(entry).href);
