@@ -1,3 +1,4 @@
+import { bookingNumberParam } from '../bookings/booking-number.js';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
@@ -79,27 +80,27 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
       sendJson(req, res, result, result.duplicate ? 200 : 201);
     }),
   );
-  router.get(`${V1}/bookings/:number`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.booking(c.principal, String(req.params.number)))));
+  router.get(`${V1}/bookings/:number`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.booking(c.principal, bookingNumberParam(req.params.number)))));
   router.post(
     `${V1}/bookings/:number/cancel`,
     scoped(['book'], async (req, res, c) => {
-      await deps.api.cancel(c.principal, String(req.params.number), req.body);
-      sendJson(req, res, await api.booking(c.principal, String(req.params.number)));
+      await deps.api.cancel(c.principal, bookingNumberParam(req.params.number), req.body);
+      sendJson(req, res, await api.booking(c.principal, bookingNumberParam(req.params.number)));
     }),
   );
   router.post(
     `${V1}/bookings/:number/reschedule`,
     scoped(['book'], async (req, res, c) => {
-      await deps.api.reschedule(c.principal, String(req.params.number), req.body);
-      sendJson(req, res, await api.booking(c.principal, String(req.params.number)));
+      await deps.api.reschedule(c.principal, bookingNumberParam(req.params.number), req.body);
+      sendJson(req, res, await api.booking(c.principal, bookingNumberParam(req.params.number)));
     }),
   );
-  router.get(`${V1}/bookings/:number/reports`, scoped(ANY, async (req, res, c) => sendJson(req, res, { data: (await api.booking(c.principal, String(req.params.number))).reports })));
-  router.get(`${V1}/bookings/:number/reports/:version`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.report(c.principal, String(req.params.number), versionOf(req)))));
+  router.get(`${V1}/bookings/:number/reports`, scoped(ANY, async (req, res, c) => sendJson(req, res, { data: (await api.booking(c.principal, bookingNumberParam(req.params.number))).reports })));
+  router.get(`${V1}/bookings/:number/reports/:version`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.report(c.principal, bookingNumberParam(req.params.number), versionOf(req)))));
   router.get(
     `${V1}/bookings/:number/reports/:version/pdf`,
     scoped(ANY, async (req, res, c) => {
-      const file = await deps.reports.pdfFile(c.principal, String(req.params.number), versionOf(req));
+      const file = await deps.reports.pdfFile(c.principal, bookingNumberParam(req.params.number), versionOf(req));
       res.type(file.mimeType);
       await new Promise<void>((resolve, reject) => res.sendFile(file.path, { headers: { 'Content-Disposition': `attachment; filename="${encodeURIComponent(file.name)}"` } }, (err) => (err ? reject(err) : resolve())));
     }),
@@ -128,8 +129,8 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     scoped(['lab'], async (req, res, c) => {
       const action = String(req.params.action);
       if (!(LAB_API_ACTIONS as readonly string[]).includes(action)) throw new NotFoundError('开放接口不提供此操作：审核、签发在平台网页上由人完成。');
-      await api.labAction(c.principal, String(req.params.number), action as LabApiAction, req.body);
-      sendJson(req, res, await api.booking(c.principal, String(req.params.number)));
+      await api.labAction(c.principal, bookingNumberParam(req.params.number), action as LabApiAction, req.body);
+      sendJson(req, res, await api.booking(c.principal, bookingNumberParam(req.params.number)));
     }),
   );
 

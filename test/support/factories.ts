@@ -84,10 +84,12 @@ export async function createUser(
 }
 
 /** A company in a park with one enterprise user. */
+/** A company and its first user, who is — as at registration — the company's admin (企业管理员). */
 export async function createCompanyUser(db: Db, opts: { parkCode?: string | null; name?: string } = {}) {
   const enterprise = await createEnterprise(db, opts);
   const user = await createUser(db, 'enterprise', { enterpriseId: enterprise.id });
-  return { enterprise, user };
+  await db.update(users).set({ companyAdmin: true }).where(eq(users.id, user.id));
+  return { enterprise, user: { ...user, companyAdmin: true } };
 }
 
 /** Makes a staff member an authorised signatory (授权签字人) of their node, for every category or one, from 2020 on. */
