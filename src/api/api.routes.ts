@@ -1,4 +1,5 @@
 import { bookingNumberParam } from '../bookings/booking-number.js';
+import { rejectNulInput } from '../http/input-guard.js';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
@@ -63,6 +64,8 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
 
   // After the key and its rate limit (no body is read for an unknown caller). Up to 5 attachments of 10 MB each may come Base64-encoded in a booking (the forms' limits).
   router.use(V1, express.json({ limit: '70mb' }));
+  // NUL in a path, query or body never reaches the database (PostgreSQL cannot hold it in text): 400 as on the web.
+  router.use(V1, rejectNulInput);
 
   router.get(`${V1}/services`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.services() })));
   router.get(`${V1}/nodes`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.nodes() })));

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { apiKeys, users } from '../db/schema.js';
+import { apiKeys, enterprises, users } from '../db/schema.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type KeyOwner = { ownerType: 'company'; enterpriseId: number } | { ownerType: 'node'; nodeId: number } | { ownerType: 'platform' };
@@ -38,9 +38,10 @@ export async function revokeKey(ex: Executor, owner: KeyOwner, id: number, at: D
 /** The key by its hash with the user it acts for. */
 export async function findByHash(ex: Executor, hash: string) {
   const rows = await ex
-    .select({ key: apiKeys, user: { id: users.id, role: users.role, name: users.name, mobile: users.mobile, email: users.email, enterpriseId: users.enterpriseId, nodeId: users.nodeId, parkId: users.parkId, active: users.active } })
+    .select({ key: apiKeys, user: { id: users.id, role: users.role, name: users.name, mobile: users.mobile, email: users.email, enterpriseId: users.enterpriseId, nodeId: users.nodeId, parkId: users.parkId, active: users.active, companyAdmin: users.companyAdmin }, companyActive: enterprises.active })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.createdBy))
+    .leftJoin(enterprises, eq(enterprises.id, users.enterpriseId))
     .where(eq(apiKeys.keyHash, hash));
   return rows[0];
 }

@@ -71,15 +71,16 @@ export function makeKeysService(deps: { db: Db; clock: Clock }) {
 
     /**
      * The caller behind a bearer token, or undefined (unknown, revoked, or its creator no longer holds the scope the
-     * key was made for — e.g. moved to another company or deactivated).
+     * key was made for — e.g. moved to another company, deactivated, no longer the company's admin, or the company
+     * itself deactivated).
      */
     async authenticate(token: string): Promise<ApiCaller | undefined> {
       if (!/^nqi_[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
       const found = await repo.findByHash(db, hashKey(token));
       if (!found || found.key.revokedAt || !found.user.active) return undefined;
-      const { key, user } = found;
+      const { key, user, companyActive } = found;
       const stillOwner =
-        (key.ownerType === 'company' && user.role === 'enterprise' && user.enterpriseId === key.enterpriseId) ||
+        (key.ownerType === 'company' && user.role === 'enterprise' && user.enterpriseId === key.enterpriseId && user.companyAdmin && companyActive === true) ||
         (key.ownerType === 'node' && user.role === 'node_manager' && user.nodeId === key.nodeId) ||
         (key.ownerType === 'platform' && user.role === 'platform_admin');
       if (!stillOwner) return undefined;

@@ -21,8 +21,14 @@ for (const [net, bits] of [
 ] as const)
   blocked.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
+  // ::/96 holds ::, ::1 and the old IPv4-compatible forms (::127.0.0.1)
+  ['::', 96],
+  // addresses that wrap an IPv4 one and can lead back to it: NAT64 (64:ff9b::7f00:1), 6to4 (2002:7f00:1::), Teredo
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['2002::', 16],
+  ['2001::', 32],
+  ['100::', 64],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],

@@ -30,9 +30,15 @@ export class PgliteNamedStatements {
     return this.client._runExclusiveTransaction(() =>
       this.client._runExclusiveQuery(async () => {
         const messages: Messages = [];
+        // A statement is recorded only once parsed and described. A refused bind or execute (a NUL byte, a bad value)
+        // leaves it intact and known: forgetting it made every later call fail with "prepared statement already
+        // exists" — for every user, until a restart.
+        let types = this.parsed.get(name);
         try {
-          let types = this.parsed.get(name);
           if (!types) {
+            // A statement an earlier attempt parsed but could not describe would make this parse fail for good:
+            // close it first (closing an unknown name is no error).
+            messages.push(...(await this.run(serialize.close({ type: 'S', name }))));
             messages.push(...(await this.run(serialize.parse({ name, text }))));
             types = pgliteParse.parseDescribeStatementResults(await this.run(serialize.describe({ type: 'S', name })));
             this.parsed.set(name, types);
@@ -46,9 +52,6 @@ export class PgliteNamedStatements {
           messages.push(...(await this.run(serialize.bind({ statement: name, values }))));
           messages.push(...(await this.run(serialize.describe({ type: 'P' }))));
           messages.push(...(await this.run(serialize.execute({}))));
-        } catch (err) {
-          this.parsed.delete(name);
-          throw err;
         } finally {
           messages.push(...(await this.run(serialize.sync())));
         }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { validate, compileErrors } from '@readme/openapi-parser';
-import { apiKeys, attachments, bookings } from '../../src/db/schema.js';
+import { apiKeys, attachments, bookings, users } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type TestApp } from '../support/app.js';
 import { apiKeyFor, contractValidator } from '../support/api.js';
@@ -85,6 +85,17 @@ describe('open API /api/v1', () => {
     await t.services.keys.revoke((await t.services.auth.loadPrincipal(companyA.user.id))!, doomed.id);
     const revoked = await call('get', '/services', '/services', doomed.secret);
     expect(revoked.status).to.equal(401);
+  });
+
+  it('stops a company key once its creator is no longer the company admin, and works again when they are', async () => {
+    const colleague = await createUser(t.db, 'enterprise', { enterpriseId: companyA.enterprise.id });
+    await t.db.update(users).set({ companyAdmin: true }).where(eq(users.id, colleague.id));
+    const key = await apiKeyFor(t, colleague.id, ['read']);
+    expect((await call('get', '/services', '/services', key.secret)).status).to.equal(200);
+    await t.db.update(users).set({ companyAdmin: false }).where(eq(users.id, colleague.id));
+    expect((await call('get', '/services', '/services', key.secret)).status).to.equal(401);
+    await t.db.update(users).set({ companyAdmin: true }).where(eq(users.id, colleague.id));
+    expect((await call('get', '/services', '/services', key.secret)).status).to.equal(200);
   });
 
   it('stores only a hash of each key', async () => {

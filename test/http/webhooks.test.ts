@@ -189,7 +189,7 @@ describe('webhooks', () => {
 
 describe('webhook targets (SSRF)', () => {
   it('knows private, loopback and link-local addresses', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.1.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0']) expect(isPrivateAddress(a), a).to.equal(true);
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.1.1', '169.254.169.254', '::1', 'fd00::1', '::ffff:127.0.0.1', '0.0.0.0', '64:ff9b::7f00:1', '2002:7f00:1::', '::127.0.0.1', '2001:0:4136:e378:8000:63bf:3fff:fdd2']) expect(isPrivateAddress(a), a).to.equal(true);
     for (const a of ['8.8.8.8', '202.96.134.133', '2400:3200::1']) expect(isPrivateAddress(a), a).to.equal(false);
   });
 
