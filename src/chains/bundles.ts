@@ -25,13 +25,13 @@ export async function listBundles(deps: Pick<ChainsDeps, 'db'>, opts: { activeOn
 export async function bundleForm(deps: Pick<ChainsDeps, 'db'>, user: Principal, code: string | null) {
   assertCan(user, 'bundle.manage');
   const services = await repo.serviceChoices(deps.db);
-  if (code === null) return { bundle: null, values: {} as Record<string, string>, services };
+  if (code === null) return { bundle: null, values: {} as Record<string, string>, services, history: [] };
   const bundle = await repo.findCurrentBundle(deps.db, code);
   if (!bundle) throw new NotFoundError('该套餐不存在。');
   const steps = await repo.stepsOfBundle(deps.db, bundle.id);
   const values: Record<string, string> = { code: bundle.code, name: bundle.name, summary: bundle.summary };
   for (const s of steps) Object.assign(values, { [`s${s.position}_title`]: s.title, [`s${s.position}_service`]: s.serviceCode, [`s${s.position}_after`]: parseIntArray(s.dependsOn).join(',') });
-  return { bundle, values, services };
+  return { bundle, values, services, history: await repo.bundleHistory(deps.db, code) };
 }
 
 /** The filled step rows of the form, checked: known active services, predecessors earlier in the list. */

@@ -27,6 +27,14 @@ export async function findBundleById(ex: Executor, id: number): Promise<BundleRo
   return row;
 }
 
+/** Every version of a bundle, newest first, with its step titles (the edit page's history; two statements). */
+export async function bundleHistory(ex: Executor, code: string) {
+  const versions = await ex.select({ id: bundles.id, version: bundles.version, name: bundles.name, summary: bundles.summary, createdAt: bundles.createdAt }).from(bundles).where(eq(bundles.code, code)).orderBy(desc(bundles.version));
+  if (versions.length === 0) return [];
+  const steps = await ex.select({ bundleId: bundleSteps.bundleId, title: bundleSteps.title }).from(bundleSteps).where(inArray(bundleSteps.bundleId, versions.map((v) => v.id))).orderBy(asc(bundleSteps.bundleId), asc(bundleSteps.position));
+  return versions.map((v) => ({ ...v, steps: steps.filter((s) => s.bundleId === v.id).map((s) => s.title) }));
+}
+
 /** A bundle version's steps with their service (code, name, kind, active). */
 export async function stepsOfBundle(ex: Executor, bundleId: number) {
   return ex

@@ -180,6 +180,12 @@ describe(`whole-chain requests 一件事 (${onPostgresServer ? 'PostgreSQL serve
     expect(versions.map((v) => [v.version, v.current, v.active])).to.deep.equal([[1, false, false], [2, true, true]]);
     expect((await t.services.chains.plan(user, 'EXPORT-CERT')).steps).to.have.length(2);
     expect(await stepsOf(number)).to.have.length(3);
+    // the edit page keeps the history: both versions with their steps
+    const history = (await a.get('/admin/bundles/EXPORT-CERT')).text;
+    expect(history).to.include('历史版本');
+    expect(history).to.include('第 2 版（当前）');
+    expect(history).to.include('对标达标 → 体系认证辅导');
+    expect(history).to.include('第 1 版');
     // refused form: a predecessor that comes later, 422 with the message next to the field
     const bad = await a.post('/admin/bundles/EXPORT-CERT').type('form').send({ _csrf: csrf, name: '出口认证一件事', s1_title: '对标达标', s1_service: 'BZ-BENCH', s1_after: '2', s2_title: '辅导', s2_service: 'RZ-ISO9001' });
     expect(bad.status).to.equal(422);
