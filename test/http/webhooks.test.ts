@@ -148,7 +148,11 @@ describe('webhooks', () => {
     expect(created.status).to.equal(201);
     await supertest(t.app).post(`/api/v1/bookings/${created.body.number}/cancel`).set('Authorization', `Bearer ${key}`).send({ reason: '计划调整' });
     await t.services.outbox.deliverDue();
-    const events = receiver.received.map((r) => JSON.parse(r.raw) as { type: string; data: { number: string; channel?: string; to?: string } }).filter((b) => b.data.number === created.body.number);
+    // Deliveries go out in parallel: on PostgreSQL the two may arrive in either order (receivers order by createdAt).
+    const events = receiver.received
+      .map((r) => JSON.parse(r.raw) as { type: string; data: { number: string; channel?: string; to?: string } })
+      .filter((b) => b.data.number === created.body.number)
+      .sort((a, b) => a.type.localeCompare(b.type));
     expect(events.map((e) => e.type)).to.deep.equal(['booking.created', 'booking.status_changed']);
     expect(events[0]!.data.channel).to.equal('api');
     expect(events[1]!.data.to).to.equal('cancelled');
