@@ -34,6 +34,9 @@ export const UNITS = new Set([
 /** Latin text that is not prose, taken out before the words are judged (order matters: longest shapes first). */
 const NOT_PROSE: RegExp[] = [
   /\bhttps?:\/\/[^\s<>"'，。、）]+/g, // URLs
+  /\bhttps?:\/\//g, // a scheme named alone (接收地址（http:// 或 https://）)
+  /\bnqi_[\w-]+…?/g, // API key prefixes
+  /\b(?:booking|report|instrument)\.[a-z_]+\b/g, // webhook event names (an integration's codes)
   /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, // e-mail addresses
   /\b[0-9a-f]{32,}\b/gi, // hashes
   /[\w.-]*\.(?:xlsx|xls|csv|pdf|docx|doc|json|ics|png|jpe?g)\b/gi, // file names and extensions: list.pdf, “（.xlsx）”
