@@ -9,7 +9,7 @@ import { ownerOf, type KeysService } from './keys.service.js';
 import type { WebhooksService } from './webhooks.service.js';
 
 /**
- * The integration pages: API keys and webhooks of a company (/company/api-keys — TODO issue 14: company admin only;
+ * The integration pages: API keys and webhooks of a company (/company/api-keys — its company admins only;
  * until then every user of the company), of a node (/lab/api-keys, its manager) and of the platform (/admin/api-keys,
  * keys only). Secrets are shown once, on the page right after creating them.
  */

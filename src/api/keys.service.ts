@@ -23,7 +23,7 @@ export interface ApiCaller {
 
 export const hashKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-/** Whose keys a user manages: the company's (TODO issue 14: only the company admin), the node's (its manager), the platform's. */
+/** Whose keys a user manages: the company's (its company admins: access.ts integration.manage), the node's (its manager), the platform's. */
 export function ownerOf(user: Principal): repo.KeyOwner {
   assertCan(user, 'integration.manage');
   if (user.role === 'enterprise') return { ownerType: 'company', enterpriseId: user.enterpriseId };

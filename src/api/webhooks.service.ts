@@ -21,7 +21,7 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-/** Whose webhooks a user manages: the company's (TODO issue 14: company admin only) or the node's (its manager). */
+/** Whose webhooks a user manages: the company's (its company admins: access.ts integration.manage) or the node's (its manager). */
 export function hookOwnerOf(user: Principal): repo.HookOwner {
   assertCan(user, 'integration.manage');
   if (user.role === 'enterprise') return { ownerType: 'company', enterpriseId: user.enterpriseId };
