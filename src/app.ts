@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { DrizzleSessionStore } from './db/session-store.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
-import { configureViews, forcedPasswordChange, pageLocals, requestLogging, securityHeaders, sessionsAndForms, staticFiles } from './http/middleware.js';
+import { beforeDatabase, configureViews, forcedPasswordChange, pageLocals, requestLogging, securityHeaders, sessionsAndForms, staticFiles } from './http/middleware.js';
 import { PageCache } from './http/page-cache.js';
 import { healthRoutes } from './ops/health.routes.js';
 import { systemClock, type Clock } from './shared/time.js';
@@ -56,9 +56,10 @@ export function createApp(deps: AppDeps): App {
   const pageCache = new PageCache(5_000);
   const composition = { ...deps, db, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };
   const services = buildServices(composition);
+  beforeDatabase(app, config, database, pageCache);
   // The open API before sessions and CSRF: bearer keys only (src/api).
   mountApiRouters(app, services, composition);
-  sessionsAndForms(app, config, sessionStore, passport, pageCache);
+  sessionsAndForms(app, config, sessionStore, passport);
   app.use(pageLocals(config));
   app.use(forcedPasswordChange);
   mountFeatureRouters(app, services, composition);

@@ -28,6 +28,8 @@ const envSchema = z
     BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(365).default(60),
     AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(60).default(7),
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+    /** Embedded database only: requests past the static files served at a time, the rest wait in arrival order (0 = no limit). */
+    EMBEDDED_ADMISSION: z.coerce.number().int().min(0).max(256).default(4),
     SEED_DEMO: boolFromEnv.optional(),
     SMTP_URL: z
       .string()
@@ -56,6 +58,8 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | undefined;
   dbPoolMax: number;
+  /** On PGlite: requests admitted at a time (src/http/admission.ts); 0 = no limit. */
+  embeddedAdmission: number;
   dataDir: string;
   uploadDir: string;
   sessionSecret: string;
@@ -102,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     databaseUrl: env.DATABASE_URL,
     dbPoolMax: env.DB_POOL_MAX,
+    embeddedAdmission: env.EMBEDDED_ADMISSION,
     dataDir,
     uploadDir,
     sessionSecret: env.SESSION_SECRET ?? demoSessionSecret(dataDir),

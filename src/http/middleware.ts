@@ -1,3 +1,5 @@
+import { admissionGate } from './admission.js';
+import type { Database } from '../db/client.js';
 import ejs from 'ejs';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
@@ -94,10 +96,17 @@ export function staticFiles(app: Express, config: Config): void {
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
 }
 
-/** Form bodies, the session (in the database), the signed-in user, and the CSRF check of every state change. */
-export function sessionsAndForms(app: Express, config: Config, sessionStore: DrizzleSessionStore, passport: PassportInstance, pageCache: PageCache): void {
-  // Public catalog pages for cookie-less visitors: served from a 5-second micro-cache (cleared on catalog changes).
+/**
+ * In front of everything that reads the database: the public catalog's micro-cache (cookie-less visitors, cleared on
+ * catalog changes), then — on the embedded database — first-come-first-served admission (src/http/admission.ts).
+ */
+export function beforeDatabase(app: Express, config: Config, database: Database, pageCache: PageCache): void {
   app.use(pageCache.middleware(/^\/(services(\/[^/]+)?|nodes(\/\d+)?)?$/));
+  if (database.driver === 'pglite' && config.embeddedAdmission > 0) app.use(admissionGate(config.embeddedAdmission));
+}
+
+/** Form bodies, the session (in the database), the signed-in user, and the CSRF check of every state change. */
+export function sessionsAndForms(app: Express, config: Config, sessionStore: DrizzleSessionStore, passport: PassportInstance): void {
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
   app.use(rejectNulInput);
   app.use(
