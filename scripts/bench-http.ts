@@ -153,6 +153,8 @@ async function runFor(kind: 'pglite' | 'pg') {
       await measure(`one booking /bookings/:no`, `${base}/bookings/${number}`, company),
       await measure('lab queue /lab', `${base}/lab`, staff),
       await measure('dashboard /admin', `${base}/admin`, admin),
+      await measure('ledger /instruments', `${base}/instruments`, company),
+      await measure('equipment /equipment', `${base}/equipment`, company),
     ];
     const rows: Row[] = [ceiling, ...pages].map((r) => ({ ...r, ratio: `${Math.round((r.rps / ceiling.rps) * 100)}%` }));
     console.log(`\nbench:http — ${kind === 'pg' ? `PostgreSQL, ${workers} worker processes` : 'PGlite (embedded), 1 process'} · ${CONNECTIONS} connections · ${DURATION} s per page`);

@@ -74,7 +74,7 @@ const pages: [string, ReturnType<typeof supertest.agent>, string][] = [
   ['lab queue', staff, '/lab'],
   ['lab queue, tab 已完成', staff, '/lab?tab=done'],
   ['dashboard', admin, '/admin'],
-  ['ledger', company, '/ledger/instruments'],
+  ['ledger', company, '/instruments'],
   ['equipment', company, '/equipment'],
 ];
 const rows = [];
