@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { LAB_API_ACTIONS, type ApiService, type LabApiAction } from './api.service.js';
 import type { ApiCaller, KeysService } from './keys.service.js';
+import { requestFingerprint } from './idempotency.js';
 import { problemHandler, sendProblem, UnauthorizedError } from './problem.js';
 import type { ApiScope } from './scopes.js';
 import type { ReportsService } from '../reports/reports.service.js';
@@ -78,7 +79,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     scoped(['book'], async (req, res, c) => {
       const key = req.get('Idempotency-Key') ?? '';
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(key)) throw new ValidationError({ 'Idempotency-Key': '请在请求头 Idempotency-Key 中提供 16 至 64 位的字母、数字、下划线或连字符' });
-      const result = await api.create(c.principal, req.body, key);
+      const result = await api.create(c.principal, req.body, key, requestFingerprint(req.method, req.path, req.body));
       res.location(`/api/v1/bookings/${result.number}`);
       sendJson(req, res, result, result.duplicate ? 200 : 201);
     }),

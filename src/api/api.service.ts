@@ -150,11 +150,12 @@ export function makeApiService(deps: ApiDeps) {
       };
     },
 
-    async create(user: Principal, body: unknown, idempotencyKey: string) {
+    /** A booking; `requestFingerprint` (requestFingerprint of idempotency.ts) is kept with the key: a reused key with another request is refused. */
+    async create(user: Principal, body: unknown, idempotencyKey: string, requestFingerprint: string) {
       const files = attachmentsOf(body);
       const { attachments: _files, ...fields } = (body ?? {}) as Record<string, unknown>;
       const form = { ...(asFormBody(fields) as Record<string, unknown>), idempotencyKey };
-      return deps.bookings.submit(user, form, files, 'api');
+      return deps.bookings.submit(user, form, files, { channel: 'api', requestFingerprint });
     },
 
     async report(user: Principal, number: string, version: number) {

@@ -43,7 +43,7 @@ export function buildOpenApi(publicUrl: string) {
     info: {
       title: '舟山市质量基础设施一站式服务平台 开放接口',
       version: '1.0.0',
-      description: `用 Authorization: Bearer <密钥> 调用；密钥由企业在“接口密钥”页面、网点负责人或平台管理员创建。错误按 RFC 9457 返回 application/problem+json。列表用游标分页；创建预约须带 Idempotency-Key；GET 返回 ETag。事件推送（${WEBHOOK_EVENTS.join('、')}）以 HMAC-SHA256 签名：X-NQI-Signature: v1=hex(HMAC(secret, X-NQI-Timestamp + "." + 请求体))。`,
+      description: `用 Authorization: Bearer <密钥> 调用；密钥由企业在“接口密钥”页面、网点负责人或平台管理员创建。错误按 RFC 9457 返回 application/problem+json。列表用游标分页；创建预约须带 Idempotency-Key：同一键重发相同的请求返回首次创建的预约，用于内容不同的请求则返回 422；GET 返回 ETag。事件推送（${WEBHOOK_EVENTS.join('、')}）以 HMAC-SHA256 签名：X-NQI-Signature: v1=hex(HMAC(secret, X-NQI-Timestamp + "." + 请求体))。`,
     },
     servers: [{ url: `${publicUrl}/api/v1` }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -58,9 +58,15 @@ export function buildOpenApi(publicUrl: string) {
         get: get('预约列表（游标分页）', json('一页预约', bookingPage), { requestParams: { query: listQuery } }),
         post: {
           summary: '提交预约（channel = api）',
-          requestParams: { header: z.object({ 'Idempotency-Key': z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) }) },
+          requestParams: { header: z.object({ 'Idempotency-Key': z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).meta({ description: '每个新预约一个新键；平台保存键与请求（方法、路径、规范化请求体）的 SHA-256 指纹' }) }) },
           requestBody: { content: { 'application/json': { schema: createBody } } },
-          responses: { '201': json('已创建', Created), '200': json('同一 Idempotency-Key 的重复请求：首次创建的预约', Created), '409': problem('时段已约满等'), ...errors },
+          responses: {
+            '201': json('已创建', Created),
+            '200': json('同一 Idempotency-Key 的重复请求：首次创建的预约', Created),
+            '409': problem('时段已约满等'),
+            ...errors,
+            '422': problem('参数有误（errors 列出各字段）；或该 Idempotency-Key 已用于内容不同的请求（type 以 idempotency-key-reused 结尾）'),
+          },
         },
       },
       '/bookings/{number}': { get: get('预约详情', json('预约', BookingDetail), { requestParams: { path: numberParam } }) },

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { pgErrorCode } from '../db/client.js';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../shared/errors.js';
+import { AppError, ConflictError, ForbiddenError, IdempotencyKeyReusedError, NotFoundError, RateLimitedError, ValidationError } from '../shared/errors.js';
 
 /* Errors of the open API as RFC 9457 problem details (application/problem+json), never an HTML page. */
 
@@ -29,6 +29,7 @@ export function problemOf(err: unknown): ProblemBody | undefined {
   if (err instanceof ValidationError) {
     return { type: `${TYPE}validation`, title: '提交的内容有误', status: 422, detail: err.message, errors: Object.entries(err.fieldErrors).map(([field, message]) => ({ field, message })) };
   }
+  if (err instanceof IdempotencyKeyReusedError) return { type: `${TYPE}idempotency-key-reused`, title: '幂等键已用于其他请求', status: 422, detail: err.message, errors: [{ field: 'Idempotency-Key', message: err.message }] };
   if (err instanceof ConflictError) return { type: `${TYPE}${err.code === 'conflict' ? 'conflict' : err.code}`, title: '操作未完成', status: 409, detail: err.message };
   if (err instanceof RateLimitedError) return { type: `${TYPE}rate-limited`, title: '请求过于频繁', status: 429, detail: err.message };
   if (err instanceof AppError) return { type: `${TYPE}bad-request`, title: '请求有误', status: 400, detail: err.message };
