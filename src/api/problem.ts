@@ -16,6 +16,10 @@ export interface ProblemBody {
 const TYPE = 'https://nqi.zhoushan.gov.cn/api/problems/';
 
 export class UnauthorizedError extends AppError {}
+/** The body is over the route's limit (an upload over 10 MB): 413. */
+export class PayloadTooLargeError extends AppError {}
+/** The body is of a type the route does not take: 415. */
+export class UnsupportedMediaTypeError extends AppError {}
 
 export function sendProblem(res: Response, problem: ProblemBody): void {
   if (res.headersSent) return;
@@ -24,6 +28,8 @@ export function sendProblem(res: Response, problem: ProblemBody): void {
 
 export function problemOf(err: unknown): ProblemBody | undefined {
   if (err instanceof UnauthorizedError) return { type: `${TYPE}unauthorized`, title: '未认证', status: 401, detail: err.message };
+  if (err instanceof PayloadTooLargeError) return { type: `${TYPE}too-large`, title: '提交的内容过大', status: 413, detail: err.message };
+  if (err instanceof UnsupportedMediaTypeError) return { type: `${TYPE}unsupported-media-type`, title: '不支持的内容类型', status: 415, detail: err.message };
   if (err instanceof NotFoundError) return { type: `${TYPE}not-found`, title: '不存在', status: 404, detail: err.message };
   if (err instanceof ForbiddenError) return { type: `${TYPE}forbidden`, title: '无权操作', status: 403, detail: err.message };
   if (err instanceof ValidationError) {
