@@ -166,6 +166,18 @@ describe('open API /api/v1', () => {
     expect((await call('post', '/bookings', '/bookings', keyA, body, { 'Idempotency-Key': key })).status).to.equal(200);
   });
 
+  it('refuses the loser of two different requests racing with one key (the unique key decides, then the fingerprint)', async () => {
+    const key = 'erp-order-2026-0102-race';
+    const [a, b] = await Promise.all([
+      call('post', '/bookings', '/bookings', keyA, bookingBody(metrologyId, 'RACE-A'), { 'Idempotency-Key': key }),
+      call('post', '/bookings', '/bookings', keyA, { ...bookingBody(metrologyId, 'RACE-B'), slot: '2026-09-30|am' }, { 'Idempotency-Key': key }),
+    ]);
+    expect([a.status, b.status].sort()).to.deep.equal([201, 422]);
+    const rows = await t.db.select().from(bookings).where(eq(bookings.idempotencyKey, key));
+    expect(rows).to.have.length(1);
+    expect(rows[0]!.number).to.equal((a.status === 201 ? a : b).body.number);
+  });
+
   it('keeps the web form’s resubmit unchanged: a booking without a fingerprint is replayed for its key', async () => {
     const number = await bookCalibration(t, companyA.user.id, { serials: ['WEB-FP-1'] });
     const [web] = await t.db.select().from(bookings).where(eq(bookings.number, number));
