@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { LAB_API_ACTIONS, type ApiService, type LabApiAction } from './api.service.js';
 import type { ApiCaller, KeysService } from './keys.service.js';
-import { problemHandler, sendProblem, UnauthorizedError } from './problem.js';
+import { requestFingerprint } from './idempotency.js';
+import { PayloadTooLargeError, problemHandler, sendProblem, UnauthorizedError, UnsupportedMediaTypeError } from './problem.js';
+import { filesOfField, memoryParser, multipartRefusal } from '../http/multipart.js';
+import type { UploadedFile } from '../uploads/purposes.js';
 import type { ApiScope } from './scopes.js';
 import type { ReportsService } from '../reports/reports.service.js';
 
@@ -78,7 +81,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     scoped(['book'], async (req, res, c) => {
       const key = req.get('Idempotency-Key') ?? '';
       if (!/^[A-Za-z0-9_-]{16,64}$/.test(key)) throw new ValidationError({ 'Idempotency-Key': '请在请求头 Idempotency-Key 中提供 16 至 64 位的字母、数字、下划线或连字符' });
-      const result = await api.create(c.principal, req.body, key);
+      const result = await api.create(c.principal, req.body, key, requestFingerprint(req.method, req.path, req.body));
       res.location(`/api/v1/bookings/${result.number}`);
       sendJson(req, res, result, result.duplicate ? 200 : 201);
     }),
@@ -110,6 +113,16 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   );
 
   router.get(`${V1}/instruments`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.instruments(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit') }))));
+  router.post(
+    `${V1}/instruments/imports`,
+    scoped(['book'], async (req, res, c) => {
+      const token = req.is('multipart/form-data') ? await api.previewImportFile(c.principal, await importUpload(req, res)) : req.is('application/json') ? await api.previewImportRows(c.principal, req.body) : unsupported();
+      res.location(`${V1}/instruments/imports/${token}`);
+      sendJson(req, res, await api.importPreview(c.principal, token), 201);
+    }),
+  );
+  router.get(`${V1}/instruments/imports/:token`, scoped(['book'], async (req, res, c) => sendJson(req, res, await api.importPreview(c.principal, tokenOf(req)))));
+  router.post(`${V1}/instruments/imports/:token/confirm`, scoped(['book'], async (req, res, c) => sendJson(req, res, await api.confirmImport(c.principal, tokenOf(req)))));
   router.get(`${V1}/instruments/:id`, scoped(ANY, async (req, res, c) => sendJson(req, res, await api.instrument(c.principal, idOf(req)))));
   router.post(
     `${V1}/instruments`,
@@ -146,6 +159,29 @@ function idOf(req: Request): number {
   const v = String(req.params.id);
   if (!/^[1-9]\d{0,8}$/.test(v)) throw new NotFoundError('该器具不存在。');
   return Number(v);
+}
+
+const parseImportFile = memoryParser(['file']);
+
+/** The XLSX of an import (multipart field `file`), parsed in memory with the web upload's limits: over 10 MB → 413. */
+function importUpload(req: Request, res: Response): Promise<UploadedFile[]> {
+  return new Promise((resolve, reject) =>
+    parseImportFile(req, res, (err?: unknown) => {
+      if (!err) return resolve(filesOfField(req, 'file', 'instrument_list'));
+      const refusal = multipartRefusal(err);
+      reject(refusal.code === 'LIMIT_FILE_SIZE' ? new PayloadTooLargeError('文件超过 10 MB。一次最多导入 5000 行，请分成几个文件分别导入。') : new ValidationError({ file: refusal.message }));
+    }),
+  );
+}
+
+function unsupported(): never {
+  throw new UnsupportedMediaTypeError('请以 multipart/form-data 上传导入模板的 Excel（.xlsx）文件（字段 file），或以 application/json 提交 rows。');
+}
+
+function tokenOf(req: Request): string {
+  const v = String(req.params.token);
+  if (!/^[A-Za-z0-9_-]{16,40}$/.test(v)) throw new NotFoundError('该导入预览不存在或已过期，请重新上传。');
+  return v;
 }
 
 function versionOf(req: Request): number {

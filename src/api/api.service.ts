@@ -13,6 +13,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors
 import { addDays, isIsoDate } from '../shared/time.js';
 import { BOOKING_FORM_PURPOSES, type UploadedFile } from '../uploads/purposes.js';
 import { MAX_FILE_BYTES, MAX_FILES } from '../uploads/quota.js';
+import { importable, importExpiresAt, type ImportRow } from '../ledger/import.js';
 import * as repo from './api.repo.js';
 
 export interface ApiDeps {
@@ -91,6 +92,46 @@ export function attachmentsOf(body: unknown): UploadedFile[] {
   });
 }
 
+type ImportDraft = Awaited<ReturnType<LedgerService['importDraft']>>;
+
+/** A row's problems by field: the ledger rules' own messages, and duplicates (on the serial number) in the words of the web preview. */
+function rowProblems(r: ImportRow): { field: string; message: string }[] {
+  const own = r.fieldErrors ?? r.errors.map((message) => ({ field: 'row', message }));
+  return [
+    ...own,
+    ...(r.duplicateLine ? [{ field: 'serialNo', message: `与第 ${r.duplicateLine} 行重复（同一类别、同一出厂编号）` }] : []),
+    ...(r.duplicateOf ? [{ field: 'serialNo', message: `台账中已有该器具：${r.duplicateOf.name}（${r.duplicateOf.serialNo}）` }] : []),
+  ];
+}
+
+/** An import preview as the API shows it: counts, expiry, and every row with whether it will be imported and why not. */
+function toImportPreview(draft: ImportDraft) {
+  const rows = draft.rows as ImportRow[];
+  return {
+    token: draft.token,
+    fileName: draft.fileName,
+    status: draft.importedAt ? ('imported' as const) : ('preview' as const),
+    createdAt: iso(draft.createdAt)!,
+    expiresAt: iso(importExpiresAt(draft))!,
+    importedAt: iso(draft.importedAt),
+    importedCount: draft.importedCount ?? null,
+    total: draft.total,
+    valid: draft.valid,
+    invalid: draft.total - draft.valid,
+    duplicates: rows.filter((r) => r.duplicateOf || r.duplicateLine).length,
+    rows: rows.map((r) => ({
+      line: r.line,
+      name: r.name,
+      serialNo: r.serialNo,
+      category: r.values?.categoryCode ?? r.category,
+      importable: importable(r),
+      errors: rowProblems(r),
+      duplicateOf: r.duplicateOf ?? null,
+      duplicateLine: r.duplicateLine ?? null,
+    })),
+  };
+}
+
 export function makeApiService(deps: ApiDeps) {
   const { db } = deps;
 
@@ -150,11 +191,12 @@ export function makeApiService(deps: ApiDeps) {
       };
     },
 
-    async create(user: Principal, body: unknown, idempotencyKey: string) {
+    /** A booking; `requestFingerprint` (requestFingerprint of idempotency.ts) is kept with the key: a reused key with another request is refused. */
+    async create(user: Principal, body: unknown, idempotencyKey: string, requestFingerprint: string) {
       const files = attachmentsOf(body);
       const { attachments: _files, ...fields } = (body ?? {}) as Record<string, unknown>;
       const form = { ...(asFormBody(fields) as Record<string, unknown>), idempotencyKey };
-      return deps.bookings.submit(user, form, files, 'api');
+      return deps.bookings.submit(user, form, files, { channel: 'api', requestFingerprint });
     },
 
     async report(user: Principal, number: string, version: number) {
@@ -190,6 +232,13 @@ export function makeApiService(deps: ApiDeps) {
     /** The ledger's own create and update (same checks, duplicates refused, audited). */
     createInstrument: (user: Principal, body: unknown) => deps.ledger.create(user, asFormBody(body ?? {})),
     updateInstrument: (user: Principal, id: number, body: unknown) => deps.ledger.update(user, id, asFormBody(body ?? {})),
+
+    /** Instrument import (company keys): a preview from the template's XLSX file or from rows as JSON — the web import's own rules. */
+    previewImportFile: (user: Principal, files: UploadedFile[]) => deps.ledger.previewImport(user, files),
+    previewImportRows: (user: Principal, body: unknown) => deps.ledger.previewImportRows(user, body),
+    importPreview: async (user: Principal, token: string) => toImportPreview(await deps.ledger.importDraft(user, token)),
+    /** All valid rows of the preview in one transaction, or none (the web import's confirm). */
+    confirmImport: async (user: Principal, token: string) => ({ token, imported: await deps.ledger.confirmImport(user, token) }),
 
     labAction(user: Principal, number: string, action: LabApiAction, body: unknown) {
       return deps.lab.act(user, number, action, asFormBody(body ?? {}) as Record<string, unknown>, []);

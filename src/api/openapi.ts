@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
-import { instrumentSchema } from '../ledger/ledger.schemas.js';
+import { importRowsSchema, instrumentSchema } from '../ledger/ledger.schemas.js';
 import { calibrationSchema, consultationSchema, oilTestSchema, reasonSchema, rescheduleSchema } from '../bookings/bookings.schemas.js';
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
 import { LAB_API_ACTIONS } from './api.service.js';
 import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
-import { Booking, BookingDetail, Created, Instrument, Node, Page, Problem, Report, Service, Verification, Window } from './resources.js';
+import { Booking, BookingDetail, Created, ImportPreview, ImportResult, Instrument, Node, Page, Problem, Report, Service, Verification, Window } from './resources.js';
 
 /* The OpenAPI 3.1 document of /api/v1, generated from zod schemas: request bodies are the web forms' own schemas
    (bookings.schemas.ts), responses the resource schemas (resources.ts). Built once per process. */
@@ -43,7 +43,7 @@ export function buildOpenApi(publicUrl: string) {
     info: {
       title: '舟山市质量基础设施一站式服务平台 开放接口',
       version: '1.0.0',
-      description: `用 Authorization: Bearer <密钥> 调用；密钥由企业在“接口密钥”页面、网点负责人或平台管理员创建。错误按 RFC 9457 返回 application/problem+json。列表用游标分页；创建预约须带 Idempotency-Key；GET 返回 ETag。事件推送（${WEBHOOK_EVENTS.join('、')}）以 HMAC-SHA256 签名：X-NQI-Signature: v1=hex(HMAC(secret, X-NQI-Timestamp + "." + 请求体))。`,
+      description: `用 Authorization: Bearer <密钥> 调用；密钥由企业在“接口密钥”页面、网点负责人或平台管理员创建。错误按 RFC 9457 返回 application/problem+json。列表用游标分页；创建预约须带 Idempotency-Key：同一键重发相同的请求返回首次创建的预约，用于内容不同的请求则返回 422；GET 返回 ETag。事件推送（${WEBHOOK_EVENTS.join('、')}）以 HMAC-SHA256 签名：X-NQI-Signature: v1=hex(HMAC(secret, X-NQI-Timestamp + "." + 请求体))。`,
     },
     servers: [{ url: `${publicUrl}/api/v1` }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -58,9 +58,15 @@ export function buildOpenApi(publicUrl: string) {
         get: get('预约列表（游标分页）', json('一页预约', bookingPage), { requestParams: { query: listQuery } }),
         post: {
           summary: '提交预约（channel = api）',
-          requestParams: { header: z.object({ 'Idempotency-Key': z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) }) },
+          requestParams: { header: z.object({ 'Idempotency-Key': z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).meta({ description: '每个新预约一个新键；平台保存键与请求（方法、路径、规范化请求体）的 SHA-256 指纹' }) }) },
           requestBody: { content: { 'application/json': { schema: createBody } } },
-          responses: { '201': json('已创建', Created), '200': json('同一 Idempotency-Key 的重复请求：首次创建的预约', Created), '409': problem('时段已约满等'), ...errors },
+          responses: {
+            '201': json('已创建', Created),
+            '200': json('同一 Idempotency-Key 的重复请求：首次创建的预约', Created),
+            '409': problem('时段已约满等'),
+            ...errors,
+            '422': problem('参数有误（errors 列出各字段）；或该 Idempotency-Key 已用于内容不同的请求（type 以 idempotency-key-reused 结尾）'),
+          },
         },
       },
       '/bookings/{number}': { get: get('预约详情', json('预约', BookingDetail), { requestParams: { path: numberParam } }) },
@@ -79,6 +85,27 @@ export function buildOpenApi(publicUrl: string) {
       '/instruments': {
         get: get('器具台账（企业密钥）', json('一页器具', Page(Instrument, 'InstrumentPage')), { requestParams: { query: listQuery.pick({ cursor: true, limit: true }) } }),
         post: { summary: '新增台账器具（与网页台账相同的字段与校验）', requestBody: { content: { 'application/json': { schema: instrumentSchema } } }, responses: { '201': json('已新增', Instrument), '409': problem('同一出厂编号的器具已在台账中'), ...errors } },
+      },
+      '/instruments/imports': {
+        post: {
+          summary: '批量导入台账：上传导入模板的 Excel 文件（或以 JSON 提交各行），返回逐行检查的预览（尚未导入）',
+          description: '与网页“导入台账”相同：同样的模板、逐行规则、重复检查（同一类别、同一出厂编号）和行数上限（5000 行）。确认前不会导入任何一行；预览保留 7 天。',
+          requestBody: {
+            content: {
+              'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary', description: '填写好的导入模板（.xlsx，不超过 10 MB；按文件内容检查，改了扩展名的其他文件会被拒绝）' }) }) },
+              'application/json': { schema: importRowsSchema },
+            },
+          },
+          responses: { '201': json('预览（Location 为其地址）', ImportPreview), '413': problem('文件超过 10 MB'), '415': problem('既不是 multipart/form-data 也不是 application/json'), ...errors, '422': problem('文件不是 Excel（.xlsx）或不是导入模板、没有数据行、超过 5000 行，或 JSON 格式不对（errors 列出字段）') },
+        },
+      },
+      '/instruments/imports/{token}': { get: get('导入预览', json('预览', ImportPreview), { requestParams: { path: z.object({ token: z.string() }) } }) },
+      '/instruments/imports/{token}/confirm': {
+        post: {
+          summary: '确认导入：预览中全部可导入的行在一个事务中导入，或一行也不导入',
+          requestParams: { path: z.object({ token: z.string() }) },
+          responses: { '200': json('已导入', ImportResult), '409': problem('已导入过、没有可导入的行，或预览后台账中又登记了其中的器具（一行也没有导入）'), ...errors },
+        },
       },
       '/instruments/{id}': {
         get: get('台账器具', json('器具', Instrument), { requestParams: { path: z.object({ id: z.string() }) } }),

@@ -87,3 +87,35 @@ export const Instrument = z
   .meta({ id: 'Instrument' });
 
 export const WebhookEventName = z.enum(WEBHOOK_EVENTS).meta({ id: 'WebhookEvent' });
+
+const FieldError = z.object({ field: z.string().meta({ description: '字段名（与导入模板的列、台账表单的字段相同；row 表示整行）' }), message: z.string() });
+
+export const ImportPreview = z
+  .object({
+    token: z.string().meta({ description: '确认导入时使用（POST /instruments/imports/{token}/confirm）' }),
+    fileName: z.string(),
+    status: z.enum(['preview', 'imported']).meta({ description: 'preview：待确认；imported：已导入' }),
+    createdAt: z.string(),
+    expiresAt: z.string().meta({ description: '在此之前确认有效，过期后须重新提交' }),
+    importedAt: z.string().nullable(),
+    importedCount: z.number().int().nullable(),
+    total: z.number().int(),
+    valid: z.number().int().meta({ description: '确认后将导入的行数' }),
+    invalid: z.number().int().meta({ description: '有问题或重复、不会导入的行数' }),
+    duplicates: z.number().int(),
+    rows: z.array(
+      z.object({
+        line: z.number().int().meta({ description: 'Excel 文件中的行号；以 JSON 提交时为 rows 中的序号（从 1 起）' }),
+        name: z.string(),
+        serialNo: z.string(),
+        category: z.string(),
+        importable: z.boolean(),
+        errors: z.array(FieldError).meta({ description: '本行的问题（中文），重复的器具也列在这里' }),
+        duplicateOf: z.object({ id: z.number().int(), name: z.string(), serialNo: z.string() }).nullable().meta({ description: '台账中已有的同一器具' }),
+        duplicateLine: z.number().int().nullable().meta({ description: '与之重复的前面一行' }),
+      }),
+    ),
+  })
+  .meta({ id: 'ImportPreview', description: '导入预览：与网页“导入台账”相同的逐行检查；此时尚未导入任何一行。' });
+
+export const ImportResult = z.object({ token: z.string(), imported: z.number().int().meta({ description: '已导入的器具台数（预览中全部可导入的行）' }) }).meta({ id: 'ImportResult' });

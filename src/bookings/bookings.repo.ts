@@ -39,6 +39,15 @@ export async function findNumberByIdempotencyKey(ex: Executor, enterpriseId: num
   return rows[0]?.number;
 }
 
+/** The booking an Idempotency-Key made, with the fingerprint of the API request that made it (null for the web forms). */
+export async function findByIdempotencyKey(ex: Executor, enterpriseId: number, key: string): Promise<{ number: string; requestFingerprint: string | null } | undefined> {
+  const rows = await ex
+    .select({ number: bookings.number, requestFingerprint: bookings.requestFingerprint })
+    .from(bookings)
+    .where(and(eq(bookings.enterpriseId, enterpriseId), eq(bookings.idempotencyKey, key)));
+  return rows[0];
+}
+
 const creator = alias(users, 'creator');
 const assignee = alias(users, 'assignee');
 

@@ -5,7 +5,7 @@ import { cancelBooking, completeBooking, evaluateBooking, requestBookingInvoice,
 import { draftsOf, removeDrafts, sweepStaleDrafts } from './files.js';
 import { formContext } from './form.js';
 import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, type MyBookingsQuery } from './queries.js';
-import { editBooking, reviewBooking, submitBooking } from './submit.js';
+import { editBooking, reviewBooking, submitBooking, type SubmitChannel } from './submit.js';
 import { trackBooking, type TrackQuery } from './track.js';
 import { oversightList, type OversightQuery } from './oversight.js';
 import { keepFilesOnBehalf, reviewOnBehalf, submitOnBehalf, windowFormContext, type WindowCaseRef } from './on-behalf.js';
@@ -26,8 +26,8 @@ export function makeBookingsService(deps: BookingsDeps) {
     review: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => reviewBooking(deps, user, body, files),
     /** Back to the form: files chosen meanwhile become drafts. */
     keepFiles: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => editBooking(deps, user, body, files),
-    /** The form's submit; the open API passes channel 'api' (same checks, same transaction). */
-    submit: (user: Principal, body: Record<string, unknown>, files: UploadedFile[], channel: 'online' | 'api' = 'online') => submitBooking(deps, user, body, files, channel),
+    /** The form's submit; the open API passes channel 'api' and its request's fingerprint (same checks, same transaction). */
+    submit: (user: Principal, body: Record<string, unknown>, files: UploadedFile[], via?: SubmitChannel) => submitBooking(deps, user, body, files, via),
     list: (user: Principal, query: MyBookingsQuery) => listCompanyBookings(deps, user, query),
     /** Nodes for the list filter. */
     filterOptions: () => deps.reference.nodes({ includeInactive: true }),

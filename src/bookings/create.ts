@@ -29,6 +29,8 @@ export interface BookingOwner {
   channel?: 'online' | 'window' | 'api';
   /** Window bookings: the walk-in case (staff member, visitor) it was entered in. */
   windowCaseId?: number;
+  /** Open API: the fingerprint of the request (method, path, body) stored with its Idempotency-Key. */
+  requestFingerprint?: string;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function insertPreparedBooking(
     channel: owner.channel ?? 'online',
     windowCaseId: owner.windowCaseId ?? null,
     idempotencyKey: p.idempotencyKey,
+    requestFingerprint: owner.requestFingerprint ?? null,
     // the service's clock, so statistics by submission date agree with the booking number's date
     submittedAt: now,
     createdAt: now,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { assertCan, type Principal } from '../auth/access.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
-import { ConflictError, ValidationError } from '../shared/errors.js';
+import { ConflictError, IdempotencyKeyReusedError, ValidationError } from '../shared/errors.js';
 import { inTransaction } from '../db/tx.js';
 import { findEnterpriseById } from '../enterprises/enterprises.repo.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
@@ -48,21 +48,35 @@ async function reviewPrepared(deps: BookingsDeps, user: Principal, body: Record<
   return { prepared, drafts: await attachmentsRepo.draftsOf(deps.db, user.id, prepared.idempotencyKey) };
 }
 
+/** How a booking arrives: the web form (online), or the open API with the fingerprint of its request. */
+export interface SubmitChannel {
+  channel: 'online' | 'api';
+  /** API: SHA-256 of method, path and canonical body; the same key with another fingerprint is refused. */
+  requestFingerprint?: string;
+}
+
+/** The booking a key already made — or, when the API request behind the key was a different one, a refusal. */
+function replayOf(existing: { number: string; requestFingerprint: string | null } | undefined, via: SubmitChannel): { number: string; duplicate: true } | undefined {
+  if (!existing) return undefined;
+  if (via.requestFingerprint && existing.requestFingerprint && existing.requestFingerprint !== via.requestFingerprint) throw new IdempotencyKeyReusedError();
+  return { number: existing.number, duplicate: true };
+}
+
 /**
  * Submits a booking: capacity, number, booking, items, attachments, first event and the node's notification in one
  * transaction. The same form submitted twice (double click, back button) returns the first booking.
  */
-export function submitBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], channel: 'online' | 'api' = 'online'): Promise<{ number: string; duplicate: boolean }> {
-  return keepingFiles(deps, user, body, files, () => submitChecked(deps, user, body, files, channel));
+export function submitBooking(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel = { channel: 'online' }): Promise<{ number: string; duplicate: boolean }> {
+  return keepingFiles(deps, user, body, files, () => submitChecked(deps, user, body, files, via));
 }
 
-async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], channel: 'online' | 'api'): Promise<{ number: string; duplicate: boolean }> {
+async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel): Promise<{ number: string; duplicate: boolean }> {
   assertCan(user, 'booking.create');
   const { db, clock } = deps;
   const enterpriseId = user.enterpriseId;
   const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
-  const existing = key ? await repo.findNumberByIdempotencyKey(db, enterpriseId, key) : undefined;
-  if (existing) return { number: existing, duplicate: true };
+  const replay = replayOf(key ? await repo.findByIdempotencyKey(db, enterpriseId, key) : undefined, via);
+  if (replay) return replay;
 
   const p = await prepareBooking(deps, user, body);
   const drafts = await attachmentsRepo.draftsOf(db, user.id, p.idempotencyKey);
@@ -72,17 +86,17 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
   try {
     const { number } = await withStoredFiles(deps, newFiles, () =>
       inTransaction(db, (tx) =>
-        insertPreparedBooking(tx, clock, p, { enterpriseId, parkId: company?.parkId ?? null, createdBy: user.id, channel }, { drafts: { ownerUserId: user.id, key: p.idempotencyKey, count: drafts.length }, attachments: newFiles }),
+        insertPreparedBooking(tx, clock, p, { enterpriseId, parkId: company?.parkId ?? null, createdBy: user.id, channel: via.channel, ...(via.requestFingerprint ? { requestFingerprint: via.requestFingerprint } : {}) }, { drafts: { ownerUserId: user.id, key: p.idempotencyKey, count: drafts.length }, attachments: newFiles }),
       ),
     );
     return { number, duplicate: false };
   } catch (err) {
-    return refusedSubmit(deps, err, p, enterpriseId);
+    return refusedSubmit(deps, err, p, enterpriseId, via);
   }
 }
 
 /** After a failed submit: a window filled meanwhile becomes a message with the next free windows; a raced double submit gets the first booking. */
-export async function refusedSubmit(deps: BookingsDeps, err: unknown, p: PreparedBooking, enterpriseId: number): Promise<{ number: string; duplicate: true }> {
+export async function refusedSubmit(deps: BookingsDeps, err: unknown, p: PreparedBooking, enterpriseId: number, via: SubmitChannel = { channel: 'online' }): Promise<{ number: string; duplicate: true }> {
   // Read after the rollback — never through `db` inside a transaction, which would wait for a second connection while holding one.
   if (err instanceof WindowTakenMeanwhile) {
     const current = await deps.availability.check(p.ref, p.date, p.window);
@@ -90,8 +104,8 @@ export async function refusedSubmit(deps: BookingsDeps, err: unknown, p: Prepare
   }
   // The same form raced itself (double click): the unique key decides, the second request gets the first booking.
   if (pgErrorCode(err) === UNIQUE_VIOLATION && (pgConstraint(err) ?? '').includes('idempotency')) {
-    const first = await repo.findNumberByIdempotencyKey(deps.db, enterpriseId, p.idempotencyKey);
-    if (first) return { number: first, duplicate: true };
+    const first = replayOf(await repo.findByIdempotencyKey(deps.db, enterpriseId, p.idempotencyKey), via);
+    if (first) return first;
   }
   throw err;
 }

@@ -476,6 +476,9 @@ export const bookings = pgTable(
     /** The enterprise's evaluation (1–5), copied here so statistics read one table. */
     evaluationLevel: integer('evaluation_level'),
     idempotencyKey: text('idempotency_key').notNull(),
+    /** Open API only: SHA-256 of method, path and canonical JSON body of the request that created it, so the same
+        Idempotency-Key sent with a different request is refused (422). Null for the web forms (and older API bookings). */
+    requestFingerprint: text('request_fingerprint'),
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
     receivedAt: timestamp('received_at', { withTimezone: true }),

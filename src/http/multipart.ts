@@ -79,34 +79,12 @@ class RuleMemoryStorage implements multer.StorageEngine {
  */
 export function multipartForm(path: string, purposes: readonly AttachmentPurpose[]): RequestHandler[] {
   registerUploadRoute(path);
-  const parser = multer({
-    storage: new RuleMemoryStorage(),
-    defParamCharset: 'utf8', // Chinese file names arrive as UTF-8
-    preservePath: true, // keep a crafted "../../x.pdf" as sent, so the file check refuses it instead of trimming it
-    limits: {
-      fileSize: MAX_FILE_BYTES,
-      // Browsers send an empty part for every file input left empty, so the part limits leave room for those;
-      // the storage refuses the real file after MAX_FILES (see RuleMemoryStorage).
-      files: MAX_FILES + purposes.length,
-      fields: 400,
-      parts: 420,
-      fieldSize: 20_000,
-      fieldNameSize: 100,
-      fieldArrayIndexLimit: 60,
-      fieldNestingLimit: 4,
-    },
-  } as multer.Options).fields(purposes.map((p) => ({ name: fileFieldName(p), maxCount: MAX_FILES + 1 })));
+  const parser = memoryParser(purposes.map(fileFieldName));
 
   const parse: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     parser(req, res, (err?: unknown) => {
       if (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (!(err instanceof multer.MulterError) && !LIMIT_MESSAGES[code]) {
-          // A malformed body (bad boundary, truncated stream): a client error, not ours.
-          req.uploadError = '上传的内容不完整或格式不正确，请重新提交。';
-        } else {
-          req.uploadError = LIMIT_MESSAGES[code] ?? '上传的文件不符合要求。';
-        }
+        req.uploadError = multipartRefusal(err).message;
         req.files = {};
         req.body ??= Object.create(null);
       }
@@ -116,14 +94,51 @@ export function multipartForm(path: string, purposes: readonly AttachmentPurpose
   return [parse, rejectNulInput, verifyCsrf];
 }
 
+/** Why multer refused a body: its code (LIMIT_FILE_SIZE …, or MALFORMED) and the message a person reads. */
+export function multipartRefusal(err: unknown): { code: string; message: string } {
+  const code = (err as { code?: string }).code ?? '';
+  // A malformed body (bad boundary, truncated stream): a client error, not ours.
+  if (!(err instanceof multer.MulterError) && !LIMIT_MESSAGES[code]) return { code: 'MALFORMED', message: '上传的内容不完整或格式不正确，请重新提交。' };
+  return { code, message: LIMIT_MESSAGES[code] ?? '上传的文件不符合要求。' };
+}
+
+/**
+ * The multipart parser of the forms' limits for the given file fields, in memory (RuleMemoryStorage). The forms use it
+ * through multipartForm (then the CSRF check); the open API's bearer-key routes use it directly.
+ */
+export function memoryParser(fileFields: string[]): RequestHandler {
+  return multer({
+    storage: new RuleMemoryStorage(),
+    defParamCharset: 'utf8', // Chinese file names arrive as UTF-8
+    preservePath: true, // keep a crafted "../../x.pdf" as sent, so the file check refuses it instead of trimming it
+    limits: {
+      fileSize: MAX_FILE_BYTES,
+      // Browsers send an empty part for every file input left empty, so the part limits leave room for those;
+      // the storage refuses the real file after MAX_FILES (see RuleMemoryStorage).
+      files: MAX_FILES + fileFields.length,
+      fields: 400,
+      parts: 420,
+      fieldSize: 20_000,
+      fieldNameSize: 100,
+      fieldArrayIndexLimit: 60,
+      fieldNestingLimit: 4,
+    },
+  } as multer.Options).fields(fileFields.map((name) => ({ name, maxCount: MAX_FILES + 1 })));
+}
+
 
 /** The files of a parsed form with the purpose taken from their input, in form order. */
 export function uploadedFiles(req: Request, purposes: readonly AttachmentPurpose[]): UploadedFile[] {
+  return purposes.flatMap((purpose) => filesOfField(req, fileFieldName(purpose), purpose));
+}
+
+/** The files of one field of a parsed body, as files of the given purpose. */
+export function filesOfField(req: Request, field: string, purpose: AttachmentPurpose): UploadedFile[] {
   const files = req.files && !Array.isArray(req.files) ? req.files : {};
-  return purposes.flatMap((purpose) =>
-    (files[fileFieldName(purpose)] ?? [])
+  return (
+    (files[field] ?? [])
       // an input left empty arrives as a nameless zero-byte part: not a file
       .filter((f) => f.originalname !== '' || f.size > 0)
-      .map((f) => ({ purpose, originalname: f.originalname, buffer: f.buffer, size: f.size })),
+      .map((f) => ({ purpose, originalname: f.originalname, buffer: f.buffer, size: f.size }))
   );
 }

@@ -5,6 +5,7 @@ import { inTransaction } from '../db/tx.js';
 import { recordEvent, recordEvents } from '../events/record.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { formatDateTime } from '../shared/time.js';
+import { parseInput } from '../shared/validation.js';
 import { checkFile } from '../uploads/file-check.js';
 import type { UploadedFile } from '../uploads/purposes.js';
 import type { LedgerCategory } from './categories.js';
@@ -12,6 +13,7 @@ import { todayOf, type LedgerDeps } from './context.js';
 import { checkEntry, type EntryValues } from './entry.js';
 import * as importRepo from './import.repo.js';
 import * as repo from './ledger.repo.js';
+import { importRowsSchema } from './ledger.schemas.js';
 import { COMPULSORY_USES, INSTRUMENT_STATUSES, LEDGER_CONCLUSIONS, serialKey } from './rules.js';
 import { COLUMNS, normaliseDate, readLedgerRows, WorkbookError, type ImportField } from './workbook.js';
 
@@ -26,13 +28,15 @@ export interface ImportRow {
   category: string;
   values?: EntryValues;
   errors: string[];
+  /** The same problems by form field (the open API shows them per field); absent in previews made before it existed. */
+  fieldErrors?: { field: string; message: string }[];
   /** The same instrument is already in the ledger. */
   duplicateOf?: { id: number; name: string; serialNo: string };
   /** The same instrument is on an earlier line of the file. */
   duplicateLine?: number;
 }
 
-const importable = (r: ImportRow) => r.values !== undefined && r.errors.length === 0 && !r.duplicateOf && !r.duplicateLine;
+export const importable = (r: ImportRow) => r.values !== undefined && r.errors.length === 0 && !r.duplicateOf && !r.duplicateLine;
 
 const byLabel = <T extends string>(labels: Record<T, string>, text: string): T | undefined => (Object.keys(labels) as T[]).find((k) => labels[k] === text || k === text);
 
@@ -55,11 +59,11 @@ function formInput(cells: Record<ImportField, string>, categoryByName: Map<strin
 }
 
 /** A required cell left empty reads "出厂编号为空", the others keep the form's own message. */
-function rowErrors(err: ValidationError, cells: Record<ImportField, string>): string[] {
+function rowErrors(err: ValidationError, cells: Record<ImportField, string>): { field: string; message: string }[] {
   return Object.entries(err.fieldErrors).map(([field, message]) => {
     const column = COLUMNS.find((c) => c.field === field);
-    if (column && column.header.endsWith('*') && cells[field as ImportField] === '') return `${column.header.replace('*', '')}为空`;
-    return message;
+    if (column && column.header.endsWith('*') && cells[field as ImportField] === '') return { field, message: `${column.header.replace('*', '')}为空` };
+    return { field, message };
   });
 }
 
@@ -71,7 +75,8 @@ function checkRows(rows: { line: number; cells: Record<ImportField, string> }[],
       row.values = checkEntry(formInput(cells, categoryByName), categories, today);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      row.errors = rowErrors(err, cells);
+      row.fieldErrors = rowErrors(err, cells);
+      row.errors = row.fieldErrors.map((e) => e.message);
     }
     return row;
   });
@@ -95,8 +100,11 @@ async function markDuplicates(deps: LedgerDeps, enterpriseId: number, rows: Impo
   }
 }
 
+type Categories = () => Promise<Map<string, LedgerCategory>>;
+type RawRow = { line: number; cells: Record<ImportField, string> };
+
 /** Reads an upload, checks every row and keeps the result as a preview; returns its token. Nothing enters the ledger yet. */
-export async function previewImport(deps: LedgerDeps, categories: () => Promise<Map<string, LedgerCategory>>, user: Principal, files: UploadedFile[]): Promise<string> {
+export async function previewImport(deps: LedgerDeps, categories: Categories, user: Principal, files: UploadedFile[]): Promise<string> {
   assertCan(user, 'ledger.manage');
   if (files.length === 0) throw new ValidationError({ file: '请选择要上传的 Excel（.xlsx）文件' });
   if (files.length > 1) throw new ValidationError({ file: '一次上传一个文件' });
@@ -111,18 +119,39 @@ export async function previewImport(deps: LedgerDeps, categories: () => Promise<
     if (err instanceof WorkbookError) throw new ValidationError({ file: err.message });
     throw err;
   }
+  return saveDraft(deps, categories, user, checked.safeName, raw);
+}
+
+/** The rows of a file (or sent as data), checked by the form's rules, duplicates marked, kept as a preview. */
+async function saveDraft(deps: LedgerDeps, categories: Categories, user: { id: number; enterpriseId: number }, fileName: string, raw: RawRow[]): Promise<string> {
   const rows = checkRows(raw, await categories(), todayOf(deps));
   await markDuplicates(deps, user.enterpriseId, rows);
   const token = randomBytes(18).toString('base64url');
-  await importRepo.insertDraft(deps.db, { token, enterpriseId: user.enterpriseId, userId: user.id, fileName: checked.safeName, rows, total: rows.length, valid: rows.filter(importable).length });
+  await importRepo.insertDraft(deps.db, { token, enterpriseId: user.enterpriseId, userId: user.id, fileName, rows, total: rows.length, valid: rows.filter(importable).length });
   return token;
 }
 
-/** A preview of the user's company, or 404. */
-async function draftFor(deps: LedgerDeps, user: Principal, token: string) {
+/**
+ * The open API's second form of an import: the template's rows as JSON objects keyed by its fields (`rows[i]` is line
+ * i + 1; cells as in the file: the Chinese choices or their codes, numbers and true/false allowed). Same checks, same
+ * preview, same confirmation as a file.
+ */
+export async function previewImportRows(deps: LedgerDeps, categories: Categories, user: Principal, input: unknown): Promise<string> {
+  assertCan(user, 'ledger.manage');
+  const { rows, fileName } = parseInput(importRowsSchema, input);
+  const text = (v: string | number | boolean | null | undefined) => (v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? '是' : '否') : String(v).replaceAll('\u0000', '').trim());
+  const raw = rows.map((row, i): RawRow => ({ line: i + 1, cells: Object.fromEntries(COLUMNS.map((c) => [c.field, text(row[c.field])])) as Record<ImportField, string> }));
+  return saveDraft(deps, categories, user, fileName ?? '开放接口导入', raw);
+}
+
+/** Until when a preview can be confirmed (the daily job removes it after that). */
+export const importExpiresAt = (draft: { createdAt: Date }) => new Date(draft.createdAt.getTime() + DRAFT_DAYS * 86_400_000);
+
+/** A preview of the user's company not yet expired, or 404. */
+export async function draftFor(deps: LedgerDeps, user: Principal, token: string) {
   assertCan(user, 'ledger.manage');
   const draft = /^[A-Za-z0-9_-]{16,40}$/.test(token) ? await importRepo.findDraft(deps.db, token) : undefined;
-  if (!draft || draft.enterpriseId !== user.enterpriseId) throw new NotFoundError('该导入预览不存在或已过期，请重新上传。');
+  if (!draft || draft.enterpriseId !== user.enterpriseId || (!draft.importedAt && importExpiresAt(draft) < deps.clock.now())) throw new NotFoundError('该导入预览不存在或已过期，请重新上传。');
   return draft;
 }
 

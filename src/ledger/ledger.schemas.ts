@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../shared/time.js';
 import { oneOf, optionalText, requiredText } from '../shared/validation.js';
 import { COMPULSORY_USES, INSTRUMENT_STATUSES, LEDGER_CONCLUSIONS, REGIMES } from './rules.js';
+import { COLUMNS, MAX_IMPORT_ROWS, type ImportField } from './workbook.js';
 
 /** Field limits shared with the booking form's instrument rows, so an entry always prefills a valid booking line. */
 export const LIMITS = { name: 60, model: 60, serialNo: 60, manufacturer: 80, measuringRange: 60, accuracyClass: 30, department: 40, location: 60, certificateNo: 40 } as const;
@@ -52,3 +53,24 @@ export const SORTS = { due: '到期日', name: '器具名称', serial: '出厂�
 export type Sort = keyof typeof SORTS;
 
 export const settingsSchema = z.object({ emailReminders: z.preprocess((v) => v === 'on' || v === '1' || v === 'true', z.boolean()) });
+
+/** One cell of an import row sent as data: text as typed in the template (or the code), a number, true/false for 是/否. */
+const importCell = z.union([z.string().max(500, '内容过长（最多 500 字）'), z.number(), z.boolean(), z.null()], { error: '应为文字、数字或 true/false' });
+
+/**
+ * An import sent as data (the open API's second form of the XLSX file): `rows[i]` is line i + 1, its fields those of
+ * the template's columns. Only the shape is checked here; every row then goes through the same rules as a file's row.
+ */
+export const importRowsSchema = z.object({
+  fileName: z.string().trim().min(1, '名称不能为空').max(100, '名称最多 100 字').optional().meta({ description: '在台账的导入记录中显示的名称，默认“开放接口导入”' }),
+  rows: z
+    .array(
+      z.strictObject(
+        Object.fromEntries(COLUMNS.map((c) => [c.field, importCell.optional().meta({ description: `${c.header.replace('*', '')}${c.header.endsWith('*') ? '（必填）' : ''}` })])) as Record<ImportField, z.ZodOptional<typeof importCell>>,
+        { error: (iss) => (iss.code === 'unrecognized_keys' ? `导入模板中没有这些字段：${iss.keys.join('、')}` : '每一行应为一个对象（字段见导入模板）') },
+      ),
+      { error: '请在 rows 中提供器具行（数组）' },
+    )
+    .min(1, '请至少提供一行器具')
+    .max(MAX_IMPORT_ROWS, `一次最多导入 ${MAX_IMPORT_ROWS} 行，请分成几次导入`),
+});

@@ -6,7 +6,7 @@ import { ledgerCategories, type LedgerCategory } from './categories.js';
 import { complianceExport, complianceReport, companyDrillDown } from './compliance.js';
 import type { LedgerDeps } from './context.js';
 import { editValues, entryDetail } from './detail.js';
-import { confirmImport, importPreview, pendingImports, previewImport, sweepStaleImports } from './import.js';
+import { confirmImport, draftFor, importPreview, pendingImports, previewImport, previewImportRows, sweepStaleImports } from './import.js';
 import { createEntry, deleteEntry, loadEntry, updateEntry } from './instruments.js';
 import { ledgerExport, ledgerPage, type LedgerQuery } from './listing.js';
 import { bookFromLedger } from './one-click-submit.js';
@@ -43,6 +43,9 @@ export function makeLedgerService(deps: LedgerDeps) {
     },
     previewImport: (user: Principal, files: UploadedFile[]) => previewImport(deps, categories, user, files),
     importPreview: (user: Principal, token: string) => importPreview(deps, user, token),
+    /** The open API: rows as JSON (same checks and preview as a file), and a preview with all its rows. */
+    previewImportRows: (user: Principal, input: unknown) => previewImportRows(deps, categories, user, input),
+    importDraft: (user: Principal, token: string) => draftFor(deps, user, token),
     pendingImports: (user: Principal) => pendingImports(deps, user),
     confirmImport: (user: Principal, token: string) => confirmImport(deps, user, token),
     /** Booking lines for the booking form, from entries picked on the ledger (only the user's company's). */

@@ -43,6 +43,16 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * An Idempotency-Key already used for a different request (another body, method or path): refused (HTTP 422) instead of
+ * replaying the first answer for a request that was not the same. The open API only; the web forms carry no fingerprint.
+ */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super('该幂等键已用于内容不同的请求，不能用来提交另一份内容。请为新的请求生成新的 Idempotency-Key；若要重试原请求，请原样重发首次的请求体。');
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(
     message: string,

@@ -8,6 +8,10 @@ import { apiKeyFor, contractValidator } from '../support/api.js';
 import { EXE, MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf, PDF } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD } from '../support/factories.js';
 import { bookCalibration } from '../support/lab.js';
+import { stateDigest } from '../security/fixture.js';
+import { asFormBody } from '../../src/api/api.service.js';
+
+const asForm = (body: object) => asFormBody(body) as Record<string, unknown>;
 import supertest from 'supertest';
 
 const bookingBody = (nodeId: number, serial = 'API-PG-001') => ({
@@ -130,6 +134,57 @@ describe('open API /api/v1', () => {
     expect(saved).to.have.length(1);
     expect(saved[0]!.channel).to.equal('api');
     expect(saved[0]!.enterpriseId).to.equal(companyA.enterprise.id);
+  });
+
+  it('replays the same key with the same request (keys in any order), and refuses it with a different request (422, nothing created)', async () => {
+    const key = 'erp-order-2026-0101-fp';
+    const body = bookingBody(metrologyId, 'FP-001');
+    const first = await call('post', '/bookings', '/bookings', keyA, body, { 'Idempotency-Key': key });
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    const [saved] = await t.db.select().from(bookings).where(eq(bookings.number, first.body.number));
+    expect(saved!.requestFingerprint).to.match(/^[0-9a-f]{64}$/);
+    // the same content, its keys in another order: the same request
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const replay = await call('post', '/bookings', '/bookings', keyA, reordered, { 'Idempotency-Key': key });
+    expect(replay.status).to.equal(200);
+    expect(replay.body).to.deep.equal({ number: first.body.number, duplicate: true });
+
+    const before = await stateDigest(t);
+    const changed = await call('post', '/bookings', '/bookings', keyA, bookingBody(metrologyId, 'FP-002'), { 'Idempotency-Key': key });
+    expect(changed.status).to.equal(422);
+    expect(changed.headers['content-type']).to.match(/^application\/problem\+json/);
+    expect(changed.body.type).to.match(/idempotency-key-reused$/);
+    expect(changed.body.detail).to.contain('该幂等键已用于内容不同的请求');
+    expect(changed.body.errors).to.deep.equal([{ field: 'Idempotency-Key', message: changed.body.detail }]);
+    // another slot with an attachment: refused as well, and its file is not kept anywhere
+    const withFile = { ...body, slot: '2026-09-30|am', attachments: [{ purpose: 'instrument_list', name: '清单.pdf', contentBase64: PDF.toString('base64') }] };
+    expect((await call('post', '/bookings', '/bookings', keyA, withFile, { 'Idempotency-Key': key })).status).to.equal(422);
+    expect(await stateDigest(t)).to.deep.equal(before);
+    const rows = await t.db.select().from(bookings).where(eq(bookings.idempotencyKey, key));
+    expect(rows.map((r) => r.number)).to.deep.equal([first.body.number]);
+    // the first booking is unchanged and the key still replays it for the original request
+    expect((await call('post', '/bookings', '/bookings', keyA, body, { 'Idempotency-Key': key })).status).to.equal(200);
+  });
+
+  it('refuses the loser of two different requests racing with one key (the unique key decides, then the fingerprint)', async () => {
+    const key = 'erp-order-2026-0102-race';
+    const [a, b] = await Promise.all([
+      call('post', '/bookings', '/bookings', keyA, bookingBody(metrologyId, 'RACE-A'), { 'Idempotency-Key': key }),
+      call('post', '/bookings', '/bookings', keyA, { ...bookingBody(metrologyId, 'RACE-B'), slot: '2026-09-30|am' }, { 'Idempotency-Key': key }),
+    ]);
+    expect([a.status, b.status].sort()).to.deep.equal([201, 422]);
+    const rows = await t.db.select().from(bookings).where(eq(bookings.idempotencyKey, key));
+    expect(rows).to.have.length(1);
+    expect(rows[0]!.number).to.equal((a.status === 201 ? a : b).body.number);
+  });
+
+  it('keeps the web form’s resubmit unchanged: a booking without a fingerprint is replayed for its key', async () => {
+    const number = await bookCalibration(t, companyA.user.id, { serials: ['WEB-FP-1'] });
+    const [web] = await t.db.select().from(bookings).where(eq(bookings.number, number));
+    expect(web!.requestFingerprint).to.equal(null);
+    const user = (await t.services.auth.loadPrincipal(companyA.user.id))!;
+    const again = await t.services.bookings.submit(user, { ...asForm(bookingBody(metrologyId, 'WEB-FP-2')), idempotencyKey: web!.idempotencyKey }, []);
+    expect(again).to.deep.equal({ number, duplicate: true });
   });
 
   it('refuses a booking without a key header or with bad fields (422 with field errors, nothing saved)', async () => {

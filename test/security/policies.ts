@@ -219,6 +219,9 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /api/v1/instruments/:id': PUBLIC,
   'POST /api/v1/instruments': PUBLIC,
   'PUT /api/v1/instruments/:id': PUBLIC,
+  'POST /api/v1/instruments/imports': PUBLIC,
+  'GET /api/v1/instruments/imports/:token': PUBLIC,
+  'POST /api/v1/instruments/imports/:token/confirm': PUBLIC,
   'GET /api/v1/lab/queue': PUBLIC,
   'POST /api/v1/lab/bookings/:number/:action': PUBLIC,
   // Open sharing: entA's equipment booking E at N1's instrument (the fixture's `eq`).
