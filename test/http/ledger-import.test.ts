@@ -161,7 +161,7 @@ describe('instrument ledger: XLSX template and import (preview, per-row errors, 
     expect([await count(), await drafts()]).to.deep.equal([before, beforeDrafts]);
   });
 
-  it('imports 5 000 rows in seconds (multi-row inserts)', async () => {
+  it('imports 5 000 rows in one confirm (multi-row inserts; the time is printed, not asserted — see bench:ledger)', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => row({ 0: `压力表 ${i}`, 1: '一般压力表(弹性元件式)', 3: `BULK-${String(i).padStart(5, '0')}`, 10: '安全防护', 14: '2026-05-01', 15: `JD-B-${i}` }));
     const file = await filled(rows);
     const started = Date.now();
@@ -176,6 +176,5 @@ describe('instrument ledger: XLSX template and import (preview, per-row errors, 
     const bulk = await t.db.select({ n: sql<number>`count(*)::int` }).from(instruments).where(and(eq(instruments.enterpriseId, company.enterprise.id), sql`${instruments.serialNo} LIKE 'BULK-%'`));
     expect(bulk[0]!.n).to.equal(5000);
     console.log(`      5 000 rows: upload + check ${previewed - started} ms, import ${done - previewed} ms`);
-    expect(done - started).to.be.below(30_000);
   });
 });
