@@ -230,7 +230,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(equipmentRoutes({ equipment: services.equipment }));
   app.use(openDataRoutes({ openData: services.openData, publicUrl: config.publicUrl }));
   app.use(windowsRoutes(services.windows));
-  app.use(windowRoutes({ window: services.window, bookings: services.bookings, parks: () => services.catalog.parks() }));
+  app.use(windowRoutes({ window: services.window, bookings: services.bookings, parks: () => services.catalog.parks(), publicUrl: deps.config.publicUrl }));
   app.use(adminRoutes({ stats: services.stats, network: services.network, accounts: services.accounts, audit: services.audit }));
 }
 

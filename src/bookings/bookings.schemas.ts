@@ -14,8 +14,9 @@ const quantity = (label: string, max: number) =>
       .string({ error: `${label}格式不正确` })
       .trim()
       .min(1, `请填写${label}`)
-      .regex(/^\d{1,4}$/, `${label}应为正整数`)
-      .transform(Number)
+      .regex(/^\d+$/, `${label}应为正整数`)
+      // A long row of digits is a number too large, not a malformed one: it gets the "不能超过" message.
+      .transform((s) => (s.length > 9 ? Number.POSITIVE_INFINITY : Number(s)))
       .pipe(z.number().min(1, `${label}至少为 1`).max(max, `${label}不能超过 ${max}`)),
   );
 

@@ -1,3 +1,4 @@
+import { recordEvent } from '../events/record.js';
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { releaseUnits } from '../capacity/capacity.repo.js';
@@ -82,8 +83,13 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
   const [manager] = await db.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.nodeId, b!.nodeId), eq(users.role, 'node_manager')));
   const [svc] = await db.select({ code: services.code, name: services.name }).from(services).where(eq(services.id, b!.serviceId));
   await db.transaction(async (tx) => {
-    await tx.update(bookings).set({ status, ...(status === 'in_progress' ? {} : { closedAt: new Date() }) }).where(eq(bookings.id, bookingId));
-    if (status === 'rejected' && b!.windowId !== null) await releaseUnits(tx, b!.windowId, b!.units);
+    const refusal = status === 'rejected' ? '本网点该项目设备检修，暂不能受理，请协调人改派其他网点' : null;
+    await tx.update(bookings).set({ status, ...(status === 'in_progress' ? {} : { closedAt: new Date() }), ...(refusal ? { closeReason: refusal } : {}) }).where(eq(bookings.id, bookingId));
+    if (status === 'rejected') {
+      // As the lab's refusal does: the reason is on the booking's timeline, where the company reads it.
+      await recordEvent(tx, { actorUserId: manager?.id ?? null, entityType: 'booking', entityId: bookingId, action: 'booking.reject', fromState: b!.status, toState: 'rejected', note: refusal });
+      if (b!.windowId !== null) await releaseUnits(tx, b!.windowId, b!.units);
+    }
     if (status !== 'completed') return;
     const title = b!.kind === 'calibration' ? '检定 / 校准证书' : b!.kind === 'oil_test' ? '检测报告' : '咨询服务记录';
     await tx.insert(reports).values({

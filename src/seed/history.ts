@@ -183,7 +183,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const tech = pick(technicians);
     const verifier = pick(technicians.filter((s) => s.id !== tech.id));
     const ev: Extra['events'] = [];
-    const at = (d: dayjs.Dayjs) => d.toDate();
+    // Nothing in the history happens after "now" (a booking submitted this morning is not accepted tonight).
+    const at = (d: dayjs.Dayjs) => new Date(Math.min(d.valueOf(), now.getTime()));
     const submittedAt = created;
     ev.push({ at: at(submittedAt), actorUserId: creator.id, entityType: 'booking', action: 'booking.submitted', toState: 'submitted' });
     const booking: typeof bookings.$inferInsert = {

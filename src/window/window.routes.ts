@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
 import type { BookingsService } from '../bookings/bookings.service.js';
 import { newIdempotencyKey } from '../bookings/bookings.service.js';
-import { bookingHref, bookingViewLabels, fileInputs } from '../bookings/bookings.view.js';
+import { bookingHref, bookingViewLabels, fileInputs, trackHref } from '../bookings/bookings.view.js';
 import { DRAFT_KEY_RE } from '../bookings/files.js';
 import { flash } from '../http/flash.js';
 import { formAction, formBody, hiddenFields, keptValues, refusalAsMessage, switchedOn } from '../http/forms.js';
@@ -19,6 +20,8 @@ export interface WindowRoutesDeps {
   window: WindowService;
   bookings: BookingsService;
   parks: () => Promise<{ id: number; name: string; district?: string }[]>;
+  /** The address users reach, for the receipt's progress QR codes. */
+  publicUrl: string;
 }
 
 const uploadLimits = { maxFiles: MAX_FILES, accept: ACCEPT_ATTRIBUTE, typesText: ALLOWED_TYPES_TEXT };
@@ -85,7 +88,11 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
   );
   router.post('/window/cases/:id/receipt', duty, async (req, res) => {
     const receipt = await desk.receipt(currentUser(req), idParam(req.params.id));
-    res.render('window/receipt', { title: '受理回执', layout: 'print', backHref: windowHref.case(receipt.windowCase.id), ...receipt, labels: windowLabels, maskMobile });
+    // Each booking's QR opens the public progress lookup with its number filled in (as on the online receipt).
+    const qrSvgs = Object.fromEntries(
+      await Promise.all(receipt.bookings.map(async (b) => [b.number, await QRCode.toString(`${deps.publicUrl}${trackHref(b.number)}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })] as const)),
+    );
+    res.render('window/receipt', { title: '受理回执', layout: 'print', backHref: windowHref.case(receipt.windowCase.id), ...receipt, qrSvgs, labels: windowLabels, maskMobile });
   });
 
   // ── book on the company's behalf: the company's own form, posted to the window ──

@@ -349,6 +349,7 @@ describe('booking across the network', () => {
       ['no serial number', { 'items[1][serialNo]': '' }, '请填写出厂编号'],
       ['quantity 0', { 'items[0][quantity]': '0' }, '数量至少为 1'],
       ['quantity not a number', { 'items[0][quantity]': 'abc' }, '数量应为正整数'],
+      ['quantity far too large (a number, not a malformed one)', { 'items[0][quantity]': '99999' }, '数量不能超过'],
       ['on-site without address', { deliveryMode: 'on_site', onsiteAddress: '' }, '上门服务请填写详细地址'],
       ['unknown delivery mode', { deliveryMode: 'drone' }, '请选择有效的服务方式'],
       ['bad mobile', { contactMobile: '0580-123' }, '联系电话应为 11 位中国大陆手机号'],
