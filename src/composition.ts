@@ -53,7 +53,7 @@ import { makeOilLimitsService } from './oil-limits/oil-limits.service.js';
 import { signatoriesRoutes } from './signatories/signatories.routes.js';
 import { makeSignatoriesService } from './signatories/signatories.service.js';
 import { DEFAULT_DRAFT_QUOTA, type DraftQuota } from './uploads/quota.js';
-import { FileStorage } from './uploads/storage.js';
+import { makeDocumentStore } from './uploads/storage.js';
 import { dailySchedule } from './jobs/daily.js';
 import { calendarRoutes as calendarFeedRoutes } from './ledger/calendar.routes.js';
 import { complianceRoutes } from './ledger/compliance.routes.js';
@@ -98,7 +98,7 @@ export interface CompositionDeps {
 export function buildServices(deps: CompositionDeps) {
   const { config, db, clock, sessionStore, pageCache } = deps;
   const availability = makeAvailability({ db, clock, horizonDays: config.bookingHorizonDays });
-  const storage = new FileStorage(config.uploadDir);
+  const storage = makeDocumentStore(config.fileStore, { db, uploadDir: config.uploadDir });
   // Catalog and reference data share one cache: a network change made in the admin pages clears both.
   const catalogCache = new TtlCache<unknown>(30_000);
   const reference = makeReferenceData(db, catalogCache);

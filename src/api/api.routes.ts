@@ -9,6 +9,7 @@ import type { ApiCaller, KeysService } from './keys.service.js';
 import { problemHandler, sendProblem, UnauthorizedError } from './problem.js';
 import type { ApiScope } from './scopes.js';
 import type { ReportsService } from '../reports/reports.service.js';
+import { sendDocument } from '../http/send-document.js';
 
 export interface ApiRouteDeps {
   api: ApiService;
@@ -103,9 +104,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   router.get(
     `${V1}/bookings/:number/reports/:version/pdf`,
     scoped(ANY, async (req, res, c) => {
-      const file = await deps.reports.pdfFile(c.principal, bookingNumberParam(req.params.number), versionOf(req));
-      res.type(file.mimeType);
-      await new Promise<void>((resolve, reject) => res.sendFile(file.path, { headers: { 'Content-Disposition': `attachment; filename="${encodeURIComponent(file.name)}"` } }, (err) => (err ? reject(err) : resolve())));
+      sendDocument(res, await deps.reports.pdfFile(c.principal, bookingNumberParam(req.params.number), versionOf(req)));
     }),
   );
 
