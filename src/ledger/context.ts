@@ -9,6 +9,8 @@ import type { DocumentStore } from '../uploads/storage.js';
 /** What the ledger's use cases work with; built once by the composition root. */
 export interface LedgerDeps {
   db: Db;
+  /** For the exports only: the read replica when one is configured (src/db/read-replica.ts). */
+  readDb?: Db;
   clock: Clock;
   logger: Logger;
   /** For one-click booking: the same capacity rules and writer as the booking form. */
