@@ -13,7 +13,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -183,7 +183,8 @@ async function runFor(kind: 'pglite' | 'pg') {
   const app = spawn(process.execPath, ['dist/src/server.js'], {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info' },
-    stdio: 'ignore', // request logs are written (as in production) and discarded
+    // request logs are written (as in production) and discarded; BENCH_APP_STDERR=<file> keeps the app's errors
+    stdio: ['ignore', 'ignore', process.env.BENCH_APP_STDERR ? openSync(process.env.BENCH_APP_STDERR, 'w') : 'ignore'],
   });
   const hello = await startHello(workers);
   try {
@@ -202,8 +203,8 @@ async function runFor(kind: 'pglite' | 'pg') {
       await measure('lab queue /lab', `${base}/lab`, staff),
       await measure('dashboard /admin', `${base}/admin`, admin),
     ];
-    const rows: Row[] = [ceiling, ...pages].map((r) => ({ ...r, ratio: `${Math.round((r.rps / ceiling.rps) * 100)}%` }));
     if (kind === 'pg' && READ_URL) pages.push(await measure('open data /open-data', `${base}/open-data`), await measure('dashboard, quarter /admin?period=quarter', `${base}/admin?period=quarter`, admin));
+    const rows: Row[] = [ceiling, ...pages].map((r) => ({ ...r, ratio: `${Math.round((r.rps / ceiling.rps) * 100)}%` }));
     const reads = kind === 'pg' && READ_URL ? `, reads of dashboards, open data and catalog on the replica ${new URL(READ_URL).host}` : '';
     console.log(`\nbench:http — ${kind === 'pg' ? `PostgreSQL, ${workers} worker processes${reads}` : 'PGlite (embedded), 1 process'} · ${CONNECTIONS} connections · ${DURATION} s per page`);
     console.table(rows);
