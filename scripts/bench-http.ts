@@ -1,14 +1,19 @@
 /**
- * npm run bench:http -- [--db pglite|pg|both] [--duration 10] [--connections 50] [--workers 2]
+ * npm run bench:http -- [--db pglite|pg|both] [--duration 10] [--connections 50] [--workers 2] [--read-url URL]
  *
  * Throughput of the real app in production mode (compiled, NODE_ENV=production, request logging on), with autocannon:
  * requests/second and p50/p99 latency of the main pages for the roles that use them, and — in the same run, on the
  * same machine, with the same number of processes — a bare Express "hello" route as the ceiling. Each page's rps is
  * printed as a ratio of that ceiling. PostgreSQL runs need DATABASE_URL (a fresh database is created and dropped).
+ *
+ * --read-url: the server of a streaming replica of DATABASE_URL's server (scripts/replica.sh: port 5433). The app then
+ * runs with DATABASE_READ_URL on the replica's copy of the fresh database (dashboards, open data and the catalog read
+ * there); the bench waits until the replica has replayed the seed, and prints the replication lag after the run.
+ * `npm run bench:replica` starts the replica and runs this.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -28,6 +33,45 @@ const DURATION = Number(option('duration', '10'));
 const CONNECTIONS = Number(option('connections', '50'));
 const WORKERS = Number(option('workers', '2'));
 const which = option('db', process.env.DATABASE_URL ? 'both' : 'pglite');
+const READ_URL = option('read-url', '');
+
+/** The same database on the replica's server. */
+function onReplica(url: string): string {
+  const u = new URL(READ_URL);
+  u.pathname = new URL(url).pathname;
+  return u.toString();
+}
+
+/** Waits until the replica has replayed everything the primary wrote so far; returns how long that took. */
+async function replicaCaughtUp(primaryUrl: string): Promise<number> {
+  const primary = new pg.Client({ connectionString: primaryUrl });
+  await primary.connect();
+  const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  await primary.end();
+  const started = Date.now();
+  const replica = new pg.Client({ connectionString: READ_URL });
+  await replica.connect();
+  try {
+    for (;;) {
+      const r = await replica.query<{ behind: boolean }>('SELECT pg_last_wal_replay_lsn() < $1::pg_lsn AS behind', [rows[0]!.lsn]);
+      if (!r.rows[0]!.behind) return Date.now() - started;
+      if (Date.now() - started > 300_000) throw new Error('the replica has not caught up after 5 minutes (scripts/replica.sh status)');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await replica.end();
+  }
+}
+
+/** The primary's view of the replica: lag per stage and bytes not yet replayed. */
+async function replicationLag(): Promise<string> {
+  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await c.connect();
+  const { rows } = await c.query<{ line: string }>(`SELECT format('%s: write %s, flush %s, replay %s, %s bytes behind', application_name, coalesce(write_lag::text, '0'),
+    coalesce(flush_lag::text, '0'), coalesce(replay_lag::text, '0'), pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)) AS line FROM pg_stat_replication`);
+  await c.end();
+  return rows.map((r) => r.line).join('; ') || 'no replica streaming';
+}
 const root = projectRoot();
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -93,6 +137,10 @@ async function prepare(kind: 'pglite' | 'pg'): Promise<{ env: Record<string, str
   await runMigrations(database);
   await runSeed(database.db, { demo: true });
   await database.close();
+  if (kind === 'pg' && READ_URL) {
+    env.DATABASE_READ_URL = onReplica(env.DATABASE_URL!);
+    console.log(`replica ${new URL(READ_URL).host} replayed the seeded database ${await replicaCaughtUp(env.DATABASE_URL!)} ms after the seed`);
+  }
   return { env, cleanup };
 }
 
@@ -135,7 +183,8 @@ async function runFor(kind: 'pglite' | 'pg') {
   const app = spawn(process.execPath, ['dist/src/server.js'], {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info' },
-    stdio: 'ignore', // request logs are written (as in production) and discarded
+    // request logs are written (as in production) and discarded; BENCH_APP_STDERR=<file> keeps the app's errors
+    stdio: ['ignore', 'ignore', process.env.BENCH_APP_STDERR ? openSync(process.env.BENCH_APP_STDERR, 'w') : 'ignore'],
   });
   const hello = await startHello(workers);
   try {
@@ -156,9 +205,12 @@ async function runFor(kind: 'pglite' | 'pg') {
       await measure('ledger /instruments', `${base}/instruments`, company),
       await measure('equipment /equipment', `${base}/equipment`, company),
     ];
+    if (kind === 'pg' && READ_URL) pages.push(await measure('open data /open-data', `${base}/open-data`), await measure('dashboard, quarter /admin?period=quarter', `${base}/admin?period=quarter`, admin));
     const rows: Row[] = [ceiling, ...pages].map((r) => ({ ...r, ratio: `${Math.round((r.rps / ceiling.rps) * 100)}%` }));
-    console.log(`\nbench:http — ${kind === 'pg' ? `PostgreSQL, ${workers} worker processes` : 'PGlite (embedded), 1 process'} · ${CONNECTIONS} connections · ${DURATION} s per page`);
+    const reads = kind === 'pg' && READ_URL ? `, reads of dashboards, open data and catalog on the replica ${new URL(READ_URL).host}` : '';
+    console.log(`\nbench:http — ${kind === 'pg' ? `PostgreSQL, ${workers} worker processes${reads}` : 'PGlite (embedded), 1 process'} · ${CONNECTIONS} connections · ${DURATION} s per page`);
     console.table(rows);
+    if (kind === 'pg' && READ_URL) console.log(`replication lag after the run: ${await replicationLag()}`);
     console.log(`RSS after the run: app ${appRss(app.pid!)} MB (all its processes), this bench process ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
   } finally {
     await stop(app);

@@ -6,10 +6,12 @@ import { createPassport } from './auth/passport.js';
 import { buildServices, mountApiRouters, mountFeatureRouters, type Services } from './composition.js';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { readRouting } from './db/read-replica.js';
 import { DrizzleSessionStore } from './db/session-store.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { beforeDatabase, configureViews, forcedPasswordChange, pageLocals, requestLogging, securityHeaders, sessionsAndForms, staticFiles } from './http/middleware.js';
 import { PageCache } from './http/page-cache.js';
+import { readAfterWrite } from './http/read-after-write.js';
 import { healthRoutes } from './ops/health.routes.js';
 import { systemClock, type Clock } from './shared/time.js';
 import type { DraftQuota } from './uploads/quota.js';
@@ -54,7 +56,9 @@ export function createApp(deps: AppDeps): App {
   sessionStore.loadWith(auth.loadSession);
   const passport = createPassport(auth, sessionStore);
   const pageCache = new PageCache(5_000);
-  const composition = { ...deps, db, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };
+  // DATABASE_READ_URL: the lag-tolerant reads go to the replica (src/db/read-replica.ts); without it readDb is db.
+  const reads = readRouting(db, database.replicaDb);
+  const composition = { ...deps, db, reads, readDb: reads.readDb, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };
   const services = buildServices(composition);
   beforeDatabase(app, config, database, pageCache);
   // The open API before sessions and CSRF: bearer keys only (src/api).
@@ -62,6 +66,7 @@ export function createApp(deps: AppDeps): App {
   sessionsAndForms(app, config, sessionStore, passport);
   app.use(pageLocals(config));
   app.use(forcedPasswordChange);
+  app.use(readAfterWrite(reads));
   mountFeatureRouters(app, services, composition);
 
   app.use(notFoundHandler);

@@ -24,6 +24,7 @@ import { makeCatalogService } from './catalog/catalog.service.js';
 import { makeReferenceData } from './catalog/reference.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
+import type { ReadRouting } from './db/read-replica.js';
 import type { DrizzleSessionStore } from './db/session-store.js';
 import { displayRoutes } from './display/display.routes.js';
 import { enterprisesRoutes } from './enterprises/enterprises.routes.js';
@@ -53,7 +54,7 @@ import { makeOilLimitsService } from './oil-limits/oil-limits.service.js';
 import { signatoriesRoutes } from './signatories/signatories.routes.js';
 import { makeSignatoriesService } from './signatories/signatories.service.js';
 import { DEFAULT_DRAFT_QUOTA, type DraftQuota } from './uploads/quota.js';
-import { FileStorage } from './uploads/storage.js';
+import { makeDocumentStore } from './uploads/storage.js';
 import { dailySchedule } from './jobs/daily.js';
 import { calendarRoutes as calendarFeedRoutes } from './ledger/calendar.routes.js';
 import { complianceRoutes } from './ledger/compliance.routes.js';
@@ -78,6 +79,12 @@ import { makeWindowService } from './window/window.service.js';
 export interface CompositionDeps {
   config: Config;
   db: Db;
+  /**
+   * The lag-tolerant reads (dashboards and their exports, ledger exports, open data, the public catalog): the replica
+   * when DATABASE_READ_URL is set, else the same handle as db. Given to those services only.
+   */
+  readDb: Db;
+  reads: ReadRouting;
   logger: Logger;
   clock: Clock;
   auth: AuthService;
@@ -96,17 +103,23 @@ export interface CompositionDeps {
 
 /** Builds every feature's service once; nothing else creates services. */
 export function buildServices(deps: CompositionDeps) {
-  const { config, db, clock, sessionStore, pageCache } = deps;
+  const { config, db, readDb, clock, sessionStore, pageCache } = deps;
   const availability = makeAvailability({ db, clock, horizonDays: config.bookingHorizonDays });
-  const storage = new FileStorage(config.uploadDir);
+  const storage = makeDocumentStore(config.fileStore, { db, uploadDir: config.uploadDir });
   // Catalog and reference data share one cache: a network change made in the admin pages clears both.
   const catalogCache = new TtlCache<unknown>(30_000);
+  // After a catalog change its cache refills from the primary until the replica has surely replayed the change.
+  const catalogChanged = () => {
+    deps.reads.stickToPrimary();
+    catalogCache.clear();
+    pageCache.clear();
+  };
   const reference = makeReferenceData(db, catalogCache);
   const reports = makeReportsService({ db, clock, storage });
   // The outbox delivers e-mail only when SMTP_URL is set; without it e-mail waits (and nothing enqueues it).
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
-  const stats = makeStatsService({ db, clock });
+  const stats = makeStatsService({ db: readDb, clock });
   const chains = makeChainsService({ db, clock, availability, reference });
   // Steps a completion unblocks are booked after its commit; a step that finds no window waits for the coordinator.
   const onCompleted = () => chains.scheduleReady().catch((err: unknown) => deps.logger.error({ err }, 'chains: scheduling the steps a completion unblocked failed; the coordinator sees them as 待排期'));
@@ -114,9 +127,9 @@ export function buildServices(deps: CompositionDeps) {
   // Webhooks go through the same outbox: written with the event, sent (signed) after commit, retried with back-off.
   const webhooks = makeWebhooksService({ db, logger: deps.logger, allowPrivate: config.webhookAllowPrivate });
   outbox.register('webhook', webhooks.send);
-  const catalog = makeCatalogService(db, availability, catalogCache);
+  const catalog = makeCatalogService(readDb, availability, catalogCache);
   const bookings = makeBookingsService({ db, availability, storage, clock, reference, draftQuota: { ...DEFAULT_DRAFT_QUOTA, ...deps.draftQuota }, onCompleted });
-  const ledger = makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl });
+  const ledger = makeLedgerService({ db, clock, logger: deps.logger, availability, storage, reference, outbox, publicUrl: config.publicUrl, readDb });
   const lab = makeLabService({ db, clock, storage, reports, autoCompleteDays: config.autoCompleteDays, reference, onCompleted });
   return {
     window: makeWindowService({ db, clock }),
@@ -137,14 +150,11 @@ export function buildServices(deps: CompositionDeps) {
     notifications: makeNotificationsService(db),
     stats,
     equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),
-    openData: makeOpenDataService({ db, clock }),
+    openData: makeOpenDataService({ db: readDb, clock }),
     network: makeNetworkService({
       db,
       clock,
-      onCatalogChange: () => {
-        catalogCache.clear();
-        pageCache.clear();
-      },
+      onCatalogChange: catalogChanged,
     }),
     accounts: makeAccountsService({ db, destroySessions: (userId) => sessionStore.destroyUserSessions(userId) }),
     audit: makeAuditService(db),
@@ -156,10 +166,7 @@ export function buildServices(deps: CompositionDeps) {
     windows: makeWindowsService({
       db,
       clock,
-      onChange: () => {
-        catalogCache.clear();
-        pageCache.clear();
-      },
+      onChange: catalogChanged,
     }),
   };
 }

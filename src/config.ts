@@ -18,6 +18,13 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, { message: '必须以 postgres:// 或 postgresql:// 开头' })
       .optional(),
+    /** A streaming replica of DATABASE_URL for the reads that tolerate a second of lag (dashboards, exports, open data, catalog). */
+    DATABASE_READ_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: '必须以 postgres:// 或 postgresql:// 开头' })
+      .optional(),
+    /** Where uploaded documents live: database (table stored_files) or disk (UPLOAD_DIR). */
+    FILE_STORE: z.enum(['database', 'disk'], { message: '只能是 database（存入数据库）或 disk（存在 UPLOAD_DIR 目录）' }).optional(),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     DATA_DIR: z.string().min(1).default('./data'),
     UPLOAD_DIR: z.string().min(1).default('./uploads'),
@@ -40,6 +47,9 @@ const envSchema = z
     WEBHOOK_ALLOW_PRIVATE: boolFromEnv.optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_READ_URL'], message: '只读副本只能与 DATABASE_URL（PostgreSQL）一起使用' });
+    }
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: '生产环境必须设置（至少 32 个字符的随机串）' });
     }
@@ -57,6 +67,13 @@ export interface Config {
   port: number;
   publicUrl: string;
   databaseUrl: string | undefined;
+  /** The read replica's address (PostgreSQL only); unset: every read goes to DATABASE_URL. */
+  databaseReadUrl: string | undefined;
+  /**
+   * Where documents live. Default: database with DATABASE_URL (every app host serves every document; backups and
+   * replicas carry them), disk on the embedded PGlite (one host; its backup loads the whole data folder in memory).
+   */
+  fileStore: 'database' | 'disk';
   dbPoolMax: number;
   /** On PGlite: requests admitted at a time (src/http/admission.ts); 0 = no limit. */
   embeddedAdmission: number;
@@ -105,6 +122,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     databaseUrl: env.DATABASE_URL,
+    databaseReadUrl: env.DATABASE_READ_URL,
+    fileStore: env.FILE_STORE ?? (env.DATABASE_URL ? 'database' : 'disk'),
     dbPoolMax: env.DB_POOL_MAX,
     embeddedAdmission: env.EMBEDDED_ADMISSION,
     dataDir,

@@ -12,6 +12,7 @@ import { filesOfField, memoryParser, multipartRefusal } from '../http/multipart.
 import type { UploadedFile } from '../uploads/purposes.js';
 import type { ApiScope } from './scopes.js';
 import type { ReportsService } from '../reports/reports.service.js';
+import { sendDocument } from '../http/send-document.js';
 
 export interface ApiRouteDeps {
   api: ApiService;
@@ -106,9 +107,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   router.get(
     `${V1}/bookings/:number/reports/:version/pdf`,
     scoped(ANY, async (req, res, c) => {
-      const file = await deps.reports.pdfFile(c.principal, bookingNumberParam(req.params.number), versionOf(req));
-      res.type(file.mimeType);
-      await new Promise<void>((resolve, reject) => res.sendFile(file.path, { headers: { 'Content-Disposition': `attachment; filename="${encodeURIComponent(file.name)}"` } }, (err) => (err ? reject(err) : resolve())));
+      sendDocument(res, await deps.reports.pdfFile(c.principal, bookingNumberParam(req.params.number), versionOf(req)));
     }),
   );
 

@@ -2,14 +2,13 @@ import { Router } from 'express';
 import QRCode from 'qrcode';
 import { currentUser, requireAction, requireLogin } from '../http/guards.js';
 import { idParam, pageParam, queryDate, queryText } from '../http/params.js';
-import { NotFoundError } from '../shared/errors.js';
 import { bookingNumberParam } from './booking-number.js';
 import { bookingPages } from './booking-pages.routes.js';
 import { bookingHref, bookingViewLabels, trackHref } from './bookings.view.js';
 import type { BookingsService } from './bookings.service.js';
 import { BOOKING_STATUSES } from './lifecycle.js';
+import { sendDocument } from '../http/send-document.js';
 
-const downloadHeaders = (mimeType: string) => ({ 'Content-Type': mimeType, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' });
 
 /** Following bookings: the company's list, one booking's page, its receipt and its documents. */
 export function bookingTrackingRoutes(bookings: BookingsService, publicUrl: string): Router {
@@ -46,11 +45,8 @@ export function bookingTrackingRoutes(bookings: BookingsService, publicUrl: stri
     res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, due, qrSvg, url, labels: bookingViewLabels, backHref: bookingHref(number) });
   });
 
-  router.get('/bookings/:no/attachments/:id', requireLogin, async (req, res, next) => {
-    const { file, path } = await bookings.attachment(currentUser(req), bookingNumberParam(req.params.no), idParam(req.params.id));
-    res.download(path, file.originalName, { headers: downloadHeaders(file.mimeType) }, (err) => {
-      if (err && !res.headersSent) next(new NotFoundError('附件文件已不存在，请联系平台客服。'));
-    });
+  router.get('/bookings/:no/attachments/:id', requireLogin, async (req, res) => {
+    sendDocument(res, await bookings.attachment(currentUser(req), bookingNumberParam(req.params.no), idParam(req.params.id)));
   });
 
   return router;

@@ -3,13 +3,13 @@ import type { ReferenceData } from '../catalog/reference.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/time.js';
 import type { DraftQuota } from '../uploads/quota.js';
-import type { FileStorage } from '../uploads/storage.js';
+import type { DocumentStore } from '../uploads/storage.js';
 
 /** What the booking use cases work with; built once by the composition root. */
 export interface BookingsDeps {
   db: Db;
   availability: Availability;
-  storage: FileStorage;
+  storage: DocumentStore;
   clock: Clock;
   /** Cached reference data (shared with the catalog so network changes clear it). */
   reference: ReferenceData;

@@ -79,5 +79,7 @@ export async function bookingAttachment(deps: BookingsDeps, user: Principal, num
   const { booking } = await loadBookingFor(deps.db, user, number, 'booking.read');
   const file = await attachmentsRepo.findBookingAttachment(deps.db, booking.id, attachmentId);
   if (!file) throw new NotFoundError('该附件不存在，或您无权下载。');
-  return { file, path: deps.storage.pathOf(file.storedName) };
+  const content = await deps.storage.read(file.storedName);
+  if (!content) throw new NotFoundError('附件文件已不存在，请联系平台客服。');
+  return { storedName: file.storedName, downloadName: file.originalName, mimeType: file.mimeType, content };
 }

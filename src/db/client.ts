@@ -26,12 +26,16 @@ export interface Database {
   close(): Promise<void>;
   /** Only for the node-postgres driver: the pool, for advisory locks and stats. */
   pool?: pg.Pool;
+  /** The replica's handle when DATABASE_READ_URL is set (src/db/read-replica.ts decides which reads use it). */
+  replicaDb?: Db;
+  /** Only with DATABASE_READ_URL: the replica's pool. */
+  replicaPool?: pg.Pool;
   /** Only for PGlite: the embedded instance (tests dump it as a template). */
   pglite?: PGlite;
 }
 
 export type DatabaseOptions =
-  | { kind: 'pg'; url: string; poolMax: number }
+  | { kind: 'pg'; url: string; poolMax: number; readUrl?: string }
   | { kind: 'pglite-dir'; dataDir: string }
   | { kind: 'pglite-memory'; loadDataDir?: Blob };
 
@@ -47,18 +51,25 @@ const PGLITE_EXTENSIONS = { btree_gist };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'pg') {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax, connectionTimeoutMillis: 5000 });
-    // An idle client that loses its connection emits 'error'; without a listener the process would exit.
-    pool.on('error', () => undefined);
-    const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+    const poolOf = (url: string) => {
+      const pool = new pg.Pool({ connectionString: url, max: options.poolMax, connectionTimeoutMillis: 5000 });
+      // An idle client that loses its connection emits 'error'; without a listener the process would exit.
+      pool.on('error', () => undefined);
+      return pool;
+    };
+    const pool = poolOf(options.url);
+    const replicaPool = options.readUrl ? poolOf(options.readUrl) : undefined;
     return {
-      db,
+      db: drizzlePg({ client: pool, schema }) as unknown as Db,
+      ...(replicaPool ? { replicaPool, replicaDb: drizzlePg({ client: replicaPool, schema }) as unknown as Db } : {}),
       driver: 'pg',
       pool,
       ping: async () => {
         await pool.query('SELECT 1');
       },
-      close: () => pool.end(),
+      close: async () => {
+        await Promise.all([pool.end(), replicaPool?.end()]);
+      },
     };
   }
 

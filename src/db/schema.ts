@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   date,
   doublePrecision,
   index,
@@ -551,6 +552,24 @@ export const bookingItems = pgTable(
  * Uploaded documents. Stored outside public/ under random names; a row without booking is a draft of a booking form
  * still being reviewed (swept after a day).
  */
+/** Binary content (PostgreSQL bytea); both drivers hand it over as a Buffer / Uint8Array. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
+});
+
+/**
+ * Document content when FILE_STORE=database (src/uploads/storage.ts): keyed by the random stored name the
+ * attachments, report PDFs and equipment photos refer to, so backups (pg_dump) and streaming replicas carry the
+ * documents with the rows, and every app host behind a load balancer can serve them.
+ */
+export const storedFiles = pgTable('stored_files', {
+  storedName: text('stored_name').primaryKey(),
+  content: bytea('content').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
+  createdAt: createdAt(),
+});
+
 export const attachments = pgTable(
   'attachments',
   {

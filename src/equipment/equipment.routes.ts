@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { EquipmentService } from './equipment.service.js';
 import { equipmentBookingHref, equipmentViewLabels, STATUS_BADGE, EQUIPMENT_STATUS_BADGE } from './equipment.view.js';
 import { isEquipmentAction } from './lifecycle.js';
+import { sendDocument } from '../http/send-document.js';
 
 const labels = { ...equipmentViewLabels, badge: STATUS_BADGE, equipmentBadge: EQUIPMENT_STATUS_BADGE };
 const newFormKey = () => randomBytes(16).toString('base64url');
@@ -86,12 +87,10 @@ export function equipmentRoutes(deps: { equipment: EquipmentService }): Router {
     await renderEquipment(req, res, 200, values);
   });
 
-  router.get('/equipment/:id/photo', async (req, res, next) => {
+  router.get('/equipment/:id/photo', async (req, res) => {
     const photo = await equipment.manage.photo(idParam(req.params.id));
     if (!photo) throw new NotFoundError();
-    res.sendFile(photo.path, { headers: { 'Content-Type': photo.mime, 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
-      if (err && !res.headersSent) next(new NotFoundError());
-    });
+    sendDocument(res, photo, 'public, max-age=3600');
   });
 
   router.post(

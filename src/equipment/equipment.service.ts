@@ -1,7 +1,7 @@
 import { assertCan, type Principal } from '../auth/access.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/time.js';
-import type { FileStorage } from '../uploads/storage.js';
+import type { DocumentStore } from '../uploads/storage.js';
 import { bookEquipment } from './book.js';
 import { makeEquipmentCatalog } from './catalog.js';
 import { makeDesk } from './desk.js';
@@ -15,7 +15,7 @@ import { makeStatements, type PeriodOf } from './statements.js';
 export interface EquipmentDeps {
   db: Db;
   clock: Clock;
-  storage: FileStorage;
+  storage: DocumentStore;
   /** The statistics' period parser (presets and custom dates), so both dashboards read periods alike. */
   periodOf: PeriodOf;
 }

@@ -6,7 +6,7 @@ import { recordEvent } from '../events/record.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import { checkFile } from '../uploads/file-check.js';
-import type { FileStorage } from '../uploads/storage.js';
+import type { DocumentStore } from '../uploads/storage.js';
 import type { UploadedFile } from '../uploads/purposes.js';
 import { MODES, USER_CATEGORIES, type Mode } from './domain.js';
 import { equipmentSchema, lines, parseSpecs, type EquipmentInput } from './equipment.schemas.js';
@@ -82,7 +82,7 @@ export async function withCodeCheck<T>(work: () => Promise<T>): Promise<T> {
 
 export const NEW_EQUIPMENT_DEFAULTS = { openFrom: '08:30', openUntil: '17:00', minNoticeHours: '24', maxHours: '8', horizonDays: '30', noShowMinutes: '30', billing: 'actual', status: 'available', modeAssisted: 'on' };
 
-export function makeManage(deps: { db: Db; storage: FileStorage }) {
+export function makeManage(deps: { db: Db; storage: DocumentStore }) {
   const { db, storage } = deps;
 
   /** The node the instrument belongs to: a node manager's own; the platform picks one. */
@@ -167,7 +167,8 @@ export function makeManage(deps: { db: Db; storage: FileStorage }) {
     async photo(id: number) {
       const eq = await repo.findEquipment(db, id);
       if (!eq?.photoName || eq.review !== 'approved') return undefined;
-      return { path: storage.pathOf(eq.photoName), mime: eq.photoMime ?? 'image/jpeg' };
+      const content = await storage.read(eq.photoName);
+      return content && { storedName: eq.photoName, content, mimeType: eq.photoMime ?? 'image/jpeg' };
     },
   };
 }

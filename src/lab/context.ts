@@ -3,13 +3,13 @@ import type { Db } from '../db/client.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import type { Clock } from '../shared/time.js';
 import { shanghaiDate } from '../shared/time.js';
-import type { FileStorage } from '../uploads/storage.js';
+import type { DocumentStore } from '../uploads/storage.js';
 
 /** What the lab's use cases work with; built once by the composition root. */
 export interface LabDeps {
   db: Db;
   clock: Clock;
-  storage: FileStorage;
+  storage: DocumentStore;
   reports: ReportsService;
   autoCompleteDays: number;
   reference: ReferenceData;

@@ -31,7 +31,7 @@ export function makeLedgerService(deps: LedgerDeps) {
   return {
     categories: async () => [...(await categories()).values()],
     page: (user: Principal, query: LedgerQuery) => ledgerPage(deps, categories, user, query),
-    exportTable: (user: Principal, query: LedgerQuery) => ledgerExport(deps, user, query),
+    exportTable: (user: Principal, query: LedgerQuery) => ledgerExport({ ...deps, db: deps.readDb ?? deps.db }, user, query),
     detail: (user: Principal, id: number) => entryDetail(deps, categories, user, id),
     editValues: async (user: Principal, id: number) => editValues((await loadEntry(deps, user, id)).instrument),
     create: (user: Principal, input: unknown) => createEntry(deps, categories, user, input),

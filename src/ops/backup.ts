@@ -50,6 +50,8 @@ export interface Manifest {
   /** Rows per table ("schema.table"), counted in the snapshot the dump was taken from. */
   tables: Record<string, number>;
   files: ManifestFile[];
+  /** Documents kept in the database (FILE_STORE=database): carried by the dump, their SHA-256 checked there. */
+  inDatabase?: number;
   /** Documents listed in the snapshot but gone from disk when copied: drafts swept meanwhile. */
   skipped: { storedName: string; reason: string }[];
 }
@@ -69,13 +71,17 @@ export class BackupError extends Error {
 const MANIFEST = 'manifest.json';
 const TABLES_SQL = `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
   WHERE table_type = 'BASE TABLE' AND table_schema IN ('public', 'drizzle') ORDER BY 1, 2`;
-const ATTACHMENTS_SQL = 'SELECT stored_name, sha256, size_bytes, booking_id IS NULL AS draft FROM attachments ORDER BY id';
+const ATTACHMENTS_SQL = 'SELECT stored_name, sha256, size_bytes, booking_id IS NULL AS draft, NULL AS db_sha256 FROM attachments ORDER BY id';
+/** With FILE_STORE=database the content is in stored_files: the dump carries it, its SHA-256 is checked in place. */
+const ATTACHMENTS_WITH_STORED_SQL = `SELECT a.stored_name, a.sha256, a.size_bytes, a.booking_id IS NULL AS draft, encode(sha256(f.content), 'hex') AS db_sha256
+  FROM attachments a LEFT JOIN stored_files f ON f.stored_name = a.stored_name ORDER BY a.id`;
 
 type Query = <T>(text: string) => Promise<T[]>;
 
 interface DatabaseFacts {
   tables: Record<string, number>;
-  attachments: { stored_name: string; sha256: string; size_bytes: number; draft: boolean }[];
+  /** db_sha256: the SHA-256 of the content kept in the database (stored_files), null when the document is on disk. */
+  attachments: { stored_name: string; sha256: string; size_bytes: number; draft: boolean; db_sha256: string | null }[];
 }
 
 async function factsOf(query: Query): Promise<DatabaseFacts> {
@@ -84,7 +90,7 @@ async function factsOf(query: Query): Promise<DatabaseFacts> {
     const [row] = await query<{ n: number | string }>(`SELECT count(*) AS n FROM "${t.schema}"."${t.name}"`);
     tables[`${t.schema}.${t.name}`] = Number(row!.n);
   }
-  const attachments = (await query<DatabaseFacts['attachments'][number]>(ATTACHMENTS_SQL)).map((a) => ({ ...a, size_bytes: Number(a.size_bytes) }));
+  const attachments = (await query<DatabaseFacts['attachments'][number]>('public.stored_files' in tables ? ATTACHMENTS_WITH_STORED_SQL : ATTACHMENTS_SQL)).map((a) => ({ ...a, size_bytes: Number(a.size_bytes) }));
   return { tables, attachments };
 }
 
@@ -177,7 +183,13 @@ export async function createBackup(source: Installation, outRoot: string, now = 
     const files: ManifestFile[] = [];
     const skipped: Manifest['skipped'] = [];
     const problems: string[] = [];
+    let inDatabase = 0;
     for (const a of facts.attachments) {
+      if (a.db_sha256 !== null) {
+        if (a.db_sha256 === a.sha256) inDatabase++;
+        else problems.push(`数据库中的文件内容与记录的 SHA-256 不符 (hash differs in stored_files) ${a.stored_name}`);
+        continue;
+      }
       const from = storage.pathOf(a.stored_name);
       const rel = path.relative(source.uploadDir, from);
       if (!existsSync(from)) {
@@ -200,6 +212,7 @@ export async function createBackup(source: Installation, outRoot: string, now = 
       database: { file, ...(await sha256Of(path.join(partial, file))) },
       tables: facts.tables,
       files,
+      inDatabase,
       skipped,
     };
     await writeFile(path.join(partial, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -268,6 +281,10 @@ async function verifyRestored(target: Installation, manifest: Manifest): Promise
   const skipped = new Set(manifest.skipped.map((s) => s.storedName));
   for (const a of facts.attachments) {
     if (skipped.has(a.stored_name)) continue;
+    if (a.db_sha256 !== null) {
+      if (a.db_sha256 !== a.sha256) problems.push(`文件 (document in stored_files) ${a.stored_name}`);
+      continue;
+    }
     const file = storage.pathOf(a.stored_name);
     if (!existsSync(file) || (await sha256Of(file)).sha256 !== a.sha256) problems.push(`文件 (document) ${a.stored_name}`);
   }

@@ -11,6 +11,7 @@ import { queryText } from '../http/params.js';
 import type { Logger } from '../shared/logger.js';
 import type { ReportsService } from './reports.service.js';
 import { reportPage } from './reports.view.js';
+import { sendDocument } from '../http/send-document.js';
 
 function versionParam(value: string | string[] | undefined): number {
   if (typeof value !== 'string' || !/^[1-9]\d{0,3}$/.test(value)) throw new NotFoundError('该报告不存在。');
@@ -29,11 +30,8 @@ export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (
     res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...reportPage(view, `${publicUrl}/verify`), qrSvg, verifyUrl, publicUrl, labels: labViewLabels, backHref: bookingHref(number, currentUser(req).role === 'enterprise' ? 'enterprise' : 'staff') });
   });
 
-  router.get('/bookings/:no/reports/:version/pdf', requireLogin, async (req, res, next) => {
-    const file = await reports.pdfFile(currentUser(req), bookingNumberParam(req.params.no), versionParam(req.params.version));
-    res.download(file.path, file.name, { headers: { 'Content-Type': file.mimeType, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' } }, (err) => {
-      if (err && !res.headersSent) next(new NotFoundError('签章 PDF 文件已不存在，请联系出具网点。'));
-    });
+  router.get('/bookings/:no/reports/:version/pdf', requireLogin, async (req, res) => {
+    sendDocument(res, await reports.pdfFile(currentUser(req), bookingNumberParam(req.params.no), versionParam(req.params.version)));
   });
 
   // Public lookups are limited per address so codes cannot be guessed by brute force.

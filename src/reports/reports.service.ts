@@ -8,7 +8,7 @@ import { notifyEnterpriseUsers } from '../notifications/notifications.repo.js';
 import { assertCan } from '../auth/access.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import type { Clock } from '../shared/time.js';
-import type { FileStorage } from '../uploads/storage.js';
+import type { DocumentStore } from '../uploads/storage.js';
 import type { ReportContent } from './content.js';
 import { issueFirstVersion, issueRevisedVersion } from './issue.js';
 import * as repo from './reports.repo.js';
@@ -21,7 +21,7 @@ export { newVerificationCode } from './issue.js';
 export { maskCompanyName } from './verify.js';
 
 /** The reports feature's face: issue (issue.ts), revoke, read, the signed PDF, public verification (verify.ts). */
-export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileStorage }) {
+export function makeReportsService(deps: { db: Db; clock: Clock; storage: DocumentStore }) {
   const { db, clock, storage } = deps;
 
   async function view(user: Principal, bookingNumber: string, version: number) {
@@ -68,7 +68,9 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: FileSt
     async pdfFile(user: Principal, bookingNumber: string, version: number) {
       const { report, pdf } = await view(user, bookingNumber, version);
       if (!pdf?.id) throw new NotFoundError('该报告没有上传签章 PDF。');
-      return { name: `${report.number}-v${report.version}.pdf`, path: storage.pathOf(pdf.storedName!), mimeType: pdf.mimeType! };
+      const content = await storage.read(pdf.storedName!);
+      if (!content) throw new NotFoundError('签章 PDF 文件已不存在，请联系出具网点。');
+      return { downloadName: `${report.number}-v${report.version}.pdf`, storedName: pdf.storedName!, content, mimeType: pdf.mimeType! };
     },
 
     /** Public verification by number + code or the QR token (verify.ts). */

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { expect } from 'chai';
 import { asc, eq } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { attachments, bookings, reports } from '../../src/db/schema.js';
+import { attachments, bookings, reports, storedFiles } from '../../src/db/schema.js';
 import { BackupError, createBackup, restoreBackup, verifySnapshot, type Installation } from '../../src/ops/backup.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
@@ -47,8 +47,8 @@ async function expectRestored(database: Database, uploadDir: string, expected: E
 }
 
 /** The restored instance serves: the report verifies publicly, the company downloads its document byte for byte. */
-async function expectServing(database: Database, uploadDir: string, w: World, expected: Expected) {
-  const t = await createTestApp({ database, clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), env: { UPLOAD_DIR: uploadDir } });
+async function expectServing(database: Database, uploadDir: string, w: World, expected: Expected, env: Record<string, string> = {}) {
+  const t = await createTestApp({ database, clock: fixedClock(MONDAY_BEFORE_NATIONAL_DAY), env: { UPLOAD_DIR: uploadDir, ...env } });
   try {
     const report = expected.reports[0]!;
     const verify = await agentFor(t.app).get(`/verify?no=${encodeURIComponent(report.number)}&code=${report.verificationCode}`);
@@ -207,6 +207,49 @@ describe('backup and restore (npm run backup / npm run restore)', function () {
         error = err;
       }
       expect((error as Error).message).to.contain('目标数据库不是空的');
+    });
+  });
+  describe('PostgreSQL server with the documents in the database (FILE_STORE=database)', () => {
+    let source: Installation;
+    let w: World;
+    const env = { FILE_STORE: 'database' };
+
+    before(async function () {
+      if (!onPostgresServer) this.skip(); // needs TEST_DATABASE_URL: pg_dump / pg_restore
+      const { database, url } = await createTestPgDatabaseWithUrl();
+      source = { database: { kind: 'pg', url }, uploadDir: path.join(scratch, 'pg-db-source-uploads') };
+      w = await buildWorld({ database, env: { UPLOAD_DIR: source.uploadDir, ...env } });
+    });
+    after(() => w?.t.close());
+
+    it('carries every document in the dump (none on disk), checks their hashes in the database, and the restored app serves them', async () => {
+      const files = await w.t.db.select().from(attachments);
+      expect(files.length).to.be.greaterThan(0);
+      expect(filesUnder(source.uploadDir)).to.deep.equal([]);
+      const { dir, manifest } = await createBackup(source, path.join(scratch, 'pg-db-backups'));
+      expect(manifest.files).to.deep.equal([]);
+      expect(manifest.inDatabase).to.equal(files.length);
+
+      const target: Installation = { database: { kind: 'pg', url: await createEmptyPgDatabase() }, uploadDir: path.join(scratch, 'pg-db-restored-uploads') };
+      const { verified } = await restoreBackup(dir, target);
+      expect(verified.files).to.equal(files.length);
+      const restored = await openDatabase({ kind: 'pg', url: (target.database as { url: string }).url, poolMax: 4 });
+      expect(await restored.db.$count(storedFiles)).to.be.at.least(files.length);
+      const report = await restored.db.select({ number: reports.number, version: reports.version, status: reports.status, verificationCode: reports.verificationCode }).from(reports);
+      await expectServing(restored, target.uploadDir, w, { bookings: [], reports: report, files: [] }, env);
+    });
+
+    it('refuses to back up a document whose content in the database no longer matches its recorded hash', async () => {
+      const [file] = await w.t.db.select().from(attachments).limit(1);
+      await w.t.db.update(storedFiles).set({ content: Buffer.from('tampered') }).where(eq(storedFiles.storedName, file!.storedName));
+      let error: unknown;
+      try {
+        await createBackup(source, path.join(scratch, 'pg-db-backups-2'));
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(BackupError);
+      expect((error as Error).message).to.contain(file!.storedName);
     });
   });
 });

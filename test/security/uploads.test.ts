@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
-import { attachments, bookings, reports } from '../../src/db/schema.js';
+import { attachments, bookings, reports, storedFiles } from '../../src/db/schema.js';
 import type { Agent } from '../support/app.js';
 import { calibrationFields, EXE, filesUnder, openBookingForm, PDF, PNG, postMultipart, type FileToSend } from '../support/bookings.js';
 import { bookCalibration, labAction } from '../support/lab.js';
@@ -83,7 +83,9 @@ describe('security: uploads on every form that takes files', function () {
     const [file] = await w.t.db.select().from(attachments).where(eq(attachments.id, report!.pdfAttachmentId!));
     expect(file).to.include({ originalName: '签章报告.pdf', mimeType: 'application/pdf', purpose: 'report_pdf' });
     expect(file!.storedName).to.match(/^[a-f0-9]{32}$/);
-    expect(filesUnder(w.t.uploadDir).some((p) => p.endsWith(file!.storedName))).to.equal(true);
+    // kept by the configured store: a file in the upload folder (disk) or a row of stored_files (database)
+    if (w.t.config.fileStore === 'disk') expect(filesUnder(w.t.uploadDir).some((p) => p.endsWith(file!.storedName))).to.equal(true);
+    else expect(await w.t.db.$count(storedFiles, eq(storedFiles.storedName, file!.storedName))).to.equal(1);
     // a PNG is a valid upload elsewhere, but not a signed report
     const agent = w.agents.mgr1;
     const png = await postMultipart(agent, `/lab/bookings/${verified}/issue_report`, { _csrf: await tokenOf(agent, true) }, [{ field: 'file_report_pdf', buffer: PNG, name: 'scan.png' }]);

@@ -44,6 +44,8 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     SESSION_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://nqi.test',
+    // The document store under test: disk by default; TEST_FILE_STORE=database runs a suite against stored_files.
+    ...(process.env.TEST_FILE_STORE ? { FILE_STORE: process.env.TEST_FILE_STORE } : {}),
     ...opts.env,
   });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
