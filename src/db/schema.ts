@@ -498,6 +498,67 @@ export const bookings = pgTable(
   ],
 );
 
+/**
+ * The dashboards' rollup of bookings (issue 18): bookings counted by the Shanghai day they were submitted ('d' rows)
+ * and by its month ('m' rows, `day` = the month's first day), per node, the company's park then (0 = in no park),
+ * service, channel and state, with the sums the dashboards show. A period reads whole months from 'm' rows and the
+ * days at its edges from 'd' rows: at most ~36 + 62 buckets per key for three years, whatever the number of bookings.
+ * Kept exact by statement-level triggers on `bookings` (migration booking_stats, same transaction as every change);
+ * `rebuildDailyStats()` (src/stats/rollup.ts) recomputes both tables from the bookings (repair job, bulk loads).
+ */
+export const bookingStats = pgTable(
+  'booking_stats',
+  {
+    grain: text('grain').notNull(),
+    day: date('day').notNull(),
+    nodeId: integer('node_id').notNull(),
+    parkId: integer('park_id').notNull(),
+    serviceId: integer('service_id').notNull(),
+    channel: bookingChannel('channel').notNull(),
+    status: bookingStatus('status').notNull(),
+    n: integer('n').notNull(),
+    /** Bookings with a turnaround (a report was issued), the sum of their days, and how many were on time. */
+    reported: integer('reported').notNull(),
+    turnaroundSum: integer('turnaround_sum').notNull(),
+    onTime: integer('on_time').notNull(),
+    /** Evaluations by level (1 … 5). */
+    ev1: integer('ev1').notNull(),
+    ev2: integer('ev2').notNull(),
+    ev3: integer('ev3').notNull(),
+    ev4: integer('ev4').notNull(),
+    ev5: integer('ev5').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.day, t.nodeId, t.parkId, t.serviceId, t.channel, t.status] })],
+);
+
+/** The distribution of turnaround days in the same buckets (the p90 is read from it exactly). */
+export const bookingStatsTurnaround = pgTable(
+  'booking_stats_turnaround',
+  {
+    grain: text('grain').notNull(),
+    day: date('day').notNull(),
+    nodeId: integer('node_id').notNull(),
+    parkId: integer('park_id').notNull(),
+    days: integer('days').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.day, t.nodeId, t.parkId, t.days] })],
+);
+
+/**
+ * Every (company, park when it booked) pair that ever occurred (0 = in no park), kept by the same triggers: the
+ * dashboards count distinct companies per park by probing the bookings index once per pair instead of grouping
+ * every booking of the period. Never shrinks (a pair without bookings in a period simply counts nothing).
+ */
+export const bookingEnterpriseParks = pgTable(
+  'booking_enterprise_parks',
+  {
+    enterpriseId: integer('enterprise_id').notNull(),
+    parkId: integer('park_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.parkId, t.enterpriseId] })],
+);
+
 /** One instrument line (calibration), one sample (oil test) or the topic (consultation) of a booking. */
 export const bookingItems = pgTable(
   'booking_items',
