@@ -546,17 +546,32 @@ export const bookingStatsTurnaround = pgTable(
 );
 
 /**
- * Every (company, park when it booked) pair that ever occurred (0 = in no park), kept by the same triggers: the
- * dashboards count distinct companies per park by probing the bookings index once per pair instead of grouping
- * every booking of the period. Never shrinks (a pair without bookings in a period simply counts nothing).
+ * Each company's first and last booking (submitted) per park it booked from (0 = in no park), and per node and park:
+ * kept by the same triggers. A period counts a company for sure when its first or last booking falls inside, not at
+ * all when both lie on one side; only a company whose bookings straddle the whole period is looked up in the bookings
+ * (one index probe) — so "this year" or "the last three years" count distinct companies without reading bookings.
  */
-export const bookingEnterpriseParks = pgTable(
-  'booking_enterprise_parks',
+export const bookingCompanySpans = pgTable(
+  'booking_company_spans',
   {
     enterpriseId: integer('enterprise_id').notNull(),
     parkId: integer('park_id').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.parkId, t.enterpriseId] })],
+  (t) => [primaryKey({ columns: [t.enterpriseId, t.parkId] })],
+);
+
+export const bookingCompanyNodeSpans = pgTable(
+  'booking_company_node_spans',
+  {
+    nodeId: integer('node_id').notNull(),
+    enterpriseId: integer('enterprise_id').notNull(),
+    parkId: integer('park_id').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.nodeId, t.enterpriseId, t.parkId] })],
 );
 
 /** One instrument line (calibration), one sample (oil test) or the topic (consultation) of a booking. */

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { rowsOf, type Executor } from '../db/client.js';
 
 /**
- * The dashboards' rollup (booking_stats, booking_stats_turnaround, booking_enterprise_parks; migration
- * booking_stats_triggers). Why triggers rather than calls from the booking code: bookings are created and changed on
+ * The dashboards' rollup (booking_stats, booking_stats_turnaround, booking_company_spans, booking_company_node_spans;
+ * migrations booking_stats_triggers and spans_triggers). Why triggers rather than calls from the booking code: bookings are created and changed on
  * many paths (online, the walk-in window, the API, chains, every transition, reschedules, seeds, bulk loads, a manual
  * repair in psql); statement-level AFTER triggers on `bookings` see every one of them, in the same transaction, and
  * fold a statement of many rows in with one aggregation. PGlite is PostgreSQL, so the same triggers run there.
@@ -23,7 +23,7 @@ export interface DriftRow {
 
 /**
  * Where the rollup and the bookings disagree (none when it is exact): every bucket's figures recomputed from the
- * bookings compared with the stored ones (rows whose count fell to 0 count as absent), and the (company, park) pairs.
+ * bookings compared with the stored ones (rows whose count fell to 0 count as absent), and each company's first/last booking spans.
  */
 export async function rollupDrift(ex: Executor): Promise<DriftRow[]> {
   const stats = rowsOf<DriftRow>(
@@ -54,11 +54,20 @@ export async function rollupDrift(ex: Executor): Promise<DriftRow[]> {
       FROM kept k FULL JOIN raw w USING (grain, day, node_id, park_id, days)
       WHERE k.figures IS DISTINCT FROM w.figures`),
   );
-  const pairs = rowsOf<DriftRow>(
+  const spans = rowsOf<DriftRow>(
     await ex.execute(sql`
-      SELECT 'booking_enterprise_parks' AS "table", b.enterprise_id || '/' || coalesce(b.park_id, 0) AS key, NULL AS rollup, 'missing' AS bookings
-      FROM (SELECT DISTINCT enterprise_id, park_id FROM bookings) b
-      WHERE NOT EXISTS (SELECT 1 FROM booking_enterprise_parks ep WHERE ep.enterprise_id = b.enterprise_id AND ep.park_id = coalesce(b.park_id, 0))`),
+      WITH raw AS (
+        SELECT b.node_id, b.enterprise_id, coalesce(b.park_id, 0) AS park_id, concat_ws(',', min(b.created_at), max(b.created_at)) AS figures
+        FROM bookings b GROUP BY 1, 2, 3
+      ), kept AS (SELECT node_id, enterprise_id, park_id, concat_ws(',', first_at, last_at) AS figures FROM booking_company_node_spans),
+      raw_company AS (
+        SELECT b.enterprise_id, coalesce(b.park_id, 0) AS park_id, concat_ws(',', min(b.created_at), max(b.created_at)) AS figures FROM bookings b GROUP BY 1, 2
+      ), kept_company AS (SELECT enterprise_id, park_id, concat_ws(',', first_at, last_at) AS figures FROM booking_company_spans)
+      SELECT 'booking_company_node_spans' AS "table", concat_ws('/', node_id, enterprise_id, park_id) AS key, k.figures AS rollup, w.figures AS bookings
+      FROM kept k FULL JOIN raw w USING (node_id, enterprise_id, park_id) WHERE k.figures IS DISTINCT FROM w.figures
+      UNION ALL
+      SELECT 'booking_company_spans', concat_ws('/', enterprise_id, park_id), k.figures, w.figures
+      FROM kept_company k FULL JOIN raw_company w USING (enterprise_id, park_id) WHERE k.figures IS DISTINCT FROM w.figures`),
   );
-  return [...stats, ...turnaround, ...pairs];
+  return [...stats, ...turnaround, ...spans];
 }

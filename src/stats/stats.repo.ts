@@ -69,17 +69,23 @@ const R_EVALUATIONS = sql`(r.ev1 + r.ev2 + r.ev3 + r.ev4 + r.ev5)`;
 const R_SCORE_SUM = sql`(25 * r.ev2 + 50 * r.ev3 + 75 * r.ev4 + 100 * r.ev5)`;
 
 /**
- * Companies with at least one booking in the period and scope: one index probe (LIMIT 1) per candidate company — the
- * park's (company, park) pairs for a park, every company otherwise.
+ * Companies with at least one booking in the period and scope — per company, or per company and park (`byPark`) —
+ * from the spans of their first and last booking: a span with an end inside the period counts for sure, one wholly
+ * before or after does not, and only a company whose span straddles the whole period is looked up in the bookings
+ * (one index probe). Rows: (enterprise_id, park_id); park_id is 0 when not by park or for companies in no park.
  */
-function activeCompanies(scope: StatsScope, period: Period): SQL {
-  if (scope.kind === 'park')
-    return sql`SELECT ep.enterprise_id FROM booking_enterprise_parks ep
-               CROSS JOIN LATERAL (SELECT 1 FROM bookings b WHERE b.enterprise_id = ep.enterprise_id AND coalesce(b.park_id, 0) = ep.park_id
-                                   AND ${inPeriod(period)} LIMIT 1) x
-               WHERE ep.park_id = ${scope.parkId}`;
-  return sql`SELECT e.id FROM enterprises e
-             CROSS JOIN LATERAL (SELECT 1 FROM bookings b WHERE b.enterprise_id = e.id AND ${scopeOf(scope)} AND ${inPeriod(period)} LIMIT 1) x`;
+function activeCompanies(scope: StatsScope, period: Period, byPark: boolean): SQL {
+  const start = sql`${period.start.toISOString()}::timestamptz`;
+  const end = sql`${period.end.toISOString()}::timestamptz`;
+  const spans = scope.kind === 'node' ? sql`booking_company_node_spans s WHERE s.node_id = ${scope.nodeId}` : scope.kind === 'park' ? sql`booking_company_spans s WHERE s.park_id = ${scope.parkId}` : sql`booking_company_spans s`;
+  const park = byPark ? sql`s.park_id` : sql`0`;
+  const probePark = byPark ? sql`AND coalesce(b.park_id, 0) = t.park_id` : sql``;
+  return sql`SELECT t.enterprise_id, t.park_id FROM (
+               SELECT s.enterprise_id, ${park} AS park_id,
+                      bool_or((s.first_at >= ${start} AND s.first_at < ${end}) OR (s.last_at >= ${start} AND s.last_at < ${end})) AS sure,
+                      bool_or(s.first_at < ${start} AND s.last_at >= ${end}) AS straddles
+               FROM ${spans} GROUP BY 1, 2) t
+             WHERE t.sure OR (t.straddles AND EXISTS (SELECT 1 FROM bookings b WHERE b.enterprise_id = t.enterprise_id ${probePark} AND ${scopeOf(scope)} AND ${inPeriod(period)}))`;
 }
 
 async function query<T>(ex: Executor, q: SQL): Promise<T[]> {
@@ -120,7 +126,7 @@ export async function summary(ex: Executor, scope: StatsScope, period: Period): 
         WHERE ${rollupOf(scope, period)}
         GROUP BY r.days HAVING sum(r.n) > 0 ORDER BY r.days`,
   );
-  const [companies] = await query<{ n: number }>(ex, sql`SELECT count(*)::int AS n FROM (${activeCompanies(scope, period)}) c`);
+  const [companies] = await query<{ n: number }>(ex, sql`SELECT count(*)::int AS n FROM (${activeCompanies(scope, period, false)}) c`);
   return { ...counts!, p90Turnaround: percentileOf(histogram, 0.9), enterprises: companies!.n };
 }
 
@@ -180,17 +186,13 @@ export async function byChannel(ex: Executor, scope: StatsScope, period: Period)
   );
 }
 
-/** Bookings per park (the company's park when it booked) from the rollup, and the distinct companies by probing. */
+/** Bookings per park (the company's park when it booked) from the rollup, and its distinct companies from the spans. */
 export async function byPark(ex: Executor, scope: StatsScope, period: Period) {
-  const pairs = scope.kind === 'park' ? sql`WHERE ep.park_id = ${scope.parkId}` : sql``;
   return query<{ parkId: number | null; name: string; total: number; enterprises: number }>(
     ex,
     sql`SELECT nullif(t.park_id, 0) AS "parkId", coalesce(p.name, '不在园区') AS name, t.total::int AS total, coalesce(c.n, 0)::int AS enterprises
         FROM (SELECT r.park_id, sum(r.n) AS total FROM booking_stats r WHERE ${rollupOf(scope, period)} GROUP BY r.park_id HAVING sum(r.n) > 0) t
-        LEFT JOIN (SELECT ep.park_id, count(*) AS n FROM booking_enterprise_parks ep
-                   CROSS JOIN LATERAL (SELECT 1 FROM bookings b WHERE b.enterprise_id = ep.enterprise_id AND coalesce(b.park_id, 0) = ep.park_id
-                                       AND ${scopeOf(scope)} AND ${inPeriod(period)} LIMIT 1) x
-                   ${pairs} GROUP BY ep.park_id) c ON c.park_id = t.park_id
+        LEFT JOIN (SELECT a.park_id, count(*) AS n FROM (${activeCompanies(scope, period, true)}) a GROUP BY a.park_id) c ON c.park_id = t.park_id
         LEFT JOIN parks p ON p.id = t.park_id
         ORDER BY total DESC, name`,
   );
