@@ -116,6 +116,8 @@ async function generate(db: Db) {
   await rebuildDailyStats(db);
   console.log(`rollup rebuilt in ${Math.round(performance.now() - tr)} ms`);
   await db.execute(sql`VACUUM ANALYZE bookings`);
+  await db.execute(sql`VACUUM ANALYZE booking_stats`);
+  await db.execute(sql`VACUUM ANALYZE booking_stats_turnaround`);
   await db.execute(sql`ANALYZE`);
   console.log(`generated in ${Math.round((performance.now() - t0) / 1000)} s`);
 }
