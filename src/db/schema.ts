@@ -502,6 +502,82 @@ export const bookings = pgTable(
   ],
 );
 
+/**
+ * The dashboards' rollup of bookings (issue 18): bookings counted by the Shanghai day they were submitted ('d' rows)
+ * and by its month ('m' rows, `day` = the month's first day), per node, the company's park then (0 = in no park),
+ * service, channel and state, with the sums the dashboards show. A period reads whole months from 'm' rows and the
+ * days at its edges from 'd' rows: at most ~36 + 62 buckets per key for three years, whatever the number of bookings.
+ * Kept exact by statement-level triggers on `bookings` (migration booking_stats, same transaction as every change);
+ * `rebuildDailyStats()` (src/stats/rollup.ts) recomputes both tables from the bookings (repair job, bulk loads).
+ */
+export const bookingStats = pgTable(
+  'booking_stats',
+  {
+    grain: text('grain').notNull(),
+    day: date('day').notNull(),
+    nodeId: integer('node_id').notNull(),
+    parkId: integer('park_id').notNull(),
+    serviceId: integer('service_id').notNull(),
+    channel: bookingChannel('channel').notNull(),
+    status: bookingStatus('status').notNull(),
+    n: integer('n').notNull(),
+    /** Bookings with a turnaround (a report was issued), the sum of their days, and how many were on time. */
+    reported: integer('reported').notNull(),
+    turnaroundSum: integer('turnaround_sum').notNull(),
+    onTime: integer('on_time').notNull(),
+    /** Evaluations by level (1 … 5). */
+    ev1: integer('ev1').notNull(),
+    ev2: integer('ev2').notNull(),
+    ev3: integer('ev3').notNull(),
+    ev4: integer('ev4').notNull(),
+    ev5: integer('ev5').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.day, t.nodeId, t.parkId, t.serviceId, t.channel, t.status] })],
+);
+
+/** The distribution of turnaround days in the same buckets (the p90 is read from it exactly). */
+export const bookingStatsTurnaround = pgTable(
+  'booking_stats_turnaround',
+  {
+    grain: text('grain').notNull(),
+    day: date('day').notNull(),
+    nodeId: integer('node_id').notNull(),
+    parkId: integer('park_id').notNull(),
+    days: integer('days').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.grain, t.day, t.nodeId, t.parkId, t.days] })],
+);
+
+/**
+ * Each company's first and last booking (submitted) per park it booked from (0 = in no park), and per node and park:
+ * kept by the same triggers. A period counts a company for sure when its first or last booking falls inside, not at
+ * all when both lie on one side; only a company whose bookings straddle the whole period is looked up in the bookings
+ * (one index probe) — so "this year" or "the last three years" count distinct companies without reading bookings.
+ */
+export const bookingCompanySpans = pgTable(
+  'booking_company_spans',
+  {
+    enterpriseId: integer('enterprise_id').notNull(),
+    parkId: integer('park_id').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.enterpriseId, t.parkId] })],
+);
+
+export const bookingCompanyNodeSpans = pgTable(
+  'booking_company_node_spans',
+  {
+    nodeId: integer('node_id').notNull(),
+    enterpriseId: integer('enterprise_id').notNull(),
+    parkId: integer('park_id').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.nodeId, t.enterpriseId, t.parkId] })],
+);
+
 /** One instrument line (calibration), one sample (oil test) or the topic (consultation) of a booking. */
 export const bookingItems = pgTable(
   'booking_items',

@@ -42,7 +42,8 @@ export function labRoutes(deps: { lab: LabService }): Router {
       mine: queryText(req.query.mine, 1),
       q: queryText(req.query.q, 40),
     };
-    const queue = await lab.queue(currentUser(req), { ...query, page: pageParam(req.query.page) });
+    const cursor = { after: queryText(req.query.after, 12), before: queryText(req.query.before, 12) };
+    const queue = await lab.queue(currentUser(req), { ...query, ...cursor, page: pageParam(req.query.page) });
     res.render('lab/queue', { title: '工作台', ...queue, query: { ...query, tab: queue.tab }, labels: labViewLabels });
   });
 

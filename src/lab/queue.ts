@@ -8,8 +8,11 @@ import * as repo from './lab.repo.js';
 import { QUEUE_TABS, type QueueTab } from './lab.view.js';
 
 const PAGE_SIZE = 25;
-/** Finished and closed work grows without end: its counts stop here instead of counting every row on each view. */
-const COUNT_CAP = 9999;
+/**
+ * Finished and closed work (and a search's matches) grow without end: their counts stop here ("1000+") instead of
+ * counting every row on each view. Pages no longer need the total: they are read by keyset (下一页 / 上一页).
+ */
+const COUNT_CAP = 1000;
 
 export interface QueueQuery {
   tab?: string;
@@ -20,7 +23,20 @@ export interface QueueQuery {
   assignee?: string;
   mine?: string;
   q?: string;
+  /** The page shown is the one after / before this booking (its id) in the tab's order; absent or malformed: the first. */
+  after?: string;
+  before?: string;
+  /** The page's number, for display only (an old ?page=N without a cursor starts from the first page). */
   page: number;
+}
+
+/** The cursor of a page link, or none (then the first page): only a plain id is one. */
+export function cursorOf(query: Pick<QueueQuery, 'after' | 'before'>): bookingsRepo.PageCursor | undefined {
+  const id = (value: string | undefined) => (value && /^\d{1,9}$/.test(value) ? Number(value) : undefined);
+  const after = id(query.after);
+  if (after) return { id: after, dir: 'next' };
+  const before = id(query.before);
+  return before ? { id: before, dir: 'prev' } : undefined;
 }
 
 function filterOf(user: { id: number; nodeId: number }, query: QueueQuery): bookingsRepo.BookingFilter {
@@ -45,14 +61,20 @@ export async function nodeQueue(deps: LabDeps, user: Principal, query: QueueQuer
   const searching = !!(query.q || query.enterprise);
   const scope = filterOf(user, query);
   const finished = tab.key === 'done' || tab.key === 'closed';
-  const page = { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE };
-  const [node, stages, list, staff, services] = await Promise.all([
+  const listFilter = searching ? scope : { ...scope, statuses: [...tab.statuses] };
+  const order = finished || searching ? 'recent' : 'due';
+  const cursor = cursorOf(query);
+  const readPage = async (from: bookingsRepo.PageCursor | undefined) => {
+    const read = await bookingsRepo.keysetPageOfBookings(db, listFilter, { limit: PAGE_SIZE, order, cursor: from });
+    // A cursor whose booking is gone (or moved out of this list's reach) shows nothing: start over from the first page.
+    return from && read.rows.length === 0 ? { ...(await bookingsRepo.keysetPageOfBookings(db, listFilter, { limit: PAGE_SIZE, order })), from: undefined } : { ...read, from };
+  };
+  const [node, stages, list, searchTotal, staff, services] = await Promise.all([
     reference.node(user.nodeId),
     bookingsRepo.countStages(db, scope, [...OPEN_STATUSES], { done: [...FINISHED_STATUSES], closed: [...CLOSED_STATUSES] }, COUNT_CAP),
+    readPage(cursor),
     // A tab's total is its count among the stages; only a search across stages needs a count of its own.
-    searching
-      ? bookingsRepo.listBookings(db, scope, { ...page, order: 'recent', countCap: COUNT_CAP })
-      : bookingsRepo.pageOfBookings(db, { ...scope, statuses: [...tab.statuses] }, { ...page, order: finished ? 'recent' : 'due' }).then((rows) => ({ rows, total: undefined })),
+    searching ? bookingsRepo.countBookings(db, scope, COUNT_CAP) : Promise.resolve(undefined),
     repo.staffOfNode(db, user.nodeId),
     reference.servicesOfNode(user.nodeId),
   ]);
@@ -63,14 +85,20 @@ export async function nodeQueue(deps: LabDeps, user: Principal, query: QueueQuer
     return { ...b, overdue: open && !!b.dueDate && b.dueDate < today, dueSoon: open && !!b.dueDate && b.dueDate >= today && b.dueDate <= soon };
   });
   const countOf = (t: QueueTab) => (t.key === 'done' || t.key === 'closed' ? stages.capped[t.key] : t.statuses.reduce((sum, st) => sum + (stages.byStatus.get(st) ?? 0), 0));
-  const total = list.total ?? countOf(tab);
+  const total = searchTotal ?? countOf(tab);
+  // Links to the neighbouring pages carry the first / last booking shown; reading backwards, `more` means earlier pages.
+  const backwards = list.from?.dir === 'prev';
+  const hasPrev = list.from ? (backwards ? list.more : true) : false;
+  const hasNext = list.from ? (backwards ? true : list.more) : list.more;
+  const pageNumber = !hasPrev ? 1 : Math.max(2, query.page);
   return {
     tab: tab.key,
     tabs: QUEUE_TABS.map((t) => ({ key: t.key, label: t.label, count: capLabel(countOf(t)), any: countOf(t) > 0 })),
     rows,
     total: capLabel(total),
-    page: query.page,
-    pages: Math.max(1, Math.ceil(Math.min(total, COUNT_CAP) / PAGE_SIZE)),
+    page: pageNumber,
+    prev: hasPrev && rows.length ? { before: String(rows[0]!.id), page: String(pageNumber - 1) } : undefined,
+    next: hasNext && rows.length ? { after: String(rows[rows.length - 1]!.id), page: String(pageNumber + 1) } : undefined,
     finished,
     searching,
     staff,

@@ -1,12 +1,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { CLOSED_STATUSES, OPEN_STATUSES, statusIn, type BookingStatus } from '../bookings/lifecycle.js';
 import { rowsOf, type Executor } from '../db/client.js';
-import { dayjs, TZ } from '../shared/time.js';
+import { addDays, dayjs } from '../shared/time.js';
 
 /**
  * Aggregate queries behind the dashboards. Every figure of a period counts bookings *submitted* in the period
- * (created_at, Shanghai days). Each query is one statement over `bookings` with the scope and period in its WHERE;
- * casts make both drivers return plain numbers.
+ * (created_at, Shanghai days). Counts and sums read the rollup (`booking_stats`, kept by triggers on bookings in the
+ * same transaction — see src/stats/rollup.ts): whole months from its month rows, the days at the period's edges from
+ * its day rows, so three years read ~36 month buckets instead of every booking. Distinct companies cannot be added up
+ * from buckets: they are counted by probing the bookings index once per company (or company and park). Only the load
+ * right now, the park's company list and the fees still read bookings directly. Casts make both drivers return plain
+ * numbers.
  */
 export type StatsScope = { kind: 'platform' } | { kind: 'park'; parkId: number } | { kind: 'node'; nodeId: number };
 
@@ -22,7 +26,6 @@ export interface Period {
 const STATUS = sql`b.status`;
 const OPEN = statusIn(STATUS, OPEN_STATUSES);
 const CLOSED = statusIn(STATUS, CLOSED_STATUSES);
-const statusIs = (status: BookingStatus) => statusIn(STATUS, [status]);
 
 function scopeOf(scope: StatsScope, alias = 'b'): SQL {
   const a = sql.raw(alias);
@@ -39,6 +42,50 @@ function scopeOf(scope: StatsScope, alias = 'b'): SQL {
 function inPeriod(period: Period, alias = 'b'): SQL {
   const a = sql.raw(alias);
   return sql`${a}.created_at >= ${period.start.toISOString()}::timestamptz AND ${a}.created_at < ${period.end.toISOString()}::timestamptz`;
+}
+
+/**
+ * The rollup rows (alias `r`) of a period and scope: month rows for the months the period covers whole, day rows for
+ * the days before the first and after the last whole month. Rows whose count fell to 0 add nothing to any sum.
+ */
+function rollupOf(scope: StatsScope, period: Period, alias = 'r'): SQL {
+  const a = sql.raw(alias);
+  const after = addDays(period.to, 1);
+  const firstWhole = period.from.endsWith('-01') ? period.from : addDays(dayjs(period.from).endOf('month').format('YYYY-MM-DD'), 1);
+  const endWhole = after.slice(0, 8) + '01';
+  const [monthsFrom, monthsTo] = firstWhole < endWhole ? [firstWhole, endWhole] : [after, after];
+  return sql`${scopeOf(scope, alias)}
+    AND ((${a}.grain = 'm' AND ${a}.day >= ${monthsFrom}::date AND ${a}.day < ${monthsTo}::date)
+      OR (${a}.grain = 'd' AND ((${a}.day >= ${period.from}::date AND ${a}.day < ${monthsFrom}::date) OR (${a}.day >= ${monthsTo}::date AND ${a}.day < ${after}::date))))`;
+}
+
+/* The same state groupings on the rollup's alias `r`. */
+const R_STATUS = sql`r.status`;
+const rStatusIs = (status: BookingStatus) => statusIn(R_STATUS, [status]);
+const R_OPEN = statusIn(R_STATUS, OPEN_STATUSES);
+const R_CLOSED = statusIn(R_STATUS, CLOSED_STATUSES);
+/** Evaluations in rollup rows, and the satisfaction score (level 1…5 → 0, 25, 50, 75, 100) as a sum over them. */
+const R_EVALUATIONS = sql`(r.ev1 + r.ev2 + r.ev3 + r.ev4 + r.ev5)`;
+const R_SCORE_SUM = sql`(25 * r.ev2 + 50 * r.ev3 + 75 * r.ev4 + 100 * r.ev5)`;
+
+/**
+ * Companies with at least one booking in the period and scope — per company, or per company and park (`byPark`) —
+ * from the spans of their first and last booking: a span with an end inside the period counts for sure, one wholly
+ * before or after does not, and only a company whose span straddles the whole period is looked up in the bookings
+ * (one index probe). Rows: (enterprise_id, park_id); park_id is 0 when not by park or for companies in no park.
+ */
+function activeCompanies(scope: StatsScope, period: Period, byPark: boolean): SQL {
+  const start = sql`${period.start.toISOString()}::timestamptz`;
+  const end = sql`${period.end.toISOString()}::timestamptz`;
+  const spans = scope.kind === 'node' ? sql`booking_company_node_spans s WHERE s.node_id = ${scope.nodeId}` : scope.kind === 'park' ? sql`booking_company_spans s WHERE s.park_id = ${scope.parkId}` : sql`booking_company_spans s`;
+  const park = byPark ? sql`s.park_id` : sql`0`;
+  const probePark = byPark ? sql`AND coalesce(b.park_id, 0) = t.park_id` : sql``;
+  return sql`SELECT t.enterprise_id, t.park_id FROM (
+               SELECT s.enterprise_id, ${park} AS park_id,
+                      bool_or((s.first_at >= ${start} AND s.first_at < ${end}) OR (s.last_at >= ${start} AND s.last_at < ${end})) AS sure,
+                      bool_or(s.first_at < ${start} AND s.last_at >= ${end}) AS straddles
+               FROM ${spans} GROUP BY 1, 2) t
+             WHERE t.sure OR (t.straddles AND EXISTS (SELECT 1 FROM bookings b WHERE b.enterprise_id = t.enterprise_id ${probePark} AND ${scopeOf(scope)} AND ${inPeriod(period)}))`;
 }
 
 async function query<T>(ex: Executor, q: SQL): Promise<T[]> {
@@ -58,35 +105,28 @@ export interface Summary {
   enterprises: number;
 }
 
-/**
- * Totals of the period. Split in three aggregations PostgreSQL can run in parallel workers (an ordered-set aggregate
- * or a DISTINCT aggregate would force a single process): counts, the distribution of turnaround days (the p90 is
- * read from it exactly), and the distinct companies.
- */
+/** Totals of the period: counts and sums from the rollup, the p90 from its turnaround distribution, and the distinct companies. */
 export async function summary(ex: Executor, scope: StatsScope, period: Period): Promise<Summary> {
   const [counts] = await query<Omit<Summary, 'p90Turnaround' | 'enterprises'>>(
     ex,
-    sql`SELECT count(*)::int AS total,
-               count(*) FILTER (WHERE ${statusIs('completed')})::int AS completed,
-               count(*) FILTER (WHERE ${statusIs('cancelled')})::int AS cancelled,
-               count(*) FILTER (WHERE ${statusIs('rejected')})::int AS rejected,
-               count(*) FILTER (WHERE ${OPEN})::int AS open,
-               count(b.turnaround_days)::int AS reported,
-               count(*) FILTER (WHERE b.on_time)::int AS "onTime",
-               avg(b.turnaround_days)::float8 AS "avgTurnaround"
-        FROM bookings b
-        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}`,
+    sql`SELECT coalesce(sum(r.n), 0)::int AS total,
+               coalesce(sum(r.n) FILTER (WHERE ${rStatusIs('completed')}), 0)::int AS completed,
+               coalesce(sum(r.n) FILTER (WHERE ${rStatusIs('cancelled')}), 0)::int AS cancelled,
+               coalesce(sum(r.n) FILTER (WHERE ${rStatusIs('rejected')}), 0)::int AS rejected,
+               coalesce(sum(r.n) FILTER (WHERE ${R_OPEN}), 0)::int AS open,
+               coalesce(sum(r.reported), 0)::int AS reported,
+               coalesce(sum(r.on_time), 0)::int AS "onTime",
+               (sum(r.turnaround_sum)::numeric / nullif(sum(r.reported), 0))::float8 AS "avgTurnaround"
+        FROM booking_stats r
+        WHERE ${rollupOf(scope, period)}`,
   );
   const histogram = await query<{ days: number; n: number }>(
     ex,
-    sql`SELECT b.turnaround_days AS days, count(*)::int AS n FROM bookings b
-        WHERE ${scopeOf(scope)} AND ${inPeriod(period)} AND b.turnaround_days IS NOT NULL
-        GROUP BY b.turnaround_days ORDER BY b.turnaround_days`,
+    sql`SELECT r.days, sum(r.n)::int AS n FROM booking_stats_turnaround r
+        WHERE ${rollupOf(scope, period)}
+        GROUP BY r.days HAVING sum(r.n) > 0 ORDER BY r.days`,
   );
-  const [companies] = await query<{ n: number }>(
-    ex,
-    sql`SELECT count(*)::int AS n FROM (SELECT b.enterprise_id FROM bookings b WHERE ${scopeOf(scope)} AND ${inPeriod(period)} GROUP BY b.enterprise_id) e`,
-  );
+  const [companies] = await query<{ n: number }>(ex, sql`SELECT count(*)::int AS n FROM (${activeCompanies(scope, period, false)}) c`);
   return { ...counts!, p90Turnaround: percentileOf(histogram, 0.9), enterprises: companies!.n };
 }
 
@@ -109,36 +149,25 @@ export function percentileOf(histogram: { days: number; n: number }[], p: number
   return fraction === 0 ? a : a + (valueAt(lower + 1) - a) * fraction;
 }
 
-/** Month boundaries (Shanghai) as instants: bookings are bucketed by comparison, not by a time-zone conversion per row. */
-function monthStarts(period: Period): Date[] {
-  const starts: Date[] = [];
-  for (let m = dayjs.tz(period.from, TZ).startOf('month'); m.toDate() < period.end; m = m.add(1, 'month')) starts.push(m.toDate());
-  return starts;
-}
-
 export async function byMonth(ex: Executor, scope: StatsScope, period: Period) {
-  const starts = monthStarts(period);
-  const bounds = sql.join(starts.map((d) => sql`${d.toISOString()}::timestamptz`), sql`, `);
-  const rows = await query<{ bucket: number; total: number; completed: number }>(
+  return query<{ month: string; total: number; completed: number }>(
     ex,
-    sql`SELECT width_bucket(b.created_at, ARRAY[${bounds}]::timestamptz[]) AS bucket,
-               count(*)::int AS total,
-               count(*) FILTER (WHERE ${statusIs('completed')})::int AS completed
-        FROM bookings b
-        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
-        GROUP BY 1 ORDER BY 1`,
+    sql`SELECT to_char(date_trunc('month', r.day), 'YYYY-MM') AS month, sum(r.n)::int AS total,
+               coalesce(sum(r.n) FILTER (WHERE ${rStatusIs('completed')}), 0)::int AS completed
+        FROM booking_stats r
+        WHERE ${rollupOf(scope, period)}
+        GROUP BY 1 HAVING sum(r.n) > 0 ORDER BY 1`,
   );
-  return rows.map((r) => ({ month: dayjs(starts[r.bucket - 1]).tz(TZ).format('YYYY-MM'), total: r.total, completed: r.completed }));
 }
 
 export async function byCategory(ex: Executor, scope: StatsScope, period: Period) {
   return query<{ code: string; name: string; total: number; completed: number }>(
     ex,
-    sql`SELECT c.code, c.name, count(b.id)::int AS total, count(b.id) FILTER (WHERE ${statusIs('completed')})::int AS completed
-        FROM bookings b
-        JOIN services s ON s.id = b.service_id
+    sql`SELECT c.code, c.name, sum(t.total)::int AS total, sum(t.completed)::int AS completed
+        FROM (SELECT r.service_id, sum(r.n) AS total, coalesce(sum(r.n) FILTER (WHERE ${rStatusIs('completed')}), 0) AS completed
+              FROM booking_stats r WHERE ${rollupOf(scope, period)} GROUP BY r.service_id HAVING sum(r.n) > 0) t
+        JOIN services s ON s.id = t.service_id
         JOIN service_categories c ON c.code = s.category_code
-        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
         GROUP BY c.code, c.name, c.sort_order ORDER BY c.sort_order`,
   );
 }
@@ -147,23 +176,25 @@ export async function byCategory(ex: Executor, scope: StatsScope, period: Period
 export async function byChannel(ex: Executor, scope: StatsScope, period: Period) {
   return query<{ nodeId: number; name: string; online: number; window: number; api: number; total: number }>(
     ex,
-    sql`SELECT n.id AS "nodeId", n.name, count(*) FILTER (WHERE b.channel = 'online')::int AS online,
-               count(*) FILTER (WHERE b.channel = 'window')::int AS "window", count(*) FILTER (WHERE b.channel = 'api')::int AS api, count(*)::int AS total
-        FROM bookings b JOIN nodes n ON n.id = b.node_id
-        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}
-        GROUP BY n.id, n.name, n.sort_order ORDER BY n.sort_order`,
+    sql`SELECT n.id AS "nodeId", n.name, t.online::int AS online, t."window"::int AS "window", t.api::int AS api, t.total::int AS total
+        FROM (SELECT r.node_id, coalesce(sum(r.n) FILTER (WHERE r.channel = 'online'), 0) AS online,
+                     coalesce(sum(r.n) FILTER (WHERE r.channel = 'window'), 0) AS "window",
+                     coalesce(sum(r.n) FILTER (WHERE r.channel = 'api'), 0) AS api, sum(r.n) AS total
+              FROM booking_stats r WHERE ${rollupOf(scope, period)} GROUP BY r.node_id HAVING sum(r.n) > 0) t
+        JOIN nodes n ON n.id = t.node_id
+        ORDER BY n.sort_order`,
   );
 }
 
+/** Bookings per park (the company's park when it booked) from the rollup, and its distinct companies from the spans. */
 export async function byPark(ex: Executor, scope: StatsScope, period: Period) {
   return query<{ parkId: number | null; name: string; total: number; enterprises: number }>(
     ex,
-    // Two-level grouping instead of count(DISTINCT …), so the inner aggregation can run in parallel.
-    sql`SELECT g.park_id AS "parkId", coalesce(p.name, '不在园区') AS name, sum(g.n)::int AS total, count(*)::int AS enterprises
-        FROM (SELECT b.park_id, b.enterprise_id, count(*) AS n FROM bookings b
-              WHERE ${scopeOf(scope)} AND ${inPeriod(period)} GROUP BY b.park_id, b.enterprise_id) g
-        LEFT JOIN parks p ON p.id = g.park_id
-        GROUP BY g.park_id, p.name ORDER BY total DESC, name`,
+    sql`SELECT nullif(t.park_id, 0) AS "parkId", coalesce(p.name, '不在园区') AS name, t.total::int AS total, coalesce(c.n, 0)::int AS enterprises
+        FROM (SELECT r.park_id, sum(r.n) AS total FROM booking_stats r WHERE ${rollupOf(scope, period)} GROUP BY r.park_id HAVING sum(r.n) > 0) t
+        LEFT JOIN (SELECT a.park_id, count(*) AS n FROM (${activeCompanies(scope, period, true)}) a GROUP BY a.park_id) c ON c.park_id = t.park_id
+        LEFT JOIN parks p ON p.id = t.park_id
+        ORDER BY total DESC, name`,
   );
 }
 
@@ -171,8 +202,8 @@ export async function topServices(ex: Executor, scope: StatsScope, period: Perio
   return query<{ code: string; name: string; total: number }>(
     ex,
     sql`SELECT s.code, s.name, t.total
-        FROM (SELECT b.service_id, count(*)::int AS total FROM bookings b
-              WHERE ${scopeOf(scope)} AND ${inPeriod(period)} GROUP BY b.service_id ORDER BY total DESC, b.service_id LIMIT ${limit}) t
+        FROM (SELECT r.service_id, sum(r.n)::int AS total FROM booking_stats r
+              WHERE ${rollupOf(scope, period)} GROUP BY r.service_id HAVING sum(r.n) > 0 ORDER BY total DESC, r.service_id LIMIT ${limit}) t
         JOIN services s ON s.id = t.service_id
         ORDER BY t.total DESC, s.code`,
   );
@@ -181,7 +212,6 @@ export async function topServices(ex: Executor, scope: StatsScope, period: Perio
 /** Per node of the scope: the period's figures (every node listed, also those without bookings). */
 export async function nodeFigures(ex: Executor, scope: StatsScope, period: Period) {
   const nodeFilter = scope.kind === 'node' ? sql`n.id = ${scope.nodeId}` : sql`TRUE`;
-  const bookingFilter = scope.kind === 'platform' ? sql`` : sql`AND ${scopeOf(scope)}`;
   return query<{
     nodeId: number;
     name: string;
@@ -205,16 +235,16 @@ export async function nodeFigures(ex: Executor, scope: StatsScope, period: Perio
                coalesce(f.evaluations, 0)::int AS evaluations, f.satisfaction::float8 AS satisfaction
         FROM nodes n
         LEFT JOIN (
-          SELECT b.node_id, count(*) AS total,
-                 count(*) FILTER (WHERE ${statusIs('completed')}) AS completed,
-                 count(*) FILTER (WHERE ${CLOSED}) AS closed_without,
-                 count(b.turnaround_days) AS reported,
-                 count(*) FILTER (WHERE b.on_time) AS on_time,
-                 avg(b.turnaround_days) AS avg_turnaround,
-                 count(b.evaluation_level) AS evaluations,
-                 avg((b.evaluation_level - 1) * 25) AS satisfaction
-          FROM bookings b WHERE ${inPeriod(period)} ${bookingFilter}
-          GROUP BY b.node_id
+          SELECT r.node_id, sum(r.n) AS total,
+                 sum(r.n) FILTER (WHERE ${rStatusIs('completed')}) AS completed,
+                 sum(r.n) FILTER (WHERE ${R_CLOSED}) AS closed_without,
+                 sum(r.reported) AS reported,
+                 sum(r.on_time) AS on_time,
+                 sum(r.turnaround_sum)::numeric / nullif(sum(r.reported), 0) AS avg_turnaround,
+                 sum(${R_EVALUATIONS}) AS evaluations,
+                 sum(${R_SCORE_SUM})::numeric / nullif(sum(${R_EVALUATIONS}), 0) AS satisfaction
+          FROM booking_stats r WHERE ${rollupOf(scope, period)}
+          GROUP BY r.node_id
         ) f ON f.node_id = n.id
 
         WHERE ${nodeFilter}
@@ -226,12 +256,10 @@ export async function nodeFigures(ex: Executor, scope: StatsScope, period: Perio
 export async function satisfaction(ex: Executor, scope: StatsScope, period: Period) {
   const [row] = await query<{ evaluations: number; score: number | null; levels: number[] }>(
     ex,
-    sql`SELECT count(b.evaluation_level)::int AS evaluations, avg((b.evaluation_level - 1) * 25)::float8 AS score,
-               ARRAY[count(*) FILTER (WHERE b.evaluation_level = 5), count(*) FILTER (WHERE b.evaluation_level = 4),
-                     count(*) FILTER (WHERE b.evaluation_level = 3), count(*) FILTER (WHERE b.evaluation_level = 2),
-                     count(*) FILTER (WHERE b.evaluation_level = 1)]::int[] AS levels
-        FROM bookings b
-        WHERE ${scopeOf(scope)} AND ${inPeriod(period)}`,
+    sql`SELECT coalesce(sum(${R_EVALUATIONS}), 0)::int AS evaluations, (sum(${R_SCORE_SUM})::numeric / nullif(sum(${R_EVALUATIONS}), 0))::float8 AS score,
+               ARRAY[coalesce(sum(r.ev5), 0), coalesce(sum(r.ev4), 0), coalesce(sum(r.ev3), 0), coalesce(sum(r.ev2), 0), coalesce(sum(r.ev1), 0)]::int[] AS levels
+        FROM booking_stats r
+        WHERE ${rollupOf(scope, period)}`,
   );
   return row!;
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/db/client.js';
 import { runSeed } from '../../src/seed/index.js';
+import { rollupDrift } from '../../src/stats/rollup.repo.js';
 import { DEMO_PASSWORD } from '../../src/seed/demo.js';
 import { bookings, enterprises, events, nodes, nodeServiceWindows, reports, services, users } from '../../src/db/schema.js';
 import { BOOKING_STATUSES } from '../../src/bookings/lifecycle.js';
@@ -58,6 +59,11 @@ describe('seed', function () {
       expect(noEvent!.n).to.equal(0);
       const [noReport] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status IN ('reported','completed') AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.booking_id = b.id)`);
       expect(noReport!.n).to.equal(0);
+      // the dashboards' rollup holds exactly what the bulk-inserted history gives (kept by the triggers on bookings)
+      expect(await rollupDrift(database.db)).to.deep.equal([]);
+      const [rolled] = await q<{ n: number }>(`SELECT coalesce(sum(n), 0)::int AS n FROM booking_stats WHERE grain = 'd'`);
+      const [all] = await q<{ n: number }>('SELECT count(*)::int AS n FROM bookings');
+      expect(rolled!.n).to.equal(all!.n).and.to.be.greaterThan(100);
       expect(await database.db.$count(bookings)).to.be.greaterThan(500);
       // the window: admins, duty, a company registered there with window bookings and no account yet, queue tickets
       const [win] = await q<{ admins: number; duty: number; window: number; unowned: number; tickets: number }>(`SELECT

@@ -6,6 +6,7 @@ import { bookingFees, bookingItems, bookings } from '../../src/db/schema.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
 import { createCompanyUser, createUser, grantSignatory, nodeId, TEST_PASSWORD } from '../support/factories.js';
+import { rollupDrift } from '../../src/stats/rollup.repo.js';
 import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
 
 /**
@@ -92,6 +93,10 @@ describe('statistics: dashboards from a known fixture', () => {
   after(() => t?.close());
 
   const kpi = (html: string, id: string) => new RegExp(`id="${id}">([^<]*)`).exec(html)?.[1]?.trim();
+
+  it('the rollup the dashboards read equals the bookings after the whole history (reports, completion, evaluation)', async () => {
+    expect(await rollupDrift(t.db)).to.deep.equal([]);
+  });
 
   it('platform: exact totals, rates, turnaround (mean and p90) and satisfaction', async () => {
     const res = await platform.get(`/admin?${period}`);
