@@ -15,7 +15,7 @@ const database = config.databaseUrl
   : await openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir });
 try {
   await runMigrations(database);
-  await runSeed(database.db, { demo: config.seedDemo, logger });
+  await runSeed(database.db, { demo: config.seedDemo, logger, uploadDir: config.uploadDir });
   logger.info({ database: database.driver, demo: config.seedDemo }, 'seed complete');
 } finally {
   await database.close();

@@ -53,7 +53,7 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   let seeded = false;
   if (opts.prepare) {
     await runMigrations(database);
-    seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
+    seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger, uploadDir: config.uploadDir });
   }
   const { app, close, services } = createApp({ config, database, logger });
   // Housekeeping in one process only: stale draft uploads (often: they hold disk space), and reported bookings that
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
 
   const database = await openOrExit(config);
   await runMigrations(database);
-  await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
+  await seedIfEmpty(database.db, { demo: config.seedDemo, logger, uploadDir: config.uploadDir });
   await database.close();
   logger.info({ workers }, 'starting worker processes');
   let stopping = false;

@@ -16,6 +16,8 @@ export interface SeedOptions {
   /** "Now" of the demo history (tests pin it). */
   now?: Date;
   logger?: Logger;
+  /** The app's upload directory: demo documents are stored there (else in a temporary directory). */
+  uploadDir?: string;
 }
 
 /** The full seed: reference catalog always, demo accounts only when asked (never in production). Idempotent. */
@@ -38,7 +40,7 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     options.logger?.info(window, 'seed: demo company admins, window duty, window cases and queue tickets present');
     const chains = await seedDemoChains(db, options.now);
     options.logger?.info(chains, 'seed: demo whole-chain requests present');
-    const needs = await seedDemoNeeds(db, options.now);
+    const needs = await seedDemoNeeds(db, options.now, options.uploadDir);
     options.logger?.info(needs, 'seed: demo experts and quality needs present');
   }
 }
