@@ -7,7 +7,7 @@ import { formAction, formBody, refusalAsMessage } from '../http/forms.js';
 import { currentUser, requireAction, requireLogin } from '../http/guards.js';
 import { multipartForm, uploadedFiles } from '../http/multipart.js';
 import { idParam } from '../http/params.js';
-import { NotFoundError, ValidationError } from '../shared/errors.js';
+import { NotFoundError } from '../shared/errors.js';
 import { ACCEPT_ATTRIBUTE, ALLOWED_TYPES_TEXT, MAX_FILES } from '../uploads/file-check.js';
 import type { AttachmentPurpose } from '../uploads/purposes.js';
 import { needHref } from './needs.js';
@@ -18,11 +18,8 @@ const NEED_FILES: AttachmentPurpose[] = ['need_file'];
 const uploadLimits = { maxFiles: MAX_FILES, accept: ACCEPT_ATTRIBUTE, typesText: ALLOWED_TYPES_TEXT };
 const downloadHeaders = (mimeType: string) => ({ 'Content-Type': mimeType, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' });
 
-/** The files of a multipart need form; a body refused by the parser's limits is the upload field's message. */
-function filesOf(req: Request) {
-  if (req.uploadError) throw new ValidationError({ attachments: req.uploadError }, req.uploadError);
-  return uploadedFiles(req, NEED_FILES);
-}
+/** The files of a multipart need form; a body refused by the parser's limits becomes the upload field's message (after the scope check). */
+const filesOf = (req: Request) => ({ files: uploadedFiles(req, NEED_FILES), ...(req.uploadError ? { refused: req.uploadError } : {}) });
 
 /** /needs (list and form), /needs/:number (thread and actions), /coordinator/needs (figures and the pool), /experts/:id/profile. */
 export function needsRoutes(deps: { needs: NeedsService }): Router {

@@ -1,18 +1,17 @@
 import type { Principal } from '../auth/access.js';
-import type { UploadedFile } from '../uploads/purposes.js';
 import { expertProfileForm, ownExpertId, saveExpertProfile } from './experts.js';
-import { acceptNeed, assignNeed, closeNeed, listNeedsFor, needAttachment, needPage, needsDashboard, postMessage, rateNeed, resolveNeed, submitNeed, type NeedsDeps } from './needs.js';
+import { acceptNeed, assignNeed, closeNeed, listNeedsFor, needAttachment, needPage, needsDashboard, postMessage, rateNeed, resolveNeed, submitNeed, type NeedsDeps, type NeedUpload } from './needs.js';
 import { bookNeed, planNeedBookings, proposeServices } from './to-bookings.js';
 
 /** Quality needs answered by experts (质量需求 / 专家库). */
 export function makeNeedsService(deps: NeedsDeps) {
   return {
-    submit: (user: Principal, body: unknown, files: UploadedFile[] = []) => submitNeed(deps, user, body, files),
+    submit: (user: Principal, body: unknown, files?: NeedUpload) => submitNeed(deps, user, body, files),
     list: (user: Principal) => listNeedsFor(deps, user),
     page: (user: Principal, number: string) => needPage(deps, user, number),
     assign: (user: Principal, number: string, body: unknown) => assignNeed(deps, user, number, body),
     accept: (user: Principal, number: string) => acceptNeed(deps, user, number),
-    message: (user: Principal, number: string, body: unknown, files: UploadedFile[] = []) => postMessage(deps, user, number, body, files),
+    message: (user: Principal, number: string, body: unknown, files?: NeedUpload) => postMessage(deps, user, number, body, files),
     attachment: (user: Principal, number: string, id: number) => needAttachment(deps, user, number, id),
     propose: (user: Principal, number: string, body: unknown) => proposeServices(deps, user, number, body),
     bookingPlan: (user: Principal, number: string) => planNeedBookings(deps, user, number),

@@ -54,14 +54,21 @@ export async function loadNeed(deps: NeedsDeps, user: Principal, number: string)
   return { found, rel };
 }
 
+/** The files of a need form, or why the upload parser refused the body (too large, too many): checked after scope. */
+export interface NeedUpload {
+  files: UploadedFile[];
+  refused?: string;
+}
+
 /** Checks the files of a form by content and writes them to disk; the caller removes them if its transaction fails. */
-async function storedNeedFiles(deps: NeedsDeps, user: Principal, files: UploadedFile[]) {
-  const checked = await checkFiles(files, 0);
+async function storedNeedFiles(deps: NeedsDeps, user: Principal, upload: NeedUpload) {
+  if (upload.refused) throw new ValidationError({ attachments: upload.refused }, upload.refused);
+  const checked = await checkFiles(upload.files, 0);
   return storeFiles(deps, checked, { userId: user.id, enterpriseId: user.enterpriseId }, { bookingId: null, draftToken: null, needId: null });
 }
 
 /** A need with its documents (content-checked; a refused file keeps nothing on disk and saves nothing). */
-export async function submitNeed(deps: NeedsDeps, user: Principal, body: unknown, files: UploadedFile[] = []): Promise<string> {
+export async function submitNeed(deps: NeedsDeps, user: Principal, body: unknown, files: NeedUpload = { files: [] }): Promise<string> {
   assertCan(user, 'need.submit');
   const v = parseInput(needSchema, body);
   const company = user.role === 'enterprise' ? await findEnterpriseById(deps.db, user.enterpriseId) : undefined;
@@ -178,7 +185,7 @@ export async function acceptNeed(deps: NeedsDeps, user: Principal, number: strin
 }
 
 /** A message on the thread; the assigned expert's first one starts the answer (answering) and stops the clock. */
-export async function postMessage(deps: NeedsDeps, user: Principal, number: string, body: unknown, files: UploadedFile[] = []): Promise<void> {
+export async function postMessage(deps: NeedsDeps, user: Principal, number: string, body: unknown, files: NeedUpload = { files: [] }): Promise<void> {
   const { found, rel } = await loadNeed(deps, user, number);
   if (!rel.owner && !rel.assigned && !rel.coordinator) throw new ForbiddenError('接单后才能在该需求下留言。');
   const v = parseInput(messageSchema, body);

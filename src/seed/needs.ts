@@ -79,10 +79,10 @@ export async function seedDemoNeeds(db: Db, now: Date = new Date(), uploadDir?: 
   const expert = async (i: number) => ({ p: await principalOf(db, `139000005${String(i).padStart(2, '0')}`), id: (await db.select({ id: experts.id }).from(experts).innerJoin(users, eq(users.id, experts.userId)).where(eq(users.mobile, `139000005${String(i).padStart(2, '0')}`)))[0]!.id });
   const submit = (who: Principal, type: string, title: string, description: string, preferredWay = 'online') => svc.submit(who, { type, title, description, preferredWay });
 
-  const withFiles = await svc.submit(shipyard, { type: '技术难题', title: '船用压力管路焊缝渗漏原因分析', description: '新建船舶压力管路试压时焊缝渗漏，需专家分析焊接工艺与无损检测方案。', preferredWay: 'visit' }, [demoFile('焊缝渗漏照片说明.pdf'), demoFile('焊接工艺评定报告.pdf')]);
+  const withFiles = await svc.submit(shipyard, { type: '技术难题', title: '船用压力管路焊缝渗漏原因分析', description: '新建船舶压力管路试压时焊缝渗漏，需专家分析焊接工艺与无损检测方案。', preferredWay: 'visit' }, { files: [demoFile('焊缝渗漏照片说明.pdf'), demoFile('焊接工艺评定报告.pdf')] });
   const e11 = await expert(11);
   await svc.assign(coordinator, withFiles, { expert: String(e11.id) });
-  await svc.message(e11.p, withFiles, { body: '已看过工艺评定报告，附上建议的无损检测比例和复检方案，请先按此安排。' }, [demoFile('无损检测复检方案.pdf')]);
+  await svc.message(e11.p, withFiles, { body: '已看过工艺评定报告，附上建议的无损检测比例和复检方案，请先按此安排。' }, { files: [demoFile('无损检测复检方案.pdf')] });
   const overdue = await submit(bunker, '检测方法开发', '调和燃料油稳定性快速判定方法', '调和后的燃料油出现沉淀，希望建立快速判定稳定性的方法，配合 ISO 8217 检测。');
   await db.update(needs).set({ dueDate: '2026-01-05', createdAt: new Date(now.getTime() - 20 * 86_400_000) }).where(eq(needs.number, overdue));
   const assigned = await submit(shipyard, '计量溯源方案', '车间压力表与压力变送器溯源方案', '车间有 120 台压力表和 30 台压力变送器，需要制定溯源和周期检定方案。');

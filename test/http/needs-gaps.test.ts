@@ -124,7 +124,7 @@ describe(`quality needs: documents, single bookings, expert availability (${onPo
       const closed = await submit('已关闭的需求');
       await t.services.needs.close(await principal(coordinator.id), closed, { reason: '企业撤回' });
       const before = await counts();
-      const err = await t.services.needs.message(await principal(company.user.id), closed, { body: '关闭后的留言' }, [{ purpose: 'need_file', originalname: 'a.pdf', buffer: PDF, size: PDF.length }]).catch((e: unknown) => e);
+      const err = await t.services.needs.message(await principal(company.user.id), closed, { body: '关闭后的留言' }, { files: [{ purpose: 'need_file', originalname: 'a.pdf', buffer: PDF, size: PDF.length }] }).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(ConflictError);
       expect(await counts()).to.deep.equal(before);
     });
