@@ -65,8 +65,13 @@ describe('一件事 and quality needs', () => {
     await company.page.getByLabel('需求标题').fill('新车间压力表溯源方案');
     await company.page.getByLabel('需求描述').fill('新车间 60 台压力表和 10 台压力变送器，需要溯源和周期检定方案。');
     await company.page.getByLabel('希望的服务方式').selectOption('online');
+    // a document goes with the need (checked by content like a booking's files)
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+    await company.page.getByLabel('附件（选填）').setInputFiles({ name: '压力表清单.pdf', mimeType: 'application/pdf', buffer: pdf });
     await company.page.getByRole('button', { name: '提交需求' }).click();
     const number = /XQ-\d{8}-\d{4}/.exec((await company.page.locator('p.text-body-secondary').first().textContent())!)![0];
+    expect(await company.page.getByRole('link', { name: '压力表清单.pdf' }).count()).to.equal(1);
+    await company.page.screenshot({ path: shot('need-documents'), fullPage: true });
 
     const coordinator = await session();
     await loginAs(coordinator.page, base(), ...ADMIN);

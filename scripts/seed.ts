@@ -2,6 +2,7 @@
  * npm run seed — applies migrations and upserts the reference catalog (and demo accounts outside production)
  * on the configured database. Safe to run repeatedly.
  */
+import { makeDocumentStore } from '../src/uploads/storage.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
@@ -15,7 +16,7 @@ const database = config.databaseUrl
   : await openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir });
 try {
   await runMigrations(database);
-  await runSeed(database.db, { demo: config.seedDemo, logger });
+  await runSeed(database.db, { demo: config.seedDemo, logger, documents: makeDocumentStore(config.fileStore, { db: database.db, uploadDir: config.uploadDir }) });
   logger.info({ database: database.driver, demo: config.seedDemo }, 'seed complete');
 } finally {
   await database.close();

@@ -146,7 +146,7 @@ export function buildServices(deps: CompositionDeps) {
     bookings,
     lab,
     chains,
-    needs: makeNeedsService({ db, clock }),
+    needs: makeNeedsService({ db, clock, availability, reference, storage }),
     notifications: makeNotificationsService(db),
     stats,
     equipment: makeEquipmentService({ db, clock, storage, periodOf: stats.periodOf }),

@@ -1,3 +1,4 @@
+import { makeDocumentStore } from './uploads/storage.js';
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
@@ -53,7 +54,7 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   let seeded = false;
   if (opts.prepare) {
     await runMigrations(database);
-    seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
+    seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger, documents: makeDocumentStore(config.fileStore, { db: database.db, uploadDir: config.uploadDir }) });
   }
   const { app, close, services } = createApp({ config, database, logger });
   // Housekeeping in one process only: stale draft uploads (often: they hold disk space), and reported bookings that
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
 
   const database = await openOrExit(config);
   await runMigrations(database);
-  await seedIfEmpty(database.db, { demo: config.seedDemo, logger });
+  await seedIfEmpty(database.db, { demo: config.seedDemo, logger, documents: makeDocumentStore(config.fileStore, { db: database.db, uploadDir: config.uploadDir }) });
   await database.close();
   logger.info({ workers }, 'starting worker processes');
   let stopping = false;

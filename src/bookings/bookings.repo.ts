@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { alias } from 'drizzle-orm/pg-core';
 import { rowsOf, type Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
-import { bookingCounters, bookingItems, bookings, bookingStatus, enterprises, evaluations, events, nodes, oilGrades, oilPackages, serviceCategories, services, users } from '../db/schema.js';
+import { bookingCounters, bookingItems, bookings, bookingStatus, enterprises, evaluations, events, needBookings, needs, nodes, oilGrades, oilPackages, serviceCategories, services, users } from '../db/schema.js';
 import type { BookingStatus } from './lifecycle.js';
 
 /**
@@ -414,4 +414,10 @@ export async function findEvaluation(ex: Executor, bookingId: number) {
 
 export async function insertEvaluation(ex: Executor, e: { bookingId: number; userId: number; level: number; comment: string }): Promise<void> {
   await ex.insert(evaluations).values(e);
+}
+
+/** The quality need a booking was made from (the company accepted an expert's proposal), if any. */
+export async function needOfBooking(ex: Executor, bookingId: number) {
+  const [row] = await ex.select({ number: needs.number, title: needs.title }).from(needBookings).innerJoin(needs, eq(needs.id, needBookings.needId)).where(eq(needBookings.bookingId, bookingId));
+  return row;
 }

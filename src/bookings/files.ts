@@ -36,7 +36,7 @@ export async function storeFiles(
   deps: Pick<BookingsDeps, 'storage'>,
   files: CheckedFile[],
   owner: { userId: number; enterpriseId: number | null },
-  target: { bookingId: number | null; draftToken: string | null },
+  target: Pick<attachmentsRepo.NewAttachment, 'bookingId' | 'draftToken' | 'needId'>,
 ): Promise<attachmentsRepo.NewAttachment[]> {
   const rows: attachmentsRepo.NewAttachment[] = [];
   try {

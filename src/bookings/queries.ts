@@ -39,7 +39,7 @@ export async function listCompanyBookings(deps: BookingsDeps, user: Principal, q
 /** One booking with everything its page shows, for anyone who may read it. */
 export async function bookingDetail(deps: BookingsDeps, user: Principal, number: string) {
   const { booking } = await loadBookingFor(deps.db, user, number, 'booking.read');
-  const [items, attachments, timeline, reports, evaluation, itemNames, money] = await Promise.all([
+  const [items, attachments, timeline, reports, evaluation, itemNames, money, fromNeed] = await Promise.all([
     repo.itemsOf(deps.db, booking.id),
     attachmentsRepo.attachmentsOfBooking(deps.db, booking.id),
     repo.timelineOf(deps.db, booking.id),
@@ -47,6 +47,7 @@ export async function bookingDetail(deps: BookingsDeps, user: Principal, number:
     repo.findEvaluation(deps.db, booking.id),
     deps.reference.oilItemNames(),
     feeOfBooking(deps.db, booking.id),
+    repo.needOfBooking(deps.db, booking.id),
   ]);
   const progress = await bookingProgress(deps.db, booking, timeline, deps.clock.now());
   const isOwner = user.role === 'enterprise';
@@ -60,6 +61,7 @@ export async function bookingDetail(deps: BookingsDeps, user: Principal, number:
     reports,
     evaluation,
     itemNames,
+    fromNeed,
     actions: isOwner ? availableActions(booking.status, 'enterprise') : [],
     canReschedule: isOwner && canReschedule(booking.status),
     canEvaluate: isOwner && booking.status === 'completed' && !evaluation,

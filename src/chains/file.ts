@@ -22,7 +22,7 @@ import { stepBody, stepDetails, stepErrors } from './step-form.js';
 
 export const CHAIN_PREFIX = 'YJS';
 
-type BundleStep = Awaited<ReturnType<typeof repo.stepsOfBundle>>[number];
+export type BundleStep = Awaited<ReturnType<typeof repo.stepsOfBundle>>[number];
 
 export interface NodeChoice {
   id: number;
@@ -75,7 +75,12 @@ export async function nodeChoices(deps: ChainsDeps, serviceId: number, kind: Boo
 export async function planChain(deps: ChainsDeps, user: Principal, code: string) {
   assertCan(user, 'chain.create');
   const bundle = await bundleForFiling(deps, code);
-  const steps = await repo.stepsOfBundle(deps.db, bundle.id);
+  const plans = await planSteps(deps, await repo.stepsOfBundle(deps.db, bundle.id));
+  return { bundle, steps: plans, impossible: plans.find((p) => p.impossible)?.impossible ?? null };
+}
+
+/** Each step's nodes and earliest windows (a chain's, or the services an expert proposed for a need). */
+export async function planSteps(deps: ChainsDeps, steps: BundleStep[]): Promise<StepPlan[]> {
   const plans: StepPlan[] = [];
   for (const s of steps) {
     const { choices } = s.serviceActive ? await nodeChoices(deps, s.serviceId, s.kind) : { choices: [] };
@@ -94,10 +99,10 @@ export async function planChain(deps: ChainsDeps, user: Principal, code: string)
       ...(service && s.kind === 'oil_test' ? { oil: await oilReference(deps, service) } : {}),
     });
   }
-  return { bundle, steps: plans, impossible: plans.find((p) => p.impossible)?.impossible ?? null };
+  return plans;
 }
 
-interface StepDecision {
+export interface StepDecision {
   step: BundleStep;
   nodeId: number;
   later: boolean;
@@ -106,14 +111,19 @@ interface StepDecision {
 }
 
 /** A step's window became full between the check and the take: the whole chain rolls back. */
-class StepWindowTaken extends Error {
+export class StepWindowTaken extends Error {
   constructor(readonly step: BundleStep) {
     super('step window taken');
   }
 }
 
+/** The message of a step whose window filled meanwhile (nothing was saved). */
+export function stepWindowFull(err: StepWindowTaken, nothingSaved: string): ConflictError {
+  return new ConflictError(`第 ${err.step.position} 步“${err.step.title}”所选时段刚刚约满，${nothingSaved}。请为该环节改选时段后重新提交。`, 'window_full', { position: err.step.position });
+}
+
 /** Checks every step (node, window, details, order) through the booking code's own checks; no writes. */
-async function decideSteps(deps: ChainsDeps, user: Principal, body: Record<string, unknown>, steps: BundleStep[], key: string, common: { contactName: string; contactMobile: string; description: string } | undefined, errors: Record<string, string>) {
+export async function decideSteps(deps: ChainsDeps, user: Principal, body: Record<string, unknown>, steps: BundleStep[], key: string, common: { contactName: string; contactMobile: string; description: string } | undefined, errors: Record<string, string>) {
   const decisions: StepDecision[] = [];
   for (const s of steps) {
     const offering = s.serviceActive ? await nodesOfferingService(deps.db, s.serviceId) : [];
@@ -194,9 +204,7 @@ export async function fileChain(deps: ChainsDeps, user: Principal, body: Record<
     });
     return { number, duplicate: false };
   } catch (err) {
-    if (err instanceof StepWindowTaken) {
-      throw new ConflictError(`第 ${err.step.position} 步“${err.step.title}”所选时段刚刚约满，整个申请未提交，各环节均未预约。请为该环节改选时段后重新提交。`, 'window_full', { position: err.step.position });
-    }
+    if (err instanceof StepWindowTaken) throw stepWindowFull(err, '整个申请未提交，各环节均未预约');
     if (pgErrorCode(err) === UNIQUE_VIOLATION && (pgConstraint(err) ?? '').includes('idempotency')) {
       const first = await repo.findChainNumberByKey(db, user.enterpriseId, key);
       if (first) return { number: first, duplicate: true };

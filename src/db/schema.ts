@@ -663,9 +663,13 @@ export const attachments = pgTable(
     mimeType: text('mime_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
     sha256: text('sha256').notNull(),
+    /** A quality need's document (submitted with the need or on its thread); such a row is never a draft. */
+    needId: integer('need_id').references((): AnyPgColumn => needs.id),
+    /** The thread message the document came with (null: attached when the need was submitted). */
+    needMessageId: integer('need_message_id').references((): AnyPgColumn => needMessages.id),
     createdAt: createdAt(),
   },
-  (t) => [index('attachments_booking_idx').on(t.bookingId), index('attachments_draft_idx').on(t.ownerUserId, t.draftToken)],
+  (t) => [index('attachments_booking_idx').on(t.bookingId), index('attachments_draft_idx').on(t.ownerUserId, t.draftToken), index('attachments_need_idx').on(t.needId)],
 );
 
 // ───────────────────────── notifications ─────────────────────────
@@ -1751,6 +1755,8 @@ export const experts = pgTable('experts', {
   /** 资质: 注册计量师、审核员 … */
   qualifications: text('qualifications').array().notNull().default(sql`'{}'::text[]`),
   available: boolean('available').notNull().default(true),
+  /** 暂停接单 until this day (inclusive); from the next day the expert takes needs again. Null: paused until resumed. */
+  pausedUntil: date('paused_until'),
   /** Open needs the expert takes at most at once. */
   maxLoad: integer('max_load').notNull().default(4),
   /** Open needs any expert may take from the pool (抢单) when true. */
@@ -1784,6 +1790,8 @@ export const needs = pgTable(
     resolution: text('resolution'),
     /** Bundle (套餐) code the expert proposes: the need turns into a chain request in one step. */
     proposedBundle: text('proposed_bundle'),
+    /** Service codes the expert (or coordinator) proposes: the company books them as separate single bookings. */
+    proposedServices: text('proposed_services').array().notNull().default(sql`'{}'::text[]`),
     ratingLevel: integer('rating_level'),
     ratingComment: text('rating_comment'),
     closedReason: text('closed_reason'),
@@ -1812,4 +1820,19 @@ export const needMessages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('need_messages_need_idx').on(t.needId, t.id)],
+);
+
+/** Single bookings a need was turned into (the company accepted the proposed services): one row per booking. */
+export const needBookings = pgTable(
+  'need_bookings',
+  {
+    bookingId: integer('booking_id')
+      .primaryKey()
+      .references(() => bookings.id),
+    needId: integer('need_id')
+      .notNull()
+      .references(() => needs.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('need_bookings_need_idx').on(t.needId)],
 );

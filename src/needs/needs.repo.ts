@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from '../db/client.js';
-import { enterprises, experts, needMessages, needs, parks, users } from '../db/schema.js';
+import { bookings, enterprises, experts, needBookings, needMessages, needs, nodes, parks, services, users } from '../db/schema.js';
 
 export type NeedRow = typeof needs.$inferSelect;
 export type ExpertRow = typeof experts.$inferSelect;
@@ -56,18 +56,19 @@ export async function expertOfUser(ex: Executor, userId: number): Promise<Expert
 /** The pool with each expert's open load and past ratings. */
 export async function expertPool(ex: Executor) {
   const result = await ex.execute(sql`
-    SELECT x.id, x.user_id AS "userId", u.name, x.organisation, x.fields, x.tags, x.qualifications, x.available, x.max_load AS "maxLoad",
+    SELECT x.id, x.user_id AS "userId", u.name, x.organisation, x.fields, x.tags, x.qualifications, x.available, to_char(x.paused_until, 'YYYY-MM-DD') AS "pausedUntil", x.max_load AS "maxLoad",
       (SELECT count(*)::int FROM needs n WHERE n.expert_id = x.id AND n.status IN ('assigned','answering')) AS load,
       (SELECT count(*)::int FROM needs n WHERE n.expert_id = x.id AND n.rating_level IS NOT NULL) AS rated,
       (SELECT avg(n.rating_level)::float FROM needs n WHERE n.expert_id = x.id AND n.rating_level IS NOT NULL) AS rating
     FROM experts x JOIN users u ON u.id = x.user_id WHERE u.active ORDER BY x.id`);
-  return rowsOf<{ id: number; userId: number; name: string; organisation: string; fields: string[]; tags: string[]; qualifications: string[]; available: boolean; maxLoad: number; load: number; rated: number; rating: number | null }>(result);
+  return rowsOf<{ id: number; userId: number; name: string; organisation: string; fields: string[]; tags: string[]; qualifications: string[]; available: boolean; pausedUntil: string | null; maxLoad: number; load: number; rated: number; rating: number | null }>(result);
 }
 
 export type PoolExpert = Awaited<ReturnType<typeof expertPool>>[number];
 
-export async function insertMessage(ex: Executor, values: typeof needMessages.$inferInsert): Promise<void> {
-  await ex.insert(needMessages).values(values);
+export async function insertMessage(ex: Executor, values: typeof needMessages.$inferInsert): Promise<number> {
+  const [row] = await ex.insert(needMessages).values(values).returning({ id: needMessages.id });
+  return row!.id;
 }
 
 export async function messagesOf(ex: Executor, needId: number) {
@@ -97,3 +98,45 @@ export async function needStats(ex: Executor) {
   ]);
   return { byType, byPark, byStatus, timing: timing[0]! };
 }
+
+/** One expert's profile with the name shown on it. */
+export async function findExpert(ex: Executor, id: number) {
+  const [row] = await ex.select({ expert: experts, name: users.name }).from(experts).innerJoin(users, eq(users.id, experts.userId)).where(eq(experts.id, id));
+  return row;
+}
+
+export async function updateExpert(ex: Executor, id: number, patch: Partial<typeof experts.$inferInsert>): Promise<void> {
+  await ex.update(experts).set(patch).where(eq(experts.id, id));
+}
+
+/** Active services by code (what an expert may propose), in the order asked. */
+export async function servicesByCode(ex: Executor, codes: string[]) {
+  if (codes.length === 0) return [];
+  const rows = await ex
+    .select({ id: services.id, code: services.code, name: services.name, active: services.active, kind: services.bookingKind, turnaroundDays: services.turnaroundDays, categoryCode: services.categoryCode })
+    .from(services)
+    .where(inArray(services.code, codes));
+  return codes.flatMap((c) => rows.filter((r) => r.code === c));
+}
+
+/** Services an expert may propose: the active catalogue. */
+export async function proposableServices(ex: Executor) {
+  return ex.select({ code: services.code, name: services.name }).from(services).where(eq(services.active, true)).orderBy(asc(services.code));
+}
+
+export async function insertNeedBookings(ex: Executor, needId: number, bookingIds: number[]): Promise<void> {
+  if (bookingIds.length) await ex.insert(needBookings).values(bookingIds.map((bookingId) => ({ needId, bookingId })));
+}
+
+/** The single bookings a need was turned into. */
+export async function bookingsOfNeed(ex: Executor, needId: number) {
+  return ex
+    .select({ number: bookings.number, status: bookings.status, date: bookings.date, window: bookings.window, serviceName: services.name, nodeName: nodes.name })
+    .from(needBookings)
+    .innerJoin(bookings, eq(bookings.id, needBookings.bookingId))
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .innerJoin(nodes, eq(nodes.id, bookings.nodeId))
+    .where(eq(needBookings.needId, needId))
+    .orderBy(asc(bookings.id));
+}
+

@@ -1,3 +1,4 @@
+import type { DocumentStore } from '../uploads/storage.js';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { seedBundles, seedDemoChains } from './chains.js';
@@ -16,6 +17,8 @@ export interface SeedOptions {
   /** "Now" of the demo history (tests pin it). */
   now?: Date;
   logger?: Logger;
+  /** Where the app keeps documents (its configured store): demo documents go there (else to a temporary directory). */
+  documents?: DocumentStore;
 }
 
 /** The full seed: reference catalog always, demo accounts only when asked (never in production). Idempotent. */
@@ -38,7 +41,7 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
     options.logger?.info(window, 'seed: demo company admins, window duty, window cases and queue tickets present');
     const chains = await seedDemoChains(db, options.now);
     options.logger?.info(chains, 'seed: demo whole-chain requests present');
-    const needs = await seedDemoNeeds(db, options.now);
+    const needs = await seedDemoNeeds(db, options.now, options.documents);
     options.logger?.info(needs, 'seed: demo experts and quality needs present');
   }
 }

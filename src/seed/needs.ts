@@ -2,8 +2,14 @@ import { eq } from 'drizzle-orm';
 import { asPrincipal, type Principal } from '../auth/access.js';
 import { hashPassword } from '../auth/password.js';
 import type { Db } from '../db/client.js';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeAvailability } from '../capacity/availability.js';
+import { makeReferenceData } from '../catalog/reference.js';
 import { experts, needs, users } from '../db/schema.js';
 import { makeNeedsService } from '../needs/needs.service.js';
+import { addDays, shanghaiDate } from '../shared/time.js';
+import { FileStorage, type DocumentStore } from '../uploads/storage.js';
 import { DEMO_PASSWORD } from './demo.js';
 
 type ExpertSeed = [name: string, organisation: string, fields: string[], tags: string[], qualifications: string[], maxLoad: number, available: boolean];
@@ -37,11 +43,23 @@ const principalOf = async (db: Db, mobile: string): Promise<Principal> => {
   return asPrincipal({ ...u!, unread: 0 });
 };
 
+/** A small, valid PDF (the upload check judges files by content). */
+export function demoPdf(title: string): Buffer {
+  return Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% ${title}\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'latin1');
+}
+
+const demoFile = (name: string) => {
+  const buffer = demoPdf(name);
+  return { purpose: 'need_file' as const, originalname: name, buffer, size: buffer.length };
+};
+
 /**
  * The demo pool (logins 139000005NN, the demo password) and needs in every state: waiting in the pool, assigned,
- * being answered, answered, rated, closed without result — one of them overdue, one a park's own.
+ * being answered, answered, rated, closed without result — one of them overdue, one a park's own; one submitted with
+ * documents (and a document on its thread), one turned into single bookings, an expert on pause until a day.
+ * Files go to the app's document store (`documents`) so they can be downloaded.
  */
-export async function seedDemoNeeds(db: Db, now: Date = new Date()): Promise<{ experts: number; needs: number }> {
+export async function seedDemoNeeds(db: Db, now: Date = new Date(), documents?: DocumentStore): Promise<{ experts: number; needs: number }> {
   if ((await db.$count(experts)) > 0) return { experts: 0, needs: 0 };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const [i, [name, organisation, fields, tags, qualifications, maxLoad, available]] of DEMO_EXPERTS.entries()) {
@@ -50,7 +68,10 @@ export async function seedDemoNeeds(db: Db, now: Date = new Date()): Promise<{ e
     if (u) await db.insert(experts).values({ userId: u.id, organisation, fields, tags, qualifications, maxLoad, available });
   }
   const clock = { now: () => now };
-  const svc = makeNeedsService({ db, clock });
+  const storage = documents ?? new FileStorage(path.join(tmpdir(), 'nqi-seed-unused'));
+  const svc = makeNeedsService({ db, clock, storage, availability: makeAvailability({ db, clock, horizonDays: 60 }), reference: makeReferenceData(db) });
+  // 曹雨 is on leave for two weeks (暂停接单 until a day): not proposed until then.
+  await db.update(experts).set({ pausedUntil: addDays(shanghaiDate(now), 14) }).where(eq(experts.available, false));
   const shipyard = await principalOf(db, '13900000101');
   const bunker = await principalOf(db, '13900000301');
   const park = await principalOf(db, '13900000002');
@@ -58,7 +79,10 @@ export async function seedDemoNeeds(db: Db, now: Date = new Date()): Promise<{ e
   const expert = async (i: number) => ({ p: await principalOf(db, `139000005${String(i).padStart(2, '0')}`), id: (await db.select({ id: experts.id }).from(experts).innerJoin(users, eq(users.id, experts.userId)).where(eq(users.mobile, `139000005${String(i).padStart(2, '0')}`)))[0]!.id });
   const submit = (who: Principal, type: string, title: string, description: string, preferredWay = 'online') => svc.submit(who, { type, title, description, preferredWay });
 
-  await submit(shipyard, '技术难题', '船用压力管路焊缝渗漏原因分析', '新建船舶压力管路试压时焊缝渗漏，需专家分析焊接工艺与无损检测方案。', 'visit');
+  const withFiles = await svc.submit(shipyard, { type: '技术难题', title: '船用压力管路焊缝渗漏原因分析', description: '新建船舶压力管路试压时焊缝渗漏，需专家分析焊接工艺与无损检测方案。', preferredWay: 'visit' }, { files: [demoFile('焊缝渗漏照片说明.pdf'), demoFile('焊接工艺评定报告.pdf')] });
+  const e11 = await expert(11);
+  await svc.assign(coordinator, withFiles, { expert: String(e11.id) });
+  await svc.message(e11.p, withFiles, { body: '已看过工艺评定报告，附上建议的无损检测比例和复检方案，请先按此安排。' }, { files: [demoFile('无损检测复检方案.pdf')] });
   const overdue = await submit(bunker, '检测方法开发', '调和燃料油稳定性快速判定方法', '调和后的燃料油出现沉淀，希望建立快速判定稳定性的方法，配合 ISO 8217 检测。');
   await db.update(needs).set({ dueDate: '2026-01-05', createdAt: new Date(now.getTime() - 20 * 86_400_000) }).where(eq(needs.number, overdue));
   const assigned = await submit(shipyard, '计量溯源方案', '车间压力表与压力变送器溯源方案', '车间有 120 台压力表和 30 台压力变送器，需要制定溯源和周期检定方案。');
@@ -72,6 +96,20 @@ export async function seedDemoNeeds(db: Db, now: Date = new Date()): Promise<{ e
   await svc.assign(coordinator, resolved, { expert: String(e8.id) });
   await svc.message(e8.p, resolved, { body: '该产品适用承压设备指令，建议先做标准比对，再安排型式试验。' });
   await svc.resolve(e8.p, resolved, { resolution: '建议按“出口认证一件事”办理：先对标比对，再检定生产用称量器具，最后开展体系认证辅导。', proposedBundle: 'EXPORT-CERT' });
+  // Turned directly into single bookings: the expert proposes two services, the company books both at once.
+  const booked = await submit(shipyard, '标准制修订', '出口压力表对标与天平检定', '出口订单要求对标欧盟标准，并提供生产用电子天平的检定证书。');
+  const e5 = await expert(5);
+  await svc.assign(coordinator, booked, { expert: String(e5.id) });
+  await svc.message(e5.p, booked, { body: '建议先做标准比对，同时检定电子天平；两项可分别预约。' });
+  await svc.propose(e5.p, booked, { services: ['BZ-BENCH', 'CAL-EBAL'] });
+  const plan = await svc.bookingPlan(shipyard, booked);
+  const body: Record<string, unknown> = { idempotencyKey: 'demo-need-bookings-0001', contactName: '张伟', contactMobile: '13900000101', description: '出口压力表需对标欧盟标准，并检定生产用电子天平。', s2_instrumentName: '电子天平', s2_serialNo: 'EB-NEED-01', s2_quantity: '1' };
+  for (const st of plan.steps) {
+    const choice = st.nodes.find((x) => x.windows.length) ?? st.nodes[0]!;
+    body[`s${st.position}_node`] = String(choice.id);
+    body[`s${st.position}_slot`] = choice.windows[1]?.value ?? choice.windows[0]?.value ?? '';
+  }
+  await svc.book(shipyard, booked, body);
   const rated = await submit(bunker, '技术难题', '燃料油硫含量复检结果差异', '同一批次燃料油两家实验室硫含量结果差异较大，需要分析原因。');
   const e3 = await expert(3);
   await svc.assign(coordinator, rated, { expert: String(e3.id) });
@@ -81,5 +119,5 @@ export async function seedDemoNeeds(db: Db, now: Date = new Date()): Promise<{ e
   const closed = await submit(shipyard, '质量管理诊断', '班组质量管理诊断', '希望对两个班组开展质量管理诊断。', 'meeting');
   await svc.close(coordinator, closed, { reason: '企业已改由园区统一组织诊断，本需求撤回。' });
   await submit(park, '园区质量诊断', '定海工业园区质量提升诊断', '园区船舶修造企业集中，希望开展共性质量问题诊断并形成提升方案。', 'meeting');
-  return { experts: DEMO_EXPERTS.length, needs: 8 };
+  return { experts: DEMO_EXPERTS.length, needs: 9 };
 }

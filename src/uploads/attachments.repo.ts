@@ -6,6 +6,8 @@ import type { AttachmentPurpose } from './purposes.js';
 
 export interface NewAttachment {
   bookingId: number | null;
+  needId?: number | null;
+  needMessageId?: number | null;
   enterpriseId: number | null;
   ownerUserId: number;
   draftToken: string | null;
@@ -90,7 +92,7 @@ export async function deleteDrafts(ex: Executor, ownerUserId: number, token: str
 export async function deleteStaleDrafts(ex: Executor, minutes: number): Promise<string[]> {
   const rows = await ex
     .delete(attachments)
-    .where(and(isNull(attachments.bookingId), lt(attachments.createdAt, sql`now() - make_interval(mins => ${minutes})`)))
+    .where(and(isNull(attachments.bookingId), isNull(attachments.needId), lt(attachments.createdAt, sql`now() - make_interval(mins => ${minutes})`)))
     .returning({ storedName: attachments.storedName });
   return rows.map((r) => r.storedName);
 }
@@ -109,7 +111,7 @@ export async function draftUsage(ex: Executor, owner: { userId: number; enterpri
       globalBytes: sql<number>`coalesce(sum(${attachments.sizeBytes}), 0)::float8`,
     })
     .from(attachments)
-    .where(isNull(attachments.bookingId));
+    .where(and(isNull(attachments.bookingId), isNull(attachments.needId)));
   const n = (v: unknown) => Number(v ?? 0);
   return {
     user: { files: n(row?.userFiles), bytes: n(row?.userBytes) },
@@ -122,4 +124,19 @@ export async function draftUsage(ex: Executor, owner: { userId: number; enterpri
 export async function deleteAttachment(ex: Executor, id: number): Promise<string | undefined> {
   const rows = await ex.delete(attachments).where(eq(attachments.id, id)).returning({ storedName: attachments.storedName });
   return rows[0]?.storedName;
+}
+
+/** A quality need's documents (submitted with it and from its thread), oldest first. */
+export async function attachmentsOfNeed(ex: Executor, needId: number) {
+  return ex
+    .select({ id: attachments.id, messageId: attachments.needMessageId, originalName: attachments.originalName, mimeType: attachments.mimeType, sizeBytes: attachments.sizeBytes, createdAt: attachments.createdAt, ownerName: users.name })
+    .from(attachments)
+    .innerJoin(users, eq(users.id, attachments.ownerUserId))
+    .where(eq(attachments.needId, needId))
+    .orderBy(asc(attachments.id));
+}
+
+export async function findNeedAttachment(ex: Executor, needId: number, id: number) {
+  const rows = await ex.select().from(attachments).where(and(eq(attachments.id, id), eq(attachments.needId, needId)));
+  return rows[0];
 }

@@ -8,6 +8,7 @@ export const ATTACHMENT_PURPOSES = {
   other: '其他材料',
   report_pdf: '签章报告 PDF',
   equipment_photo: '设备照片',
+  need_file: '需求材料',
 } as const;
 
 export type AttachmentPurpose = keyof typeof ATTACHMENT_PURPOSES;

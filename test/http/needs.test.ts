@@ -57,7 +57,7 @@ describe('quality needs answered by experts (质量需求 / 专家库)', functio
 
   it('matching ranks the pool by field, tags, load and ratings, and explains each score', async () => {
     const need = { type: '计量溯源方案', title: '压力变送器溯源', description: '储罐区燃料油计量' };
-    const ranked = rankExperts(await expertPool(t.db), need);
+    const ranked = rankExperts(await expertPool(t.db), need, '2026-09-30');
     const order = ranked.map((m) => m.expert.name);
     expect(order.slice(0, 4)).to.deep.equal(['专家A', '专家B', '专家E', '专家C']);
     expect(order).not.to.include('专家D'); // not available
@@ -69,7 +69,7 @@ describe('quality needs answered by experts (质量需求 / 专家库)', functio
       const number = await submit(company.user.id, { title: `溯源方案 ${i}` });
       await t.services.needs.assign(admin, number, { expert: String(pool.A!.expertId) });
     }
-    const again = rankExperts(await expertPool(t.db), need).map((m) => m.expert.name);
+    const again = rankExperts(await expertPool(t.db), need, '2026-09-30').map((m) => m.expert.name);
     expect(again.indexOf('专家B')).to.be.lessThan(again.indexOf('专家A'));
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { accountTokens, apiKeys, bookings, bundles, chainRequests, chainSteps, closures, enterprises, evaluations, experts, invitations, joinRequests, needMessages, needs, nodes, nodeServices, notifications, outbox, queueTickets, services, signatories, users, webhookDeliveries, webhookSubscriptions, windowCases } from '../../src/db/schema.js';
+import { accountTokens, apiKeys, bookings, bundles, chainRequests, chainSteps, closures, enterprises, evaluations, experts, invitations, joinRequests, needBookings, needMessages, needs, nodes, nodeServices, notifications, outbox, queueTickets, services, signatories, users, webhookDeliveries, webhookSubscriptions, windowCases } from '../../src/db/schema.js';
 import { hashToken } from '../../src/company/tokens.js';
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
@@ -752,17 +752,64 @@ const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
   },
   'POST /needs': {
     who: ['entA', 'entB', 'park1', 'park2'],
+    upload: true,
     async prepare(w, who) {
       const title = `新需求${next()}号`;
-      return { agent: agentOf(w, who), url: '/needs', fields: { type: '标准制修订', title, description: '企业标准需要按新版国家标准修订。', preferredWay: 'meeting' }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(needs, eq(needs.title, title))).to.equal(1)) };
+      return {
+        agent: agentOf(w, who),
+        url: '/needs',
+        fields: { type: '标准制修订', title, description: '企业标准需要按新版国家标准修订。', preferredWay: 'meeting' },
+        files: [{ field: 'file_need_file', buffer: PDF, name: '现行企业标准.pdf' }],
+        signedIn: true,
+        // the file goes with the multipart body only (test/http/needs-gaps.test.ts checks the documents)
+        done: async (res) => (redirected(res), expect(await w.t.db.$count(needs, eq(needs.title, title))).to.equal(1)),
+      };
     },
   },
   'POST /needs/:number/messages': {
     who: ['entA', 'admin'],
+    upload: true,
     async prepare(w, who) {
       const number = await freshNeed(w);
       const body = `留言${next()}`;
-      return { agent: agentOf(w, who), url: `/needs/${number}/messages`, fields: { body }, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(needMessages, eq(needMessages.body, body))).to.equal(1)) };
+      return {
+        agent: agentOf(w, who),
+        url: `/needs/${number}/messages`,
+        fields: { body },
+        files: [{ field: 'file_need_file', buffer: PDF, name: '补充材料.pdf' }],
+        signedIn: true,
+        done: async (res) => (redirected(res), expect(await w.t.db.$count(needMessages, eq(needMessages.body, body))).to.equal(1)),
+      };
+    },
+  },
+  'POST /needs/:number/proposal': {
+    who: ['admin', 'fresh'],
+    async prepare(w, who) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const number = await freshNeed(w);
+      const expert = await freshExpert(w);
+      await w.t.db.update(needs).set({ status: 'assigned', expertId: expert.expertId }).where(eq(needs.number, number));
+      return { agent: who === 'fresh' ? expert.agent : w.agents.admin, url: `/needs/${number}/proposal`, fields: { services: ['BZ-BENCH', 'CAL-PG'] }, signedIn: true, done: async (res) => (redirected(res), expect((await needOf(w, number)).proposedServices).to.deep.equal(['BZ-BENCH', 'CAL-PG'])) };
+    },
+  },
+  'POST /needs/:number/bookings': {
+    who: ['entA'],
+    async prepare(w) {
+      const number = await freshNeed(w);
+      await w.t.db.update(needs).set({ status: 'resolved', proposedServices: ['BZ-BENCH'] }).where(eq(needs.number, number));
+      const plan = await w.t.services.needs.bookingPlan((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, number);
+      const node = plan.steps[0]!.nodes.find((n) => n.windows.length > 0)!;
+      const fields = { idempotencyKey: `need-book-${next()}-${Date.now()}`, contactName: '张伟', contactMobile: '13900000101', description: '按专家建议对标比对企业标准。', s1_node: String(node.id), s1_slot: node.windows[next() % node.windows.length]!.value };
+      return { agent: w.agents.entA, url: `/needs/${number}/bookings`, fields, signedIn: true, done: async (res) => (redirected(res), expect(await w.t.db.$count(needBookings, eq(needBookings.needId, (await needOf(w, number)).id))).to.equal(1)) };
+    },
+  },
+  'POST /experts/:id/profile': {
+    who: ['admin', 'fresh'],
+    async prepare(w, who) {
+      await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
+      const expert = await freshExpert(w);
+      const fields = { fields: ['技术难题', '认证咨询'], tags: '焊缝、压力', qualifications: '注册计量师', state: 'paused', pausedUntil: '2026-10-30', maxLoad: '2' };
+      return { agent: who === 'fresh' ? expert.agent : w.agents.admin, url: `/experts/${expert.expertId}/profile`, fields, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select().from(experts).where(eq(experts.id, expert.expertId)))[0]).to.deep.include({ available: false, pausedUntil: '2026-10-30', maxLoad: 2 })) };
     },
   },
   'POST /needs/:number/assign': {

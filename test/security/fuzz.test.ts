@@ -173,7 +173,7 @@ const storedPayloads = new Map<string, string>();
 const shownOnItsPage = new Set<string>();
 
 /** entA's chain request and quality need, made by preparePolicies (numbers read back in the suite's before hook). */
-const newerRecords = { chain: '', need: '', bundle: '' };
+const newerRecords = { chain: '', need: '', bundle: '', expert: 0 };
 
 /** Where each principal starts crawling (the crawler follows links from there). */
 function startPages(w: World): Record<PrincipalKey, string[]> {
@@ -182,10 +182,10 @@ function startPages(w: World): Record<PrincipalKey, string[]> {
   const sharing = { entA: [`/equipment/${w.eq.id}`, '/equipment/bookings', `/equipment/bookings/${w.eq.number}`, '/equipment/offer'], staff1: ['/equipment/desk', `/equipment/bookings/${w.eq.number}`, `/equipment/manage/${w.eq.id}`], mgr1: [`/equipment/manage/${w.eq.id}`, '/equipment/manage/new'], admin: ['/equipment/rules', '/equipment/manage/new', `/equipment/manage/${w.eq.id}`, `/equipment/manage/${w.eq.offerId}`] };
   // Company workspace, window, 一件事, needs, integrations (records made by preparePolicies: a chain, a need, keys, hooks).
   const newer = {
-    entA: ['/company', '/company/api-keys', '/chains', `/chains/${newerRecords.chain}`, '/needs', '/needs/new', `/needs/${newerRecords.need}`],
+    entA: ['/company', '/company/api-keys', '/chains', `/chains/${newerRecords.chain}`, '/needs', '/needs/new', `/needs/${newerRecords.need}`, `/needs/${newerRecords.need}/bookings`],
     staff1: ['/window', '/window/queue', '/window/stats', '/window/companies/new', `/window/companies/${w.companyB.id}`, `/window/cases/${w.window.caseId}`, `/window/cases/${w.window.caseId}/book?service=CAL-PG&node=${w.x.nodeId}`],
     mgr1: ['/lab/api-keys', '/window/staff'],
-    admin: ['/admin/api-keys', '/admin/bundles', '/admin/bundles/new', `/admin/bundles/${newerRecords.bundle}`, '/admin/coordinators', '/coordinator/chains', '/coordinator/needs', `/needs/${newerRecords.need}`, `/chains/${newerRecords.chain}`],
+    admin: ['/admin/api-keys', '/admin/bundles', '/admin/bundles/new', `/admin/bundles/${newerRecords.bundle}`, '/admin/coordinators', '/coordinator/chains', '/coordinator/needs', `/needs/${newerRecords.need}`, `/chains/${newerRecords.chain}`, `/experts/${newerRecords.expert}/profile`],
   };
   return {
     anon: ['/', '/login', '/register', '/verify', '/password/forgot'],
@@ -224,7 +224,10 @@ describe('security: every form fuzzed (missing, wrong types, huge, arrays, proto
     // coordinator's assign form lists the matching experts)
     await createUser(w.t.db, 'enterprise', { enterpriseId: w.companyA.id }, { name: '甲方同事' });
     const expert = await createUser(w.t.db, 'expert', {}, { name: '技术专家' });
-    await w.t.db.insert(experts).values({ userId: expert.id, organisation: '舟山市计量测试研究院', fields: ['技术难题'] });
+    newerRecords.expert = (await w.t.db.insert(experts).values({ userId: expert.id, organisation: '舟山市计量测试研究院', fields: ['技术难题'] }).returning({ id: experts.id }))[0]!.id;
+    // the need is assigned to that expert, so the coordinator's proposal form (services to book) is on its page; it
+    // carries a proposal (preparePolicies), so entA's page links to booking it
+    await w.t.db.update(needs).set({ status: 'assigned', expertId: newerRecords.expert }).where(eq(needs.number, newerRecords.need));
     anonAgent = w.anon();
     // Y waits for corrections, so its company has the resubmit form; X's report exists (revise/revoke forms).
     const page = await w.agents.mgr2.get(`/lab/bookings/${w.y.number}`);

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
-import { services, users, webhookDeliveries } from '../../src/db/schema.js';
+import { attachments, experts, needs, services, users, webhookDeliveries } from '../../src/db/schema.js';
+import { createUser } from '../support/factories.js';
 import { fileExportCert, stepsOfChain } from '../support/chains.js';
-import { PRINCIPALS, type PrincipalKey, type World } from './fixture.js';
+import { PRINCIPALS, SECRET_PDF, type PrincipalKey, type World } from './fixture.js';
 
 /**
  * Every route of the app with who may use it: the access matrix checks each line, the GET-query fuzzer takes its
@@ -34,8 +35,10 @@ const integration = { companyKey: 0, hook: 0, delivery: 0, nodeKey: 0, nodeHook:
 /** entA's whole-chain request (一件事) and its second step; the platform admin holds the coordinator duty. */
 let chainNumber = '';
 let chainStepId = 0;
-/** entA's quality need (质量需求). */
+/** entA's quality need (质量需求) with a document and a proposal (BZ-BENCH) to book from; an expert's profile. */
 let needNumber = '';
+let needFileId = 0;
+let expertId = 0;
 
 /** Reads the record ids the policy URLs need beyond the world's own (call once in before()). */
 export async function preparePolicies(w: World): Promise<void> {
@@ -57,7 +60,13 @@ export async function preparePolicies(w: World): Promise<void> {
   await w.t.db.update(users).set({ coordinatorSince: new Date() }).where(eq(users.id, w.users.admin.id));
   chainNumber = await fileExportCert(w.t, w.users.entA.id, { avoidNodes: [w.y.nodeId] });
   chainStepId = (await stepsOfChain(w.t, chainNumber))[1]!.id;
-  needNumber = await w.t.services.needs.submit((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, { type: '技术难题', title: '甲方保密需求', description: '甲方的技术难题描述，仅甲方和协调人可见。', preferredWay: 'online' });
+  needNumber = await w.t.services.needs.submit((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, { type: '技术难题', title: '甲方保密需求', description: '甲方的技术难题描述，仅甲方和协调人可见。', preferredWay: 'online' }, {
+    files: [{ purpose: 'need_file', originalname: '甲方需求材料.pdf', buffer: SECRET_PDF, size: SECRET_PDF.length }],
+  });
+  const [need] = await w.t.db.update(needs).set({ proposedServices: ['BZ-BENCH'] }).where(eq(needs.number, needNumber)).returning({ id: needs.id });
+  needFileId = (await w.t.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.needId, need!.id)))[0]!.id;
+  const expert = await createUser(w.t.db, 'expert', {}, { name: '档案专家' });
+  expertId = (await w.t.db.insert(experts).values({ userId: expert.id, organisation: '舟山市计量测试研究院', fields: ['技术难题'] }).returning({ id: experts.id }))[0]!.id;
 }
 
 export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
@@ -321,9 +330,17 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'POST /coordinator/chains/steps/:id/reroute': { url: () => `/coordinator/chains/steps/${chainStepId}/reroute`, sees: ['admin'], body: (w) => ({ node: String(w.x.nodeId), reason: '越权改派' }) },
   // Quality needs: entA's need; the admin (coordinator) assigns and closes; experts (none in the fixture) answer.
   'GET /needs': { url: () => '/needs', sees: ['entA', 'park1', 'admin'], reach: ['entB', 'park2'], secrets: 'none' },
-  'POST /needs': { url: () => '/needs', sees: ['entA', 'entB', 'park1', 'park2'], body: () => ({ type: '技术难题', title: '越权需求', description: '越权提交的需求描述内容。', preferredWay: 'online' }) },
+  'POST /needs': { url: () => '/needs', sees: ['entA', 'entB', 'park1', 'park2'], multipart: true, body: () => ({ type: '技术难题', title: '越权需求', description: '越权提交的需求描述内容。', preferredWay: 'online' }) },
   'GET /needs/:number': { url: () => `/needs/${needNumber}`, sees: ['entA', 'park1', 'admin'], secrets: 'none' },
-  'POST /needs/:number/messages': { url: () => `/needs/${needNumber}/messages`, sees: ['entA', 'admin'], body: () => ({ body: '越权留言' }) },
+  'GET /needs/:number/attachments/:id': { url: () => `/needs/${needNumber}/attachments/${needFileId}`, sees: ['entA', 'park1', 'admin'], secrets: 'none' },
+  'POST /needs/:number/messages': { url: () => `/needs/${needNumber}/messages`, sees: ['entA', 'admin'], multipart: true, body: () => ({ body: '越权留言' }) },
+  // The proposal: the assigned expert (none in the fixture) or a coordinator; booking from it: the need's company.
+  'POST /needs/:number/proposal': { url: () => `/needs/${needNumber}/proposal`, sees: ['admin'], body: () => ({ services: ['CAL-PG'] }) },
+  'GET /needs/:number/bookings': { url: () => `/needs/${needNumber}/bookings`, sees: ['entA'], secrets: 'none' },
+  'POST /needs/:number/bookings': { url: () => `/needs/${needNumber}/bookings`, sees: ['entA'], body: () => ({ s1_node: '1', s1_slot: '2026-10-09|09:00', contactName: '越权', contactMobile: '13900000000', description: '越权预约的需求说明文字。' }) },
+  // An expert's profile: the expert (not a fixture principal) and coordinators (the admin holds the duty).
+  'GET /experts/:id/profile': { url: () => `/experts/${expertId}/profile`, sees: ['admin'], secrets: 'none' },
+  'POST /experts/:id/profile': { url: () => `/experts/${expertId}/profile`, sees: ['admin'], body: () => ({ fields: '技术难题', tags: '越权', qualifications: '', state: 'paused', pausedUntil: '', maxLoad: '1' }) },
   'POST /needs/:number/assign': { url: () => `/needs/${needNumber}/assign`, sees: ['admin'], body: () => ({ expert: '1' }) },
   'POST /needs/:number/accept': { url: () => `/needs/${needNumber}/accept`, sees: [] },
   'POST /needs/:number/resolve': { url: () => `/needs/${needNumber}/resolve`, sees: [], body: () => ({ resolution: '越权答复的结论内容。' }) },

@@ -30,6 +30,7 @@ describe('security: uploads on every form that takes files', function () {
   let w: World;
   let reported: string;
   let verified: string;
+  let needNumber: string;
 
   before(async () => {
     w = await buildWorld();
@@ -41,12 +42,15 @@ describe('security: uploads on every form that takes files', function () {
     await advance(w.t, w.agents, w.users, reported, ['accept', 'receive', 'start', 'submit_results', 'verify', 'issue_report']);
     verified = await bookCalibration(w.t, w.users.entA.id, { slot: '2026-09-30|pm', serials: ['UP-2'] });
     await advance(w.t, w.agents, w.users, verified, ['accept', 'receive', 'start', 'submit_results', 'verify']);
+    needNumber = await w.t.services.needs.submit((await w.t.services.auth.loadPrincipal(w.users.entA.id))!, { type: '技术难题', title: '附件测试需求', description: '带附件的质量需求，用于上传检查。', preferredWay: 'online' });
   });
   after(() => w?.t.close());
 
   const endpoints: { label: string; agent: (w: World) => Agent; url: () => string; field: string; fields: Record<string, string> }[] = [
     { label: 'resubmission (company)', agent: (x) => x.agents.entB, url: () => `/bookings/${w.y.number}/resubmit`, field: 'file_correction', fields: { note: '已补充证书' } },
     { label: 'signed report PDF (lab)', agent: (x) => x.agents.staff1, url: () => `/lab/bookings/${reported}/upload_report_pdf`, field: 'file_report_pdf', fields: { reason: '盖章扫描件' } },
+    { label: 'quality need (company)', agent: (x) => x.agents.entA, url: () => '/needs', field: 'file_need_file', fields: { type: '技术难题', title: '带伪装文件的需求', description: '这份需求附带的文件应被拒收。', preferredWay: 'online' } },
+    { label: 'message on a quality need (company)', agent: (x) => x.agents.entA, url: () => `/needs/${needNumber}/messages`, field: 'file_need_file', fields: { body: '补充一份材料。' } },
     { label: 'issuing a report with its signed PDF (lab)', agent: (x) => x.agents.mgr1, url: () => `/lab/bookings/${verified}/issue_report`, field: 'file_report_pdf', fields: {} },
   ];
 
