@@ -67,5 +67,5 @@ export async function ensurePurgedCss(): Promise<void> {
   if (freshPurgedCss()) return;
   const startedAt = Date.now();
   const { full, purged } = await buildPurgedCss();
-  console.log(`CSS: Bootstrap ${Math.round(full / 1024)} KB → ${Math.round(purged / 1024)} KB used by the pages (${Date.now() - startedAt} ms)`);
+  console.warn(`CSS: Bootstrap ${Math.round(full / 1024)} KB → ${Math.round(purged / 1024)} KB used by the pages (${Date.now() - startedAt} ms)`);
 }
