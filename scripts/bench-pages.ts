@@ -65,6 +65,8 @@ const server = await startServer({ NODE_ENV: 'test' });
 const chromium = await startChromium();
 try {
   const cookie = await sessionCookie(server.url, '13900000101');
+  // One run that is not counted: Chromium's own first-start work would otherwise land on the first page.
+  await lighthouse(server.url + '/', { port: chromium.port, output: 'json', logLevel: 'error', onlyCategories: ['performance'] });
   const rows: Record<string, Record<string, string | number>> = {};
   const advice: string[] = [];
   for (const [name, url, signedIn] of PAGES) {

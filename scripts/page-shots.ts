@@ -44,11 +44,17 @@ try {
       const page = await (await contextFor(who)).newPage();
       await page.goto(server.url + url, { waitUntil: 'load' });
       await page.screenshot({ path: path.join(out, `${name}-${label}.png`), fullPage: true });
-      // Menus and disclosures opened by Bootstrap's JS: the navbar on a phone.
-      if (label === 'mobile' && name === 'home') {
+      // The menus public/js/app.js opens: the navbar on a phone, the account menu, a dismissed message.
+      if (label === 'mobile' && (name === 'home' || name === 'my-bookings')) {
         await page.locator('.navbar-toggler').click();
-        await page.waitForTimeout(500);
+        await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(out, `${name}-${label}-menu.png`) });
+      }
+      if (name === 'my-bookings') {
+        await page.locator('.navbar .dropdown-toggle').click();
+        await page.screenshot({ path: path.join(out, `${name}-${label}-account-menu.png`) });
+        await page.keyboard.press('Escape');
+        if (await page.locator('.navbar .dropdown-menu.show').count()) throw new Error('Escape left the account menu open');
       }
       await page.close();
     }

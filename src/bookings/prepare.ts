@@ -13,6 +13,7 @@ import {
   calibrationSchema,
   consultationSchema,
   oilTestSchema,
+  slotField,
   SOURCE_TYPES,
   type CalibrationInput,
   type ConsultationInput,
@@ -75,11 +76,10 @@ function parseKind(kind: BookingKind, input: unknown): KindInput {
  * (`takeUnits`) stays the authority for a window with room left.
  */
 export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availability'>, body: Record<string, unknown>): Promise<void> {
-  const { service, node, slot } = body;
-  if (typeof service !== 'string' || typeof node !== 'string' || !/^\d{1,9}$/.test(node) || typeof slot !== 'string') return;
-  const parsed = /^(\d{4}-\d{2}-\d{2})\|(.{2,11})$/.exec(slot);
-  if (!parsed || service.length > 40) return;
-  const full = await findFullWindow(deps.db, service, Number(node), parsed[1]!, parsed[2]!);
+  const { service, node } = body;
+  const slot = slotField.safeParse(body.slot);
+  if (typeof service !== 'string' || service.length > 40 || typeof node !== 'string' || !/^\d{1,9}$/.test(node) || !slot.success) return;
+  const full = await findFullWindow(deps.db, service, Number(node), slot.data.date, slot.data.window);
   if (full && full.ns.active) await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0 }, 1);
 }
 
