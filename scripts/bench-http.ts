@@ -11,7 +11,7 @@
  * there); the bench waits until the replica has replayed the seed, and prints the replication lag after the run.
  * `npm run bench:replica` starts the replica and runs this.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +19,13 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
+import { ensurePurgedCss } from '../src/http/purged-css.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { runSeed } from '../src/seed/index.js';
 import { DEMO_PASSWORD } from '../src/seed/demo.js';
 import { projectRoot } from '../src/shared/paths.js';
 import { freePort, waitUntilAnswering } from '../test/support/processes.js';
+import { appRss } from './bench-support.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -168,13 +170,6 @@ async function measure(label: string, url: string, cookie?: string): Promise<Omi
 }
 
 /** Resident memory of a process and its children (the cluster's workers), in MB. */
-function appRss(pid: number): number {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' });
-  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number) as [number, number, number]);
-  const kb = rows.filter(([p, pp]) => p === pid || pp === pid).reduce((sum, [, , rss]) => sum + rss, 0);
-  return Math.round(kb / 1024);
-}
-
 async function runFor(kind: 'pglite' | 'pg') {
   const { env, cleanup } = await prepare(kind);
   const workers = Number(env.WEB_CONCURRENCY);
@@ -222,6 +217,7 @@ async function runFor(kind: 'pglite' | 'pg') {
 async function main() {
   console.log('building (tsc) …');
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  await ensurePurgedCss();
   if (which === 'pglite' || which === 'both') await runFor('pglite');
   if (which === 'pg' || which === 'both') {
     if (!process.env.DATABASE_URL) throw new Error('--db pg needs DATABASE_URL');

@@ -1,4 +1,5 @@
 /* What the HTTP benchmarks share: arguments, a fresh database for the run, a cookie-keeping client, percentiles. */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
@@ -70,14 +71,16 @@ export interface Burst {
   accepted: number;
   refused: number;
   errors: number;
-  /** Response times in ms, sorted. */
+  /** Response times in ms, sorted: all, the accepted ones, the refused ones. */
   latencies: number[];
+  acceptedLatencies: number[];
+  refusedLatencies: number[];
   wallMs: number;
 }
 
 /** Sends every request at once and counts the answers: 303 accepted, 409 refused, anything else (or a failure) an error. */
 export async function fireAtOnce(sends: (() => Promise<Response>)[]): Promise<Burst> {
-  const burst: Burst = { accepted: 0, refused: 0, errors: 0, latencies: [], wallMs: 0 };
+  const burst: Burst = { accepted: 0, refused: 0, errors: 0, latencies: [], acceptedLatencies: [], refusedLatencies: [], wallMs: 0 };
   const started = performance.now();
   await Promise.all(
     sends.map(async (send) => {
@@ -85,25 +88,46 @@ export async function fireAtOnce(sends: (() => Promise<Response>)[]): Promise<Bu
       try {
         const res = await send();
         await res.arrayBuffer();
-        burst.latencies.push(performance.now() - t0);
-        if (res.status === 303) burst.accepted++;
-        else if (res.status === 409) burst.refused++;
-        else burst.errors++;
+        const ms = performance.now() - t0;
+        burst.latencies.push(ms);
+        if (res.status === 303) {
+          burst.accepted++;
+          burst.acceptedLatencies.push(ms);
+        } else if (res.status === 409) {
+          burst.refused++;
+          burst.refusedLatencies.push(ms);
+        } else burst.errors++;
       } catch {
         burst.errors++;
       }
     }),
   );
   burst.wallMs = performance.now() - started;
-  burst.latencies.sort((a, b) => a - b);
+  for (const list of [burst.latencies, burst.acceptedLatencies, burst.refusedLatencies]) list.sort((a, b) => a - b);
   return burst;
 }
 
-/** The timing rows of a result table. */
-export function timingRows(burst: Pick<Burst, 'latencies' | 'wallMs'>) {
+/** The timing rows of a result table: all answers, and accepted and refused ones apart when the burst has them. */
+export function timingRows(burst: Pick<Burst, 'latencies' | 'wallMs'> & Partial<Pick<Burst, 'acceptedLatencies' | 'refusedLatencies'>>, refusalTarget = '') {
+  const rows = (label: string, list: number[] | undefined, p99Target = '') =>
+    list?.length
+      ? {
+          [`${label} p50 (ms)`]: { value: Math.round(percentile(list, 50)), expected: '' },
+          [`${label} p99 (ms)`]: { value: Math.round(percentile(list, 99)), expected: p99Target },
+        }
+      : {};
   return {
-    'latency p50 (ms)': { value: Math.round(percentile(burst.latencies, 50)), expected: '' },
-    'latency p99 (ms)': { value: Math.round(percentile(burst.latencies, 99)), expected: '' },
+    ...rows('latency', burst.latencies),
+    ...rows('accepted', burst.acceptedLatencies),
+    ...rows('refused', burst.refusedLatencies, refusalTarget),
     'wall time (ms)': { value: Math.round(burst.wallMs), expected: '' },
   };
+}
+
+/** The resident memory (MB) of an app process and its direct children (cluster workers, PGlite's). */
+export function appRss(pid: number): number {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,rss='], { encoding: 'utf8' });
+  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number) as [number, number, number]);
+  const kb = rows.filter(([p, pp]) => p === pid || pp === pid).reduce((sum, [, , rss]) => sum + rss, 0);
+  return Math.round(kb / 1024);
 }

@@ -1,5 +1,6 @@
 /* global process */
-// npm start: build only when a source file is newer than the last build, then run the server in this process.
+// npm start: build only when a source file is newer than the last build (the purged CSS only when a view, a script or
+// a source file changed), then run the server in this process.
 // (`tsc` on every start cost several seconds even with nothing to compile.)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -35,4 +36,8 @@ if (!upToDate) {
   execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   writeFileSync(stamp, `built in ${Date.now() - startedAt} ms\n`);
 }
-await import(pathToFileURL(entry).href);
+// The Bootstrap CSS the pages use, rebuilt when a view, a browser script or a source file changed (src/http/purged-css.ts).
+const { ensurePurgedCss } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'http', 'purged-css.js')).href);
+await ensurePurgedCss();
+// NQI_BUILD_ONLY=1: bring the build up to date and stop (bench:start times the starts apart from the build).
+if (!process.env.NQI_BUILD_ONLY) await import(pathToFileURL(entry).href);

@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ensurePurgedCss } from '../../src/http/purged-css.js';
 import { projectRoot } from '../../src/shared/paths.js';
 import { freePort, waitUntilAnswering } from '../../test/support/processes.js';
 
 export interface RunningServer {
   url: string;
   dataDir: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -15,7 +17,9 @@ export interface RunningServer {
  * Starts the real app (src/server.ts) on a free port with a fresh embedded database in a temporary folder — demo
  * mode, so the seed creates the network, the catalog, the demo staff accounts and history — and waits for /healthz.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  // The pages are tested with the CSS they ship: the purged Bootstrap, rebuilt when a view or a script changed.
+  await ensurePurgedCss();
   const scratch = mkdtempSync(path.join(tmpdir(), 'nqi-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -31,6 +35,7 @@ export async function startServer(): Promise<RunningServer> {
       UPLOAD_DIR: path.join(scratch, 'uploads'),
       DATABASE_URL: '',
       LOG_LEVEL: 'error',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -56,5 +61,5 @@ export async function startServer(): Promise<RunningServer> {
     await stop();
     throw err;
   }
-  return { url, dataDir: scratch, stop };
+  return { url, dataDir: scratch, pid: child.pid!, stop };
 }

@@ -88,4 +88,71 @@
     var firstInvalid = document.querySelector('.is-invalid');
     if (firstInvalid instanceof HTMLElement) firstInvalid.focus();
   }
+
+  /*
+   * The three Bootstrap behaviours the pages use, without Bootstrap's 80 KB script (and Popper): the navbar's menu
+   * button (collapse), the account menu (dropdown, in the navbar so statically placed) and closing a message (alert).
+   */
+  function openMenus() { return document.querySelectorAll('[data-bs-toggle="dropdown"][aria-expanded="true"]'); }
+  function setMenu(toggle, open) {
+    var menu = toggle.parentElement && toggle.parentElement.querySelector('.dropdown-menu');
+    if (!menu) return;
+    toggle.classList.toggle('show', open);
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    menu.classList.toggle('show', open);
+    if (open) menu.setAttribute('data-bs-popper', 'static');
+  }
+  function closeMenus(except) {
+    openMenus().forEach(function (t) { if (t !== except) setMenu(t, false); });
+  }
+  document.addEventListener('click', function (event) {
+    var el = event.target instanceof Element ? event.target : null;
+    if (!el) return;
+    var collapse = el.closest('[data-bs-toggle="collapse"]');
+    if (collapse) {
+      var target = document.querySelector(collapse.getAttribute('data-bs-target') || '');
+      if (target) {
+        var shown = target.classList.toggle('show');
+        collapse.setAttribute('aria-expanded', shown ? 'true' : 'false');
+        collapse.classList.toggle('collapsed', !shown);
+      }
+      return;
+    }
+    var toggle = el.closest('[data-bs-toggle="dropdown"]');
+    if (toggle) {
+      event.preventDefault();
+      closeMenus(toggle);
+      setMenu(toggle, toggle.getAttribute('aria-expanded') !== 'true');
+      return;
+    }
+    if (!el.closest('.dropdown-menu')) closeMenus();
+    var dismiss = el.closest('[data-bs-dismiss="alert"]');
+    var alertBox = dismiss && dismiss.closest('.alert');
+    if (alertBox) alertBox.remove();
+  });
+  document.addEventListener('keydown', function (event) {
+    var open = openMenus();
+    if (event.key === 'Escape' && open.length) {
+      var toggle = open[0];
+      closeMenus();
+      if (toggle instanceof HTMLElement) toggle.focus();
+      return;
+    }
+    // Arrow keys move through an open menu's items (and ArrowDown on its button opens it).
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    var active = document.activeElement;
+    var host = active instanceof Element ? active.closest('.dropdown') : null;
+    var button = host && host.querySelector('[data-bs-toggle="dropdown"]');
+    if (!button) return;
+    event.preventDefault();
+    if (button.getAttribute('aria-expanded') !== 'true') setMenu(button, true);
+    var items = Array.prototype.slice.call(host.querySelectorAll('.dropdown-menu a, .dropdown-menu button'));
+    var i = items.indexOf(active);
+    var next = items[event.key === 'ArrowDown' ? Math.min(items.length - 1, i + 1) : Math.max(0, i - 1)];
+    if (next) next.focus();
+  });
+  document.addEventListener('focusin', function (event) {
+    var el = event.target instanceof Element ? event.target : null;
+    if (el && !el.closest('.dropdown')) closeMenus();
+  });
 })();

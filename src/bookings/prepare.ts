@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { assertCan, type Principal } from '../auth/access.js';
 import { describeWindow, UNAVAILABLE_MESSAGES, type BookingKind, type NodeServiceRef, type WindowAvailability } from '../capacity/availability.js';
-import { findNodeService } from '../capacity/capacity.repo.js';
+import { findFullWindow, findNodeService } from '../capacity/capacity.repo.js';
 import { findNode, itemAppliesToFamily } from '../catalog/catalog.repo.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
 import { addDays, shanghaiDate } from '../shared/time.js';
@@ -13,6 +13,7 @@ import {
   calibrationSchema,
   consultationSchema,
   oilTestSchema,
+  slotField,
   SOURCE_TYPES,
   type CalibrationInput,
   type ConsultationInput,
@@ -69,6 +70,19 @@ function parseKind(kind: BookingKind, input: unknown): KindInput {
 }
 
 /** "这个时段刚刚约满" with the next windows that can take the units. */
+/**
+ * Refuses at once a form for a window the committed bookings have already filled — one read, before the form is
+ * checked and long before a transaction or a lock: under a burst the refusals stay cheap. The check in the transaction
+ * (`takeUnits`) stays the authority for a window with room left.
+ */
+export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availability'>, body: Record<string, unknown>): Promise<void> {
+  const { service, node } = body;
+  const slot = slotField.safeParse(body.slot);
+  if (typeof service !== 'string' || service.length > 40 || typeof node !== 'string' || !/^\d{1,9}$/.test(node) || !slot.success) return;
+  const full = await findFullWindow(deps.db, service, Number(node), slot.data.date, slot.data.window);
+  if (full && full.ns.active) await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0 }, 1);
+}
+
 export async function refuseFull(deps: Pick<BookingsDeps, 'availability'>, ref: NodeServiceRef, window: Pick<WindowAvailability, 'free'>, units: number): Promise<never> {
   const next = (await deps.availability.nextFree([ref], 5, units)).get(ref.ns.id) ?? [];
   const message =

@@ -10,7 +10,7 @@ import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { insertPreparedBooking, WindowTakenMeanwhile } from './create.js';
 import { checkFiles, keepAsDrafts, keepDrafts, storeFiles, withStoredFiles } from './files.js';
-import { prepareBooking, refuseFull, type PreparedBooking } from './prepare.js';
+import { prepareBooking, refuseFull, refuseKnownFull, type PreparedBooking } from './prepare.js';
 
 /** The key a booking form carries so that submitting it twice makes one booking. */
 export function newIdempotencyKey(): string {
@@ -77,6 +77,7 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
   const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
   const replay = replayOf(key ? await repo.findByIdempotencyKey(db, enterpriseId, key) : undefined, via);
   if (replay) return replay;
+  await refuseKnownFull(deps, body);
 
   const p = await prepareBooking(deps, user, body);
   const drafts = await attachmentsRepo.draftsOf(db, user.id, p.idempotencyKey);

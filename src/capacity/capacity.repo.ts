@@ -67,27 +67,47 @@ export async function ownWindowsOf(ex: Executor, nodeServiceIds: number[]) {
  * the row lock and each re-checks `used + units <= capacity` against the committed value — no check-then-insert race.
  * Returns the window row, or undefined when the units do not fit.
  */
+/**
+ * Takes units of a window: one conditional UPDATE that locks the window's row, so it is never oversold. A window already
+ * full by what has been committed is refused first by a plain read (no lock): in a burst the refusals do not queue
+ * behind the bookings being written (holding a pooled connection each) only to find it full. The locked UPDATE stays
+ * the authority. Returns the window row, or undefined when the units do not fit.
+ */
 export async function takeUnits(
   ex: Executor,
   slot: { nodeServiceId: number; date: string; window: string; defaultCapacity: number; units: number },
 ) {
-  await ex
-    .insert(capacityWindows)
-    .values({ nodeServiceId: slot.nodeServiceId, date: slot.date, window: slot.window, capacity: slot.defaultCapacity, used: 0 })
-    .onConflictDoNothing();
+  const where = and(eq(capacityWindows.nodeServiceId, slot.nodeServiceId), eq(capacityWindows.date, slot.date), eq(capacityWindows.window, slot.window));
+  const [known] = await ex.select({ used: capacityWindows.used, capacity: capacityWindows.capacity }).from(capacityWindows).where(where);
+  if (known && known.used + slot.units > known.capacity) return undefined;
+  if (!known) {
+    await ex
+      .insert(capacityWindows)
+      .values({ nodeServiceId: slot.nodeServiceId, date: slot.date, window: slot.window, capacity: slot.defaultCapacity, used: 0 })
+      .onConflictDoNothing();
+  }
   const rows = await ex
     .update(capacityWindows)
     .set({ used: sql`${capacityWindows.used} + ${slot.units}` })
-    .where(
-      and(
-        eq(capacityWindows.nodeServiceId, slot.nodeServiceId),
-        eq(capacityWindows.date, slot.date),
-        eq(capacityWindows.window, slot.window),
-        sql`${capacityWindows.used} + ${slot.units} <= ${capacityWindows.capacity}`,
-      ),
-    )
+    .where(and(where, sql`${capacityWindows.used} + ${slot.units} <= ${capacityWindows.capacity}`))
     .returning();
   return rows[0];
+}
+
+/**
+ * A window the committed bookings have already filled, found by what a form posts (service code, node, date, window)
+ * in one read without a lock: its node-service and the service's booking kind, or undefined when it still has room
+ * (or is not known). The first thing a submit looks at, so a burst at a full window is refused for one query.
+ */
+export async function findFullWindow(ex: Executor, serviceCode: string, nodeId: number, date: string, window: string) {
+  const [row] = await ex
+    .select({ ns: nodeServices, kind: services.bookingKind })
+    .from(capacityWindows)
+    .innerJoin(nodeServices, eq(nodeServices.id, capacityWindows.nodeServiceId))
+    .innerJoin(services, eq(services.id, nodeServices.serviceId))
+    .where(and(eq(services.code, serviceCode), eq(nodeServices.nodeId, nodeId), eq(capacityWindows.date, date), eq(capacityWindows.window, window), sql`${capacityWindows.used} >= ${capacityWindows.capacity}`))
+    .limit(1);
+  return row;
 }
 
 /** Gives units back to their window (cancel, reject, reschedule). */

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { fromRoot } from '../shared/paths.js';
+import { freshPurgedCss } from './purged-css.js';
 
 /*
  * Static assets under fingerprinted URLs (/assets/<hash>/static/css/app.css): cached by browsers for a year
@@ -64,9 +65,11 @@ function assets(): Map<string, Asset> {
     walk(dir, '', part);
     for (const [rel, asset] of part) if (!only || only.test(rel)) found.set(prefix + rel, asset);
   }
+  // Bootstrap's stylesheet as the pages use it (purged at build time), when that build is up to date.
+  const built: Record<string, string | undefined> = { '/vendor/bootstrap/css/bootstrap.min.css': freshPurgedCss() };
   for (const [url, asset] of found) {
     const [prefix, dir] = ROOTS.find(([p]) => url.startsWith(p + '/'))!;
-    asset.identity = readFileSync(path.join(dir, url.slice(prefix.length)));
+    asset.identity = readFileSync(built[url] ?? path.join(dir, url.slice(prefix.length)));
     asset.hash = createHash('sha256').update(asset.identity).digest('hex').slice(0, 12);
     if (COMPRESSIBLE.test(url) && asset.identity.length > 1024) {
       void brotli(asset.identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).then((b) => (asset.br = b), () => undefined);

@@ -81,6 +81,38 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     expect((await used(ns.ns.id, '2026-09-30', 'pm'))!.used).to.equal(5);
   });
 
+  it('refuses a window the committed bookings filled at once: 409 "刚刚约满" on the kept form, nothing saved; the accepted form sent again still returns its booking', async () => {
+    const ns = await nodeServiceOf(t.db, 'ST-SHENGSI', 'CAL-PG');
+    await setCapacity(t.db, ns.ns.id, 1);
+    const company = await createCompanyUser(t.db);
+    const agent = agentFor(t.app);
+    await login(agent, company.user.mobile, TEST_PASSWORD);
+    const slot = '2026-10-08|am';
+    const one = { 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined };
+    const first = await openBookingForm(agent, 'CAL-PG', ns.nodeId);
+    const accepted = await postMultipart(agent, '/bookings', calibrationFields(first, ns.nodeId, { slot, ...one }));
+    expect(accepted.status).to.equal(303);
+    const saved = async () => ({
+      bookings: await t.db.$count(bookings, eq(bookings.nodeServiceId, ns.ns.id)),
+      events: await t.db.$count(events, eq(events.action, 'booking.submitted')),
+      used: (await used(ns.ns.id, '2026-10-08', 'am'))!.used,
+    });
+    const before = await saved();
+    expect(before.used).to.equal(1);
+
+    const late = await openBookingForm(agent, 'CAL-PG', ns.nodeId);
+    const refused = await postMultipart(agent, '/bookings', calibrationFields(late, ns.nodeId, { slot, contactName: '迟到的人', ...one }));
+    expect(refused.status).to.equal(409);
+    expect(refused.text).to.contain('这个时段刚刚约满').and.contain('最近还有名额的时段').and.contain('value="迟到的人"');
+    expect(await saved()).to.deep.equal(before);
+
+    // The same accepted form again (double click, back button): its booking, not "full".
+    const again = await postMultipart(agent, '/bookings', calibrationFields(first, ns.nodeId, { slot, ...one }));
+    expect(again.status).to.equal(303);
+    expect(again.headers.location).to.equal(accepted.headers.location);
+    expect(await saved()).to.deep.equal(before);
+  });
+
   it('is guarded by the database itself: used can never exceed capacity', async () => {
     const ns = await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG');
     const row = await used(ns.ns.id, '2026-09-29', 'am');
