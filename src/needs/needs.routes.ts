@@ -103,20 +103,22 @@ export function needsRoutes(deps: { needs: NeedsService }): Router {
     ),
   );
 
-  const action = (name: string, run: (req: Request) => Promise<unknown>, done: string) =>
+  const action = <T>(name: string, run: (req: Request) => Promise<T>, done: string | ((result: T) => string)) =>
     router.post(
       `/needs/:number/${name}`,
       requireAction('need.read'),
       formAction(
         async (req, res) => {
-          await run(req);
-          flash(req, 'success', done);
+          const result = await run(req);
+          flash(req, 'success', typeof done === 'string' ? done : done(result));
           res.redirect(303, back(req));
         },
         refusalAsMessage('danger', back),
       ),
     );
-  action('assign', (req) => needs.assign(currentUser(req), String(req.params.number), formBody(req)), '已指派专家。');
+  action('assign', (req) => needs.assign(currentUser(req), String(req.params.number), formBody(req)), (r) =>
+    r.previous ? `已改派：由${r.previous}改为${r.expert}，两位专家均已收到站内信。` : `已指派${r.expert}，专家已收到站内信。`,
+  );
   action('accept', (req) => needs.accept(currentUser(req), String(req.params.number)), '已接单，请在期限内首次答复。');
   action('resolve', (req) => needs.resolve(currentUser(req), String(req.params.number), formBody(req)), '已提交答复结论。');
   action('rating', (req) => needs.rate(currentUser(req), String(req.params.number), formBody(req)), '感谢您的评价。');

@@ -152,8 +152,11 @@ async function notifyExpert(tx: Parameters<Parameters<typeof inTransaction>[1]>[
   if (e) await notifyUsers(tx, [e.userId], { bookingId: null, title: `${number} ${title}`, body: '请在规定的工作日内首次答复。', link: needHref(number) });
 }
 
-/** The coordinator assigns an expert from the pool. */
-export async function assignNeed(deps: NeedsDeps, user: Principal, number: string, body: unknown): Promise<void> {
+/**
+ * The coordinator assigns an expert from the pool, or moves the need to another one before the first answer: the
+ * previous expert is told, the timeline records both, and the coordinator is told who has it now.
+ */
+export async function assignNeed(deps: NeedsDeps, user: Principal, number: string, body: unknown): Promise<{ expert: string; previous: string | null }> {
   const { found, rel } = await loadNeed(deps, user, number);
   if (!rel.coordinator) throw new ForbiddenError('只有协调人可以指派专家。');
   const v = parseInput(assignSchema, body);
@@ -162,12 +165,28 @@ export async function assignNeed(deps: NeedsDeps, user: Principal, number: strin
   if (!chosen) throw new ValidationError({ expert: '请选择专家库中可接单的专家' });
   const reason = unavailableReason(chosen, shanghaiDate(deps.clock.now()));
   if (reason) throw new ValidationError({ expert: `${chosen.name}目前不能接单（${reason}），请选择其他专家` });
-  await inTransaction(deps.db, async (tx) => {
+  return inTransaction(deps.db, async (tx) => {
     const n = await repo.lockNeed(tx, found.need.id);
     if (!n || !['submitted', 'assigned'].includes(n.status)) throw new ConflictError('该需求已在答复中或已结束，不能再指派。');
+    if (n.expertId === v.expert) throw new ConflictError(`该需求已指派给${chosen.name}，无需重复指派。`);
+    const previous = n.expertId !== null ? (pool.find((e) => e.id === n.expertId)?.name ?? '原专家') : null;
     await repo.updateNeed(tx, n.id, { status: 'assigned', expertId: v.expert });
-    await recordEvent(tx, { actorUserId: user.id, entityType: 'need', entityId: n.id, action: 'need.assigned', fromState: n.status, toState: 'assigned', data: { expert: v.expert } });
+    await recordEvent(tx, {
+      actorUserId: user.id,
+      entityType: 'need',
+      entityId: n.id,
+      action: 'need.assigned',
+      fromState: n.status,
+      toState: 'assigned',
+      data: { expert: v.expert, ...(n.expertId !== null ? { previousExpert: n.expertId } : {}) },
+      note: previous ? `由${previous}改派给${chosen.name}` : `指派给${chosen.name}`,
+    });
     await notifyExpert(tx, v.expert, n.number, '已指派给您');
+    if (n.expertId !== null) {
+      const [prev] = await repo.userIdsOfExperts(tx, [n.expertId]);
+      if (prev) await notifyUsers(tx, [prev.userId], { bookingId: null, title: `${n.number} 已改派其他专家`, body: '协调人已将该需求改派其他专家，您无需再答复。', link: '/needs' });
+    }
+    return { expert: chosen.name, previous };
   });
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Principal } from '../../src/auth/access.js';
-import { experts, needs, users } from '../../src/db/schema.js';
+import { events, experts, needs, notifications, users } from '../../src/db/schema.js';
 import { rankExperts } from '../../src/needs/matching.js';
 import { expertPool } from '../../src/needs/needs.repo.js';
 import { ForbiddenError, NotFoundError } from '../../src/shared/errors.js';
@@ -71,6 +71,21 @@ describe('quality needs answered by experts (质量需求 / 专家库)', functio
     }
     const again = rankExperts(await expertPool(t.db), need, '2026-09-30').map((m) => m.expert.name);
     expect(again.indexOf('专家B')).to.be.lessThan(again.indexOf('专家A'));
+  });
+
+  it('assigning names the expert; moving the need to another expert says so, tells the first one, and the same expert twice is refused', async () => {
+    const coord = await principal(coordinator.id);
+    const number = await submit(company.user.id, { title: '改派测试' });
+    expect(await t.services.needs.assign(coord, number, { expert: String(pool.B!.expertId) })).to.deep.equal({ expert: '专家B', previous: null });
+    const again = await t.services.needs.assign(coord, number, { expert: String(pool.B!.expertId) }).catch((e: unknown) => e as Error);
+    expect((again as Error).message).to.contain('已指派给专家B');
+    expect(await t.services.needs.assign(coord, number, { expert: String(pool.E!.expertId) })).to.deep.equal({ expert: '专家E', previous: '专家B' });
+    const [n] = await t.db.select().from(needs).where(eq(needs.number, number));
+    expect(n!.expertId).to.equal(pool.E!.expertId);
+    const told = await t.db.select({ title: notifications.title }).from(notifications).where(eq(notifications.userId, pool.B!.user.id));
+    expect(told.map((x) => x.title)).to.include(`${number} 已改派其他专家`);
+    const [moved] = await t.db.select({ note: events.note }).from(events).where(and(eq(events.entityType, 'need'), eq(events.entityId, String(n!.id)), eq(events.action, 'need.assigned'))).orderBy(desc(events.id)).limit(1);
+    expect(moved!.note).to.equal('由专家B改派给专家E');
   });
 
   it('states: submitted → assigned → answering → resolved → rated; the rating feeds the expert score; or closed with a reason', async () => {
