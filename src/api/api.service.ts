@@ -1,3 +1,4 @@
+import { BOOKING_STATUSES } from '../bookings/lifecycle.js';
 import type { Principal } from '../auth/access.js';
 import type { Availability, NodeServiceRef } from '../capacity/availability.js';
 import { findNodeService } from '../capacity/capacity.repo.js';
@@ -138,6 +139,9 @@ export function makeApiService(deps: ApiDeps) {
   async function listBookings(user: Principal, q: ListQuery, scope: repo.CursorFilter) {
     const limit = pageSize(q.limit);
     for (const k of ['from', 'to'] as const) if (q[k] !== undefined && !isIsoDate(q[k])) throw new ValidationError({ [k]: '日期格式应为 年-月-日' });
+    // An unknown state would reach the database as an invalid enum value (a 500): refused here with the list of states.
+    const unknown = q.status?.split(',').filter((st) => !(BOOKING_STATUSES as readonly string[]).includes(st)) ?? [];
+    if (unknown.length) throw new ValidationError({ status: `未知的办理状态：${unknown.join('、').slice(0, 60)}。可用的状态：${BOOKING_STATUSES.join(', ')}` });
     const filter: repo.CursorFilter = { ...scope, ...(q.status ? { statuses: q.status.split(',') } : {}), ...(q.service ? { service: q.service } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}) };
     const before = decodeCursor(q.cursor);
     if (before !== undefined) filter.before = before;

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../shared/errors.js';
 
-/** A request no honest form or link sends (a NUL character): refused with 400 before it reaches a service. */
+/** A request no honest form or link sends (a NUL character, half a surrogate pair): refused with 400 before it reaches a service. */
 export class MalformedInputError extends AppError {
   constructor() {
     super('提交的内容包含无法识别的字符，请检查后重新提交。');
@@ -9,13 +9,17 @@ export class MalformedInputError extends AppError {
 }
 
 const NUL = '\u0000';
+/** Half of a UTF-16 surrogate pair on its own (JSON's "\ud800"): no character, and no valid UTF-8 to store. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Whether a parsed body (strings, arrays, nested objects; keys too) holds a NUL anywhere. */
+const unstorable = (text: string) => text.includes(NUL) || LONE_SURROGATE.test(text);
+
+/** Whether a parsed body (strings, arrays, nested objects; keys too) holds a NUL or a lone surrogate anywhere. */
 export function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes(NUL);
+  if (typeof value === 'string') return unstorable(value);
   if (depth > 8 || value === null || typeof value !== 'object') return false;
   for (const [key, inner] of Object.entries(value)) {
-    if (key.includes(NUL) || containsNul(inner, depth + 1)) return true;
+    if (unstorable(key) || containsNul(inner, depth + 1)) return true;
   }
   return false;
 }

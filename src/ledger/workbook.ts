@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { LedgerCategory } from './categories.js';
 import { COMPULSORY_USES, INSTRUMENT_STATUSES, LEDGER_CONCLUSIONS, REGIMES } from './rules.js';
 
@@ -119,13 +120,77 @@ export function normaliseDate(text: string): string {
 
 export class WorkbookError extends Error {}
 
+/** What a filled-in template can hold unpacked: 5 000 rows of the template are ~2 MB of XML. */
+const MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
+/** Rows and columns a sheet may reach (a few blank rows between filled ones are fine; a cell at row 1 048 576 is not). */
+const MAX_SHEET_ROW = MAX_IMPORT_ROWS * 2;
+const MAX_SHEET_COLUMN = 200;
+
+const UNREADABLE = '无法读取这个 Excel 文件，文件可能已损坏。请用 Excel 或 WPS 另存为 .xlsx 后再上传。';
+const TOO_MANY_ROWS = `一次最多导入 ${MAX_IMPORT_ROWS} 行，这个文件超过了。请分成几个文件分别导入。`;
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n;
+}
+
+/** An entry's content, unpacked by streaming and counted as it comes: a zip that lies about its sizes stops at `budget`. */
+async function unpackCounted(entry: JSZip.JSZipObject, budget: { left: number }): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const stream = entry.nodeStream('nodebuffer');
+    stream.on('data', (chunk: Buffer) => {
+      budget.left -= chunk.length;
+      if (budget.left < 0) {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        reject(new WorkbookError(`这个 Excel 文件解压后超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB，不是填写好的台账模板。请下载本页的模板填写后上传。`));
+      } else chunks.push(chunk);
+    });
+    stream.on('error', () => reject(new WorkbookError(UNREADABLE)));
+    stream.on('end', () => resolve());
+  });
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Looks at the file's shape before the spreadsheet library builds it: the unpacked size (a small zip can unpack to
+ * hundreds of MB), and how far down and across each sheet reaches (one cell at XFD1048576 made the library walk a
+ * million rows — 30 s in which the server answered nobody). Cheap: one pass over the sheets' XML.
+ */
+async function assertWorkbookShape(buffer: Buffer): Promise<void> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(buffer);
+  } catch {
+    throw new WorkbookError(UNREADABLE);
+  }
+  const budget = { left: MAX_UNPACKED_BYTES };
+  for (const entry of Object.values(zip.files)) {
+    if (entry.dir) continue;
+    const content = await unpackCounted(entry, budget);
+    if (!/^xl\/worksheets\/[^/]+\.xml$/.test(entry.name)) continue;
+    const xml = content.toString('utf8');
+    let rows = 0;
+    for (const m of xml.matchAll(/<(?:\w+:)?row\b([^>]*)>/g)) {
+      rows++;
+      const r = /\sr="(\d+)"/.exec(m[1]!);
+      if (rows > MAX_SHEET_ROW || (r && Number(r[1]) > MAX_SHEET_ROW)) throw new WorkbookError(TOO_MANY_ROWS);
+    }
+    for (const m of xml.matchAll(/<(?:\w+:)?c\b[^>]*\sr="([A-Z]{1,3})(\d+)"/g)) {
+      if (columnNumber(m[1]!) > MAX_SHEET_COLUMN || Number(m[2]) > MAX_SHEET_ROW) throw new WorkbookError(`表格的列数或行数超出台账模板的范围，文件不是本平台的台账模板。请下载模板后填写。`);
+    }
+  }
+}
+
 /** The data rows of a filled-in template: { line, cells by field }, empty rows skipped. Throws WorkbookError when the file is not our template. */
 export async function readLedgerRows(buffer: Buffer): Promise<{ line: number; cells: Record<ImportField, string> }[]> {
+  await assertWorkbookShape(buffer);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buffer as unknown as ArrayBuffer);
   } catch {
-    throw new WorkbookError('无法读取这个 Excel 文件，文件可能已损坏。请用 Excel 或 WPS 另存为 .xlsx 后再上传。');
+    throw new WorkbookError(UNREADABLE);
   }
   const sheet = wb.getWorksheet(SHEET) ?? wb.worksheets.find((s) => s.name !== '填写说明' && s.name !== CATEGORY_SHEET);
   if (!sheet) throw new WorkbookError('文件中没有“计量器具台账”工作表。请下载本页的导入模板，在模板中填写后上传。');
@@ -144,7 +209,7 @@ export async function readLedgerRows(buffer: Buffer): Promise<{ line: number; ce
     const cells = Object.fromEntries(COLUMNS.map((c) => [c.field, positions.has(c.field) ? cellText(row.getCell(positions.get(c.field)!).value).replaceAll('\u0000', '').trim() : ''])) as Record<ImportField, string>;
     if (Object.values(cells).every((v) => v === '')) continue;
     rows.push({ line: r, cells });
-    if (rows.length > MAX_IMPORT_ROWS) throw new WorkbookError(`一次最多导入 ${MAX_IMPORT_ROWS} 行，这个文件超过了。请分成几个文件分别导入。`);
+    if (rows.length > MAX_IMPORT_ROWS) throw new WorkbookError(TOO_MANY_ROWS);
   }
   if (rows.length === 0) throw new WorkbookError('“计量器具台账”工作表中没有填写任何器具。');
   return rows;

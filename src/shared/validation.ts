@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
+// Every field has its own Chinese message; zod's defaults (a body of the wrong shape sent to the API) are Chinese too.
+z.config(z.locales.zhCN());
+
 /**
  * Form-field building blocks with Chinese messages. Every field first turns a missing value into '' and refuses
  * arrays/objects where a single value belongs, so a tampered form gets a field message, never a 500.

@@ -349,6 +349,22 @@ describe('open API /api/v1', () => {
     }
   });
 
+  it('refuses an unknown state filter (422 on the field) and half a surrogate pair in a body (400), never a 500; nothing saved', async () => {
+    for (const status of ['xx', 'submitted,xx', '%E4%B8%AD']) {
+      const res = await api().get(`/api/v1/bookings?status=${status}`).set('Authorization', `Bearer ${keyA}`);
+      expect(res.status, status).to.equal(422);
+      expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(JSON.stringify(res.body)).to.contain('未知的办理状态');
+    }
+    expect((await api().get('/api/v1/bookings?status=submitted,accepted').set('Authorization', `Bearer ${keyA}`)).status).to.equal(200);
+    const before = await t.db.$count(bookings);
+    const raw = JSON.stringify({ ...bookingBody(metrologyId), remarks: 'LONE' }).replace('"LONE"', '"\\ud800"');
+    expect(raw).to.contain('\\ud800');
+    const res = await api().post('/api/v1/bookings').set('Authorization', `Bearer ${keyA}`).set('Idempotency-Key', 'lone-surrogate-0001').set('Content-Type', 'application/json').send(raw);
+    expect(res.status).to.equal(400);
+    expect(await t.db.$count(bookings)).to.equal(before);
+  });
+
   it('answers unknown API paths with a 404 problem', async () => {
     const res = await api().get('/api/v1/nothing-here').set('Authorization', `Bearer ${keyA}`);
     expect(res.status).to.equal(404);

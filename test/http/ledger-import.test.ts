@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { and, eq, sql } from 'drizzle-orm';
 import { events, instrumentImports, instruments } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
@@ -158,6 +159,33 @@ describe('instrument ledger: XLSX template and import (preview, per-row errors, 
     const none = await postMultipart(agent, '/instruments/import', { _csrf: csrf });
     expect(none.status).to.equal(422);
     expect(none.text).to.contain('请选择要上传的 Excel');
+    expect([await count(), await drafts()]).to.deep.equal([before, beforeDrafts]);
+  });
+
+  it('refuses, before building it, a small file that reaches row 1 048 576 or unpacks to hundreds of MB (it used to stall the server); saves nothing', async () => {
+    const drafts = async () => (await t.db.select({ n: sql<number>`count(*)::int` }).from(instrumentImports))[0]!.n;
+    const [before, beforeDrafts] = [await count(), await drafts()];
+    const zip = await JSZip.loadAsync(await filled([row()]));
+    const sheets = Object.keys(zip.files).filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));
+    expect(sheets.length).to.be.greaterThan(0);
+    // the far corner of a sheet, in every sheet (whichever holds the ledger)
+    const far = new JSZip();
+    for (const [name, entry] of Object.entries(zip.files)) {
+      const content = await entry.async('nodebuffer');
+      far.file(name, sheets.includes(name) ? content.toString('utf8').replace('</sheetData>', '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>') : content);
+    }
+    const corner = await far.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    expect(corner.length).to.be.below(100_000);
+    const refusedCorner = await upload(agent, corner);
+    expect(refusedCorner.status).to.equal(422);
+    expect(refusedCorner.text).to.contain('一次最多导入 5000 行');
+    // a bomb: 60 MB of blanks that zip to a few KB
+    zip.file('xl/padding.xml', ' '.repeat(60 * 1024 * 1024));
+    const bomb = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    expect(bomb.length).to.be.below(1_000_000);
+    const refusedBomb = await upload(agent, bomb);
+    expect(refusedBomb.status).to.equal(422);
+    expect(refusedBomb.text).to.contain('解压后超过');
     expect([await count(), await drafts()]).to.deep.equal([before, beforeDrafts]);
   });
 
