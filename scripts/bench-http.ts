@@ -36,6 +36,8 @@ const CONNECTIONS = Number(option('connections', '50'));
 const WORKERS = Number(option('workers', '2'));
 const which = option('db', process.env.DATABASE_URL ? 'both' : 'pglite');
 const READ_URL = option('read-url', '');
+/** `--only bookings` measures only the pages whose label contains the word (and the ceiling); for profiling. */
+const ONLY = option('only', '');
 
 /** The same database on the replica's server. */
 function onReplica(url: string): string {
@@ -175,7 +177,9 @@ async function runFor(kind: 'pglite' | 'pg') {
   const workers = Number(env.WEB_CONCURRENCY);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = spawn(process.execPath, ['dist/src/server.js'], {
+  // BENCH_APP_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app under the load
+  const appArgs = (process.env.BENCH_APP_ARGS ?? '').split(' ').filter(Boolean);
+  const app = spawn(process.execPath, [...appArgs, 'dist/src/server.js'], {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info' },
     // request logs are written (as in production) and discarded; BENCH_APP_STDERR=<file> keeps the app's errors
@@ -189,16 +193,18 @@ async function runFor(kind: 'pglite' | 'pg') {
     const number = /href="\/bookings\/([A-Z]{2}-\d{8}-\d{4})"/.exec(list)![1]!;
 
     const ceiling = await measure('hello (bare Express)', hello.url);
+    const wanted = (label: string) => !ONLY || label.includes(ONLY);
+    const measureIf = async (label: string, url: string, cookie?: string) => (wanted(label) ? [await measure(label, url, cookie)] : []);
     const pages = [
-      await measure('home /', `${base}/`),
-      await measure('catalog /services', `${base}/services`),
-      await measure('service /services/CAL-PG', `${base}/services/CAL-PG`),
-      await measure('my bookings /bookings', `${base}/bookings`, company),
-      await measure(`one booking /bookings/:no`, `${base}/bookings/${number}`, company),
-      await measure('lab queue /lab', `${base}/lab`, staff),
-      await measure('dashboard /admin', `${base}/admin`, admin),
-      await measure('ledger /instruments', `${base}/instruments`, company),
-      await measure('equipment /equipment', `${base}/equipment`, company),
+      ...(await measureIf('home /', `${base}/`)),
+      ...(await measureIf('catalog /services', `${base}/services`)),
+      ...(await measureIf('service /services/CAL-PG', `${base}/services/CAL-PG`)),
+      ...(await measureIf('my bookings /bookings', `${base}/bookings`, company)),
+      ...(await measureIf(`one booking /bookings/:no`, `${base}/bookings/${number}`, company)),
+      ...(await measureIf('lab queue /lab', `${base}/lab`, staff)),
+      ...(await measureIf('dashboard /admin', `${base}/admin`, admin)),
+      ...(await measureIf('ledger /instruments', `${base}/instruments`, company)),
+      ...(await measureIf('equipment /equipment', `${base}/equipment`, company)),
     ];
     if (kind === 'pg' && READ_URL) pages.push(await measure('open data /open-data', `${base}/open-data`), await measure('dashboard, quarter /admin?period=quarter', `${base}/admin?period=quarter`, admin));
     const rows: Row[] = [ceiling, ...pages].map((r) => ({ ...r, ratio: `${Math.round((r.rps / ceiling.rps) * 100)}%` }));

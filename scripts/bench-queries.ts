@@ -34,8 +34,11 @@ for (const method of ['query', 'exec'] as const) {
   (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
     const text = String(args[0]).replace(/\s+/g, ' ').slice(0, 140);
     const t0 = performance.now();
-    const done = () => statements.push(`${(performance.now() - t0).toFixed(2)} ms  ${text}`);
-    const result = original(...args).finally(done);
+    const result = original(...args).then((r) => {
+      const rows = (r as { rows?: unknown[] } | { rows?: unknown[] }[]);
+      statements.push(`${(performance.now() - t0).toFixed(2)} ms  ${Array.isArray(rows) ? '' : `${rows.rows?.length ?? 0} rows  `}${text}`);
+      return r;
+    });
     if (EXPLAIN && !explaining && method === 'query' && /^select/i.test(String(args[0]))) {
       explaining = true;
       void result.then(async () => {
@@ -49,7 +52,10 @@ for (const method of ['query', 'exec'] as const) {
 const namedQuery = PgliteNamedStatements.prototype.query;
 PgliteNamedStatements.prototype.query = function (this: PgliteNamedStatements, name: string, text: string, params: unknown[], options?: object) {
   const t0 = performance.now();
-  return namedQuery.call(this, name, text, params, options).finally(() => statements.push(`${(performance.now() - t0).toFixed(2)} ms  [${name}] ${text.replace(/\s+/g, ' ').slice(0, 120)}`));
+  return namedQuery.call(this, name, text, params, options).then((result) => {
+    statements.push(`${(performance.now() - t0).toFixed(2)} ms  ${result.rows.length} rows  [${name}] ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
+    return result;
+  });
 };
 const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATA_DIR: path.join(scratch, 'd'), UPLOAD_DIR: path.join(scratch, 'u'), LOG_LEVEL: 'silent', PUBLIC_URL: 'http://nqi.test' });
 const built = createApp({ config, database, logger: createLogger('silent') });

@@ -37,6 +37,8 @@ const envSchema = z
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     /** Embedded database only: requests past the static files served at a time, the rest wait in arrival order (0 = no limit). */
     EMBEDDED_ADMISSION: z.coerce.number().int().min(0).max(256).default(4),
+    /** Embedded database only: run PGlite in a worker thread (src/db/pglite-remote.ts); 0 keeps it in the request thread. */
+    PGLITE_WORKER: boolFromEnv.default(true),
     SEED_DEMO: boolFromEnv.optional(),
     SMTP_URL: z
       .string()
@@ -77,6 +79,8 @@ export interface Config {
   dbPoolMax: number;
   /** On PGlite: requests admitted at a time (src/http/admission.ts); 0 = no limit. */
   embeddedAdmission: number;
+  /** On PGlite: the database runs in a worker thread. */
+  pgliteWorker: boolean;
   dataDir: string;
   uploadDir: string;
   sessionSecret: string;
@@ -126,6 +130,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     fileStore: env.FILE_STORE ?? (env.DATABASE_URL ? 'database' : 'disk'),
     dbPoolMax: env.DB_POOL_MAX,
     embeddedAdmission: env.EMBEDDED_ADMISSION,
+    pgliteWorker: env.PGLITE_WORKER,
     dataDir,
     uploadDir,
     sessionSecret: env.SESSION_SECRET ?? demoSessionSecret(dataDir),

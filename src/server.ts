@@ -17,7 +17,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
     ? openDatabase({ kind: 'pg', url: config.databaseUrl, poolMax: config.dbPoolMax, ...(config.databaseReadUrl ? { readUrl: config.databaseReadUrl } : {}) })
-    : openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir });
+    : openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir, inWorker: config.pgliteWorker });
 }
 
 function configOrExit(): Config {

@@ -2,6 +2,7 @@ import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { capacityWindows, closures, nodes, nodeServices, nodeServiceWindows, services } from '../db/schema.js';
 import type { ServiceWindow } from './windows.js';
+import { runPrepared } from '../db/prepared.js';
 
 export type NodeServiceRow = typeof nodeServices.$inferSelect;
 
@@ -18,12 +19,15 @@ export async function findNodeServiceById(ex: Executor, id: number): Promise<Nod
   return rows[0];
 }
 
-/** Closed days of a node from a date on (due dates skip them). */
-export async function closedDatesFrom(ex: Executor, nodeId: number, from: string): Promise<Set<string>> {
-  const rows = await ex
+const closedDatesQuery = (ex: Executor) =>
+  ex
     .select({ start: closures.startDate, end: closures.endDate })
     .from(closures)
-    .where(and(eq(closures.nodeId, nodeId), sql`${closures.endDate} >= ${from}`));
+    .where(and(eq(closures.nodeId, sql.placeholder('node')), sql`${closures.endDate} >= ${sql.placeholder('from')}`));
+
+/** Closed days of a node from a date on (due dates skip them). */
+export async function closedDatesFrom(ex: Executor, nodeId: number, from: string): Promise<Set<string>> {
+  const rows = await runPrepared(ex, 'nqi_closures_from', closedDatesQuery, { node: nodeId, from });
   const out = new Set<string>();
   for (const r of rows) {
     for (let d = new Date(`${r.start}T00:00:00Z`); d <= new Date(`${r.end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {

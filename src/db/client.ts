@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { PGLITE_EXTENSIONS } from './pglite-extensions.js';
+import { RemotePGlite } from './pglite-remote.js';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema.js';
@@ -36,18 +37,14 @@ export interface Database {
 
 export type DatabaseOptions =
   | { kind: 'pg'; url: string; poolMax: number; readUrl?: string }
-  | { kind: 'pglite-dir'; dataDir: string }
+  /** inWorker: PGlite runs in a worker thread (src/db/pglite-remote.ts); the server's default. */
+  | { kind: 'pglite-dir'; dataDir: string; inWorker?: boolean }
   | { kind: 'pglite-memory'; loadDataDir?: Blob };
 
 // node-postgres returns int8/numeric as strings by default; counts (bigint) are parsed to numbers,
 // which is safe for every count this platform can reach.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-/**
- * PostgreSQL extensions the migrations create, registered with every embedded instance (PGlite loads an extension's
- * code only when it is named here): btree_gist for the equipment bookings' exclusion constraint.
- */
-const PGLITE_EXTENSIONS = { btree_gist };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'pg') {
@@ -74,13 +71,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
 
   let lock: DataDirLock | undefined;
-  let client: PGlite;
+  let client: PGlite | RemotePGlite;
   if (options.kind === 'pglite-dir') {
     mkdirSync(options.dataDir, { recursive: true });
     lock = acquireDataDirLock(options.dataDir);
     try {
       // PGlite creates its own folder but not its parents; DATA_DIR exists by now.
-      client = await PGlite.create({ dataDir: path.join(options.dataDir, 'pgdata'), extensions: PGLITE_EXTENSIONS });
+      const pgdata = path.join(options.dataDir, 'pgdata');
+      client = options.inWorker ? await RemotePGlite.open(pgdata) : await PGlite.create({ dataDir: pgdata, extensions: PGLITE_EXTENSIONS });
     } catch (err) {
       lock.release();
       throw err;
@@ -88,12 +86,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   } else {
     client = await PGlite.create({ extensions: PGLITE_EXTENSIONS, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   }
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  // Drizzle's PGlite driver calls only query and transaction, which RemotePGlite provides with the same meaning.
+  const db = drizzlePglite({ client: client as PGlite, schema }) as unknown as Db;
   let closed = false;
   return {
     db,
     driver: 'pglite',
-    pglite: client,
+    ...(client instanceof PGlite ? { pglite: client } : {}),
     ping: async () => {
       if (closed) throw new Error('database closed');
       await db.execute(sql`SELECT 1`);

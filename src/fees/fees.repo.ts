@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { bookingFees, feeRules, invoiceRequests, prices } from '../db/schema.js';
+import { runPrepared } from '../db/prepared.js';
 
 export type PriceRow = typeof prices.$inferSelect;
 export type PriceTarget = { kind: 'service' | 'oil_item' | 'oil_package'; code: string };
@@ -75,8 +76,10 @@ export async function insertBookingFee(ex: Executor, row: typeof bookingFees.$in
   await ex.insert(bookingFees).values(row);
 }
 
+const bookingFeeQuery = (ex: Executor) => ex.select().from(bookingFees).where(eq(bookingFees.bookingId, sql.placeholder('id')));
+
 export async function findBookingFee(ex: Executor, bookingId: number): Promise<BookingFeeRow | undefined> {
-  const rows = await ex.select().from(bookingFees).where(eq(bookingFees.bookingId, bookingId));
+  const rows = await runPrepared(ex, 'nqi_booking_fee', bookingFeeQuery, { id: bookingId });
   return rows[0];
 }
 
@@ -91,8 +94,11 @@ export async function updateBookingFee(ex: Executor, bookingId: number, values: 
 
 // ── invoices ──
 
+const invoicesOfBookingQuery = (ex: Executor) =>
+  ex.select().from(invoiceRequests).where(eq(invoiceRequests.bookingId, sql.placeholder('id'))).orderBy(asc(invoiceRequests.id));
+
 export async function invoicesOfBooking(ex: Executor, bookingId: number) {
-  return ex.select().from(invoiceRequests).where(eq(invoiceRequests.bookingId, bookingId)).orderBy(asc(invoiceRequests.id));
+  return runPrepared(ex, 'nqi_booking_invoices', invoicesOfBookingQuery, { id: bookingId });
 }
 
 export async function insertInvoiceRequest(ex: Executor, row: typeof invoiceRequests.$inferInsert): Promise<number> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isIsoDate, isoDateOrUndefined } from '../../src/shared/time.js';
+import { dayjs, formatDate, formatDateTime, isIsoDate, isoDateOrUndefined, TZ } from '../../src/shared/time.js';
 
 describe('dates from queries and forms (one check: isIsoDate)', () => {
   it('accepts real calendar dates in the platform’s years', () => {
@@ -15,5 +15,25 @@ describe('dates from queries and forms (one check: isIsoDate)', () => {
     expect(isoDateOrUndefined(' 2026-10-08 ')).to.equal('2026-10-08');
     expect(isoDateOrUndefined('9999-12-31')).to.equal(undefined);
     expect(isoDateOrUndefined(['2026-10-08', '2026-10-09'])).to.equal(undefined);
+  });
+});
+
+describe('times shown on pages (Shanghai, by arithmetic)', () => {
+  it('formats instants as the time-zone conversion did, across midnight, month and year ends', () => {
+    const instants = ['2026-12-31T15:59:59.999Z', '2026-12-31T16:00:00.000Z', '2026-02-28T16:30:00Z', '2028-02-28T16:00:00Z', '1990-06-01T00:00:00Z', '2026-12-02T05:10:33.123Z'];
+    for (const iso of instants) {
+      const expected = dayjs(iso).tz(TZ).format('YYYY-MM-DD HH:mm');
+      expect(formatDateTime(new Date(iso)), iso).to.equal(expected);
+      expect(formatDateTime(iso), iso).to.equal(expected);
+      expect(formatDate(new Date(iso)), iso).to.equal(expected.slice(0, 10));
+    }
+    // as PostgreSQL writes a timestamptz
+    expect(formatDateTime('2026-12-02 16:05:00.5+00')).to.equal('2026-12-03 00:05');
+  });
+
+  it('shows nothing for no value or an unreadable one', () => {
+    expect(formatDateTime(null)).to.equal('');
+    expect(formatDateTime('not a time')).to.equal('');
+    expect(formatDate(new Date(Number.NaN))).to.equal('');
   });
 });
