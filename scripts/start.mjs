@@ -39,5 +39,11 @@ if (!upToDate) {
 // The Bootstrap CSS the pages use, rebuilt when a view, a browser script or a source file changed (src/http/purged-css.ts).
 const { ensurePurgedCss } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'http', 'purged-css.js')).href);
 await ensurePurgedCss();
+// A new embedded data folder starts from an initialised, migrated cluster made once per set of migrations
+// (src/db/pglite-template.ts); not needed when the app runs on a PostgreSQL server.
+if (!process.env.DATABASE_URL) {
+  const { ensurePgliteTemplate } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'db', 'pglite-template.js')).href);
+  await ensurePgliteTemplate();
+}
 // NQI_BUILD_ONLY=1: bring the build up to date and stop (bench:start times the starts apart from the build).
 if (!process.env.NQI_BUILD_ONLY) await import(pathToFileURL(entry).href);

@@ -14,10 +14,17 @@ import { DRAFT_SWEEP_EVERY_MS } from './uploads/quota.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function openConfiguredDatabase(config: Config): Promise<Database> {
+function openConfiguredDatabase(config: Config, logger: Logger): Promise<Database> {
+  // The embedded database's thread gone (out of memory, a crash in PostgreSQL): nothing can be served or saved, so the
+  // process exits with an error for its supervisor to restart it on the same data.
+  const onLost = (err: Error) => {
+    logger.fatal({ err }, 'the embedded database stopped; exiting');
+    flushLogs(logger);
+    process.exit(70); // EX_SOFTWARE
+  };
   return config.databaseUrl
     ? openDatabase({ kind: 'pg', url: config.databaseUrl, poolMax: config.dbPoolMax, ...(config.databaseReadUrl ? { readUrl: config.databaseReadUrl } : {}) })
-    : openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir, inWorker: config.pgliteWorker });
+    : openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir, inWorker: config.pgliteWorker, onLost });
 }
 
 function configOrExit(): Config {
@@ -32,9 +39,9 @@ function configOrExit(): Config {
   }
 }
 
-async function openOrExit(config: Config): Promise<Database> {
+async function openOrExit(config: Config, logger: Logger): Promise<Database> {
   try {
-    return await openConfiguredDatabase(config);
+    return await openConfiguredDatabase(config, logger);
   } catch (err) {
     if (err instanceof DataDirLockedError) {
       console.error(err.message);
@@ -50,7 +57,7 @@ async function openOrExit(config: Config): Promise<Database> {
  */
 async function serve(config: Config, logger: Logger, opts: { prepare: boolean; housekeeping: boolean }): Promise<void> {
   const startedAt = Date.now();
-  const database = await openOrExit(config);
+  const database = await openOrExit(config, logger);
   let seeded = false;
   if (opts.prepare) {
     await runMigrations(database);
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const database = await openOrExit(config);
+  const database = await openOrExit(config, logger);
   await runMigrations(database);
   await seedIfEmpty(database.db, { demo: config.seedDemo, logger, documents: makeDocumentStore(config.fileStore, { db: database.db, uploadDir: config.uploadDir }) });
   await database.close();

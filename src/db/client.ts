@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { PGLITE_EXTENSIONS } from './pglite-extensions.js';
+import { existingPgliteTemplate } from './pglite-template.js';
 import { RemotePGlite } from './pglite-remote.js';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -37,8 +38,8 @@ export interface Database {
 
 export type DatabaseOptions =
   | { kind: 'pg'; url: string; poolMax: number; readUrl?: string }
-  /** inWorker: PGlite runs in a worker thread (src/db/pglite-remote.ts); the server's default. */
-  | { kind: 'pglite-dir'; dataDir: string; inWorker?: boolean }
+  /** inWorker: PGlite runs in a worker thread (src/db/pglite-remote.ts), the server's default; onLost: that thread died. */
+  | { kind: 'pglite-dir'; dataDir: string; inWorker?: boolean; onLost?: (err: Error) => void }
   | { kind: 'pglite-memory'; loadDataDir?: Blob };
 
 // node-postgres returns int8/numeric as strings by default; counts (bigint) are parsed to numbers,
@@ -78,7 +79,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     try {
       // PGlite creates its own folder but not its parents; DATA_DIR exists by now.
       const pgdata = path.join(options.dataDir, 'pgdata');
-      client = options.inWorker ? await RemotePGlite.open(pgdata) : await PGlite.create({ dataDir: pgdata, extensions: PGLITE_EXTENSIONS });
+      if (!existsSync(pgdata)) await createFromTemplate(pgdata);
+      client = options.inWorker ? await RemotePGlite.open(pgdata, options.onLost) : await PGlite.create({ dataDir: pgdata, extensions: PGLITE_EXTENSIONS });
     } catch (err) {
       lock.release();
       throw err;
@@ -107,6 +109,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }
     },
   };
+}
+
+/**
+ * A new data folder's cluster unpacked from the template of the current migrations (src/db/pglite-template.ts), when
+ * there is one; otherwise PGlite runs initdb on open. Unpacked beside the folder and renamed into place once closed,
+ * so a start interrupted halfway leaves no half-made cluster to resume from.
+ */
+async function createFromTemplate(pgdata: string): Promise<void> {
+  const template = existingPgliteTemplate();
+  if (!template) return;
+  const staging = `${pgdata}.new-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  const unpacked = await PGlite.create({ dataDir: staging, extensions: PGLITE_EXTENSIONS, loadDataDir: new Blob([readFileSync(template)]) });
+  await unpacked.close();
+  renameSync(staging, pgdata);
 }
 
 /** Rows of a raw `db.execute(sql…)` result; both drivers return them under `.rows`. */

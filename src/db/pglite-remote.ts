@@ -21,14 +21,19 @@ export class RemotePGlite {
   private failure: Error | undefined;
   private readonly checkedParsers = new WeakMap<object, number[]>();
 
-  private constructor(private readonly worker: Worker) {
+  private closing = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly onLost?: (err: Error) => void,
+  ) {
     worker.on('message', (message: WorkerReply) => this.settle(message));
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`the database thread stopped (exit code ${code})`)));
   }
 
   /** Starts the worker on `dataDir` and resolves once PGlite is open there. */
-  static async open(dataDir: string): Promise<RemotePGlite> {
+  static async open(dataDir: string, onLost?: (err: Error) => void): Promise<RemotePGlite> {
     // Under tsx (tests, `npm run dev`) this module is TypeScript, and the worker needs tsx's loader too.
     const typescript = import.meta.url.endsWith('.ts');
     const entry = new URL(typescript ? './pglite-worker.ts' : './pglite-worker.js', import.meta.url);
@@ -52,7 +57,7 @@ export class RemotePGlite {
       await worker.terminate();
       throw err;
     }
-    return new RemotePGlite(worker);
+    return new RemotePGlite(worker, onLost);
   }
 
   query<T = Record<string, unknown>>(text: string, params: unknown[] = [], options?: QueryOptions): Promise<Results<T>> {
@@ -91,6 +96,7 @@ export class RemotePGlite {
 
   async close(): Promise<void> {
     if (this.failure) return;
+    this.closing = true;
     await this.call({ op: 'close' });
     await new Promise<void>((resolve) => {
       this.worker.once('exit', () => resolve());
@@ -133,9 +139,11 @@ export class RemotePGlite {
     else waiting.reject(asError(message.error));
   }
 
-  /** The worker is gone: every waiting and later call fails (the health check reports it). */
+  /** The worker is gone: every waiting and later call fails, and the owner is told (the server exits to be restarted). */
   private fail(err: Error): void {
-    this.failure ??= err;
+    if (this.failure) return;
+    this.failure = err;
+    if (!this.closing) this.onLost?.(err);
     for (const waiting of this.pending.values()) waiting.reject(this.failure);
     this.pending.clear();
   }

@@ -107,4 +107,21 @@ describe('the embedded database in a worker thread', function () {
     const codes = (await inWorker.db.select({ code: nodes.code }).from(nodes)).map((n) => n.code);
     expect(codes).to.include.members(['W1', 'W2']);
   });
+
+  it('tells its owner when the database thread dies, and refuses every later statement', async () => {
+    const lostDir = mkdtempSync(path.join(os.tmpdir(), 'nqi-pglite-lost-'));
+    const lost: Error[] = [];
+    const database = await openDatabase({ kind: 'pglite-dir', dataDir: lostDir, inWorker: true, onLost: (err) => lost.push(err) });
+    try {
+      await database.ping();
+      // as if PostgreSQL's thread crashed
+      await (database.db as unknown as { $client: { worker: { terminate(): Promise<number> } } }).$client.worker.terminate();
+      expect(lost).to.have.length(1);
+      const refused = await database.ping().then(() => undefined, (err: unknown) => err);
+      expect(String((refused as { cause?: unknown }).cause)).to.match(/database thread stopped/);
+    } finally {
+      await database.close();
+      rmSync(lostDir, { recursive: true, force: true });
+    }
+  });
 });
