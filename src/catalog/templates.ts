@@ -1,5 +1,6 @@
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../shared/excel.js';
 import { DELIVERY_MODE_LABELS } from './catalog.view.js';
 
 /*
@@ -124,7 +125,7 @@ export async function applicationFormDocx(service: TemplateService): Promise<Buf
 
 /** 器具清单 of a calibration service as an Excel workbook: the booking form's columns, a filled-in example line, notes. */
 export async function instrumentListXlsx(service: TemplateService & { instrumentName: string }): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.creator = '舟山市质量基础设施一站式服务平台';
   const sheet = workbook.addWorksheet('器具清单', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = INSTRUMENT_COLUMNS.map((c) => ({ header: c.required ? `${c.header}（必填）` : c.header, width: c.width }));

@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../shared/excel.js';
 import JSZip from 'jszip';
 import type { LedgerCategory } from './categories.js';
 import { COMPULSORY_USES, INSTRUMENT_STATUSES, LEDGER_CONCLUSIONS, REGIMES } from './rules.js';
@@ -49,7 +50,7 @@ const INSTRUCTIONS = [
 
 /** The template workbook: instructions, the ledger sheet with drop-downs, and the category list they draw from. */
 export async function buildTemplate(categories: LedgerCategory[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '舟山市质量基础设施一站式服务平台';
   const help = wb.addWorksheet('填写说明');
   INSTRUCTIONS.forEach((line, i) => (help.getCell(i + 1, 1).value = line));
@@ -186,7 +187,7 @@ async function assertWorkbookShape(buffer: Buffer): Promise<void> {
 /** The data rows of a filled-in template: { line, cells by field }, empty rows skipped. Throws WorkbookError when the file is not our template. */
 export async function readLedgerRows(buffer: Buffer): Promise<{ line: number; cells: Record<ImportField, string> }[]> {
   await assertWorkbookShape(buffer);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(buffer as unknown as ArrayBuffer);
   } catch {

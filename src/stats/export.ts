@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../shared/excel.js';
 
 export interface Column {
   key: string;
@@ -53,7 +54,7 @@ export function toCsv(table: Table): Buffer {
 
 /** An .xlsx workbook with one sheet: numbers stay numbers, percentages get a percent format. */
 export async function toXlsx(table: Table, subtitle: string): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   workbook.creator = '舟山市质量基础设施一站式服务平台';
   const sheet = workbook.addWorksheet(table.title.slice(0, 31));
   sheet.addRow([table.title]).font = { bold: true, size: 13 };
