@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { PGLITE_EXTENSIONS } from './pglite-extensions.js';
+import { PGLITE_OPTIONS } from './pglite-extensions.js';
 import { existingPgliteTemplate } from './pglite-template.js';
 import { RemotePGlite } from './pglite-remote.js';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -80,13 +80,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // PGlite creates its own folder but not its parents; DATA_DIR exists by now.
       const pgdata = path.join(options.dataDir, 'pgdata');
       if (!existsSync(pgdata)) await createFromTemplate(pgdata);
-      client = options.inWorker ? await RemotePGlite.open(pgdata, options.onLost) : await PGlite.create({ dataDir: pgdata, extensions: PGLITE_EXTENSIONS });
+      client = options.inWorker ? await RemotePGlite.open(pgdata, options.onLost) : await PGlite.create({ dataDir: pgdata, ...PGLITE_OPTIONS });
     } catch (err) {
       lock.release();
       throw err;
     }
   } else {
-    client = await PGlite.create({ extensions: PGLITE_EXTENSIONS, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
+    client = await PGlite.create({ ...PGLITE_OPTIONS, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   }
   // Drizzle's PGlite driver calls only query and transaction, which RemotePGlite provides with the same meaning.
   const db = drizzlePglite({ client: client as PGlite, schema }) as unknown as Db;
@@ -121,7 +121,7 @@ async function createFromTemplate(pgdata: string): Promise<void> {
   if (!template) return;
   const staging = `${pgdata}.new-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  const unpacked = await PGlite.create({ dataDir: staging, extensions: PGLITE_EXTENSIONS, loadDataDir: new Blob([readFileSync(template)]) });
+  const unpacked = await PGlite.create({ dataDir: staging, ...PGLITE_OPTIONS, loadDataDir: new Blob([readFileSync(template)]) });
   await unpacked.close();
   renameSync(staging, pgdata);
 }

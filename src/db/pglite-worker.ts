@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
-import { PGLITE_EXTENSIONS } from './pglite-extensions.js';
+import { PGLITE_OPTIONS } from './pglite-extensions.js';
 import { PgliteNamedStatements } from './pglite-named.js';
 import type { WorkerReply, WorkerRequest } from './pglite-remote.js';
 
@@ -44,7 +44,7 @@ function reply(message: WorkerReply): void {
 }
 
 async function main(): Promise<void> {
-  const client = await PGlite.create({ dataDir, extensions: PGLITE_EXTENSIONS });
+  const client = await PGlite.create({ dataDir, ...PGLITE_OPTIONS });
   const named = new PgliteNamedStatements(client);
   const transactions = new Map<number, Transaction>();
   /** For each open transaction: how to end it, and which request is waiting for the end. */
