@@ -1,7 +1,7 @@
 import { assertCan, type Principal } from '../auth/access.js';
 import { findBookingByNumber } from '../bookings/bookings.repo.js';
 import type { Db } from '../db/client.js';
-import { dayjs, isIsoDate, TZ } from '../shared/time.js';
+import { addDays, isIsoDate, shanghaiStartOfDay } from '../shared/time.js';
 import { listEvents, namesOfEntities, type EventFilter } from './audit.repo.js';
 import { AUDIT_ACTIONS, auditLine, entityIds, entityRefs } from './audit.view.js';
 
@@ -15,8 +15,8 @@ export function makeAuditService(db: Db) {
       let unknownBooking = false;
       if (query.actor) filter.actorQuery = query.actor;
       if (query.action && Object.hasOwn(AUDIT_ACTIONS, query.action)) filter.action = query.action;
-      if (query.from && isIsoDate(query.from)) filter.from = dayjs.tz(query.from, TZ).toDate();
-      if (query.to && isIsoDate(query.to)) filter.to = dayjs.tz(query.to, TZ).add(1, 'day').toDate();
+      if (query.from && isIsoDate(query.from)) filter.from = shanghaiStartOfDay(query.from);
+      if (query.to && isIsoDate(query.to)) filter.to = shanghaiStartOfDay(addDays(query.to, 1));
       if (query.booking) {
         const booking = await findBookingByNumber(db, query.booking.trim().toUpperCase());
         if (booking) {

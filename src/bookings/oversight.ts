@@ -1,6 +1,6 @@
 import { assertCan, type Principal } from '../auth/access.js';
 import { listCategories, listParks } from '../catalog/catalog.repo.js';
-import { dayjs, isIsoDate, shanghaiDate, TZ } from '../shared/time.js';
+import { addDays, isIsoDate, shanghaiDate, shanghaiStartOfDay } from '../shared/time.js';
 import * as repo from './bookings.repo.js';
 import { EVALUATION_LEVELS } from './bookings.schemas.js';
 import type { BookingsDeps } from './context.js';
@@ -62,8 +62,8 @@ async function filterOf(deps: BookingsDeps, user: Principal, q: OversightQuery) 
   const said: string[] = [];
   const from = q.from && isIsoDate(q.from) ? q.from : undefined;
   const to = q.to && isIsoDate(q.to) ? q.to : undefined;
-  if (from) f.createdFrom = dayjs.tz(from, TZ).toDate();
-  if (to) f.createdBefore = dayjs.tz(to, TZ).add(1, 'day').toDate();
+  if (from) f.createdFrom = shanghaiStartOfDay(from);
+  if (to) f.createdBefore = shanghaiStartOfDay(addDays(to, 1));
   if (from || to) said.push(`提交于 ${from ?? '…'} 至 ${to ?? '…'}`);
   const node = nodes.find((n) => n.id === id(q.node));
   if (node && user.role !== 'node_manager') {

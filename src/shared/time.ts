@@ -65,6 +65,20 @@ export function addDays(isoDate: string, days: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/**
+ * The instant a Shanghai calendar day begins, by arithmetic since 1992 (UTC+8 all year); before that the time-zone
+ * database decides (daylight saving time in 1986–1991). Period filters build these on every dashboard request.
+ */
+export function shanghaiStartOfDay(isoDate: string): Date {
+  if (isoDate < '1992-01-01') return dayjs.tz(isoDate, TZ).toDate();
+  return new Date(Date.parse(`${isoDate}T00:00:00+08:00`));
+}
+
+/** The last calendar day of a month given as "YYYY-MM". */
+export function lastDayOfMonth(month: string): string {
+  return new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
+}
+
 export function daysBetween(fromIso: string, toIso: string): number {
   return dayjs(toIso).diff(dayjs(fromIso), 'day');
 }

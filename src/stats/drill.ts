@@ -1,5 +1,5 @@
 import { oversightHref } from '../bookings/bookings.view.js';
-import { dayjs } from '../shared/time.js';
+import { lastDayOfMonth } from '../shared/time.js';
 import type { Table } from './export.js';
 import type { DashboardPeriod } from './period.js';
 import { LOAD_STAGES } from './tables.js';
@@ -17,7 +17,7 @@ const text = (v: unknown) => (v === null || v === undefined ? undefined : String
 /** The first and last day of a month ("2026-03") inside the period. */
 function monthOf(month: string, period: DashboardPeriod): Drill {
   const first = `${month}-01`;
-  const last = dayjs(first).endOf('month').format('YYYY-MM-DD');
+  const last = lastDayOfMonth(month);
   return { from: first < period.from ? period.from : first, to: last > period.to ? period.to : last };
 }
 

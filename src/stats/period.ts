@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors.js';
-import { dayjs, isIsoDate, shanghaiDate, TZ, type Clock } from '../shared/time.js';
+import { addDays, dayjs, isIsoDate, shanghaiDate, shanghaiStartOfDay, type Clock } from '../shared/time.js';
 import type { Period } from './stats.repo.js';
 
 /** The periods a dashboard offers: relative to today, or custom dates. */
@@ -33,15 +33,16 @@ function customRange(query: PeriodQuery): { from: string; to: string } {
   return { from, to };
 }
 
-/** A preset period: from the start of this month, quarter or year up to today (Shanghai days). */
-function presetRange(today: dayjs.Dayjs, preset: Exclude<PeriodPreset, 'custom'>): { from: string; to: string } {
-  const start = preset === 'month' ? today.startOf('month') : preset === 'quarter' ? today.month(Math.floor(today.month() / 3) * 3).startOf('month') : today.startOf('year');
-  return { from: start.format('YYYY-MM-DD'), to: today.format('YYYY-MM-DD') };
+/** A preset period: from the start of this month, quarter or year up to today (Shanghai days, "YYYY-MM-DD"). */
+function presetRange(today: string, preset: Exclude<PeriodPreset, 'custom'>): { from: string; to: string } {
+  const quarterMonth = Math.floor((Number(today.slice(5, 7)) - 1) / 3) * 3 + 1;
+  const from = preset === 'month' ? `${today.slice(0, 7)}-01` : preset === 'quarter' ? `${today.slice(0, 4)}-${String(quarterMonth).padStart(2, '0')}-01` : `${today.slice(0, 4)}-01-01`;
+  return { from, to: today };
 }
 
 /** The period from the query: a preset relative to today (the year when absent), or custom dates (validated). */
 export function periodOf(clock: Clock, query: PeriodQuery): DashboardPeriod {
   const preset: PeriodPreset = isPreset(query.period) ? query.period : 'year';
-  const { from, to } = preset === 'custom' ? customRange(query) : presetRange(dayjs.tz(shanghaiDate(clock.now()), TZ), preset);
-  return { preset, from, to, start: dayjs.tz(from, TZ).toDate(), end: dayjs.tz(to, TZ).add(1, 'day').toDate(), label: `${from} 至 ${to}` };
+  const { from, to } = preset === 'custom' ? customRange(query) : presetRange(shanghaiDate(clock.now()), preset);
+  return { preset, from, to, start: shanghaiStartOfDay(from), end: shanghaiStartOfDay(addDays(to, 1)), label: `${from} 至 ${to}` };
 }

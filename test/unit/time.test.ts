@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { dayjs, formatDate, formatDateTime, isIsoDate, isoDateOrUndefined, TZ } from '../../src/shared/time.js';
+import { dayjs, formatDate, formatDateTime, isIsoDate, isoDateOrUndefined, lastDayOfMonth, shanghaiStartOfDay, TZ } from '../../src/shared/time.js';
 
 describe('dates from queries and forms (one check: isIsoDate)', () => {
   it('accepts real calendar dates in the platform’s years', () => {
@@ -35,5 +35,14 @@ describe('times shown on pages (Shanghai, by arithmetic)', () => {
     expect(formatDateTime(null)).to.equal('');
     expect(formatDateTime('not a time')).to.equal('');
     expect(formatDate(new Date(Number.NaN))).to.equal('');
+  });
+});
+
+describe('Shanghai days as instants (period filters)', () => {
+  it('begins a day where the time-zone database says, before and after 1992, and knows month ends', () => {
+    for (const day of ['2026-12-02', '2026-01-01', '2028-02-29', '1991-07-15', '1988-12-31', '1900-01-01']) {
+      expect(shanghaiStartOfDay(day).toISOString(), day).to.equal(dayjs.tz(day, TZ).toDate().toISOString());
+    }
+    expect(['2026-02', '2028-02', '2026-12', '2026-04'].map(lastDayOfMonth)).to.deep.equal(['2026-02-28', '2028-02-29', '2026-12-31', '2026-04-30']);
   });
 });
