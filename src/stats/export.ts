@@ -1,4 +1,3 @@
-import type ExcelJS from 'exceljs';
 import { loadExcel } from '../shared/excel.js';
 
 export interface Column {
