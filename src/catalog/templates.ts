@@ -1,5 +1,4 @@
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import type ExcelJS from 'exceljs';
 import { loadExcel } from '../shared/excel.js';
 import { DELIVERY_MODE_LABELS } from './catalog.view.js';
 
