@@ -89,14 +89,17 @@ export function draftsOf(deps: Pick<BookingsDeps, 'db'>, user: Principal, key: u
  * stored as a draft of this form (when they fit the limit with the drafts already there) and shown again on the form, where
  * it can be removed. A file that fails the check is the refusal's message, as before.
  */
-export async function keepAsDrafts(deps: Pick<BookingsDeps, 'db' | 'storage' | 'draftQuota'>, owner: DraftOwner, key: unknown, files: UploadedFile[]): Promise<void> {
-  if (files.length === 0 || typeof key !== 'string' || !DRAFT_KEY_RE.test(key)) return;
+export async function keepAsDrafts(deps: Pick<BookingsDeps, 'db' | 'storage' | 'draftQuota'>, owner: DraftOwner, key: unknown, files: UploadedFile[]): Promise<string | undefined> {
+  if (files.length === 0 || typeof key !== 'string' || !DRAFT_KEY_RE.test(key)) return undefined;
   // More files than the form takes: the user chooses which, none is kept on their behalf.
-  if (files.length > MAX_FILES - (await attachmentsRepo.draftsOf(deps.db, owner.userId, key)).length) return;
+  const attached = (await attachmentsRepo.draftsOf(deps.db, owner.userId, key)).length;
+  if (files.length > MAX_FILES - attached) return `一次最多上传 ${MAX_FILES} 个文件（已上传 ${attached} 个），本次选择的文件均未保存，请重新选择。`;
   const kept: CheckedFile[] = [];
+  let refused: string | undefined;
   for (const f of files) {
     const result = await checkFile(f);
     if (result.ok) kept.push({ purpose: f.purpose, buffer: f.buffer, safeName: result.safeName, mimeType: result.mimeType });
+    else refused ??= result.message;
   }
   try {
     await keepDrafts(deps, owner, key, kept);
@@ -104,6 +107,17 @@ export async function keepAsDrafts(deps: Pick<BookingsDeps, 'db' | 'storage' | '
     // Over the draft quota: not kept — the form's own refusal is what the user reads.
     if (!(err instanceof ValidationError)) throw err;
   }
+  return refused;
+}
+
+/**
+ * A form refused for its fields keeps the files that pass the check as drafts; a file refused meanwhile (a program
+ * renamed .pdf) is named next to the files too, so it is not dropped silently while the user fixes another field.
+ */
+export async function refusedWithFiles(err: unknown, keep: () => Promise<string | undefined>): Promise<never> {
+  const fileRefusal = await keep();
+  if (fileRefusal && err instanceof ValidationError && !err.fieldErrors.attachments) throw new ValidationError({ ...err.fieldErrors, attachments: fileRefusal }, err.message);
+  throw err;
 }
 
 /** Back from review to the form: forget the drafts the user unticked. */

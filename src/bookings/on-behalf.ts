@@ -7,7 +7,7 @@ import type { UploadedFile } from '../uploads/purposes.js';
 import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { insertPreparedBooking } from './create.js';
-import { checkFiles, keepAsDrafts, keepDrafts, storeFiles, withStoredFiles } from './files.js';
+import { checkFiles, keepAsDrafts, keepDrafts, refusedWithFiles, storeFiles, withStoredFiles } from './files.js';
 import { formContextChecked } from './form.js';
 import { prepareChecked } from './prepare.js';
 import { refusedSubmit } from './submit.js';
@@ -52,7 +52,7 @@ async function keepingFiles<T>(deps: BookingsDeps, staff: Principal, c: WindowCa
   try {
     return await step();
   } catch (err) {
-    if (err instanceof ValidationError) await keepAsDrafts(deps, owner(staff, c), body.idempotencyKey, files);
+    if (err instanceof ValidationError) return refusedWithFiles(err, () => keepAsDrafts(deps, owner(staff, c), body.idempotencyKey, files));
     throw err;
   }
 }

@@ -9,7 +9,7 @@ import type { UploadedFile } from '../uploads/purposes.js';
 import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { insertPreparedBooking, WindowTakenMeanwhile } from './create.js';
-import { checkFiles, keepAsDrafts, keepDrafts, storeFiles, withStoredFiles } from './files.js';
+import { checkFiles, keepAsDrafts, keepDrafts, refusedWithFiles, storeFiles, withStoredFiles } from './files.js';
 import { prepareBooking, refuseFull, refuseKnownFull, type PreparedBooking } from './prepare.js';
 
 /** The key a booking form carries so that submitting it twice makes one booking. */
@@ -23,7 +23,7 @@ async function keepingFiles<T>(deps: BookingsDeps, user: Principal, body: Record
     return await step();
   } catch (err) {
     if ((err instanceof ValidationError || err instanceof ConflictError) && user.role === 'enterprise') {
-      await keepAsDrafts(deps, { userId: user.id, enterpriseId: user.enterpriseId }, body.idempotencyKey, files);
+      return refusedWithFiles(err, () => keepAsDrafts(deps, { userId: user.id, enterpriseId: user.enterpriseId }, body.idempotencyKey, files));
     }
     throw err;
   }

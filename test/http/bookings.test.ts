@@ -324,6 +324,23 @@ describe('booking across the network', () => {
       });
     }
 
+    it('names a refused file next to a field error (a program named .pdf is not dropped silently), keeping the good file as a draft', async () => {
+      const page = await openBookingForm(agent, 'CAL-PG', metrologyId);
+      const before = await counts();
+      const res = await postMultipart(agent, '/bookings', calibrationFields(page, metrologyId, { slot: '2026-10-08|am', contactName: '' }), [
+        { field: 'file_other', buffer: EXE, name: 'list.pdf' },
+        { field: 'file_instrument_list', buffer: PDF, name: '清单.pdf' },
+      ]);
+      expect(res.status).to.equal(422);
+      expect(res.text).to.contain('请填写联系人').and.match(/不是允许的类型/);
+      expect(res.text, 'the good file is kept for the corrected form').to.contain('清单.pdf');
+      const after = await counts();
+      expect(after.bookings).to.equal(before.bookings);
+      expect(after.attachments - before.attachments, 'one draft: the PDF, not the program').to.equal(1);
+      const drafts = await t.db.select().from(attachments).where(eq(attachments.draftToken, page.key));
+      expect(drafts.map((d) => d.originalName)).to.deep.equal(['清单.pdf']);
+    });
+
     it('accepts a real XLSX and a Chinese name, storing them under random names', async () => {
       const workbook = new ExcelJS.Workbook();
       workbook.addWorksheet('器具清单').addRow(['名称', '出厂编号']);
