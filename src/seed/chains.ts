@@ -1,7 +1,9 @@
 import { recordEvent } from '../events/record.js';
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { releaseUnits } from '../capacity/capacity.repo.js';
+import { closedDatesFrom, releaseUnits } from '../capacity/capacity.repo.js';
+import { dueDateFrom } from '../bookings/progress.js';
+import { shanghaiDate } from '../shared/time.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { asPrincipal, type Principal } from '../auth/access.js';
 import { makeAvailability } from '../capacity/availability.js';
@@ -73,6 +75,17 @@ async function nodeIdOf(db: Db, code: string): Promise<number> {
   return n!.id;
 }
 
+/** The lab's transitions from a submitted booking to a completed one (the first three reach 检测中). */
+const LAB_STEPS: [string, string][] = [
+  ['booking.accept', 'accepted'],
+  ['booking.receive', 'received'],
+  ['booking.start', 'in_progress'],
+  ['booking.submit_results', 'to_verify'],
+  ['booking.verify', 'verified'],
+  ['booking.issue_report', 'reported'],
+  ['booking.complete', 'completed'],
+];
+
 /**
  * Sets a demo booking's state directly (demo history, as the history seed does): a refusal gives its capacity back, a
  * completion comes with its issued report (signed by the node's manager) and runs the chain's sequencing.
@@ -81,10 +94,22 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
   const [b] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
   if (!b || b.status === status) return;
   const [manager] = await db.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.nodeId, b!.nodeId), eq(users.role, 'node_manager')));
-  const [svc] = await db.select({ code: services.code, name: services.name }).from(services).where(eq(services.id, b!.serviceId));
+  const [svc] = await db.select({ code: services.code, name: services.name, turnaroundDays: services.turnaroundDays }).from(services).where(eq(services.id, b!.serviceId));
   await db.transaction(async (tx) => {
     const refusal = status === 'rejected' ? '本网点该项目设备检修，暂不能受理，请协调人改派其他网点' : null;
-    await tx.update(bookings).set({ status, ...(status === 'in_progress' ? {} : { closedAt: new Date() }), ...(refusal ? { closeReason: refusal } : {}) }).where(eq(bookings.id, bookingId));
+    // Accepted work carries its due date and the lab's steps on the timeline, as the lab's own transitions leave them.
+    const steps = status === 'rejected' ? [] : LAB_STEPS.slice(0, status === 'completed' ? LAB_STEPS.length : 3);
+    const today = shanghaiDate(new Date());
+    const dueDate = steps.length ? dueDateFrom(b!.date, today, svc!.turnaroundDays, await closedDatesFrom(tx, b!.nodeId, today)) : null;
+    await tx
+      .update(bookings)
+      .set({ status, ...(status === 'in_progress' ? {} : { closedAt: new Date() }), ...(refusal ? { closeReason: refusal } : {}), ...(dueDate ? { acceptedAt: new Date(), dueDate } : {}) })
+      .where(eq(bookings.id, bookingId));
+    let from: string = b!.status;
+    for (const [i, [action, to]] of steps.entries()) {
+      await recordEvent(tx, { actorUserId: manager?.id ?? null, entityType: 'booking', entityId: bookingId, action, fromState: from, toState: to, ...(i === 0 ? { data: { dueDate } } : {}) });
+      from = to;
+    }
     if (status === 'rejected') {
       // As the lab's refusal does: the reason is on the booking's timeline, where the company reads it.
       await recordEvent(tx, { actorUserId: manager?.id ?? null, entityType: 'booking', entityId: bookingId, action: 'booking.reject', fromState: b!.status, toState: 'rejected', note: refusal });

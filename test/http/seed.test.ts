@@ -57,6 +57,14 @@ describe('seed', function () {
       // every booking has its first event; every reported one a valid report; numbers are unique
       const [noEvent] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_type = 'booking' AND e.entity_id = b.id::text AND e.action = 'booking.submitted')`);
       expect(noEvent!.n).to.equal(0);
+      // every booking past acceptance shows its acceptance (and due date) on the timeline — chain steps settled by the
+      // seed included — and every completed one its completion
+      const [unaccepted] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status IN ('accepted','received','in_progress','to_verify','verified','reported','completed')
+        AND (b.due_date IS NULL OR NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_type = 'booking' AND e.entity_id = b.id::text AND e.action = 'booking.accept'))`);
+      expect(unaccepted!.n).to.equal(0);
+      const [uncompleted] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status = 'completed'
+        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_type = 'booking' AND e.entity_id = b.id::text AND e.action = 'booking.complete')`);
+      expect(uncompleted!.n).to.equal(0);
       const [noReport] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status IN ('reported','completed') AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.booking_id = b.id)`);
       expect(noReport!.n).to.equal(0);
       // the dashboards' rollup holds exactly what the bulk-inserted history gives (kept by the triggers on bookings)
