@@ -51,6 +51,11 @@ export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (
     const values = { no: queryText(req.query.no, 40) ?? '', code: queryText(req.query.code, 20) ?? '' };
     const token = queryText(req.query.t, 64);
     if (!token && !values.no && !values.code) return res.render('reports/verify', { title: '报告验证', values, outcome: undefined, result: undefined });
+    // Half a pair is a form left incomplete, not a report that does not exist: say which field is missing.
+    if (!token && (!values.no || !values.code)) {
+      const errors = { ...(values.no ? {} : { no: '请填写报告上的报告编号' }), ...(values.code ? {} : { code: '请填写报告上的 8 位验证码' }) };
+      return res.status(422).render('reports/verify', { title: '报告验证', values, outcome: undefined, result: undefined, errors });
+    }
     const result = await reports.verify({ number: values.no, code: values.code, token });
     logger.info({ verify: { by: token ? 'token' : 'code', found: !!result, number: result?.number } }, 'report verification lookup');
     // A wrong code and a made-up number give the same answer.

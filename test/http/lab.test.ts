@@ -271,6 +271,16 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(wrongCode.text).to.contain('未找到匹配的报告');
     });
 
+    it('asks for the missing half of a lookup next to its field (422, input kept) instead of answering "not found"', async () => {
+      const [report] = await t.db.select().from(reports);
+      const codeOnly = await agentFor(t.app).get(`/verify?code=${report!.verificationCode}`);
+      expect(codeOnly.status).to.equal(422);
+      expect(codeOnly.text).to.contain('请填写报告上的报告编号').and.contain(`value="${report!.verificationCode}"`).and.not.contain('未找到匹配的报告');
+      const numberOnly = await agentFor(t.app).get(`/verify?no=${report!.number}`);
+      expect(numberOnly.status).to.equal(422);
+      expect(numberOnly.text).to.contain('请填写报告上的 8 位验证码').and.contain(`value="${report!.number}"`).and.not.contain('有效');
+    });
+
     it('the company completes and evaluates once', async () => {
       expect((await enterpriseAction(enterprise, number, 'complete')).status).to.equal(303);
       expect((await status(number)).status).to.equal('completed');
