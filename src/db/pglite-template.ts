@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromRoot } from '../shared/paths.js';
 
@@ -47,6 +47,8 @@ export async function ensurePgliteTemplate(file = pgliteTemplateFile()): Promise
     const partial = `${file}.${process.pid}.partial`;
     writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
     renameSync(partial, file);
+    // templates of earlier migration sets are never used again
+    for (const name of readdirSync(path.dirname(file))) if (name.endsWith('.tar.gz') && name !== path.basename(file)) rmSync(path.join(path.dirname(file), name), { force: true });
   } finally {
     await database.close();
   }
