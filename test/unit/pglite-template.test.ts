@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -40,6 +40,16 @@ describe('new embedded data folders from the template', function () {
     const made = statSync(file).mtimeMs;
     await ensurePgliteTemplate();
     expect(statSync(file).mtimeMs, 'not made again').to.equal(made);
+  });
+
+  it('removes the templates of earlier migration sets when it makes a new one', async () => {
+    const file = await ensurePgliteTemplate();
+    const stale = path.join(path.dirname(file), '0000000000000000.tar.gz');
+    writeFileSync(stale, 'an older migration set');
+    rmSync(file);
+    await ensurePgliteTemplate();
+    expect(existsSync(file)).to.equal(true);
+    expect(existsSync(stale)).to.equal(false);
   });
 
   it('gives new folders the migrated cluster (same cluster identity, every migration applied), in the worker too', async () => {
