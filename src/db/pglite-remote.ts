@@ -17,7 +17,7 @@ import type { QueryOptions, Results } from '@electric-sql/pglite';
  */
 /**
  * The worker's young generation (V8's nursery for short-lived objects): the database thread allocates protocol
- * buffers and rows that die within a statement. Paired bench:http runs, 8 MB against V8's default: 20–40 % more
+ * buffers and rows that die within a statement. One paired bench:http run, 8 MB against V8's default: 20–40 % more
  * requests per second on the signed-in pages and ~50 MB less resident memory (458 against 511 MB).
  */
 const WORKER_YOUNG_GENERATION_MB = 8;
