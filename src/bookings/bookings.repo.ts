@@ -416,10 +416,10 @@ export async function insertEvaluation(ex: Executor, e: { bookingId: number; use
   await ex.insert(evaluations).values(e);
 }
 
-/** The quality need a booking was made from (the company accepted an expert's proposal), if any. */
 const needOfBookingQuery = (ex: Executor) =>
   ex.select({ number: needs.number, title: needs.title }).from(needBookings).innerJoin(needs, eq(needs.id, needBookings.needId)).where(eq(needBookings.bookingId, sql.placeholder('id')));
 
+/** The quality need a booking was made from (the company accepted an expert's proposal), if any. */
 export async function needOfBooking(ex: Executor, bookingId: number) {
   const [row] = await runPrepared(ex, 'nqi_booking_need', needOfBookingQuery, { id: bookingId });
   return row;

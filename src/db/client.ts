@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { PGLITE_OPTIONS } from './pglite-extensions.js';
+import { PGLITE_OPTIONS } from './pglite-options.js';
 import { existingPgliteTemplate } from './pglite-template.js';
 import { RemotePGlite } from './pglite-remote.js';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
-import { PGLITE_OPTIONS } from './pglite-extensions.js';
+import { PGLITE_OPTIONS } from './pglite-options.js';
 import { PgliteNamedStatements } from './pglite-named.js';
 import type { WorkerReply, WorkerRequest } from './pglite-remote.js';
 

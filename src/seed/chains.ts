@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { closedDatesFrom, releaseUnits } from '../capacity/capacity.repo.js';
 import { dueDateFrom } from '../bookings/progress.js';
+import { MAIN_PATH, TRANSITIONS, type BookingStatus, type MainStage } from '../bookings/lifecycle.js';
 import { shanghaiDate } from '../shared/time.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { asPrincipal, type Principal } from '../auth/access.js';
@@ -75,16 +76,14 @@ async function nodeIdOf(db: Db, code: string): Promise<number> {
   return n!.id;
 }
 
-/** The lab's transitions from a submitted booking to a completed one (the first three reach 检测中). */
-const LAB_STEPS: [string, string][] = [
-  ['booking.accept', 'accepted'],
-  ['booking.receive', 'received'],
-  ['booking.start', 'in_progress'],
-  ['booking.submit_results', 'to_verify'],
-  ['booking.verify', 'verified'],
-  ['booking.issue_report', 'reported'],
-  ['booking.complete', 'completed'],
-];
+/** The lab's transitions along the booking's main path from its state to `to`, as the lifecycle table defines them. */
+function mainPathSteps(from: BookingStatus, to: MainStage): [string, BookingStatus][] {
+  const path = MAIN_PATH.slice(Math.max(0, MAIN_PATH.indexOf(from as MainStage)), MAIN_PATH.indexOf(to) + 1);
+  return path.slice(1).map((next, i) => {
+    const transition = Object.values(TRANSITIONS).find((t) => t.from.includes(path[i]!) && t.to === next)!;
+    return [`booking.${transition.action}`, next];
+  });
+}
 
 /**
  * Sets a demo booking's state directly (demo history, as the history seed does): a refusal gives its capacity back, a
@@ -98,7 +97,7 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
   await db.transaction(async (tx) => {
     const refusal = status === 'rejected' ? '本网点该项目设备检修，暂不能受理，请协调人改派其他网点' : null;
     // Accepted work carries its due date and the lab's steps on the timeline, as the lab's own transitions leave them.
-    const steps = status === 'rejected' ? [] : LAB_STEPS.slice(0, status === 'completed' ? LAB_STEPS.length : 3);
+    const steps = status === 'rejected' ? [] : mainPathSteps(b!.status, status);
     const today = shanghaiDate(new Date());
     const dueDate = steps.length ? dueDateFrom(b!.date, today, svc!.turnaroundDays, await closedDatesFrom(tx, b!.nodeId, today)) : null;
     await tx
