@@ -1,33 +1,57 @@
 /**
- * npm run bench:booking -- [--n 200] [--c 10] [--users 50]
+ * npm run bench:booking -- [--n 200] [--c 10] [--users 50] [--workers 1]
  *
- * Fires N booking requests at once through the HTTP API of a running app server at one window with capacity C, then
- * checks the database: accepted must equal C and nothing may be oversold. Runs on a fresh database created for the
- * run on the PostgreSQL server of DATABASE_URL (dropped afterwards), or on an in-memory PGlite without it.
+ * Fires N booking requests at once at one window with capacity C, through HTTP, at the real app server (compiled,
+ * production mode, in its own process as `npm start` runs it, so the clients' work is not counted as the server's),
+ * then checks the database: accepted must equal C and nothing may be oversold. Runs on a fresh database created for
+ * the run on the PostgreSQL server of DATABASE_URL (dropped afterwards; --workers N app processes), or on a fresh
+ * PGlite folder without it. BENCH_APP_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { createApp } from '../src/app.js';
 import { hashPassword } from '../src/auth/password.js';
-import { loadConfig } from '../src/config.js';
+import type { Database } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { bookings, capacityWindows, enterprises, nodes, nodeServices, services, users } from '../src/db/schema.js';
 import { seedReference } from '../src/seed/reference.js';
 import { creditCodeCheckChar } from '../src/enterprises/credit-code.js';
-import { createLogger } from '../src/shared/logger.js';
-import { arg, BENCH_PASSWORD, Client, fireAtOnce, freshDatabase, percentile, timingRows } from './bench-support.js';
+import { projectRoot } from '../src/shared/paths.js';
+import { freePort, waitUntilAnswering } from '../test/support/processes.js';
+import { appRss, arg, BENCH_PASSWORD, Client, fireAtOnce, freshDatabase, percentile, stopProcess, timingRows } from './bench-support.js';
 
 const N = arg('n', 200);
 const C = arg('c', 10);
 const USERS = Math.min(arg('users', 50), N);
+const WORKERS = arg('workers', 1);
 const serverUrl = process.env.DATABASE_URL;
+const root = projectRoot();
+
+/** Builds the app (as `npm start` does) and starts it on the bench's database; the app's own process, production mode. */
+async function startApp(env: Record<string, string>) {
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const appArgs = (process.env.BENCH_APP_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...appArgs, 'dist/src/server.js'], {
+    cwd: root,
+    // Each bench user signs in from its own address (X-Forwarded-For through a trusted proxy, as behind a load
+    // balancer), so the per-address sign-in throttle sees 50 companies, not one attacker.
+    env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info', TRUST_PROXY: 'loopback', WEB_CONCURRENCY: String(WORKERS) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitUntilAnswering(`${base}/healthz`, child, 120_000);
+  return { base, child };
+}
 
 async function main() {
-  const { database, drop, label } = await freshDatabase(serverUrl);
+  const fresh = await freshDatabase(serverUrl, { folder: true });
+  const { drop, label } = fresh;
+  let database: Database | undefined = fresh.database;
+  let app: Awaited<ReturnType<typeof startApp>> | undefined;
   const scratch = mkdtempSync(path.join(tmpdir(), 'nqi-bench-'));
   try {
     await runMigrations(database);
@@ -56,23 +80,15 @@ async function main() {
       await db.insert(users).values({ role: 'enterprise', name: `压测用户${i}`, mobile, passwordHash: hash, enterpriseId: e!.id });
       mobiles.push(mobile);
     }
-
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      SESSION_SECRET: randomBytes(32).toString('hex'),
-      DATA_DIR: path.join(scratch, 'data'),
-      UPLOAD_DIR: path.join(scratch, 'uploads'),
-      LOG_LEVEL: 'silent',
-      PUBLIC_URL: 'http://localhost',
-    });
-    const { app, close } = createApp({ config, database, logger: createLogger('silent'), loginThrottle: { perIp: { limit: 100_000, windowMs: 60_000 }, perAccount: { limit: 100, windowMs: 60_000 } } });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The app takes the database over (an embedded folder is locked to one process); the checks reopen it afterwards.
+    await database.close();
+    database = undefined;
+    app = await startApp({ ...fresh.appEnv, UPLOAD_DIR: path.join(scratch, 'uploads') });
+    const base = app.base;
 
     const clients = await Promise.all(
-      mobiles.map(async (m) => {
-        const c = new Client(base);
+      mobiles.map(async (m, i) => {
+        const c = new Client(base, { 'x-forwarded-for': `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}` });
         await c.login(m);
         return c;
       }),
@@ -119,20 +135,21 @@ async function main() {
     }
     alone.sort((a, b) => a - b);
 
-    const [window] = await db
+    const rss = appRss(app.child.pid!);
+    await stopProcess(app.child);
+    database = await fresh.reopen();
+    const [window] = await database.db
       .select()
       .from(capacityWindows)
       .where(and(eq(capacityWindows.nodeServiceId, offering!.id), eq(capacityWindows.date, slot.slice(0, 10)), eq(capacityWindows.window, slot.slice(11))));
-    const [live] = await db
+    const [live] = await database.db
       .select({ units: sql<number>`coalesce(sum(${bookings.units}), 0)::int`, n: sql<number>`count(*)::int` })
       .from(bookings)
       .where(and(eq(bookings.windowId, window!.id), inArray(bookings.status, ['submitted', 'needs_info', 'accepted'])));
     const oversold = Math.max(0, live!.units - window!.capacity);
 
     const { accepted, refused, errors } = burst;
-    server.close();
-    close();
-    console.log(`\nbench:booking — ${label}`);
+    console.log(`\nbench:booking — ${label}, ${WORKERS} app process${WORKERS > 1 ? 'es' : ''}`);
     console.log(`window ${slot} at 定海工业园区服务站, capacity C=${C}, requests N=${N} from ${USERS} users, all at once over HTTP\n`);
     console.table({
       accepted: { value: accepted, expected: C },
@@ -146,13 +163,14 @@ async function main() {
     });
     const ok = accepted === C && oversold === 0 && errors === 0 && window!.used === live!.units;
     console.log(ok ? 'OK: exactly C accepted, 0 oversold' : 'FAILED: see the table above');
+    console.log(`RSS of the app after the run: ${rss} MB (all its processes)`);
     process.exitCode = ok ? 0 : 1;
   } finally {
-    await database.close();
+    if (app) await stopProcess(app.child);
+    await database?.close();
     await drop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 await main();
-console.log(`RSS at the end of the run: ${Math.round(process.memoryUsage().rss / 1048576)} MB (this process)`);

@@ -25,7 +25,7 @@ import { runSeed } from '../src/seed/index.js';
 import { DEMO_PASSWORD } from '../src/seed/demo.js';
 import { projectRoot } from '../src/shared/paths.js';
 import { freePort, waitUntilAnswering } from '../test/support/processes.js';
-import { appRss } from './bench-support.js';
+import { appRss, stopProcess } from './bench-support.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,12 +77,6 @@ async function replicationLag(): Promise<string> {
   return rows.map((r) => r.line).join('; ') || 'no replica streaming';
 }
 const root = projectRoot();
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
 
 /** The ceiling: a bare Express route, same machine, same number of processes as the app. */
 async function startHello(workers: number): Promise<{ url: string; child: ChildProcess }> {
@@ -214,8 +208,8 @@ async function runFor(kind: 'pglite' | 'pg') {
     if (kind === 'pg' && READ_URL) console.log(`replication lag after the run: ${await replicationLag()}`);
     console.log(`RSS after the run: app ${appRss(app.pid!)} MB (all its processes), this bench process ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
   } finally {
-    await stop(app);
-    await stop(hello.child);
+    await stopProcess(app);
+    await stopProcess(hello.child);
     await cleanup();
   }
 }

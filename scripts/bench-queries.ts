@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import supertest from 'supertest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -97,6 +98,33 @@ for (const [label, agent, url] of pages) {
   rows.push({ page: label, url, status: res.status, statements: count, kB: Math.round(res.text.length / 1024), 'ms wall': Number(ms.toFixed(1)), 'ms CPU': Number(((used.user + used.system) / 30_000).toFixed(1)) });
   if (LOG) console.log(`\n${label} ${url}\n  ${statements.join('\n  ')}`);
   if (EXPLAIN) console.log(`\n${label} ${url}\n  ${explained.splice(0).slice(0, 12).join('\n  ')}`);
+}
+// A booking refused because its window is full (the burst case of bench:booking): the form again, with the message.
+{
+  const form = await company.get('/bookings/new?service=CAL-PG');
+  const nodeId = /<option value="(\d+)"/.exec(form.text)![1]!;
+  const page = await company.get(`/bookings/new?service=CAL-PG&node=${nodeId}`);
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  const slot = /name="slot" id="[^"]+" value="([^"]+)"/.exec(page.text)![1]!;
+  const [date, window] = slot.split('|');
+  await database.db.execute(sql`INSERT INTO capacity_windows (node_service_id, date, "window", capacity, used)
+    SELECT ns.id, ${date}::date, ${window}, 1, 1 FROM node_services ns JOIN services s ON s.id = ns.service_id WHERE s.code = 'CAL-PG' AND ns.node_id = ${Number(nodeId)}
+    ON CONFLICT (node_service_id, date, "window") DO UPDATE SET used = capacity_windows.capacity`);
+  const post = (i: number) =>
+    company.post('/bookings').set('Accept-Encoding', ENCODING).type('form').send({
+      _csrf: token, intent: 'submit', service: 'CAL-PG', node: nodeId, idempotencyKey: `benchqueries${String(i).padStart(10, '0')}`, slot, deliveryMode: 'send_in',
+      'items[0][name]': '一般压力表', 'items[0][serialNo]': `Q-${i}`, 'items[0][quantity]': '1', contactName: '张伟', contactMobile: '13900000101',
+    });
+  await post(0);
+  statements.length = 0;
+  const res = await post(1);
+  const count = statements.length;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  for (let i = 2; i < 32; i++) await post(i);
+  const used = process.cpuUsage(cpu);
+  rows.push({ page: 'booking refused (window full)', url: 'POST /bookings', status: res.status, statements: count, kB: Math.round(res.text.length / 1024), 'ms wall': Number(((performance.now() - started) / 30).toFixed(1)), 'ms CPU': Number(((used.user + used.system) / 30_000).toFixed(1)) });
+  if (LOG) console.log(`\nbooking refused POST /bookings\n  ${statements.join('\n  ')}`);
 }
 console.table(rows);
 built.close();

@@ -1,5 +1,8 @@
 /* What the HTTP benchmarks share: arguments, a fresh database for the run, a cookie-keeping client, percentiles. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
@@ -18,10 +21,22 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** A new database on the server of DATABASE_URL (dropped by `drop`), or an in-memory PGlite without it. */
-export async function freshDatabase(serverUrl: string | undefined): Promise<{ database: Database; drop: () => Promise<void>; label: string }> {
+/**
+ * A new database on the server of DATABASE_URL (dropped by `drop`), or a PGlite without it: in memory, or with
+ * `folder` in a temporary folder an app process can open (`appEnv`); `reopen` opens it again after that process ended.
+ */
+export async function freshDatabase(
+  serverUrl: string | undefined,
+  opts: { folder?: boolean } = {},
+): Promise<{ database: Database; drop: () => Promise<void>; label: string; appEnv: Record<string, string>; reopen: () => Promise<Database> }> {
   if (!serverUrl) {
-    return { database: await openDatabase({ kind: 'pglite-memory' }), drop: async () => undefined, label: 'PGlite (in-memory)' };
+    if (!opts.folder) {
+      return { database: await openDatabase({ kind: 'pglite-memory' }), drop: async () => undefined, label: 'PGlite (in-memory)', appEnv: {}, reopen: () => Promise.reject(new Error('an in-memory database cannot be reopened')) };
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'nqi-bench-db-'));
+    const dataDir = path.join(dir, 'data');
+    const open = () => openDatabase({ kind: 'pglite-dir', dataDir });
+    return { database: await open(), drop: async () => rmSync(dir, { recursive: true, force: true }), label: 'PGlite (embedded folder)', appEnv: { DATA_DIR: dataDir, DATABASE_URL: '' }, reopen: open };
   }
   const name = `nqi_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -30,10 +45,12 @@ export async function freshDatabase(serverUrl: string | undefined): Promise<{ da
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'pg', url: url.toString(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
+  const open = () => openDatabase({ kind: 'pg', url: url.toString(), poolMax: Number(process.env.DB_POOL_MAX ?? 20) });
   return {
-    database,
+    database: await open(),
     label: `PostgreSQL ${url.host} (pool ${process.env.DB_POOL_MAX ?? 20})`,
+    appEnv: { DATABASE_URL: url.toString() },
+    reopen: open,
     drop: async () => {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
@@ -43,13 +60,24 @@ export async function freshDatabase(serverUrl: string | undefined): Promise<{ da
   };
 }
 
+/** Ends a child process with SIGTERM (the app shuts down gracefully) and waits until it has. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
 /** A browser-like client of the app: keeps its session cookie, reads CSRF tokens from pages, signs in. */
 export class Client {
   private cookie = '';
-  constructor(private readonly base: string) {}
+  /** `headers` go with every request (e.g. the client's own address through a trusted proxy). */
+  constructor(
+    private readonly base: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   async request(pathname: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(this.base + pathname, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie: this.cookie } });
+    const res = await fetch(this.base + pathname, { ...init, redirect: 'manual', headers: { ...this.headers, ...(init.headers as Record<string, string> | undefined), cookie: this.cookie } });
     const set = res.headers.getSetCookie().find((c) => c.startsWith('nqi.sid='));
     if (set) this.cookie = set.split(';')[0]!;
     return res;

@@ -81,7 +81,9 @@ export function bookingFormRoutes(bookings: BookingsService, rateLimitStore: (pr
       (req, res, r) => {
         const full = r.error instanceof ConflictError && r.error.code === 'window_full';
         if (r.error instanceof ConflictError && !full) throw r.error;
-        return renderForm(req, res, r.status, formBody(req), full ? { errors: { slot: r.formError }, formError: r.formError, nextFree: (r.error as ConflictError).details.nextFree } : { errors: r.errors, formError: r.formError });
+        if (!full) return renderForm(req, res, r.status, formBody(req), { errors: r.errors, formError: r.formError });
+        const { nextFree, free } = (r.error as ConflictError).details;
+        return renderForm(req, res, r.status, formBody(req), { errors: { slot: r.formError }, formError: r.formError, nextFree }, { free: typeof free === 'number' ? free : 0 });
       },
     ),
   );

@@ -8,6 +8,7 @@ import { bookingNumberParam } from './booking-number.js';
 import { bookingViewLabels, fileInputs } from './bookings.view.js';
 import { newIdempotencyKey, type BookingsService } from './bookings.service.js';
 import { DRAFT_KEY_RE } from './files.js';
+import { withRefusedWindow } from './form.js';
 
 /* The booking pages the routers render: the form and the booking page (also when a form on them was refused). */
 
@@ -22,11 +23,13 @@ export interface LedgerPicks {
 
 export function bookingPages(bookings: BookingsService, ledger?: LedgerPicks) {
   /** The booking form, with the weeks of the chosen (or refused) window or the page the user paged to. */
-  async function renderForm(req: Request, res: Response, status: number, body: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  async function renderForm(req: Request, res: Response, status: number, body: Record<string, unknown>, extra: Record<string, unknown> = {}, refused?: { free: number }) {
     const user = currentUser(req);
     const nodeId = typeof body.node === 'string' && /^\d{1,9}$/.test(body.node) ? Number(body.node) : undefined;
-    const slotDate = typeof body.slot === 'string' ? body.slot.slice(0, 10) : undefined;
-    const context = await bookings.formContext(user, typeof body.service === 'string' ? body.service : '', nodeId, typeof body.from === 'string' ? body.from : slotDate);
+    const slot = typeof body.slot === 'string' ? body.slot : undefined;
+    const args = [user, typeof body.service === 'string' ? body.service : '', nodeId, typeof body.from === 'string' ? body.from : slot?.slice(0, 10)] as const;
+    // Refused because the window filled: the form as it stood at most a second ago, the refused window as found.
+    const context = refused && slot ? withRefusedWindow(await bookings.refusedFormContext(...args), slot, refused.free) : await bookings.formContext(...args);
     const values = keptValues(body);
     if (typeof values.idempotencyKey !== 'string' || !DRAFT_KEY_RE.test(values.idempotencyKey)) values.idempotencyKey = newIdempotencyKey();
     res.status(status).render('bookings/new', {

@@ -40,12 +40,15 @@ export async function findNumberByIdempotencyKey(ex: Executor, enterpriseId: num
 }
 
 /** The booking an Idempotency-Key made, with the fingerprint of the API request that made it (null for the web forms). */
-export async function findByIdempotencyKey(ex: Executor, enterpriseId: number, key: string): Promise<{ number: string; requestFingerprint: string | null } | undefined> {
-  const rows = await ex
+const byIdempotencyKeyQuery = (ex: Executor) =>
+  ex
     .select({ number: bookings.number, requestFingerprint: bookings.requestFingerprint })
     .from(bookings)
-    .where(and(eq(bookings.enterpriseId, enterpriseId), eq(bookings.idempotencyKey, key)));
-  return rows[0];
+    .where(and(eq(bookings.enterpriseId, sql.placeholder('enterpriseId')), eq(bookings.idempotencyKey, sql.placeholder('key'))));
+
+/** The booking a form's (or API request's) idempotency key made, if any: the first read of every submit. */
+export async function findByIdempotencyKey(ex: Executor, enterpriseId: number, key: string): Promise<{ number: string; requestFingerprint: string | null } | undefined> {
+  return (await runPrepared(ex, 'nqi_booking_by_key', byIdempotencyKeyQuery, { enterpriseId, key }))[0];
 }
 
 const creator = alias(users, 'creator');

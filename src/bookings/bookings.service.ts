@@ -3,7 +3,11 @@ import type { UploadedFile } from '../uploads/purposes.js';
 import type { BookingsDeps } from './context.js';
 import { cancelBooking, completeBooking, evaluateBooking, requestBookingInvoice, rescheduleBooking, rescheduleContext, resubmitBooking } from './enterprise-actions.js';
 import { draftsOf, removeDrafts, sweepStaleDrafts } from './files.js';
-import { formContext } from './form.js';
+import { REFUSAL_VIEW_TTL_MS } from '../capacity/availability.js';
+import { TtlCache } from '../shared/cache.js';
+import { WindowGate } from '../capacity/window-gate.js';
+import { assertCan } from '../auth/access.js';
+import { formContext, formContextChecked, type FormContext } from './form.js';
 import { bookingAttachment, bookingDetail, bookingReceipt, listCompanyBookings, type MyBookingsQuery } from './queries.js';
 import { editBooking, reviewBooking, submitBooking, type SubmitChannel } from './submit.js';
 import { trackBooking, type TrackQuery } from './track.js';
@@ -18,9 +22,16 @@ export type { WindowCaseRef } from './on-behalf.js';
  * The bookings feature's face: each method is one use case in its own module (form, submit, queries,
  * enterprise-actions, files), bound to the feature's dependencies here.
  */
-export function makeBookingsService(deps: BookingsDeps) {
+export function makeBookingsService(given: BookingsDeps) {
+  const deps: BookingsDeps = { ...given, windowGate: given.windowGate ?? new WindowGate() };
+  const refusedForms = new TtlCache<FormContext>(REFUSAL_VIEW_TTL_MS, 200);
   return {
     formContext: (user: Principal, serviceCode: string, nodeId: number | undefined, from?: string) => formContext(deps, user, serviceCode, nodeId, from),
+    /** The form again after its window filled, shared by everyone refused in the same second (REFUSAL_VIEW_TTL_MS). */
+    refusedFormContext: (user: Principal, serviceCode: string, nodeId: number | undefined, from?: string) => {
+      assertCan(user, 'booking.create');
+      return refusedForms.get(`${serviceCode}|${nodeId ?? ''}|${from ?? ''}`, () => formContextChecked(deps, serviceCode, nodeId, from));
+    },
     drafts: (user: Principal, key: unknown) => draftsOf(deps, user, key),
     removeDrafts: (user: Principal, key: string, ids: number[]) => removeDrafts(deps, user, key, ids),
     review: (user: Principal, body: Record<string, unknown>, files: UploadedFile[]) => reviewBooking(deps, user, body, files),

@@ -1,4 +1,5 @@
 import type { Availability } from '../capacity/availability.js';
+import type { WindowGate } from '../capacity/window-gate.js';
 import type { ReferenceData } from '../catalog/reference.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/time.js';
@@ -15,6 +16,8 @@ export interface BookingsDeps {
   reference: ReferenceData;
   /** Caps on draft files (per user, company, platform) and on review steps: src/uploads/quota.ts. */
   draftQuota: DraftQuota;
+  /** Submissions for one window in line per process (made by makeBookingsService when not given). */
+  windowGate?: WindowGate;
   /** After a booking completed (committed): whole-chain steps it unblocked are booked. */
   onCompleted?: () => Promise<unknown>;
 }

@@ -83,3 +83,19 @@ export async function formContextChecked(deps: BookingsDeps, serviceCode: string
         : {};
   return { service, nodes, node, days, windowPage, urgentPercent, ...kindData };
 }
+
+export type FormContext = Awaited<ReturnType<typeof formContextChecked>>;
+
+/**
+ * The form again after its window was refused (see REFUSAL_VIEW_TTL_MS): the context may be up to a second old, so the
+ * refused window is shown as the refusal found it — full, or with the few units it has left.
+ */
+export function withRefusedWindow(context: FormContext, slot: string, free: number): FormContext {
+  const [date, key] = slot.split('|');
+  return {
+    ...context,
+    days: context.days.map((d) =>
+      d.date !== date ? d : { ...d, windows: d.windows.map((w) => (w.key !== key ? w : { ...w, free: Math.min(w.free, free), used: w.capacity - Math.min(w.free, free), ...(free <= 0 ? { unavailable: 'full' as const } : {}) })) },
+    ),
+  };
+}

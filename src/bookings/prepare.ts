@@ -80,14 +80,15 @@ export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availabil
   const slot = slotField.safeParse(body.slot);
   if (typeof service !== 'string' || service.length > 40 || typeof node !== 'string' || !/^\d{1,9}$/.test(node) || !slot.success) return;
   const full = await findFullWindow(deps.db, service, Number(node), slot.data.date, slot.data.window);
-  if (full && full.ns.active) await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0 }, 1);
+  if (full && full.ns.active) await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.data.date, key: slot.data.window }, 1);
 }
 
-export async function refuseFull(deps: Pick<BookingsDeps, 'availability'>, ref: NodeServiceRef, window: Pick<WindowAvailability, 'free'>, units: number): Promise<never> {
-  const next = (await deps.availability.nextFree([ref], 5, units)).get(ref.ns.id) ?? [];
+export async function refuseFull(deps: Pick<BookingsDeps, 'availability'>, ref: NodeServiceRef, window: Pick<WindowAvailability, 'free'> & Partial<Pick<WindowAvailability, 'date' | 'key'>>, units: number): Promise<never> {
+  // The list may be up to a second old: never offer the window just refused.
+  const next = ((await deps.availability.afterRefusal.nextFree([ref], 5, units)).get(ref.ns.id) ?? []).filter((w) => !(w.date === window.date && w.key === window.key));
   const message =
     window.free > 0 ? `这个时段只剩 ${window.free} 个名额，您预约了 ${units} 台（件）。请改选其他时段，或分次预约。` : '这个时段刚刚约满，请改选其他时段。';
-  throw new ConflictError(message, 'window_full', { nextFree: next });
+  throw new ConflictError(message, 'window_full', { nextFree: next, free: Math.max(0, window.free) });
 }
 
 /** Oil-test rules that need the reference data: grade of this service, edition of its family, items of the grade. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { assertCan, type Principal } from '../auth/access.js';
+import { assertCan, type Principal, type PrincipalFor } from '../auth/access.js';
 import { pgConstraint, pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { ConflictError, IdempotencyKeyReusedError, ValidationError } from '../shared/errors.js';
 import { inTransaction } from '../db/tx.js';
@@ -10,6 +10,7 @@ import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { insertPreparedBooking, WindowTakenMeanwhile } from './create.js';
 import { checkFiles, keepAsDrafts, keepDrafts, refusedWithFiles, storeFiles, withStoredFiles } from './files.js';
+import { slotField } from './bookings.schemas.js';
 import { prepareBooking, refuseFull, refuseKnownFull, type PreparedBooking } from './prepare.js';
 
 /** The key a booking form carries so that submitting it twice makes one booking. */
@@ -72,6 +73,16 @@ export function submitBooking(deps: BookingsDeps, user: Principal, body: Record<
 
 async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel): Promise<{ number: string; duplicate: boolean }> {
   assertCan(user, 'booking.create');
+  // In line with the other submissions for the same window in this process (see WindowGate); a form without a
+  // well-formed window is refused by its checks and needs no place in line.
+  const { service, node } = body;
+  const slot = slotField.safeParse(body.slot);
+  const gateKey = typeof service === 'string' && service.length <= 40 && typeof node === 'string' && /^\d{1,9}$/.test(node) && slot.success ? `${service}|${node}|${slot.data.date}|${slot.data.window}` : undefined;
+  const submit = () => submitInLine(deps, user, body, files, via);
+  return gateKey && deps.windowGate ? deps.windowGate.run(gateKey, submit) : submit();
+}
+
+async function submitInLine(deps: BookingsDeps, user: PrincipalFor<'booking.create'>, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel): Promise<{ number: string; duplicate: boolean }> {
   const { db, clock } = deps;
   const enterpriseId = user.enterpriseId;
   const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
@@ -100,8 +111,8 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
 export async function refusedSubmit(deps: BookingsDeps, err: unknown, p: PreparedBooking, enterpriseId: number, via: SubmitChannel = { channel: 'online' }): Promise<{ number: string; duplicate: true }> {
   // Read after the rollback — never through `db` inside a transaction, which would wait for a second connection while holding one.
   if (err instanceof WindowTakenMeanwhile) {
-    const current = await deps.availability.check(p.ref, p.date, p.window);
-    await refuseFull(deps, p.ref, { free: current?.free ?? 0 }, p.units);
+    const current = await deps.availability.afterRefusal.check(p.ref, p.date, p.window);
+    await refuseFull(deps, p.ref, { free: current?.free ?? 0, date: p.date, key: p.window }, p.units);
   }
   // The same form raced itself (double click): the unique key decides, the second request gets the first booking.
   if (pgErrorCode(err) === UNIQUE_VIOLATION && (pgConstraint(err) ?? '').includes('idempotency')) {

@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../db/client.js';
 import { dayInfo, datesInRange, type DayInfo } from '../calendar/workdays.js';
+import { TtlCache } from '../shared/cache.js';
 import { addDays, formatDateWithWeekday, shanghaiDate, weekdayOf, type Clock } from '../shared/time.js';
 import { closuresInRange, ownWindowsOf, windowRowsInRange, type NodeServiceRow } from './capacity.repo.js';
 import { HALF_DAY_WINDOWS, ownWindowsOn, windowLabel, type ServiceWindow, type WindowDef } from './windows.js';
@@ -180,16 +181,32 @@ async function nextFree(deps: AvailabilityDeps, refs: NodeServiceRef[], count: n
   return found;
 }
 
+/**
+ * How long what a refusal shows (the next free windows, the window as it stands) is reused. When a popular window
+ * fills, everyone who loses it asks the same question within the same second: one answer per second per process keeps
+ * each refusal cheap under a burst (bench:booking). Only messages use it, never a decision: the conditional take under
+ * the window's lock decides, and a window refused as full is shown full whatever the copy says.
+ */
+export const REFUSAL_VIEW_TTL_MS = 1000;
+
 /** Capacity as the booking pages and the catalog see it: the booking horizon, windows by day, the next free ones. */
 export function makeAvailability(deps: AvailabilityDeps) {
+  const afterRefusal = new TtlCache<unknown>(REFUSAL_VIEW_TTL_MS, 200);
+  const check = async (ref: NodeServiceRef, date: string, window: string, ex: Executor = deps.db): Promise<WindowAvailability | undefined> => {
+    const days = await forNodeServices(deps, [ref], date, date, ex);
+    return days.get(ref.ns.id)?.[0]?.windows.find((w) => w.key === window);
+  };
   return {
     bookingRange: () => bookingRange(deps),
     forNodeServices: (refs: NodeServiceRef[], from: string, to: string, ex?: Executor) => forNodeServices(deps, refs, from, to, ex),
     nextFree: (refs: NodeServiceRef[], count: number, units?: number) => nextFree(deps, refs, count, units),
     /** One window as it stands now: for a clear message before (and after) the atomic take. */
-    async check(ref: NodeServiceRef, date: string, window: string, ex: Executor = deps.db): Promise<WindowAvailability | undefined> {
-      const days = await forNodeServices(deps, [ref], date, date, ex);
-      return days.get(ref.ns.id)?.[0]?.windows.find((w) => w.key === window);
+    check,
+    /** For the message of a refusal only (see REFUSAL_VIEW_TTL_MS): the next free windows, and the refused window, as they stood at most a second ago. */
+    afterRefusal: {
+      nextFree: (refs: NodeServiceRef[], count: number, units = 1) =>
+        afterRefusal.get(`next|${refs.map((r) => r.ns.id).join(',')}|${count}|${units}`, () => nextFree(deps, refs, count, units)),
+      check: (ref: NodeServiceRef, date: string, window: string) => afterRefusal.get(`check|${ref.ns.id}|${date}|${window}`, () => check(ref, date, window)),
     },
   };
 }

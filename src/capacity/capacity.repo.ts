@@ -104,15 +104,25 @@ export async function takeUnits(
  * (or is not known). The first thing a submit looks at, so a burst at a full window is refused for one query.
  */
 export async function findFullWindow(ex: Executor, serviceCode: string, nodeId: number, date: string, window: string) {
-  const [row] = await ex
+  return (await runPrepared(ex, 'nqi_full_window', fullWindowQuery, { serviceCode, nodeId, date, window }))[0];
+}
+
+const fullWindowQuery = (ex: Executor) =>
+  ex
     .select({ ns: nodeServices, kind: services.bookingKind })
     .from(capacityWindows)
     .innerJoin(nodeServices, eq(nodeServices.id, capacityWindows.nodeServiceId))
     .innerJoin(services, eq(services.id, nodeServices.serviceId))
-    .where(and(eq(services.code, serviceCode), eq(nodeServices.nodeId, nodeId), eq(capacityWindows.date, date), eq(capacityWindows.window, window), sql`${capacityWindows.used} >= ${capacityWindows.capacity}`))
+    .where(
+      and(
+        eq(services.code, sql.placeholder('serviceCode')),
+        eq(nodeServices.nodeId, sql.placeholder('nodeId')),
+        eq(capacityWindows.date, sql.placeholder('date')),
+        eq(capacityWindows.window, sql.placeholder('window')),
+        sql`${capacityWindows.used} >= ${capacityWindows.capacity}`,
+      ),
+    )
     .limit(1);
-  return row;
-}
 
 /** Gives units back to their window (cancel, reject, reschedule). */
 export async function releaseUnits(ex: Executor, windowId: number, units: number): Promise<void> {

@@ -57,12 +57,15 @@ export async function findBookingAttachment(ex: Executor, bookingId: number, id:
 }
 
 /** Draft files of a booking form under review: owned by the user, keyed by the form's idempotency key. */
-export async function draftsOf(ex: Executor, ownerUserId: number, token: string) {
-  return ex
+const draftsQuery = (ex: Executor) =>
+  ex
     .select({ id: attachments.id, purpose: attachments.purpose, originalName: attachments.originalName, sizeBytes: attachments.sizeBytes, storedName: attachments.storedName })
     .from(attachments)
-    .where(and(eq(attachments.ownerUserId, ownerUserId), eq(attachments.draftToken, token), isNull(attachments.bookingId)))
+    .where(and(eq(attachments.ownerUserId, sql.placeholder('owner')), eq(attachments.draftToken, sql.placeholder('token')), isNull(attachments.bookingId)))
     .orderBy(asc(attachments.id));
+
+export async function draftsOf(ex: Executor, ownerUserId: number, token: string) {
+  return runPrepared(ex, 'nqi_form_drafts', draftsQuery, { owner: ownerUserId, token });
 }
 
 export async function linkDrafts(ex: Executor, ownerUserId: number, token: string, bookingId: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { and, eq, sql } from 'drizzle-orm';
+import { describeWindow } from '../../src/capacity/availability.js';
 import { bookings, capacityWindows, events } from '../../src/db/schema.js';
 import { ConflictError } from '../../src/shared/errors.js';
 import { fixedClock } from '../../src/shared/time.js';
@@ -111,6 +112,38 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     expect(again.status).to.equal(303);
     expect(again.headers.location).to.equal(accepted.headers.location);
     expect(await saved()).to.deep.equal(before);
+  });
+
+  it('refuses from what it found in the last second without ever offering the refused window: not in the next free windows, shown full on the form', async () => {
+    const ns = await nodeServiceOf(t.db, 'ST-DINGHAI', 'CAL-PG');
+    await setCapacity(t.db, ns.ns.id, 1);
+    const [a, b] = (await t.services.availability.nextFree([{ ns: ns.ns, kind: 'calibration' }], 5)).get(ns.ns.id)!;
+    const slotA = `${a!.date}|${a!.key}`;
+    const slotB = `${b!.date}|${b!.key}`;
+    const one = { 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined };
+    const [first, late] = [await createCompanyUser(t.db), await createCompanyUser(t.db)];
+    const [winner, loser] = [agentFor(t.app), agentFor(t.app)];
+    await login(winner, first.user.mobile, TEST_PASSWORD);
+    await login(loser, late.user.mobile, TEST_PASSWORD);
+    const book = async (agent: typeof winner, slot: string) => postMultipart(agent, '/bookings', calibrationFields(await openBookingForm(agent, 'CAL-PG', ns.nodeId), ns.nodeId, { slot, from: a!.date, ...one }));
+    const offered = (html: string) => [...html.matchAll(/<li>([^<]+)（余 \d+）<\/li>/g)].map((m) => m[1]!);
+    const radio = (html: string, slot: string) => new RegExp(`name="slot" id="[^"]+" value="${slot.replace('|', '\\|')}"`).test(html);
+
+    expect((await book(winner, slotA)).status).to.equal(303);
+    const refusedA = await book(loser, slotA);
+    expect(refusedA.status).to.equal(409);
+    // B was free when A was refused: it is offered, and the answer is kept for the others refused in the same second
+    expect(offered(refusedA.text)).to.include(describeWindow(b!.date, b!.key));
+    expect(radio(refusedA.text, slotA)).to.equal(false);
+
+    expect((await book(winner, slotB)).status).to.equal(303);
+    const refusedB = await book(loser, slotB);
+    expect(refusedB.status).to.equal(409);
+    expect(refusedB.text).to.contain('这个时段刚刚约满');
+    expect(offered(refusedB.text)).to.not.include(describeWindow(b!.date, b!.key));
+    expect(radio(refusedB.text, slotB)).to.equal(false);
+    expect((await used(ns.ns.id, b!.date, b!.key))!.used).to.equal(1);
+    expect(await t.db.$count(bookings, eq(bookings.nodeServiceId, ns.ns.id))).to.equal(2);
   });
 
   it('is guarded by the database itself: used can never exceed capacity', async () => {
