@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq, inArray, sql } from 'drizzle-orm';
@@ -29,6 +29,20 @@ const USERS = Math.min(arg('users', 50), N);
 const WORKERS = arg('workers', 1);
 const serverUrl = process.env.DATABASE_URL;
 const root = projectRoot();
+
+/** CPU time (user + system) a process and its children have used so far, in ms (Linux /proc; 0 elsewhere). */
+function processCpuMs(pid: number): number {
+  const tick = 10; // USER_HZ = 100 on Linux
+  try {
+    const ids = [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)];
+    return ids.reduce((sum, id) => {
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return sum + (Number(fields[11]) + Number(fields[12])) * tick;
+    }, 0);
+  } catch {
+    return 0;
+  }
+}
 
 /** Builds the app (as `npm start` does) and starts it on the bench's database; the app's own process, production mode. */
 async function startApp(env: Record<string, string>) {
@@ -124,7 +138,10 @@ async function main() {
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
       return client.request('/bookings', { method: 'POST', body: form });
     };
+    const cpuBefore = { bench: process.cpuUsage(), app: processCpuMs(app.child.pid!) };
     const burst = await fireAtOnce(forms.map((f, i) => () => post(f, i)));
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const cpu = { app: processCpuMs(app.child.pid!) - cpuBefore.app, bench: (benchCpu.user + benchCpu.system) / 1000 };
     // What one refusal costs on its own (the window is full now): the median of 20 posted one after another.
     const alone: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -160,6 +177,8 @@ async function main() {
       'capacity used (db)': { value: window!.used, expected: C },
       ...timingRows(burst, '< 1000'),
       'one refusal alone, median (ms)': { value: Math.round(percentile(alone, 50)), expected: '' },
+      'CPU during the burst: app (ms)': { value: Math.round(cpu.app), expected: '' },
+      'CPU during the burst: these clients (ms)': { value: Math.round(cpu.bench), expected: '' },
     });
     const ok = accepted === C && oversold === 0 && errors === 0 && window!.used === live!.units;
     console.log(ok ? 'OK: exactly C accepted, 0 oversold' : 'FAILED: see the table above');
