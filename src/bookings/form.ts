@@ -1,5 +1,5 @@
 import { assertCan, type Principal } from '../auth/access.js';
-import type { DayAvailability } from '../capacity/availability.js';
+import type { DayAvailability, WindowAvailability } from '../capacity/availability.js';
 import { findNodeService } from '../capacity/capacity.repo.js';
 import { findInstrumentCategory, findServiceByCode, itemAppliesToFamily, listOilEditions, nodesOfferingService, oilGradesByCodes, oilPackagesByCodes, type ServiceRow } from '../catalog/catalog.repo.js';
 import { SULPHUR_REQUIREMENTS } from '../lab/limits.js';
@@ -88,14 +88,15 @@ export type FormContext = Awaited<ReturnType<typeof formContextChecked>>;
 
 /**
  * The form again after its window was refused (see REFUSAL_VIEW_TTL_MS): the context may be up to a second old, so the
- * refused window is shown as the refusal found it — full, or with the few units it has left.
+ * refused window is shown as the refusal found it just now — full, or with the few places it has left.
  */
 export function withRefusedWindow(context: FormContext, slot: string, free: number): FormContext {
   const [date, key] = slot.split('|');
-  return {
-    ...context,
-    days: context.days.map((d) =>
-      d.date !== date ? d : { ...d, windows: d.windows.map((w) => (w.key !== key ? w : { ...w, free: Math.min(w.free, free), used: w.capacity - Math.min(w.free, free), ...(free <= 0 ? { unavailable: 'full' as const } : {}) })) },
-    ),
+  const asFound = (w: WindowAvailability): WindowAvailability => {
+    const { unavailable, ...rest } = w;
+    const left = Math.max(0, Math.min(free, w.capacity));
+    const why = left === 0 ? 'full' : unavailable === 'full' ? undefined : unavailable;
+    return { ...rest, free: left, used: w.capacity - left, ...(why ? { unavailable: why } : {}) };
   };
+  return { ...context, days: context.days.map((d) => (d.date !== date ? d : { ...d, windows: d.windows.map((w) => (w.key === key ? asFound(w) : w)) })) };
 }

@@ -64,6 +64,12 @@ interface KindDetails {
   errors: Record<string, string>;
 }
 
+/** The places a checked form takes in its window: its instruments' quantities, its samples, or one consultation. */
+function unitsOf(kind: BookingKind, v: KindInput): number {
+  if (kind === 'calibration') return (v as CalibrationInput).items.reduce((s, i) => s + i.quantity, 0);
+  return kind === 'oil_test' ? (v as OilTestInput).quantity : 1;
+}
+
 function parseKind(kind: BookingKind, input: unknown): KindInput {
   const schema = kind === 'calibration' ? calibrationSchema : kind === 'oil_test' ? oilTestSchema : consultationSchema;
   return parseInput(schema as z.ZodType, input) as KindInput;
@@ -80,7 +86,15 @@ export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availabil
   const slot = slotField.safeParse(body.slot);
   if (typeof service !== 'string' || service.length > 40 || typeof node !== 'string' || !/^\d{1,9}$/.test(node) || !slot.success) return;
   const full = await findFullWindow(deps.db, service, Number(node), slot.data.date, slot.data.window);
-  if (full && full.ns.active) await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.data.date, key: slot.data.window }, 1);
+  if (!full || !full.ns.active) return;
+  // The windows offered instead must take what this form asks for (a form that does not parse asks for one).
+  let units = 1;
+  try {
+    units = unitsOf(full.kind, parseKind(full.kind, body));
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+  }
+  await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.data.date, key: slot.data.window }, units);
 }
 
 export async function refuseFull(deps: Pick<BookingsDeps, 'availability'>, ref: NodeServiceRef, window: Pick<WindowAvailability, 'free'> & Partial<Pick<WindowAvailability, 'date' | 'key'>>, units: number): Promise<never> {
@@ -146,7 +160,7 @@ async function oilDetails(deps: PrepareDeps, service: ActiveService, v: OilTestI
   const pkg = packageCode ? ref.packages.find((p) => p.code === packageCode) : undefined;
   const itemNames = Object.fromEntries(ref.items.map((i) => [i.code, i.name]));
   const fee = { oil: { samples: v.quantity, packageCode, packageName: pkg?.name ?? null, itemCodes: testItemCodes, itemNames } };
-  return { fee, items: [item], units: v.quantity, deliveryMode: 'send_in', onsiteAddress: null, summary, errors };
+  return { fee, items: [item], units: unitsOf('oil_test', v), deliveryMode: 'send_in', onsiteAddress: null, summary, errors };
 }
 
 function calibrationDetails(service: ActiveService, c: CalibrationInput): KindDetails {
@@ -163,7 +177,7 @@ function calibrationDetails(service: ActiveService, c: CalibrationInput): KindDe
     intendedUse: i.intendedUse || null,
   }));
   const summary = [{ label: '计量器具', value: c.items.map((i) => `${i.name}（${i.serialNo}）×${i.quantity}`).join('；') }];
-  const units = c.items.reduce((s, i) => s + i.quantity, 0);
+  const units = unitsOf('calibration', c);
   const fee = { instruments: c.items.map((i) => ({ name: `${i.name}（${i.serialNo}）`, quantity: i.quantity, compulsory: i.compulsory })) };
   return { fee, items, units, deliveryMode: c.deliveryMode, onsiteAddress: c.deliveryMode === 'on_site' ? c.onsiteAddress : null, summary, errors };
 }
@@ -172,7 +186,7 @@ function consultationDetails(service: ActiveService, k: ConsultationInput): Kind
   const errors: Record<string, string> = {};
   if (!service.deliveryModes.includes(k.deliveryMode)) errors.deliveryMode = '该服务不提供所选服务方式';
   const items = [{ quantity: 1, topic: k.topic, description: k.description, participants: k.participants }];
-  return { fee: {}, items, units: 1, deliveryMode: k.deliveryMode, onsiteAddress: null, summary: [{ label: '咨询主题', value: k.topic }], errors };
+  return { fee: {}, items, units: unitsOf('consultation', k), deliveryMode: k.deliveryMode, onsiteAddress: null, summary: [{ label: '咨询主题', value: k.topic }], errors };
 }
 
 /**

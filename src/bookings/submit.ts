@@ -86,9 +86,17 @@ async function submitInLine(deps: BookingsDeps, user: PrincipalFor<'booking.crea
   const { db, clock } = deps;
   const enterpriseId = user.enterpriseId;
   const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
-  const replay = replayOf(key ? await repo.findByIdempotencyKey(db, enterpriseId, key) : undefined, via);
+  const earlier = async () => (key ? replayOf(await repo.findByIdempotencyKey(db, enterpriseId, key), via) : undefined);
+  try {
+    await refuseKnownFull(deps, body);
+  } catch (err) {
+    // The form that took the window's last place, sent again (double click, back button): its booking, not "full".
+    const first = err instanceof ConflictError && err.code === 'window_full' ? await earlier() : undefined;
+    if (first) return first;
+    throw err;
+  }
+  const replay = await earlier();
   if (replay) return replay;
-  await refuseKnownFull(deps, body);
 
   const p = await prepareBooking(deps, user, body);
   const drafts = await attachmentsRepo.draftsOf(db, user.id, p.idempotencyKey);
@@ -111,7 +119,11 @@ async function submitInLine(deps: BookingsDeps, user: PrincipalFor<'booking.crea
 export async function refusedSubmit(deps: BookingsDeps, err: unknown, p: PreparedBooking, enterpriseId: number, via: SubmitChannel = { channel: 'online' }): Promise<{ number: string; duplicate: true }> {
   // Read after the rollback — never through `db` inside a transaction, which would wait for a second connection while holding one.
   if (err instanceof WindowTakenMeanwhile) {
-    const current = await deps.availability.afterRefusal.check(p.ref, p.date, p.window);
+    // The same form sent twice at once when the window had room for one: the first took it; this one gets its booking.
+    const first = replayOf(await repo.findByIdempotencyKey(deps.db, enterpriseId, p.idempotencyKey), via);
+    if (first) return first;
+    // What is left now, read fresh: the message says how many places remain, and the form shows the window so.
+    const current = await deps.availability.check(p.ref, p.date, p.window);
     await refuseFull(deps, p.ref, { free: current?.free ?? 0, date: p.date, key: p.window }, p.units);
   }
   // The same form raced itself (double click): the unique key decides, the second request gets the first booking.

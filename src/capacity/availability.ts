@@ -182,10 +182,10 @@ async function nextFree(deps: AvailabilityDeps, refs: NodeServiceRef[], count: n
 }
 
 /**
- * How long what a refusal shows (the next free windows, the window as it stands) is reused. When a popular window
+ * How long what a refusal shows (the next free windows, the form's two weeks) is reused. When a popular window
  * fills, everyone who loses it asks the same question within the same second: one answer per second per process keeps
  * each refusal cheap under a burst (bench:booking). Only messages use it, never a decision: the conditional take under
- * the window's lock decides, and a window refused as full is shown full whatever the copy says.
+ * the window's lock decides, and the refused window itself is shown as the refusal found it (read fresh).
  */
 export const REFUSAL_VIEW_TTL_MS = 1000;
 
@@ -202,11 +202,10 @@ export function makeAvailability(deps: AvailabilityDeps) {
     nextFree: (refs: NodeServiceRef[], count: number, units?: number) => nextFree(deps, refs, count, units),
     /** One window as it stands now: for a clear message before (and after) the atomic take. */
     check,
-    /** For the message of a refusal only (see REFUSAL_VIEW_TTL_MS): the next free windows, and the refused window, as they stood at most a second ago. */
+    /** For the message of a refusal only (see REFUSAL_VIEW_TTL_MS): the next free windows as they stood at most a second ago. */
     afterRefusal: {
       nextFree: (refs: NodeServiceRef[], count: number, units = 1) =>
         afterRefusal.get(`next|${refs.map((r) => r.ns.id).join(',')}|${count}|${units}`, () => nextFree(deps, refs, count, units)),
-      check: (ref: NodeServiceRef, date: string, window: string) => afterRefusal.get(`check|${ref.ns.id}|${date}|${window}`, () => check(ref, date, window)),
     },
   };
 }

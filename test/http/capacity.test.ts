@@ -126,7 +126,7 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     await login(winner, first.user.mobile, TEST_PASSWORD);
     await login(loser, late.user.mobile, TEST_PASSWORD);
     const book = async (agent: typeof winner, slot: string) => postMultipart(agent, '/bookings', calibrationFields(await openBookingForm(agent, 'CAL-PG', ns.nodeId), ns.nodeId, { slot, from: a!.date, ...one }));
-    const offered = (html: string) => [...html.matchAll(/<li>([^<]+)（余 \d+）<\/li>/g)].map((m) => m[1]!);
+    const offered = (html: string) => [...html.matchAll(/for="next-free-\d+">([^<]+)（余 \d+）<\/label>/g)].map((m) => m[1]!);
     const radio = (html: string, slot: string) => new RegExp(`name="slot" id="[^"]+" value="${slot.replace('|', '\\|')}"`).test(html);
 
     expect((await book(winner, slotA)).status).to.equal(303);
@@ -144,6 +144,49 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     expect(radio(refusedB.text, slotB)).to.equal(false);
     expect((await used(ns.ns.id, b!.date, b!.key))!.used).to.equal(1);
     expect(await t.db.$count(bookings, eq(bookings.nodeServiceId, ns.ns.id))).to.equal(2);
+  });
+
+  it('offers instead only windows that can take what the form asks for, as choices of the form: picking one books it', async () => {
+    await setCapacity(t.db, (await nodeServiceOf(t.db, 'ST-DINGHAI', 'CAL-PG')).ns.id, 3);
+    const ns = await nodeServiceOf(t.db, 'ST-DINGHAI', 'CAL-PG');
+    const company = await createCompanyUser(t.db);
+    const agent = agentFor(t.app);
+    await login(agent, company.user.mobile, TEST_PASSWORD);
+    const free = (await t.services.availability.nextFree([{ ns: ns.ns, kind: 'calibration' }], 8, 3)).get(ns.ns.id)!;
+    const [full, low] = [free[0]!, free[1]!];
+    const slotOf = (w: { date: string; key: string }) => `${w.date}|${w.key}`;
+    const units = (n: number) => ({ 'items[0][quantity]': String(n), 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined });
+    const book = async (slot: string, n: number) => postMultipart(agent, '/bookings', calibrationFields(await openBookingForm(agent, 'CAL-PG', ns.nodeId), ns.nodeId, { slot, ...units(n) }));
+    expect((await book(slotOf(full), 3)).status).to.equal(303);
+    expect((await book(slotOf(low), 2)).status).to.equal(303); // one place left there
+
+    const refused = await book(slotOf(full), 3);
+    expect(refused.status).to.equal(409);
+    const choices = [...refused.text.matchAll(/<input class="form-check-input" type="radio" name="slot" form="booking-form" id="next-free-\d+" value="([^"]+)">\s*<label[^>]*>[^<]*（余 (\d+)）/g)].map((m) => ({ slot: m[1]!, free: Number(m[2]) }));
+    expect(choices.length).to.be.greaterThan(0);
+    expect(choices.map((c) => c.slot)).to.not.include(slotOf(low)).and.to.not.include(slotOf(full));
+    expect(choices.every((c) => c.free >= 3)).to.equal(true);
+    // The first choice, sent with the same form, is booked.
+    const form = await openBookingForm(agent, 'CAL-PG', ns.nodeId);
+    expect((await postMultipart(agent, '/bookings', calibrationFields(form, ns.nodeId, { slot: choices[0]!.slot, ...units(3) }))).status).to.equal(303);
+  });
+
+  it('answers the same form sent twice at once for the last place with its one booking, never "约满"', async () => {
+    const ns = await nodeServiceOf(t.db, 'ST-SHENGSI', 'CAL-PG');
+    await setCapacity(t.db, ns.ns.id, 1);
+    const company = await createCompanyUser(t.db);
+    const agent = agentFor(t.app);
+    await login(agent, company.user.mobile, TEST_PASSWORD);
+    const one = { 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined };
+    const free = (await t.services.availability.nextFree([{ ns: ns.ns, kind: 'calibration' }], 6)).get(ns.ns.id)!;
+    for (const w of free.slice(2, 5)) {
+      const form = await openBookingForm(agent, 'CAL-PG', ns.nodeId);
+      const fields = calibrationFields(form, ns.nodeId, { slot: `${w.date}|${w.key}`, ...one });
+      const [a, b] = await Promise.all([postMultipart(agent, '/bookings', fields), postMultipart(agent, '/bookings', fields)]);
+      expect([a.status, b.status], `${w.date} ${w.key}: ${b.status === 409 ? '约满' : ''}`).to.deep.equal([303, 303]);
+      expect(a.headers.location).to.equal(b.headers.location);
+      expect((await used(ns.ns.id, w.date, w.key))!.used).to.equal(1);
+    }
   });
 
   it('is guarded by the database itself: used can never exceed capacity', async () => {
