@@ -82,7 +82,8 @@ export async function rescheduleBooking(deps: BookingsDeps, user: Principal, num
   const window = await deps.availability.check(ref, slot.date, slot.window);
   if (!window) throw new ValidationError({ slot: '请选择有效的预约时段' });
   if (window.unavailable && window.unavailable !== 'full') throw new ValidationError({ slot: `所选时段不可预约：${UNAVAILABLE_MESSAGES[window.unavailable]}` });
-  if (window.free < booking.units) await refuseFull(deps, ref, window, booking.units);
+  const moving = { alsoExclude: { date: booking.date, key: booking.window }, canSplit: false };
+  if (window.free < booking.units) await refuseFull(deps, ref, window, booking.units, moving);
   try {
     await inTransaction(deps.db, async (tx) => {
       const locked = await repo.lockBooking(tx, booking.id);
@@ -96,7 +97,7 @@ export async function rescheduleBooking(deps: BookingsDeps, user: Principal, num
       await notifyNodeStaff(tx, locked.nodeId, { bookingId: locked.id, title: `${locked.number} 已改期`, body: `预约 ${locked.number} 改期：${moved}。`, link: bookingHref(locked.number, 'staff') });
     });
   } catch (err) {
-    if (err instanceof WindowTakenMeanwhile) await refuseFull(deps, ref, (await deps.availability.check(ref, slot.date, slot.window)) ?? { free: 0 }, booking.units);
+    if (err instanceof WindowTakenMeanwhile) await refuseFull(deps, ref, (await deps.availability.check(ref, slot.date, slot.window)) ?? { free: 0, date: slot.date, key: slot.window }, booking.units, moving);
     throw err;
   }
 }

@@ -75,7 +75,6 @@ function parseKind(kind: BookingKind, input: unknown): KindInput {
   return parseInput(schema as z.ZodType, input) as KindInput;
 }
 
-/** "这个时段刚刚约满" with the next windows that can take the units. */
 /**
  * Refuses at once a form for a window the committed bookings have already filled — one read, before the form is
  * checked and long before a transaction or a lock: under a burst the refusals stay cheap. The check in the transaction
@@ -97,11 +96,29 @@ export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availabil
   await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.data.date, key: slot.data.window }, units);
 }
 
-export async function refuseFull(deps: Pick<BookingsDeps, 'availability'>, ref: NodeServiceRef, window: Pick<WindowAvailability, 'free'> & Partial<Pick<WindowAvailability, 'date' | 'key'>>, units: number): Promise<never> {
+/** What a refusal may not offer or suggest beyond the refused window: a booking's own window when it is moved. */
+interface RefusalOptions {
+  alsoExclude?: { date: string; key: string };
+  /** A new booking may be split over several windows; a booking being moved may not. */
+  canSplit?: boolean;
+}
+
+/** "这个时段刚刚约满" (or only N places left), naming the window, with the next windows that can take the units. */
+export async function refuseFull(
+  deps: Pick<BookingsDeps, 'availability'>,
+  ref: NodeServiceRef,
+  window: Pick<WindowAvailability, 'free'> & Partial<Pick<WindowAvailability, 'date' | 'key'>>,
+  units: number,
+  opts: RefusalOptions = {},
+): Promise<never> {
+  const excluded = (w: WindowAvailability) => (w.date === window.date && w.key === window.key) || (w.date === opts.alsoExclude?.date && w.key === opts.alsoExclude.key);
   // The list may be up to a second old: never offer the window just refused.
-  const next = ((await deps.availability.afterRefusal.nextFree([ref], 5, units)).get(ref.ns.id) ?? []).filter((w) => !(w.date === window.date && w.key === window.key));
+  const next = ((await deps.availability.afterRefusal.nextFree([ref], 5, units)).get(ref.ns.id) ?? []).filter((w) => !excluded(w));
+  const which = window.date && window.key ? `${describeWindow(window.date, window.key)}：` : '';
   const message =
-    window.free > 0 ? `这个时段只剩 ${window.free} 个名额，您预约了 ${units} 台（件）。请改选其他时段，或分次预约。` : '这个时段刚刚约满，请改选其他时段。';
+    window.free > 0
+      ? `${which}这个时段只剩 ${window.free} 个名额，您预约了 ${units} 台（件）。请改选其他时段${opts.canSplit === false ? '' : '，或分次预约'}。`
+      : `${which}这个时段刚刚约满，请改选其他时段。`;
   throw new ConflictError(message, 'window_full', { nextFree: next, free: Math.max(0, window.free) });
 }
 

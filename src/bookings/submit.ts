@@ -83,21 +83,23 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
 }
 
 async function submitInLine(deps: BookingsDeps, user: PrincipalFor<'booking.create'>, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel): Promise<{ number: string; duplicate: boolean }> {
-  const { db, clock } = deps;
-  const enterpriseId = user.enterpriseId;
   const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
-  const earlier = async () => (key ? replayOf(await repo.findByIdempotencyKey(db, enterpriseId, key), via) : undefined);
+  const earlier = async () => (key ? replayOf(await repo.findByIdempotencyKey(deps.db, user.enterpriseId, key), via) : undefined);
   try {
     await refuseKnownFull(deps, body);
+    return (await earlier()) ?? (await submitNew(deps, user, body, files, via));
   } catch (err) {
-    // The form that took the window's last place, sent again (double click, back button): its booking, not "full".
+    // Refused as full, at whichever check: if this very form took the window's last place meanwhile (sent twice — a
+    // double click, the back button), it gets its booking, not "full".
     const first = err instanceof ConflictError && err.code === 'window_full' ? await earlier() : undefined;
     if (first) return first;
     throw err;
   }
-  const replay = await earlier();
-  if (replay) return replay;
+}
 
+async function submitNew(deps: BookingsDeps, user: PrincipalFor<'booking.create'>, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel): Promise<{ number: string; duplicate: boolean }> {
+  const { db, clock } = deps;
+  const enterpriseId = user.enterpriseId;
   const p = await prepareBooking(deps, user, body);
   const drafts = await attachmentsRepo.draftsOf(db, user.id, p.idempotencyKey);
   const checked = await checkFiles(files, drafts.length);

@@ -482,7 +482,8 @@ describe('booking across the network', () => {
       await t.db.insert(capacityWindows).values({ nodeServiceId: ns.ns.id, date: '2026-10-16', window: 'am', capacity: 40, used: 39 });
       const full = await agent.post(`/bookings/${number}/reschedule`).type('form').send({ _csrf: csrf, slot: '2026-10-16|am' });
       expect(full.status).to.equal(409);
-      expect(full.text).to.contain('只剩 1 个名额');
+      expect(full.text).to.contain('10月16日 周五 上午：这个时段只剩 1 个名额').and.not.contain('分次预约'); // a booking moves whole
+      expect(full.text).to.contain('form="reschedule-form"'); // the windows offered instead are choices of the form
       expect(await windowUse(ns.ns.id, '2026-10-15', 'pm')).to.equal(2);
       expect(await windowUse(ns.ns.id, '2026-10-16', 'am')).to.equal(39);
 

@@ -189,6 +189,27 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     }
   });
 
+  // The second copy sent later and later (0–87 event-loop turns), so that on the PostgreSQL server some copy finds the
+  // window full at one of its checks after the first copy committed (without the replay check there, one of 30 did).
+  it('answers the same form sent again a moment later (a double click) for the last place with its one booking', async () => {
+    const ns = await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG');
+    await setCapacity(t.db, ns.ns.id, 1);
+    const company = await createCompanyUser(t.db);
+    const user = await t.services.auth.loadPrincipal(company.user.id);
+    const windows = (await t.services.availability.nextFree([{ ns: (await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG')).ns, kind: 'calibration' }], 30)).get(ns.ns.id)!;
+    const outcomes: string[] = [];
+    for (const [i, w] of windows.entries()) {
+      const body = { service: 'CAL-PG', node: String(ns.nodeId), idempotencyKey: `double-click-${String(i).padStart(8, '0')}`, slot: `${w.date}|${w.key}`, deliveryMode: 'send_in', items: [{ name: '压力表', serialNo: `DC-${i}`, quantity: '1' }], contactName: '双击测试', contactMobile: '13900000998' };
+      const first = t.services.bookings.submit(user, body, []);
+      for (let tick = 0; tick < i * 3; tick++) await new Promise((r) => setImmediate(r)); // sent later and later: before, during and after the first one's checks and transaction
+      const second = t.services.bookings.submit(user, body, []);
+      const [a, b] = await Promise.allSettled([first, second]);
+      outcomes.push(a.status === 'fulfilled' && b.status === 'fulfilled' && a.value.number === b.value.number ? 'same booking' : `${w.date} ${w.key}: ${[a, b].map((r) => (r.status === 'fulfilled' ? r.value.number : String((r.reason as Error).message))).join(' / ')}`);
+    }
+    expect(outcomes.filter((o) => o !== 'same booking')).to.deep.equal([]);
+    expect(await t.db.$count(bookings, and(eq(bookings.nodeServiceId, ns.ns.id), eq(bookings.contactName, '双击测试')))).to.equal(windows.length);
+  });
+
   it('is guarded by the database itself: used can never exceed capacity', async () => {
     const ns = await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG');
     const row = await used(ns.ns.id, '2026-09-29', 'am');
