@@ -384,6 +384,15 @@ describe('journeys in a real browser', () => {
       const alert = await slow.page.locator('#slot-error').textContent();
       expect(alert).to.contain('这个时段刚刚约满');
       expect(await slow.page.textContent('main')).to.contain('最近还有名额的时段');
+      await slow.page.screenshot({ path: `${ARTIFACTS}/screenshots/booking-refused-full-desktop.png`, fullPage: false });
+      // The windows offered instead are choices of the same form: pick the first, send the kept form again.
+      const offered = slow.page.getByRole('region', { name: /最近还有名额的时段/ }).getByRole('radio').first();
+      const picked = await offered.getAttribute('value');
+      await offered.check();
+      await slow.page.getByRole('button', { name: '直接提交' }).click();
+      await slow.page.waitForURL(/\/bookings\/JL-/);
+      const [date, window] = picked!.split('|');
+      expect(await slow.page.textContent('main')).to.contain(`FULL-${state.mobile!.slice(-3)}`).and.contain(`${Number(date!.slice(5, 7))}月${Number(date!.slice(8, 10))}日`).and.contain(window === 'am' ? '上午' : '下午');
     } finally {
       await slow.context.close();
       await fast.context.close();

@@ -119,7 +119,7 @@ export function buildServices(deps: CompositionDeps) {
   // The outbox delivers e-mail only when SMTP_URL is set; without it e-mail waits (and nothing enqueues it).
   const outbox = makeOutbox({ db, logger: deps.logger });
   if (config.smtpUrl) outbox.register('email', makeEmailSender(config.smtpUrl, config.mailFrom).send);
-  const stats = makeStatsService({ db: readDb, clock });
+  const stats = makeStatsService({ db: readDb, clock, cacheMs: config.dashboardCacheSeconds * 1000 });
   const chains = makeChainsService({ db, clock, availability, reference });
   // Steps a completion unblocks are booked after its commit; a step that finds no window waits for the coordinator.
   const onCompleted = () => chains.scheduleReady().catch((err: unknown) => deps.logger.error({ err }, 'chains: scheduling the steps a completion unblocked failed; the coordinator sees them as 待排期'));

@@ -33,6 +33,7 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: z.string().default(''),
     BOOKING_HORIZON_DAYS: z.coerce.number().int().min(1).max(365).default(60),
+    DASHBOARD_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(60).default(7),
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     /** Embedded database only: requests past the static files served at a time, the rest wait in arrival order (0 = no limit). */
@@ -88,6 +89,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   trustProxy: string;
   bookingHorizonDays: number;
+  /** How long a dashboard's figures are kept per scope and period (0: computed on every view). */
+  dashboardCacheSeconds: number;
   autoCompleteDays: number;
   webConcurrency: number;
   /** Demo accounts and demo history are seeded only outside production. */
@@ -138,6 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     bookingHorizonDays: env.BOOKING_HORIZON_DAYS,
+    dashboardCacheSeconds: env.DASHBOARD_CACHE_SECONDS,
     autoCompleteDays: env.AUTO_COMPLETE_DAYS,
     webConcurrency: env.WEB_CONCURRENCY,
     seedDemo: env.SEED_DEMO ?? env.NODE_ENV !== 'production',

@@ -44,13 +44,20 @@ export const ADMIN_SECTIONS = [
 ];
 
 /** Labels every management page draws with. */
-export const adminViewLabels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS, kinds: BOOKING_KIND_LABELS, roles: ROLE_LABELS };
+/** How often the dashboard's figures are renewed (DASHBOARD_CACHE_SECONDS), as the page says it. */
+function refreshLabel(seconds: number): string {
+  if (seconds <= 0) return '数据实时计算';
+  if (seconds === 60) return '数据每分钟更新';
+  return seconds % 60 === 0 ? `数据每 ${seconds / 60} 分钟更新` : `数据每 ${seconds} 秒更新`;
+}
+
+export const adminViewLabels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS, kinds: BOOKING_KIND_LABELS, roles: ROLE_LABELS, refreshLabel };
 
 /** ECharts and the charts drawn from each table. */
 const DASHBOARD_SCRIPTS = ['/vendor/echarts/echarts.min.js', '/static/js/dashboard.js'];
 
 /** The statistics dashboard: figures, tables (each with its export links), the period form as entered. */
-export function dashboardPage(dashboard: Dashboard, query: PeriodQuery, refused: { errors?: Record<string, string>; formError?: string } = {}) {
+export function dashboardPage(dashboard: Dashboard & { refreshSeconds: number }, query: PeriodQuery, refused: { errors?: Record<string, string>; formError?: string } = {}) {
   return { title: '统计看板', ...dashboard, presets: PERIOD_PRESETS, query, formatCell, labels: adminViewLabels, ...refused, scripts: DASHBOARD_SCRIPTS };
 }
 

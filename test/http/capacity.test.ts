@@ -195,7 +195,7 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     const ns = await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG');
     await setCapacity(t.db, ns.ns.id, 1);
     const company = await createCompanyUser(t.db);
-    const user = await t.services.auth.loadPrincipal(company.user.id);
+    const user = (await t.services.auth.loadPrincipal(company.user.id))!;
     const windows = (await t.services.availability.nextFree([{ ns: (await nodeServiceOf(t.db, 'ST-PUTUO', 'CAL-PG')).ns, kind: 'calibration' }], 30)).get(ns.ns.id)!;
     const outcomes: string[] = [];
     for (const [i, w] of windows.entries()) {

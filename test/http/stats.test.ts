@@ -223,6 +223,29 @@ describe('statistics: dashboards from a known fixture', () => {
     });
   });
 
+  it('keeps its figures for DASHBOARD_CACHE_SECONDS and says so: a minute by default, computed on every view with 0', async () => {
+    // The platform's total, as the page says it, before and right after one more booking (on an app of its own).
+    async function totalsAround(env: Record<string, string>) {
+      const app = await createTestApp({ clock, env });
+      try {
+        const company = await createCompanyUser(app.db, { parkCode: 'P-DINGHAI' });
+        const admin = agentFor(app.app);
+        await login(admin, (await createUser(app.db, 'platform_admin')).mobile, TEST_PASSWORD);
+        const first = await admin.get('/admin');
+        await bookCalibration(app, company.user.id, { slot: '2026-10-14|am', serials: ['CACHE-1'] });
+        return { says: /数据[^，]*(?:更新|计算)/.exec(first.text)?.[0], before: Number(kpi(first.text, 'kpi-total')), after: Number(kpi((await admin.get('/admin')).text, 'kpi-total')) };
+      } finally {
+        app.close();
+      }
+    }
+    const cached = await totalsAround({});
+    expect(cached.says).to.equal('数据每分钟更新');
+    expect(cached.after).to.equal(cached.before); // within the minute
+    const live = await totalsAround({ DASHBOARD_CACHE_SECONDS: '0' });
+    expect(live.says).to.equal('数据实时计算');
+    expect(live.after).to.equal(live.before + 1);
+  });
+
   it('refuses other roles and an invalid custom period', async () => {
     const company = agentFor(t.app);
     await login(company, x.user.mobile, TEST_PASSWORD);
