@@ -81,10 +81,9 @@ function parseKind(kind: BookingKind, input: unknown): KindInput {
  * (`takeUnits`) stays the authority for a window with room left.
  */
 export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availability'>, body: Record<string, unknown>): Promise<void> {
-  const { service, node } = body;
-  const slot = slotField.safeParse(body.slot);
-  if (typeof service !== 'string' || service.length > 40 || typeof node !== 'string' || !/^\d{1,9}$/.test(node) || !slot.success) return;
-  const full = await findFullWindow(deps.db, service, Number(node), slot.data.date, slot.data.window);
+  const slot = windowOfForm(body);
+  if (!slot) return;
+  const full = await findFullWindow(deps.db, slot.service, slot.nodeId, slot.date, slot.window);
   if (!full || !full.ns.active) return;
   // The windows offered instead must take what this form asks for (a form that does not parse asks for one).
   let units = 1;
@@ -93,7 +92,15 @@ export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availabil
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
   }
-  await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.data.date, key: slot.data.window }, units);
+  await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.date, key: slot.window }, units);
+}
+
+/** The window a booking form asks for, read without checking the rest of the form; undefined when malformed. */
+export function windowOfForm(body: Record<string, unknown>): { service: string; nodeId: number; date: string; window: string } | undefined {
+  const { service, node } = body;
+  const slot = slotField.safeParse(body.slot);
+  if (typeof service !== 'string' || service.length > 40 || typeof node !== 'string' || !/^\d{1,9}$/.test(node) || !slot.success) return undefined;
+  return { service, nodeId: Number(node), date: slot.data.date, window: slot.data.window };
 }
 
 /** What a refusal may not offer or suggest beyond the refused window: a booking's own window when it is moved. */

@@ -10,8 +10,7 @@ import * as repo from './bookings.repo.js';
 import type { BookingsDeps } from './context.js';
 import { insertPreparedBooking, WindowTakenMeanwhile } from './create.js';
 import { checkFiles, keepAsDrafts, keepDrafts, refusedWithFiles, storeFiles, withStoredFiles } from './files.js';
-import { slotField } from './bookings.schemas.js';
-import { prepareBooking, refuseFull, refuseKnownFull, type PreparedBooking } from './prepare.js';
+import { prepareBooking, refuseFull, refuseKnownFull, windowOfForm, type PreparedBooking } from './prepare.js';
 
 /** The key a booking form carries so that submitting it twice makes one booking. */
 export function newIdempotencyKey(): string {
@@ -75,11 +74,9 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
   assertCan(user, 'booking.create');
   // In line with the other submissions for the same window in this process (see WindowGate); a form without a
   // well-formed window is refused by its checks and needs no place in line.
-  const { service, node } = body;
-  const slot = slotField.safeParse(body.slot);
-  const gateKey = typeof service === 'string' && service.length <= 40 && typeof node === 'string' && /^\d{1,9}$/.test(node) && slot.success ? `${service}|${node}|${slot.data.date}|${slot.data.window}` : undefined;
+  const slot = windowOfForm(body);
   const submit = () => submitInLine(deps, user, body, files, via);
-  return gateKey && deps.windowGate ? deps.windowGate.run(gateKey, submit) : submit();
+  return slot && deps.windowGate ? deps.windowGate.run(`${slot.service}|${slot.nodeId}|${slot.date}|${slot.window}`, submit) : submit();
 }
 
 async function submitInLine(deps: BookingsDeps, user: PrincipalFor<'booking.create'>, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel): Promise<{ number: string; duplicate: boolean }> {
