@@ -43,7 +43,6 @@ export const ADMIN_SECTIONS = [
   { href: adminHref.audit, label: '审计日志' },
 ];
 
-/** Labels every management page draws with. */
 /** How often the dashboard's figures are renewed (DASHBOARD_CACHE_SECONDS), as the page says it. */
 function refreshLabel(seconds: number): string {
   if (seconds <= 0) return '数据实时计算';
@@ -51,6 +50,7 @@ function refreshLabel(seconds: number): string {
   return seconds % 60 === 0 ? `数据每 ${seconds / 60} 分钟更新` : `数据每 ${seconds} 秒更新`;
 }
 
+/** Labels every management page draws with. */
 export const adminViewLabels = { nodeKinds: NODE_KIND_LABELS, deliveryModes: DELIVERY_MODE_LABELS, kinds: BOOKING_KIND_LABELS, roles: ROLE_LABELS, refreshLabel };
 
 /** ECharts and the charts drawn from each table. */

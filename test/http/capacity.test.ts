@@ -13,6 +13,9 @@ import { createCompanyUser, TEST_PASSWORD } from '../support/factories.js';
  * Capacity never oversells. On the PostgreSQL server (TEST_DATABASE_URL) the requests really run at the same time on
  * separate connections; on PGlite they are serialised by the embedded engine, so the same assertions still hold.
  */
+/** The form with one instrument row (the test form's second row left out). */
+const one = { 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined };
+
 describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL server' : 'PGlite'})`, () => {
   let t: TestApp;
   before(async () => {
@@ -72,7 +75,7 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     const pages = await Promise.all(Array.from({ length: 16 }, () => openBookingForm(agent, 'CAL-PG', ns.nodeId)));
     const responses = await Promise.all(
       pages.map((page) =>
-        postMultipart(agent, '/bookings', calibrationFields(page, ns.nodeId, { slot: '2026-09-30|pm', 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined })),
+        postMultipart(agent, '/bookings', calibrationFields(page, ns.nodeId, { slot: '2026-09-30|pm', ...one })),
       ),
     );
     const statuses = responses.map((r) => r.status).sort();
@@ -89,7 +92,6 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     const agent = agentFor(t.app);
     await login(agent, company.user.mobile, TEST_PASSWORD);
     const slot = '2026-10-08|am';
-    const one = { 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined };
     const first = await openBookingForm(agent, 'CAL-PG', ns.nodeId);
     const accepted = await postMultipart(agent, '/bookings', calibrationFields(first, ns.nodeId, { slot, ...one }));
     expect(accepted.status).to.equal(303);
@@ -120,7 +122,6 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     const [a, b] = (await t.services.availability.nextFree([{ ns: ns.ns, kind: 'calibration' }], 5)).get(ns.ns.id)!;
     const slotA = `${a!.date}|${a!.key}`;
     const slotB = `${b!.date}|${b!.key}`;
-    const one = { 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined };
     const [first, late] = [await createCompanyUser(t.db), await createCompanyUser(t.db)];
     const [winner, loser] = [agentFor(t.app), agentFor(t.app)];
     await login(winner, first.user.mobile, TEST_PASSWORD);
@@ -155,7 +156,7 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     const free = (await t.services.availability.nextFree([{ ns: ns.ns, kind: 'calibration' }], 8, 3)).get(ns.ns.id)!;
     const [full, low] = [free[0]!, free[1]!];
     const slotOf = (w: { date: string; key: string }) => `${w.date}|${w.key}`;
-    const units = (n: number) => ({ 'items[0][quantity]': String(n), 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined });
+    const units = (n: number) => ({ 'items[0][quantity]': String(n), ...one });
     const book = async (slot: string, n: number) => postMultipart(agent, '/bookings', calibrationFields(await openBookingForm(agent, 'CAL-PG', ns.nodeId), ns.nodeId, { slot, ...units(n) }));
     expect((await book(slotOf(full), 3)).status).to.equal(303);
     expect((await book(slotOf(low), 2)).status).to.equal(303); // one place left there
@@ -177,7 +178,6 @@ describe(`capacity under concurrent bookings (${onPostgresServer ? 'PostgreSQL s
     const company = await createCompanyUser(t.db);
     const agent = agentFor(t.app);
     await login(agent, company.user.mobile, TEST_PASSWORD);
-    const one = { 'items[1][name]': undefined, 'items[1][serialNo]': undefined, 'items[1][quantity]': undefined, 'items[1][model]': undefined, 'items[1][range]': undefined, 'items[1][accuracyClass]': undefined, 'items[1][intendedUse]': undefined };
     const free = (await t.services.availability.nextFree([{ ns: ns.ns, kind: 'calibration' }], 6)).get(ns.ns.id)!;
     for (const w of free.slice(2, 5)) {
       const form = await openBookingForm(agent, 'CAL-PG', ns.nodeId);
