@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -6,7 +6,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { PGLITE_OPTIONS } from './pglite-options.js';
-import { existingPgliteTemplate } from './pglite-template.js';
+import { copyFolder, existingPgliteTemplate } from './pglite-template.js';
 import { RemotePGlite } from './pglite-remote.js';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -79,7 +79,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     try {
       // PGlite creates its own folder but not its parents; DATA_DIR exists by now.
       const pgdata = path.join(options.dataDir, 'pgdata');
-      if (!existsSync(pgdata)) await createFromTemplate(pgdata);
+      if (!existsSync(pgdata)) createFromTemplate(pgdata);
       client = options.inWorker ? await RemotePGlite.open(pgdata, options.onLost) : await PGlite.create({ dataDir: pgdata, ...PGLITE_OPTIONS });
     } catch (err) {
       lock.release();
@@ -112,17 +112,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /**
- * A new data folder's cluster unpacked from the template of the current migrations (src/db/pglite-template.ts), when
- * there is one; otherwise PGlite runs initdb on open. Unpacked beside the folder and renamed into place once closed,
- * so a start interrupted halfway leaves no half-made cluster to resume from.
+ * A new data folder's cluster copied from the template of the current migrations (src/db/pglite-template.ts), when
+ * there is one; otherwise PGlite runs initdb on open. Copied beside the folder and renamed into place, so a start
+ * interrupted halfway leaves no half-made cluster to resume from.
  */
-async function createFromTemplate(pgdata: string): Promise<void> {
+function createFromTemplate(pgdata: string): void {
   const template = existingPgliteTemplate();
   if (!template) return;
   const staging = `${pgdata}.new-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  const unpacked = await PGlite.create({ dataDir: staging, ...PGLITE_OPTIONS, loadDataDir: new Blob([readFileSync(template)]) });
-  await unpacked.close();
+  copyFolder(template, staging);
   renameSync(staging, pgdata);
 }
 

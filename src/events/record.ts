@@ -1,3 +1,4 @@
+import { insertRows } from '../db/bulk-insert.js';
 import type { Executor } from '../db/client.js';
 import { events } from '../db/schema.js';
 
@@ -32,9 +33,7 @@ export async function recordEvent(ex: Executor, event: NewEvent): Promise<void> 
   await ex.insert(events).values(rowOf(event));
 }
 
-/** Appends many events in multi-row statements (a bulk change such as an import of thousands of entries). */
+/** Appends many events, a thousand per statement (a bulk change such as an import of thousands of entries). */
 export async function recordEvents(ex: Executor, list: NewEvent[]): Promise<void> {
-  for (let i = 0; i < list.length; i += 500) {
-    await ex.insert(events).values(list.slice(i, i + 500).map(rowOf));
-  }
+  await insertRows(ex, events, list.map(rowOf));
 }

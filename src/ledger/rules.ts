@@ -1,4 +1,4 @@
-import { addDays } from '../shared/time.js';
+import { addDays, addMonths } from '../shared/time.js';
 
 /*
  * The ledger's rules from the 2020 compulsory-verification catalogue (市场监管总局 2020 年第 42 号公告《实施强制管理的
@@ -99,13 +99,7 @@ export function serialKey(serialNo: string): string {
 
 /** A date some months later, the day before the same day of the month (a 12-month period from 2026-03-15 ends 2027-03-14). */
 export function addMonthsInclusive(isoDate: string, months: number): string {
-  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  const total = y * 12 + (m - 1) + months;
-  const year = Math.floor(total / 12);
-  const month = (total % 12) + 1;
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const target = `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, lastDay)).padStart(2, '0')}`;
-  return addDays(target, -1);
+  return addDays(addMonths(isoDate, months), -1);
 }
 
 /** The next due date of an entry: a date from the certificate wins; otherwise last date + period (or use limit). */

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { hashPassword } from '../auth/password.js';
 import { formatBookingNumber } from '../bookings/booking-number.js';
+import { insertRows } from '../db/bulk-insert.js';
 import type { Db } from '../db/client.js';
-import { bookingCounters, enterprises, equipment, equipmentBookings, equipmentSuspensions, equipmentTrainings, events, nodes, parks, users } from '../db/schema.js';
+import { raiseCounters } from './counters.js';
+import { enterprises, equipment, equipmentBookings, equipmentSuspensions, equipmentTrainings, events, nodes, parks, users } from '../db/schema.js';
 import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import { nodeDayCheck } from '../equipment/availability.js';
 import { amountFor, billedMinutes, type Mode } from '../equipment/domain.js';
@@ -175,16 +177,14 @@ async function season(db: Db, e: Instrument, x: SeasonInput) {
 /** Everything in one transaction: trainings, rows (the exclusion constraint checks each), events, counters, the suspension. */
 async function write(db: Db, batch: Batch, trainings: (typeof equipmentTrainings.$inferInsert)[], offender: Company, now: Date) {
   await db.transaction(async (tx) => {
-    if (trainings.length) await tx.insert(equipmentTrainings).values(trainings);
-    for (let i = 0; i < batch.rows.length; i += 500) {
-      const ids = await tx.insert(equipmentBookings).values(batch.rows.slice(i, i + 500)).returning({ id: equipmentBookings.id });
-      const evs = ids.flatMap((r, k) => batch.events[i + k]!.map((ev) => ({ ...ev, entityId: String(r.id), data: { number: batch.rows[i + k]!.number } })));
-      for (let j = 0; j < evs.length; j += 1000) await tx.insert(events).values(evs.slice(j, j + 1000));
-    }
-    for (const [key, last] of batch.counters) {
-      const [prefix, day] = key.split('|') as [string, string];
-      await tx.insert(bookingCounters).values({ prefix, day, last }).onConflictDoUpdate({ target: [bookingCounters.prefix, bookingCounters.day], set: { last: sql`GREATEST(${bookingCounters.last}, ${last})` } });
-    }
+    await insertRows(tx, equipmentTrainings, trainings);
+    const ids = await insertRows(tx, equipmentBookings, batch.rows, { returning: { id: equipmentBookings.id } });
+    await insertRows(
+      tx,
+      events,
+      ids.flatMap((r, k) => batch.events[k]!.map((ev) => ({ ...ev, entityId: String(r.id), data: { number: batch.rows[k]!.number } }))),
+    );
+    await raiseCounters(tx, batch.counters);
     const noShows = batch.rows.filter((r) => r.enterpriseId === offender.id && r.status === 'no_show').sort((a, b) => (a.startsAt as Date).getTime() - (b.startsAt as Date).getTime());
     if (noShows.length < 3) return;
     const at = new Date((noShows[2]!.startsAt as Date).getTime() + 30 * 60_000);

@@ -8,10 +8,12 @@ import { hashPassword } from '../auth/password.js';
 import { describeLimit, isNumericLimit, judge } from '../lab/judgement.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
-import { addDays, dayjs, shanghaiDate, TZ } from '../shared/time.js';
+import { instantOf } from '../equipment/time-rules.js';
+import { addDays, addMonths, daysBetween, shanghaiDate } from '../shared/time.js';
+import { insertRows } from '../db/bulk-insert.js';
+import { raiseCounters } from './counters.js';
 import type { Db } from '../db/client.js';
 import {
-  bookingCounters,
   bookingItems,
   bookings,
   capacityWindows,
@@ -82,7 +84,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const body = `913309${String(10 + (i % 4)).padStart(2, '0')}MA2E${String(1000 + i).padStart(4, '0')}X`.slice(0, 17);
     await db
       .insert(enterprises)
-      .values({ name, creditCode: body + creditCodeCheckChar(body), parkId: park ? parkIds.get(park)! : null, address: '舟山市' + (park ?? '定海区') + '（演示数据）', createdAt: dayjs(now).subtract(15, 'month').toDate() })
+      .values({ name, creditCode: body + creditCodeCheckChar(body), parkId: park ? parkIds.get(park)! : null, address: '舟山市' + (park ?? '定海区') + '（演示数据）', createdAt: instantOf(addMonths(shanghaiDate(now), -15), '09:00') })
       .onConflictDoNothing();
   }
   const companies = await db.select({ id: enterprises.id, name: enterprises.name, parkId: enterprises.parkId, creditCode: enterprises.creditCode }).from(enterprises);
@@ -136,18 +138,21 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
   };
   const extras: Extra[] = [];
 
-  const start = dayjs.tz(today, TZ).subtract(14, 'month');
-  const totalDays = dayjs.tz(today, TZ).diff(start, 'day');
+  // Shanghai dates and instants by arithmetic (UTC+8 all year since 1992): a dayjs time-zone object per step cost
+  // a fifth of a first start's history.
+  const HOUR = 3600_000;
+  const startDay = addMonths(today, -14);
+  const totalDays = daysBetween(startDay, today);
   const TARGET = 640;
   const RECENT = 90; // the last two weeks, so every queue has work in it
   for (let n = 0; n < TARGET + RECENT; n++) {
     // Submission time: spread over the period, busier in recent months (the platform grows).
     const dayOffset = n < TARGET ? Math.floor(Math.pow(rand(), 0.75) * totalDays) : totalDays - Math.floor(rand() * 14);
-    let created = start.add(dayOffset, 'day');
-    while (!isWorkingDay(created.format('YYYY-MM-DD'))) created = created.add(1, 'day');
-    created = created.hour(8 + Math.floor(rand() * 9)).minute(Math.floor(rand() * 60));
-    if (created.valueOf() > now.getTime()) continue;
-    const createdDay = created.format('YYYY-MM-DD');
+    let createdDay = addDays(startDay, dayOffset);
+    while (!isWorkingDay(createdDay)) createdDay = addDays(createdDay, 1);
+    const hour = 8 + Math.floor(rand() * 9);
+    const created = instantOf(createdDay, `${String(hour).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}`).getTime();
+    if (created > now.getTime()) continue;
     const o = pick(weighted);
     const kind = o.service.bookingKind;
     const company = kind === 'oil_test' ? pick(companies.filter((c) => /燃料|石化|油|港|化工|海运|船/.test(c.name))) : pick(companies);
@@ -169,7 +174,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     if (slot.used + units > slot.capacity) continue;
 
     // Where is it now? Old bookings are done (or were cancelled/rejected); recent ones are at every stage.
-    const age = dayjs.tz(today, TZ).diff(dayjs.tz(date, TZ), 'day'); // days since the booked window
+    const age = daysBetween(date, today); // days since the booked window
     let status: BookingStatus;
     const r = rand();
     if (r < 0.06) status = 'cancelled';
@@ -184,7 +189,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const verifier = pick(technicians.filter((s) => s.id !== tech.id));
     const ev: Extra['events'] = [];
     // Nothing in the history happens after "now" (a booking submitted this morning is not accepted tonight).
-    const at = (d: dayjs.Dayjs) => new Date(Math.min(d.valueOf(), now.getTime()));
+    const at = (ms: number) => new Date(Math.min(ms, now.getTime()));
     const submittedAt = created;
     ev.push({ at: at(submittedAt), actorUserId: creator.id, entityType: 'booking', action: 'booking.submitted', toState: 'submitted' });
     const booking: typeof bookings.$inferInsert = {
@@ -212,7 +217,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     if (booking.deliveryMode === 'on_site') booking.onsiteAddress = '舟山市定海区（演示地址）';
 
     const reachedAccept = !['submitted', 'needs_info', 'cancelled', 'rejected'].includes(status) || (status === 'cancelled' && chance(0.3));
-    const acceptedAt = submittedAt.add(2 + Math.floor(rand() * 20), 'hour');
+    const acceptedAt = submittedAt + (2 + Math.floor(rand() * 20)) * HOUR;
     if (status === 'needs_info') {
       ev.push({ at: at(acceptedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.needs_info', fromState: 'submitted', toState: 'needs_info', note: '请补充上次检定证书或器具照片' });
     }
@@ -228,27 +233,27 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     }
     if (status === 'cancelled') {
       const from = reachedAccept ? 'accepted' : 'submitted';
-      const when = reachedAccept ? acceptedAt.add(5, 'hour') : submittedAt.add(3, 'hour');
+      const when = reachedAccept ? acceptedAt + 5 * HOUR : submittedAt + 3 * HOUR;
       ev.push({ at: at(when), actorUserId: creator.id, entityType: 'booking', action: 'booking.cancel', fromState: from, toState: 'cancelled', note: pick(['设备临时调拨', '已在外地完成检定', '生产计划调整，改期再约']) });
       booking.closedAt = at(when);
     }
     const order: BookingStatus[] = ['accepted', 'received', 'in_progress', 'to_verify', 'verified', 'reported', 'completed'];
     const reached = (s: BookingStatus) => order.indexOf(status) >= order.indexOf(s) && order.includes(status);
-    const receivedAt = dayjs.tz(`${date} ${window === 'pm' ? '14:10' : window === 'am' ? '09:20' : window.slice(0, 5)}`, 'YYYY-MM-DD HH:mm', TZ);
+    const receivedAt = instantOf(date, window === 'pm' ? '14:10' : window === 'am' ? '09:20' : window.slice(0, 5)).getTime();
     // Turnaround: mostly within the promise, some late.
     const dueOffset = chance(0.85) ? Math.floor(rand() * o.service.turnaroundDays) : o.service.turnaroundDays + 1 + Math.floor(rand() * 3);
     const workStart = date > shanghaiDate(at(acceptedAt)) ? date : shanghaiDate(at(acceptedAt));
     const reportedDay = addWorkingDays(workStart, Math.max(1, dueOffset));
-    const reportedAt = dayjs.tz(`${reportedDay} 15:30`, 'YYYY-MM-DD HH:mm', TZ);
+    const reportedAt = instantOf(reportedDay, '15:30').getTime();
     if (reached('received')) {
       booking.receivedAt = at(receivedAt);
       ev.push({ at: at(receivedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.receive', fromState: 'accepted', toState: 'received' });
     }
     if (reached('in_progress')) {
       booking.assignedTo = tech.id;
-      ev.push({ at: at(receivedAt.add(40, 'minute')), actorUserId: tech.id, entityType: 'booking', action: 'booking.start', fromState: 'received', toState: 'in_progress', note: `检测人员：${tech.name}` });
+      ev.push({ at: at(receivedAt + 40 * 60_000), actorUserId: tech.id, entityType: 'booking', action: 'booking.start', fromState: 'received', toState: 'in_progress', note: `检测人员：${tech.name}` });
     }
-    const resultsAt = reportedAt.subtract(5, 'hour');
+    const resultsAt = reportedAt - 5 * HOUR;
     if (reached('to_verify')) {
       booking.resultsBy = tech.id;
       booking.resultsAt = at(resultsAt);
@@ -256,12 +261,12 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     }
     if (reached('verified')) {
       booking.verifiedBy = verifier.id;
-      booking.verifiedAt = at(resultsAt.add(2, 'hour'));
-      ev.push({ at: at(resultsAt.add(2, 'hour')), actorUserId: verifier.id, entityType: 'booking', action: 'booking.verify', fromState: 'to_verify', toState: 'verified' });
+      booking.verifiedAt = at(resultsAt + 2 * HOUR);
+      ev.push({ at: at(resultsAt + 2 * HOUR), actorUserId: verifier.id, entityType: 'booking', action: 'booking.verify', fromState: 'to_verify', toState: 'verified' });
     }
     let report: Extra['report'];
     if (reached('reported')) {
-      if (reportedAt.valueOf() > now.getTime()) continue; // would be in the future: drop this one
+      if (reportedAt > now.getTime()) continue; // would be in the future: drop this one
       booking.reportedAt = at(reportedAt);
       booking.turnaroundDays = workingDaysBetween(shanghaiDate(at(acceptedAt)), reportedDay);
       booking.onTime = reportedDay <= booking.dueDate!;
@@ -270,8 +275,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     }
     let evaluation: Extra['evaluation'];
     if (status === 'completed') {
-      const completedAt = reportedAt.add(1 + Math.floor(rand() * 6), 'day');
-      if (completedAt.valueOf() > now.getTime()) {
+      const completedAt = reportedAt + (1 + Math.floor(rand() * 6)) * 86_400_000;
+      if (completedAt > now.getTime()) {
         booking.status = 'reported';
         status = 'reported';
       } else {
@@ -281,7 +286,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         if (chance(0.62)) {
           const late = booking.onTime === false;
           const level = late ? pick([2, 3, 3, 4]) : pick([5, 5, 5, 5, 4, 4, 4, 3]);
-          evaluation = { level, comment: level >= 4 ? pick(EXCELLENT) : level === 3 ? pick(AVERAGE) : pick(POOR), userId: creator.id, createdAt: at(completedAt.add(2, 'hour')) };
+          evaluation = { level, comment: level >= 4 ? pick(EXCELLENT) : level === 3 ? pick(AVERAGE) : pick(POOR), userId: creator.id, createdAt: at(completedAt + 2 * HOUR) };
           ev.push({ at: evaluation.createdAt, actorUserId: creator.id, entityType: 'booking', action: 'booking.evaluated', data: { level } });
         }
       }
@@ -291,7 +296,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const bookingItemsList: Extra['items'] = [];
     if (kind === 'calibration') {
       for (let i = 0; i < units; i++) {
-        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${created.format('YYMM')}-${String(n).padStart(3, '0')}${i}`, model: pick(['Y-100', 'Y-60', 'YB-150', 'TSB-30', '—']), accuracyClass: pick(['1.0', '1.6', '2.5', 'Ⅲ', null]), compulsory: chance(0.6), measuringRange: null, intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${created.format('YYYYMMDD')}-${n}-${i + 1}` : null });
+        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, model: pick(['Y-100', 'Y-60', 'YB-150', 'TSB-30', '—']), accuracyClass: pick(['1.0', '1.6', '2.5', 'Ⅲ', null]), compulsory: chance(0.6), measuringRange: null, intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null });
       }
     } else if (kind === 'oil_test') {
       const grade = pick(o.service.gradeCodes ?? ['ISO8217-RMG380']);
@@ -308,7 +313,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         specEdition: gradeRow?.editions[0] ?? null,
         gradeVariant: gradeRow?.variants.length ? pick(gradeRow.variants).code : null,
         sulphurRequirement: marine ? pick(['global', 'global', 'eca', 'none'] as const) : null,
-        bdnNo: marine ? `BDN-${created.format('YYMMDD')}-${String(n).padStart(4, '0')}` : null,
+        bdnNo: marine ? `BDN-${createdDay.slice(2).replaceAll('-', '')}-${String(n).padStart(4, '0')}` : null,
         sourceType: pick(['ship', 'barge', 'tank'] as const),
         sourceName: pick(['舟港油 18', '海通 6', '鱼山 3# 罐', '东方之星']),
         samplingDate: addDays(createdDay, -1),
@@ -325,7 +330,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       if (kind === 'calibration') {
         return itemIds.map((id) => {
           const fail = chance(0.05);
-          return { bookingItemId: id, conclusion: fail ? 'fail' : chance(0.2) ? 'calibrated' : 'pass', certificateNo: `JD${created.format('YYYY')}-${String(id).padStart(6, '0')}`, nextDueDate: fail ? null : dayjs(reportedDay).add(o.period ?? 12, 'month').format('YYYY-MM-DD'), points: null, remark: null };
+          return { bookingItemId: id, conclusion: fail ? 'fail' : chance(0.2) ? 'calibrated' : 'pass', certificateNo: `JD${createdDay.slice(0, 4)}-${String(id).padStart(6, '0')}`, nextDueDate: fail ? null : addMonths(reportedDay, o.period ?? 12), points: null, remark: null };
         });
       }
       if (kind === 'oil_test' && g) {
@@ -370,27 +375,25 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     // Windows first (bookings reference them).
     const windowIds = new Map<string, number>();
     const windowList = [...windowUse.entries()];
-    for (let i = 0; i < windowList.length; i += 500) {
-      const chunk = windowList.slice(i, i + 500);
-      const inserted = await tx
-        .insert(capacityWindows)
-        .values(chunk.map(([, w]) => ({ nodeServiceId: w.nsId, date: w.date, window: w.window, capacity: w.capacity, used: w.used })))
-        .returning({ id: capacityWindows.id, nodeServiceId: capacityWindows.nodeServiceId, date: capacityWindows.date, window: capacityWindows.window });
-      for (const w of inserted) windowIds.set(`${w.nodeServiceId}|${w.date}|${w.window}`, w.id);
+    const inserted = await insertRows(
+      tx,
+      capacityWindows,
+      windowList.map(([, w]) => ({ nodeServiceId: w.nsId, date: w.date, window: w.window, capacity: w.capacity, used: w.used })),
+      { returning: { id: capacityWindows.id } },
+    );
+    for (const [i, w] of inserted.entries()) {
+      const [, row] = windowList[i]!;
+      windowIds.set(`${row.nsId}|${row.date}|${row.window}`, w.id);
     }
-    // Bulk inserts, a few hundred rows per statement (a first start on a new data folder writes ~5 000 rows):
-    // INSERT … VALUES … RETURNING gives the ids back in the order of the rows.
-    const CHUNK = 200;
-    const chunks = <T>(rows: T[]): T[][] => Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, k) => rows.slice(k * CHUNK, (k + 1) * CHUNK));
+    // Bulk inserts (a first start on a new data folder writes ~5 000 rows here): the rows as one JSON parameter per
+    // statement, their ids given back in the order of the rows (src/db/bulk-insert.ts).
     for (const [i, b] of newBookings.entries()) {
       b.windowId = windowIds.get(`${b.nodeServiceId}|${b.date}|${b.window}`)!;
       if (extras[i]!.evaluation) b.evaluationLevel = extras[i]!.evaluation!.level;
     }
-    const bookingIds: number[] = [];
-    for (const chunk of chunks(newBookings)) bookingIds.push(...(await tx.insert(bookings).values(chunk).returning({ id: bookings.id })).map((r) => r.id));
+    const bookingIds = (await insertRows(tx, bookings, newBookings, { returning: { id: bookings.id } })).map((r) => r.id);
     const itemRows = newBookings.flatMap((_, i) => extras[i]!.items.map((it) => ({ ...it, bookingId: bookingIds[i]! })));
-    const allItemIds: number[] = [];
-    for (const chunk of chunks(itemRows)) allItemIds.push(...(await tx.insert(bookingItems).values(chunk).returning({ id: bookingItems.id })).map((r) => r.id));
+    const allItemIds = (await insertRows(tx, bookingItems, itemRows, { returning: { id: bookingItems.id } })).map((r) => r.id);
     const eventRows: (typeof events.$inferInsert)[] = [];
     const resultRows: (typeof results.$inferInsert)[] = [];
     const reportRows: (typeof reports.$inferInsert)[] = [];
@@ -452,24 +455,17 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         notificationRows.push(...x.notifyUserIds.map((userId) => ({ userId, bookingId, title: `${b.number} 状态更新`, body: `预约 ${b.number} 最新进展：${EVENT_LABELS[last.action] ?? last.action}`, link: `/bookings/${b.number}`, createdAt: last.at as Date })));
       }
     }
-    for (const chunk of chunks(eventRows)) await tx.insert(events).values(chunk);
-    for (const chunk of chunks(resultRows)) await tx.insert(results).values(chunk);
-    for (const chunk of chunks(reportRows)) await tx.insert(reports).values(chunk);
-    for (const chunk of chunks(evaluationRows)) await tx.insert(evaluations).values(chunk);
-    for (const chunk of chunks(notificationRows)) await tx.insert(notifications).values(chunk);
-    for (const chunk of chunks(conclusions)) {
-      const ids = chunk.map((c) => c.id);
-      const concl = chunk.map((c) => c.conclusion);
-      await tx.execute(sql`UPDATE ${bookings} SET conclusion = v.c FROM unnest(${sql.param(ids)}::int[], ${sql.param(concl)}::text[]) AS v(id, c) WHERE ${bookings.id} = v.id`);
-    }
-    for (const [key, last] of counters) {
-      const [prefix, day] = key.split('|') as [string, string];
-      await tx.insert(bookingCounters).values({ prefix, day, last }).onConflictDoUpdate({ target: [bookingCounters.prefix, bookingCounters.day], set: { last: sql`GREATEST(${bookingCounters.last}, ${last})` } });
-    }
-    for (const [key, last] of reportCounters) {
-      const [prefix, year] = key.split('|') as [string, string];
-      await tx.insert(bookingCounters).values({ prefix, day: `${year}-01-01`, last }).onConflictDoUpdate({ target: [bookingCounters.prefix, bookingCounters.day], set: { last: sql`GREATEST(${bookingCounters.last}, ${last})` } });
-    }
+    await insertRows(tx, events, eventRows);
+    await insertRows(tx, results, resultRows);
+    await insertRows(tx, reports, reportRows);
+    await insertRows(tx, evaluations, evaluationRows);
+    await insertRows(tx, notifications, notificationRows);
+    await tx.execute(
+      sql`UPDATE ${bookings} SET conclusion = v.c FROM unnest(${sql.param(conclusions.map((c) => c.id))}::int[], ${sql.param(conclusions.map((c) => c.conclusion))}::text[]) AS v(id, c) WHERE ${bookings.id} = v.id`,
+    );
+    await raiseCounters(tx, counters);
+    // report numbers count per year: their counter's day is the year's first
+    await raiseCounters(tx, new Map([...reportCounters].map(([key, last]) => [`${key}-01-01`, last])));
   });
   return { bookings: newBookings.length };
 }

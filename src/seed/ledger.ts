@@ -1,4 +1,5 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
+import { insertRows } from '../db/bulk-insert.js';
 import type { Db } from '../db/client.js';
 import { enterprises, instrumentCategories, instruments, ledgerSettings, users } from '../db/schema.js';
 import { recordEvents } from '../events/record.js';
@@ -134,10 +135,8 @@ async function ledgerFromHistory(db: Db): Promise<void> {
   }
   const rows = [...latest.values()];
   await db.transaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += 500) {
-      const made = await tx.insert(instruments).values(rows.slice(i, i + 500)).returning({ id: instruments.id, createdBy: instruments.createdBy, certificateNo: instruments.certificateNo, reportBookingId: instruments.reportBookingId });
-      await recordEvents(tx, made.map((m) => ({ actorUserId: m.createdBy, entityType: 'instrument', entityId: m.id, action: 'instrument.created', note: `按证书自动登记：证书 ${m.certificateNo ?? ''}`, data: { booking: m.reportBookingId } })));
-    }
+    const made = await insertRows(tx, instruments, rows, { returning: { id: instruments.id, createdBy: instruments.createdBy, certificateNo: instruments.certificateNo, reportBookingId: instruments.reportBookingId } });
+    await recordEvents(tx, made.map((m) => ({ actorUserId: m.createdBy, entityType: 'instrument', entityId: m.id, action: 'instrument.created', note: `按证书自动登记：证书 ${m.certificateNo ?? ''}`, data: { booking: m.reportBookingId } })));
   });
 }
 
@@ -158,11 +157,9 @@ export async function seedDemoLedger(db: Db, now: Date = new Date()): Promise<{ 
   for (const r of rows) r.serialKey = serialKey(r.serialNo);
   const creators = new Map((await db.select({ id: users.id, enterpriseId: users.enterpriseId }).from(users).where(eq(users.role, 'enterprise')).orderBy(desc(users.id))).map((u) => [u.enterpriseId, u.id]));
   await db.transaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500).map((r) => ({ ...r, createdBy: creators.get(r.enterpriseId) ?? null, updatedBy: creators.get(r.enterpriseId) ?? null }));
-      const made = await tx.insert(instruments).values(chunk).onConflictDoNothing().returning({ id: instruments.id, enterpriseId: instruments.enterpriseId, name: instruments.name, serialNo: instruments.serialNo });
-      await recordEvents(tx, made.map((m) => ({ actorUserId: creators.get(m.enterpriseId) ?? null, entityType: 'instrument', entityId: m.id, action: 'instrument.created', note: `${m.name}（${m.serialNo}）：建立台账` })));
-    }
+    const withCreators = rows.map((r) => ({ ...r, createdBy: creators.get(r.enterpriseId) ?? null, updatedBy: creators.get(r.enterpriseId) ?? null }));
+    const made = await insertRows(tx, instruments, withCreators, { onConflict: { doNothing: true }, returning: { id: instruments.id, enterpriseId: instruments.enterpriseId, name: instruments.name, serialNo: instruments.serialNo } });
+    await recordEvents(tx, made.map((m) => ({ actorUserId: creators.get(m.enterpriseId) ?? null, entityType: 'instrument', entityId: m.id, action: 'instrument.created', note: `${m.name}（${m.serialNo}）：建立台账` })));
     // The shipyard receives its reminders by e-mail too (when the platform has SMTP_URL).
     const [shipyard] = await tx.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.name, '舟山海星船舶修造有限公司'));
     if (shipyard) await tx.insert(ledgerSettings).values({ enterpriseId: shipyard.id, emailReminders: true }).onConflictDoNothing();

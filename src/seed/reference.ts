@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { fromRoot } from '../shared/paths.js';
+import { insertRows } from '../db/bulk-insert.js';
 import type { Db, Executor } from '../db/client.js';
 import {
   type ServiceGuide,
@@ -201,15 +202,12 @@ function calibrationService(c: InstrumentCategorySeed, sortOrder: number, guide:
 export async function seedReference(db: Db): Promise<void> {
   const { instruments, oil, network, fees, guides } = loadSeedData();
   await db.transaction(async (tx) => {
-    for (const c of network.categories) {
-      await tx.insert(serviceCategories).values(c).onConflictDoUpdate({ target: serviceCategories.code, set: { name: c.name, description: c.description, bookingPrefix: c.bookingPrefix, sortOrder: c.sortOrder } });
-    }
-    for (const p of network.parks) {
-      await tx.insert(parks).values(p).onConflictDoUpdate({ target: parks.code, set: { name: p.name, district: p.district, description: p.description } });
-    }
+    // Each table in one statement or two (src/db/bulk-insert.ts): a first start writes ~1 000 reference rows.
+    const c = serviceCategories;
+    await insertRows(tx, serviceCategories, network.categories, { onConflict: { target: [c.code], update: [c.name, c.description, c.bookingPrefix, c.sortOrder] } });
+    await insertRows(tx, parks, network.parks, { onConflict: { target: [parks.code], update: [parks.name, parks.district, parks.description] } });
     const parkIds = await idsByCode(tx, 'parks');
-    for (const n of network.nodes) {
-      const values = {
+    const nodeRows = network.nodes.map((n) => ({
         code: n.code,
         name: n.name,
         shortName: n.shortName,
@@ -222,13 +220,11 @@ export async function seedReference(db: Db): Promise<void> {
         contactName: n.contactName,
         description: n.description,
         sortOrder: n.sortOrder,
-      };
-      // Existing nodes keep what administrators changed since: the seed only fills in what is missing.
-      await tx.insert(nodes).values(values).onConflictDoNothing({ target: nodes.code });
-    }
+    }));
+    // Existing nodes keep what administrators changed since: the seed only fills in what is missing.
+    await insertRows(tx, nodes, nodeRows, { onConflict: { target: [nodes.code], doNothing: true } });
 
-    for (const c of instruments) {
-      const values = {
+    const categoryRows = instruments.map((c) => ({
         code: c.code,
         name: c.name,
         discipline: c.discipline,
@@ -239,9 +235,8 @@ export async function seedReference(db: Db): Promise<void> {
         periodRule: c.periodRule,
         serviceModes: c.serviceModes,
         note: c.note,
-      };
-      await tx.insert(instrumentCategories).values(values).onConflictDoUpdate({ target: instrumentCategories.code, set: values });
-    }
+    }));
+    await insertRows(tx, instrumentCategories, categoryRows, { onConflict: { target: [instrumentCategories.code], update: 'all' } });
     await seedOil(tx, oil);
     await seedFees(tx, fees);
 
@@ -286,21 +281,21 @@ export async function seedReference(db: Db): Promise<void> {
         sortOrder: 10 + i,
       })),
     ];
-    for (const s of serviceRows) {
-      // The guide is reference text and always follows the seed. What the admin service form edits follows it only
-      // while no administrator has changed the row (updated_at still equals created_at): earlier seeds wrote research
-      // notes into calibration services' summary and description, and this replaces them.
-      await tx.insert(services).values(s).onConflictDoUpdate({ target: services.code, set: { guide: s.guide } });
-      await tx
-        .update(services)
-        .set({ summary: s.summary, description: s.description, requiredDocuments: s.requiredDocuments })
-        .where(and(eq(services.code, s.code), eq(services.updatedAt, services.createdAt)));
-    }
+    // The guide is reference text and always follows the seed. What the admin service form edits follows it only
+    // while no administrator has changed the row (updated_at still equals created_at): earlier seeds wrote research
+    // notes into calibration services' summary and description, and this replaces them.
+    await insertRows(tx, services, serviceRows, { onConflict: { target: [services.code], update: [services.guide] } });
+    const texts = JSON.stringify(serviceRows.map((s) => ({ code: s.code, summary: s.summary, description: s.description, required_documents: s.requiredDocuments })));
+    await tx.execute(sql`
+      UPDATE ${services} SET summary = t.summary, description = t.description, required_documents = t.required_documents
+        FROM jsonb_populate_recordset(NULL::${services}, ${texts}::jsonb) AS t
+       WHERE ${services.code} = t.code AND ${services.updatedAt} = ${services.createdAt}`);
 
     const nodeIds = await idsByCode(tx, 'nodes');
     const serviceIds = await idsByCode(tx, 'services');
     const nodeKinds = new Map(network.nodes.map((n) => [n.code, n.kind]));
     const serviceByCode = new Map(serviceRows.map((s) => [s.code, s]));
+    const offeringRows: (typeof nodeServices.$inferInsert)[] = [];
     for (const [nodeCode, offered] of Object.entries(network.offerings)) {
       const codes = offered.flatMap((code) =>
         code === '*calibration' ? instruments.map((c) => c.code) : code === '*oil_test' ? network.oilServices.map((s) => s.code) : [code],
@@ -311,10 +306,11 @@ export async function seedReference(db: Db): Promise<void> {
         const service = serviceByCode.get(serviceCode);
         if (!nodeId || !serviceId || !service) throw new Error(`seed: unknown node ${nodeCode} or service ${serviceCode}`);
         const capacity = defaultCapacityFor(nodeKinds.get(nodeCode)!, service.bookingKind, service.deliveryModes);
-        // Offerings an administrator already changed keep their capacity: insert only.
-        await tx.insert(nodeServices).values({ nodeId, serviceId, ...capacity }).onConflictDoNothing();
+        offeringRows.push({ nodeId, serviceId, ...capacity });
       }
     }
+    // Offerings an administrator already changed keep their capacity: insert only.
+    await insertRows(tx, nodeServices, offeringRows, { onConflict: { doNothing: true } });
   });
 }
 
@@ -325,42 +321,31 @@ function methodText(m: { code: string; cn: string | null }): string {
 
 /** The oil desk's reference data: editions, grades with their variants, test items, limits per edition and variant, packages. */
 async function seedOil(tx: Executor, oil: OilSeed): Promise<void> {
-  for (const [i, e] of oil.editions.entries()) {
-    const values = { code: e.code, name: e.name, families: e.families, bookable: e.bookable, notice: e.notice, sortOrder: i };
-    await tx.insert(oilEditions).values(values).onConflictDoUpdate({ target: oilEditions.code, set: values });
-  }
-  for (const g of oil.grades) {
-    const values = { code: g.code, name: g.name, shortName: g.shortName, nameEn: g.nameEn, family: g.family, standard: g.standard, editions: g.editions, variants: g.variants, sulphurNote: g.sulphurNote ?? null, remark: g.remark ?? null, sortOrder: g.sortOrder };
-    await tx.insert(oilGrades).values(values).onConflictDoUpdate({ target: oilGrades.code, set: values });
-  }
-  for (const i of oil.items) {
-    const values = { code: i.code, name: i.name, nameEn: i.nameEn, unit: i.unit, methods: i.methods.map(methodText), appliesTo: i.appliesTo, plausibleMin: i.plausibleMin, plausibleMax: i.plausibleMax, remark: i.remark ?? null, sortOrder: i.sortOrder };
-    await tx.insert(oilTestItems).values(values).onConflictDoUpdate({ target: oilTestItems.code, set: values });
-  }
-  for (const l of oil.limits) {
-    const values = {
-      itemCode: l.item,
-      gradeCode: l.grade,
-      edition: l.edition,
-      variant: l.variant ?? '',
-      kind: l.kind,
-      minValue: l.min,
-      maxValue: l.max,
-      criterion: l.criterion,
-      criterionEn: l.criterionEn,
-      condition: l.condition,
-      verified: l.verified,
-      source: l.source,
-      researchNote: l.researchNote ?? null,
-    };
-    // A limit the platform admin has since checked and marked verified stays verified.
-    const { verified: _seeded, ...update } = values;
-    await tx.insert(oilLimits).values(values).onConflictDoUpdate({ target: [oilLimits.itemCode, oilLimits.gradeCode, oilLimits.edition, oilLimits.variant], set: update });
-  }
-  for (const p of oil.packages) {
-    const values = { code: p.code, name: p.name, itemCodes: p.items, gradeFamilies: p.gradeFamilies, gradeCodes: p.grades, remark: p.remark, turnaroundDays: p.turnaroundDays };
-    await tx.insert(oilPackages).values(values).onConflictDoUpdate({ target: oilPackages.code, set: values });
-  }
+  const editions = oil.editions.map((e, i) => ({ code: e.code, name: e.name, families: e.families, bookable: e.bookable, notice: e.notice, sortOrder: i }));
+  await insertRows(tx, oilEditions, editions, { onConflict: { target: [oilEditions.code], update: 'all' } });
+  const grades = oil.grades.map((g) => ({ code: g.code, name: g.name, shortName: g.shortName, nameEn: g.nameEn, family: g.family, standard: g.standard, editions: g.editions, variants: g.variants, sulphurNote: g.sulphurNote ?? null, remark: g.remark ?? null, sortOrder: g.sortOrder }));
+  await insertRows(tx, oilGrades, grades, { onConflict: { target: [oilGrades.code], update: 'all' } });
+  const items = oil.items.map((i) => ({ code: i.code, name: i.name, nameEn: i.nameEn, unit: i.unit, methods: i.methods.map(methodText), appliesTo: i.appliesTo, plausibleMin: i.plausibleMin, plausibleMax: i.plausibleMax, remark: i.remark ?? null, sortOrder: i.sortOrder }));
+  await insertRows(tx, oilTestItems, items, { onConflict: { target: [oilTestItems.code], update: 'all' } });
+  const limits = oil.limits.map((l) => ({
+    itemCode: l.item,
+    gradeCode: l.grade,
+    edition: l.edition,
+    variant: l.variant ?? '',
+    kind: l.kind,
+    minValue: l.min,
+    maxValue: l.max,
+    criterion: l.criterion,
+    criterionEn: l.criterionEn,
+    condition: l.condition,
+    verified: l.verified,
+    source: l.source,
+    researchNote: l.researchNote ?? null,
+  }));
+  // A limit the platform admin has since checked and marked verified stays verified.
+  await insertRows(tx, oilLimits, limits, { onConflict: { target: [oilLimits.itemCode, oilLimits.gradeCode, oilLimits.edition, oilLimits.variant], update: 'all', keep: [oilLimits.verified] } });
+  const packages = oil.packages.map((p) => ({ code: p.code, name: p.name, itemCodes: p.items, gradeFamilies: p.gradeFamilies, gradeCodes: p.grades, remark: p.remark, turnaroundDays: p.turnaroundDays }));
+  await insertRows(tx, oilPackages, packages, { onConflict: { target: [oilPackages.code], update: 'all' } });
 }
 
 /** The initial price list of the platform (from 2026-01-01, its launch): reference prices are labelled as such. */
@@ -368,14 +353,14 @@ const PRICE_LIST_FROM = '2026-01-01';
 const cents = (yuan: number | null) => (yuan === null ? null : Math.round(yuan * 100));
 
 async function seedFees(tx: Executor, fees: FeesSeed): Promise<void> {
-  for (const r of fees.rules) {
-    await tx.insert(feeRules).values(r).onConflictDoUpdate({ target: feeRules.code, set: r });
-  }
+  await insertRows(tx, feeRules, fees.rules, { onConflict: { target: [feeRules.code], update: 'all' } });
   // Prices are inserted once: after that the platform admin maintains them (effective-dated, in the admin pages).
   if ((await tx.$count(prices)) > 0) return;
   const kinds = { service: 'service', 'oil-item': 'oil_item', 'oil-package': 'oil_package' } as const;
   const types = { published: 'published', estimate: 'estimate', tbd: 'tbd', free: 'free', 'free-then-agreement': 'free_then_agreement', 'per-item': 'per_item' } as const;
-  await tx.insert(prices).values(
+  await insertRows(
+    tx,
+    prices,
     fees.prices.map((p) => ({
       targetKind: kinds[p.kind],
       targetCode: p.code,

@@ -65,6 +65,16 @@ export function addDays(isoDate: string, days: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** A calendar date some months later (or earlier), the day kept or clamped to the month's last (01-31 + 1 → 02-28). */
+export function addMonths(isoDate: string, months: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12 + 1;
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, lastDay)).padStart(2, '0')}`;
+}
+
 /**
  * The instant a Shanghai calendar day begins, by arithmetic since 1992 (UTC+8 all year); before that the time-zone
  * database decides (daylight saving time in 1986–1991). Period filters build these on every dashboard request.
@@ -79,8 +89,10 @@ export function lastDayOfMonth(month: string): string {
   return new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
 }
 
+/** Calendar days from one date to another (negative when `toIso` is earlier). */
 export function daysBetween(fromIso: string, toIso: string): number {
-  return dayjs(toIso).diff(dayjs(fromIso), 'day');
+  const utc = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+  return Math.round((utc(toIso) - utc(fromIso)) / 86_400_000);
 }
 
 const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -36,7 +36,8 @@ describe('new embedded data folders from the template', function () {
   it('is named after the migrations and made once', async () => {
     const file = await ensurePgliteTemplate();
     expect(file).to.equal(pgliteTemplateFile());
-    expect(path.basename(file)).to.match(/^[0-9a-f]{16}\.tar\.gz$/);
+    expect(path.basename(file)).to.match(/^[0-9a-f]{16}$/);
+    expect(existsSync(path.join(file, 'PG_VERSION')), 'a PostgreSQL cluster folder').to.equal(true);
     const made = statSync(file).mtimeMs;
     await ensurePgliteTemplate();
     expect(statSync(file).mtimeMs, 'not made again').to.equal(made);
@@ -44,12 +45,17 @@ describe('new embedded data folders from the template', function () {
 
   it('removes the templates of earlier migration sets when it makes a new one', async () => {
     const file = await ensurePgliteTemplate();
-    const stale = path.join(path.dirname(file), '0000000000000000.tar.gz');
-    writeFileSync(stale, 'an older migration set');
-    rmSync(file);
+    const stale = path.join(path.dirname(file), '0000000000000000');
+    const staleTarball = path.join(path.dirname(file), '0000000000000000.tar.gz');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(path.join(stale, 'PG_VERSION'), 'an older migration set');
+    writeFileSync(staleTarball, 'an earlier build\'s template');
+    rmSync(file, { recursive: true });
     await ensurePgliteTemplate();
     expect(existsSync(file)).to.equal(true);
     expect(existsSync(stale)).to.equal(false);
+    expect(existsSync(staleTarball)).to.equal(false);
+    expect(readdirSync(path.dirname(file)), 'no partial template left').to.deep.equal([path.basename(file)]);
   });
 
   it('gives new folders the migrated cluster (same cluster identity, every migration applied), in the worker too', async () => {
@@ -59,7 +65,7 @@ describe('new embedded data folders from the template', function () {
     const b = newDir();
     const first = await systemIdOf(a, false);
     const second = await systemIdOf(b, true);
-    expect(first.id, 'both unpacked from one template, not made by initdb').to.equal(second.id);
+    expect(first.id, 'both copied from one template, not made by initdb').to.equal(second.id);
     expect(first.applied).to.equal(journal.default.entries.length);
     expect(readdirSync(a), 'no staging folder left').to.deep.equal(['pgdata']);
     // opened again, the folder is resumed (not replaced): the row written before is there

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { dayjs, formatDate, formatDateTime, isIsoDate, isoDateOrUndefined, lastDayOfMonth, shanghaiStartOfDay, TZ } from '../../src/shared/time.js';
+import { addMonths, dayjs, daysBetween, formatDate, formatDateTime, isIsoDate, isoDateOrUndefined, lastDayOfMonth, shanghaiStartOfDay, TZ } from '../../src/shared/time.js';
 
 describe('dates from queries and forms (one check: isIsoDate)', () => {
   it('accepts real calendar dates in the platform’s years', () => {
@@ -44,5 +44,22 @@ describe('Shanghai days as instants (period filters)', () => {
       expect(shanghaiStartOfDay(day).toISOString(), day).to.equal(dayjs.tz(day, TZ).toDate().toISOString());
     }
     expect(['2026-02', '2028-02', '2026-12', '2026-04'].map(lastDayOfMonth)).to.deep.equal(['2026-02-28', '2028-02-29', '2026-12-31', '2026-04-30']);
+  });
+});
+
+describe('calendar arithmetic on dates (no time zone involved)', () => {
+  it('adds months as the calendar library did: the day kept, or the month end when the month is shorter', () => {
+    const cases: [string, number][] = [['2026-01-31', 1], ['2024-01-31', 1], ['2026-03-31', -1], ['2026-12-02', -14], ['2026-12-15', 1], ['2025-02-28', 12], ['2024-02-29', 12], ['2024-02-29', -48], ['2026-05-31', -15]];
+    for (const [from, months] of cases) expect(addMonths(from, months), `${from} ${months}`).to.equal(dayjs(from).add(months, 'month').format('YYYY-MM-DD'));
+    expect(addMonths('2026-01-31', 1)).to.equal('2026-02-28');
+    expect(addMonths('2026-12-02', -14)).to.equal('2025-10-02');
+  });
+
+  it('counts the days between two dates, negative backwards, across month, year and leap days', () => {
+    expect(daysBetween('2026-12-02', '2026-12-02')).to.equal(0);
+    expect(daysBetween('2026-12-31', '2027-01-01')).to.equal(1);
+    expect(daysBetween('2024-02-28', '2024-03-01')).to.equal(2);
+    expect(daysBetween('2026-12-02', '2025-10-02')).to.equal(-426);
+    expect(daysBetween('1991-04-13', '1991-04-15'), 'across a daylight-saving change of the old Shanghai rules').to.equal(2);
   });
 });
