@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import QRCode from 'qrcode';
 import { currentUser, requireAction, requireLogin } from '../http/guards.js';
 import { idParam, pageParam, queryDate, queryText } from '../http/params.js';
 import { bookingNumberParam } from './booking-number.js';
@@ -8,6 +7,7 @@ import { bookingHref, bookingViewLabels, trackHref } from './bookings.view.js';
 import type { BookingsService } from './bookings.service.js';
 import { BOOKING_STATUSES } from './lifecycle.js';
 import { sendDocument } from '../http/send-document.js';
+import { qrSvg } from '../shared/qr.js';
 
 
 /** Following bookings: the company's list, one booking's page, its receipt and its documents. */
@@ -41,8 +41,8 @@ export function bookingTrackingRoutes(bookings: BookingsService, publicUrl: stri
     const { booking, items, fee, due } = await bookings.receipt(currentUser(req), number);
     // The QR opens the public progress lookup with the number filled in; the last four digits of the mobile unlock it.
     const url = `${publicUrl}${trackHref(number)}`;
-    const qrSvg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, due, qrSvg, url, labels: bookingViewLabels, backHref: bookingHref(number) });
+    const qrCode = await qrSvg(url);
+    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, due, qrSvg: qrCode, url, labels: bookingViewLabels, backHref: bookingHref(number) });
   });
 
   router.get('/bookings/:no/attachments/:id', requireLogin, async (req, res) => {

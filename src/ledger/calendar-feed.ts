@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createEvents, type EventAttributes } from 'ics';
+import type { EventAttributes } from 'ics';
 import { assertCan, type Principal } from '../auth/access.js';
 import { HALF_DAY_WINDOWS } from '../capacity/availability.js';
 import { inTransaction } from '../db/tx.js';
@@ -87,6 +87,7 @@ export async function renderFeed(deps: LedgerDeps, file: string): Promise<string
   const [windows, dues] = await Promise.all([repo.bookedWindows(deps.db, feed.enterpriseId, addDays(today, -60)), repo.dueDates(deps.db, feed.enterpriseId, addDays(today, -365), addDays(today, 730))]);
   await repo.touchFeed(deps.db, feed.id);
   const events = [...windows.map((b) => bookingEvent(deps, b)), ...dues.map((i) => dueEvent(deps, i))];
+  const { createEvents } = await import('ics'); // loaded with the first feed, not at start
   const { error, value } = createEvents(events, { productId: 'nqi-one-stop/ledger', calName: `${feed.companyName} · 检定预约与到期` });
   if (error || value === null) throw error ?? new Error('calendar feed could not be built');
   return value;

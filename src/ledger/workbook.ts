@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs';
 import { loadExcel } from '../shared/excel.js';
-import JSZip from 'jszip';
+import type JSZip from 'jszip';
 import type { LedgerCategory } from './categories.js';
 import { COMPULSORY_USES, INSTRUMENT_STATUSES, LEDGER_CONCLUSIONS, REGIMES } from './rules.js';
 
@@ -162,7 +162,8 @@ async function unpackCounted(entry: JSZip.JSZipObject, budget: { left: number })
 async function assertWorkbookShape(buffer: Buffer): Promise<void> {
   let zip: JSZip;
   try {
-    zip = await JSZip.loadAsync(buffer);
+    const { default: JSZipLibrary } = await import('jszip'); // loaded with the first workbook, not at start
+    zip = await JSZipLibrary.loadAsync(buffer);
   } catch {
     throw new WorkbookError(UNREADABLE);
   }

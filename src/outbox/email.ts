@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EmailPayload } from './outbox.repo.js';
 
 /**
@@ -6,11 +6,16 @@ import type { EmailPayload } from './outbox.repo.js';
  * Time limits keep a dead mail server from holding a worker; a refusal or time-out is an attempt that failed.
  */
 export function makeEmailSender(smtpUrl: string, from: string) {
-  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof nodemailer.createTransport>[0]);
+  // nodemailer is loaded with the first message, not at start (a start loads nothing it does not need to answer)
+  let transport: Promise<Transporter> | undefined;
+  const transportOf = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof nodemailer.createTransport>[0]),
+    ));
   return {
     send: async (payload: EmailPayload) => {
-      await transport.sendMail({ from, to: payload.to, subject: payload.subject, text: payload.text });
+      await (await transportOf()).sendMail({ from, to: payload.to, subject: payload.subject, text: payload.text });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }

@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import QRCode from 'qrcode';
 import { bookingNumberParam } from '../bookings/booking-number.js';
 import { bookingHref } from '../bookings/bookings.view.js';
 import type { Store } from 'express-rate-limit';
@@ -12,6 +11,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ReportsService } from './reports.service.js';
 import { reportPage } from './reports.view.js';
 import { sendDocument } from '../http/send-document.js';
+import { qrSvg } from '../shared/qr.js';
 
 function versionParam(value: string | string[] | undefined): number {
   if (typeof value !== 'string' || !/^[1-9]\d{0,3}$/.test(value)) throw new NotFoundError('该报告不存在。');
@@ -26,8 +26,8 @@ export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (
     const number = bookingNumberParam(req.params.no);
     const view = await reports.view(currentUser(req), number, versionParam(req.params.version));
     const verifyUrl = `${publicUrl}/verify?t=${view.report.verifyToken}`;
-    const qrSvg = await QRCode.toString(verifyUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...reportPage(view, `${publicUrl}/verify`), qrSvg, verifyUrl, publicUrl, labels: labViewLabels, backHref: bookingHref(number, currentUser(req).role === 'enterprise' ? 'enterprise' : 'staff') });
+    const qrCode = await qrSvg(verifyUrl);
+    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...reportPage(view, `${publicUrl}/verify`), qrSvg: qrCode, verifyUrl, publicUrl, labels: labViewLabels, backHref: bookingHref(number, currentUser(req).role === 'enterprise' ? 'enterprise' : 'staff') });
   });
 
   router.get('/bookings/:no/reports/:version/pdf', requireLogin, async (req, res) => {

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { MAX_FILE_BYTES } from './quota.js';
 
 export { MAX_FILE_BYTES, MAX_FILES } from './quota.js';
@@ -56,6 +55,7 @@ export async function checkFile(file: IncomingFile): Promise<FileCheck> {
   const name = safeFileName(file.originalname) || '未命名文件';
   if (file.size === 0 || file.buffer.length === 0) return { ok: false, message: `文件“${name}”是空文件，请重新选择。` };
   if (file.size > MAX_FILE_BYTES) return { ok: false, message: `文件“${name}”超过 10 MB，请压缩后再上传。` };
+  const { fileTypeFromBuffer } = await import('file-type'); // loaded with the first upload, not at start
   const detected = await fileTypeFromBuffer(file.buffer);
   const allowed = detected ? ALLOWED[detected.mime] : undefined;
   if (!detected || !allowed) {

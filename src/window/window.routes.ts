@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import QRCode from 'qrcode';
 import type { BookingsService } from '../bookings/bookings.service.js';
 import { newIdempotencyKey } from '../bookings/bookings.service.js';
 import { bookingHref, bookingViewLabels, fileInputs, trackHref } from '../bookings/bookings.view.js';
@@ -15,6 +14,7 @@ import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
 import { isTicketMove } from './queue.js';
 import { maskMobile, windowHref, windowLabels } from './window.view.js';
 import type { WindowService } from './window.service.js';
+import { qrSvg } from '../shared/qr.js';
 
 export interface WindowRoutesDeps {
   window: WindowService;
@@ -90,7 +90,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
     const receipt = await desk.receipt(currentUser(req), idParam(req.params.id));
     // Each booking's QR opens the public progress lookup with its number filled in (as on the online receipt).
     const qrSvgs = Object.fromEntries(
-      await Promise.all(receipt.bookings.map(async (b) => [b.number, await QRCode.toString(`${deps.publicUrl}${trackHref(b.number)}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })] as const)),
+      await Promise.all(receipt.bookings.map(async (b) => [b.number, await qrSvg(`${deps.publicUrl}${trackHref(b.number)}`)] as const)),
     );
     res.render('window/receipt', { title: '受理回执', layout: 'print', backHref: windowHref.case(receipt.windowCase.id), ...receipt, qrSvgs, labels: windowLabels, maskMobile });
   });
