@@ -66,7 +66,7 @@ async function serve(config: Config, logger: Logger, opts: { prepare: boolean; h
   let seeded = false;
   if (opts.prepare) {
     await runMigrations(database);
-    seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger, documents: makeDocumentStore(config.fileStore, { db: database.db, uploadDir: config.uploadDir }) });
+    seeded = await seedIfEmpty(database.db, { demo: config.seedDemo, logger, documents: makeDocumentStore(config.fileStore, { db: database.db, uploadDir: config.uploadDir }), bulkLoad: database.driver === 'pglite' });
   }
   const { app, close, services } = createApp({ config, database, logger });
   // Housekeeping in one process only: stale draft uploads (often: they hold disk space), and reported bookings that

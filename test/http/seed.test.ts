@@ -8,7 +8,8 @@ import { bookings, enterprises, events, nodes, nodeServiceWindows, reports, serv
 import { BOOKING_STATUSES } from '../../src/bookings/lifecycle.js';
 import { EQUIPMENT_BOOKING_STATUSES } from '../../src/equipment/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
-import { createTestDatabase } from '../support/db.js';
+import { createTestDatabase, onPostgresServer } from '../support/db.js';
+import { assertForeignKeysHold } from '../../src/seed/bulk-load.js';
 
 describe('seed', function () {
   // the demo seed runs a year of history, the ledgers, equipment, chains and needs: minutes on a busy machine
@@ -44,7 +45,8 @@ describe('seed', function () {
     const database = await createTestDatabase();
     const now = new Date('2026-11-20T10:00:00+08:00');
     try {
-      await runSeed(database.db, { demo: true, now });
+      // as the server seeds: a bulk load on the embedded database (foreign keys checked afterwards, the rollup rebuilt)
+      await runSeed(database.db, { demo: true, now, bulkLoad: !onPostgresServer });
       const q = async <T>(text: string) => rowsOf<T>(await database.db.execute(sql.raw(text)));
       const statuses = (await q<{ status: string }>('SELECT DISTINCT status FROM bookings')).map((r) => r.status).sort();
       expect(statuses).to.deep.equal([...BOOKING_STATUSES].sort());
@@ -126,6 +128,24 @@ describe('seed', function () {
       await t.close();
     } finally {
       await database.close().catch(() => undefined);
+    }
+  });
+
+  it('a bulk load finds a row whose parent is missing, though the per-row checks were off while it was written', async () => {
+    const database = await createTestDatabase();
+    try {
+      await assertForeignKeysHold(database.db);
+      await database.db.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL session_replication_role = replica`);
+        await tx.execute(sql`INSERT INTO node_services (node_id, service_id) SELECT 999999, min(id) FROM services`);
+      });
+      let refused: unknown;
+      await assertForeignKeysHold(database.db).catch((err: unknown) => (refused = err));
+      const error = refused as Error & { cause?: Error };
+      expect(error, 'the check refuses').to.be.instanceOf(Error);
+      expect(error.cause?.message ?? error.message).to.match(/foreign key node_services_node_id\S* of node_services broken by 1 row/);
+    } finally {
+      await database.close();
     }
   });
 });
