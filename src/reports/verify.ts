@@ -5,8 +5,9 @@ import * as repo from './reports.repo.js';
 import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from './reports.view.js';
 
 /** "舟山海星船舶修造有限公司" → "舟山海星****有限公司": enough to recognise, not to harvest. */
-export function maskCompanyName(name: string): string {
-  const chars = [...name];
+export function maskCompanyName(name: string | null | undefined): string {
+  const chars = [...(name ?? '')];
+  if (chars.length === 0) return '—'; // a report frozen without its company (none is issued so now) still verifies
   if (chars.length <= 4) return chars[0] + '*'.repeat(Math.max(1, chars.length - 1));
   if (chars.length < 10) return chars.slice(0, 2).join('') + '***' + chars.slice(-2).join('');
   return chars.slice(0, 4).join('') + '****' + chars.slice(-4).join('');

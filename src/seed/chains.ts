@@ -4,7 +4,7 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { closedDatesFrom, releaseUnits } from '../capacity/capacity.repo.js';
 import { dueDateFrom } from '../bookings/progress.js';
 import { MAIN_PATH, TRANSITIONS, type BookingStatus, type MainStage } from '../bookings/lifecycle.js';
-import { shanghaiDate } from '../shared/time.js';
+import { addMonths, shanghaiDate } from '../shared/time.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { asPrincipal, type Principal } from '../auth/access.js';
 import { makeAvailability } from '../capacity/availability.js';
@@ -13,7 +13,10 @@ import { makeChainsService } from '../chains/chains.service.js';
 import * as chainsRepo from '../chains/chains.repo.js';
 import { afterBookingCompleted } from '../chains/sequencing.js';
 import type { Db } from '../db/client.js';
-import { bookings, bundles, chainRequests, chainSteps, nodes, reports, services, users } from '../db/schema.js';
+import { bookingItems, bookings, bundles, chainRequests, chainSteps, nodes, reports, results, services, users } from '../db/schema.js';
+import { insertRows } from '../db/bulk-insert.js';
+import { findBookingByNumber } from '../bookings/bookings.repo.js';
+import { buildContent } from '../reports/content.js';
 
 /** The bundles (套餐) the platform starts with, built from the reference catalog. */
 export const SEED_BUNDLES = [
@@ -92,7 +95,9 @@ function mainPathSteps(from: BookingStatus, to: MainStage): [string, BookingStat
 async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected' | 'in_progress'): Promise<void> {
   const [b] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
   if (!b || b.status === status) return;
-  const [manager] = await db.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.nodeId, b!.nodeId), eq(users.role, 'node_manager')));
+  const staff = await db.select({ id: users.id, role: users.role }).from(users).where(eq(users.nodeId, b!.nodeId)).orderBy(users.id);
+  const manager = staff.find((u) => u.role === 'node_manager');
+  const [tester, verifier] = staff.filter((u) => u.role === 'lab_staff');
   const [svc] = await db.select({ code: services.code, name: services.name, turnaroundDays: services.turnaroundDays }).from(services).where(eq(services.id, b!.serviceId));
   await db.transaction(async (tx) => {
     const refusal = status === 'rejected' ? '本网点该项目设备检修，暂不能受理，请协调人改派其他网点' : null;
@@ -115,16 +120,32 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
       if (b!.windowId !== null) await releaseUnits(tx, b!.windowId, b!.units);
     }
     if (status !== 'completed') return;
-    const title = b!.kind === 'calibration' ? '检定 / 校准证书' : b!.kind === 'oil_test' ? '检测报告' : '咨询服务记录';
+    // Issued as the lab issues it: results entered by one technician, verified by another, approved by the node's
+    // signatory, and the report's content frozen from the booking (node, company, items, results) by the same code.
+    const now = new Date();
+    const conclusion = b!.kind === 'consultation' ? 'info' : 'pass';
+    const items = await tx.select().from(bookingItems).where(eq(bookingItems.bookingId, bookingId)).orderBy(bookingItems.position);
+    if (b!.kind === 'calibration') {
+      await insertRows(tx, results, items.map((item) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `JD${today.slice(0, 4)}-${String(item.id).padStart(6, '0')}`, nextDueDate: addMonths(today, 12) })));
+    }
+    const signers = { testerId: tester!.id, verifierId: verifier!.id, approverId: manager!.id };
+    await tx
+      .update(bookings)
+      .set({ conclusion, resultsBy: tester!.id, resultsAt: now, verifiedBy: verifier!.id, verifiedAt: now, reportedAt: now, ...(b!.kind === 'consultation' ? { conclusionRemark: '已就企业问题给出书面建议，详见咨询记录。' } : {}) })
+      .where(eq(bookings.id, bookingId));
+    const view = (await findBookingByNumber(tx, b!.number))!;
+    const content = await buildContent(tx, { booking: view, version: 1, signers, conclusion, remark: view.conclusionRemark ?? null, receivedAt: now, itemNames: {}, now });
     await tx.insert(reports).values({
       bookingId,
-      number: `NQI-2026-YJS-${String(bookingId).padStart(6, '0')}`,
+      number: `NQI-${today.slice(0, 4)}-YJS-${String(bookingId).padStart(6, '0')}`,
       version: 1,
       verificationCode: newVerificationCode(),
       verifyToken: randomBytes(24).toString('base64url'),
-      conclusion: '合格',
-      approverId: manager!.id,
-      content: { title, booking: { number: b!.number, kind: b!.kind, serviceCode: svc!.code, serviceName: svc!.name, date: b!.date, window: b!.window }, items: [], results: [], itemNames: {}, conclusion: '合格', remark: null, signers: { tester: manager!.name, verifier: manager!.name, approver: manager!.name } },
+      status: 'valid',
+      conclusion: content.conclusion,
+      content,
+      ...signers,
+      issuedAt: now,
     });
     await afterBookingCompleted(tx, bookingId);
   });

@@ -45,6 +45,24 @@ import { EVENT_LABELS, type BookingStatus } from '../bookings/lifecycle.js';
  * verified. Deterministic for a given "now" (seeded pseudo-random numbers).
  */
 
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '郑', '梁', '谢', '宋', '唐', '许', '邓', '冯', '韩', '曹', '曾'];
+const GIVEN_NAMES = ['建华', '海燕', '志强', '秀英', '国庆', '丽娟', '文斌', '晓东', '春梅', '伟', '静', '磊', '敏', '军', '洋', '婷', '勇', '艳', '杰', '娜'];
+
+/** A plausible contact name for the n-th extra demo company (not a placeholder that reads like a label). */
+function contactNameOf(n: number): string {
+  return SURNAMES[n % SURNAMES.length]! + GIVEN_NAMES[(n * 7 + 3) % GIVEN_NAMES.length]!;
+}
+
+/** The instant itself when it falls in a working day's office hours (08:30–17:30 Shanghai), else the next working morning. */
+function onDuty(ms: number): number {
+  const day = shanghaiDate(new Date(ms));
+  const minutes = Math.floor(((ms + 8 * 3600_000) % 86_400_000) / 60_000);
+  if (isWorkingDay(day) && minutes >= 8 * 60 + 30 && minutes < 17 * 60 + 30) return ms;
+  let next = minutes >= 17 * 60 + 30 || !isWorkingDay(day) ? addDays(day, 1) : day;
+  while (!isWorkingDay(next)) next = addDays(next, 1);
+  return instantOf(next, '08:30').getTime() + (ms % 40) * 60_000; // some minutes into the morning, varying
+}
+
 /** Seeded pseudo-random numbers in [0, 1) (mulberry32): the same demo data for the same "now". */
 export function prng(seed: number) {
   let a = seed >>> 0;
@@ -94,10 +112,10 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     if ((await db.$count(users, eq(users.enterpriseId, c.id))) > 0) continue;
     await db
       .insert(users)
-      .values({ role: 'enterprise', name: `${c.name.slice(2, 4)}联系人`, mobile: `1380009${String(1000 + i).slice(-4)}`, passwordHash: unusable, enterpriseId: c.id })
+      .values({ role: 'enterprise', name: contactNameOf(i), mobile: `1380009${String(1000 + i).slice(-4)}`, passwordHash: unusable, enterpriseId: c.id })
       .onConflictDoNothing();
   }
-  const companyUsers = await db.select({ id: users.id, enterpriseId: users.enterpriseId, name: users.name }).from(users).where(eq(users.role, 'enterprise'));
+  const companyUsers = await db.select({ id: users.id, enterpriseId: users.enterpriseId, name: users.name, mobile: users.mobile }).from(users).where(eq(users.role, 'enterprise'));
   const staff = await db.select({ id: users.id, nodeId: users.nodeId, name: users.name, role: users.role }).from(users).where(inArray(users.role, ['lab_staff', 'node_manager']));
   const offerings = await db
     .select({ ns: nodeServices, node: nodes, service: services, prefix: serviceCategories.bookingPrefix, period: instrumentCategories.periodMonths })
@@ -206,7 +224,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       status,
       deliveryMode: kind === 'consultation' ? pick(o.service.deliveryModes) : o.service.deliveryModes.includes('send_in') && chance(0.8) ? 'send_in' : o.service.deliveryModes[0]!,
       contactName: creator.name,
-      contactMobile: '13900000000',
+      contactMobile: creator.mobile,
       remarks: '',
       createdBy: creator.id,
       idempotencyKey: randomBytes(12).toString('base64url'),
@@ -217,7 +235,9 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     if (booking.deliveryMode === 'on_site') booking.onsiteAddress = '舟山市定海区（演示地址）';
 
     const reachedAccept = !['submitted', 'needs_info', 'cancelled', 'rejected'].includes(status) || (status === 'cancelled' && chance(0.3));
-    const acceptedAt = submittedAt + (2 + Math.floor(rand() * 20)) * HOUR;
+    // Staff accept within working hours, and before the instruments or samples are received at the booked window.
+    const receivedAt = instantOf(date, window === 'pm' ? '14:10' : window === 'am' ? '09:20' : window.slice(0, 5)).getTime();
+    const acceptedAt = Math.min(onDuty(submittedAt + (2 + Math.floor(rand() * 20)) * HOUR), receivedAt - 50 * 60_000);
     if (status === 'needs_info') {
       ev.push({ at: at(acceptedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.needs_info', fromState: 'submitted', toState: 'needs_info', note: '请补充上次检定证书或器具照片' });
     }
@@ -239,12 +259,11 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     }
     const order: BookingStatus[] = ['accepted', 'received', 'in_progress', 'to_verify', 'verified', 'reported', 'completed'];
     const reached = (s: BookingStatus) => order.indexOf(status) >= order.indexOf(s) && order.includes(status);
-    const receivedAt = instantOf(date, window === 'pm' ? '14:10' : window === 'am' ? '09:20' : window.slice(0, 5)).getTime();
     // Turnaround: mostly within the promise, some late.
     const dueOffset = chance(0.85) ? Math.floor(rand() * o.service.turnaroundDays) : o.service.turnaroundDays + 1 + Math.floor(rand() * 3);
     const workStart = date > shanghaiDate(at(acceptedAt)) ? date : shanghaiDate(at(acceptedAt));
     const reportedDay = addWorkingDays(workStart, Math.max(1, dueOffset));
-    const reportedAt = instantOf(reportedDay, '15:30').getTime();
+    const reportedAt = instantOf(reportedDay, `15:${String(5 + (n % 50)).padStart(2, '0')}`).getTime();
     if (reached('received')) {
       booking.receivedAt = at(receivedAt);
       ev.push({ at: at(receivedAt), actorUserId: tech.id, entityType: 'booking', action: 'booking.receive', fromState: 'accepted', toState: 'received' });
@@ -414,18 +433,13 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       const conclusion = b.kind === 'consultation' ? 'info' : rs.some((r) => r.judgement === 'fail' || r.conclusion === 'fail') ? 'fail' : rs.length && rs.every((r) => r.conclusion === 'calibrated') ? 'info' : 'pass';
       if (rs.length || b.kind === 'consultation') conclusions.push({ id: bookingId, conclusion });
       if (x.report) {
-        const year = shanghaiDate(x.report.issuedAt).slice(0, 4);
-        const prefix = b.number.slice(0, 2);
-        const rk = `R-${prefix}|${year}`;
-        const seq = (reportCounters.get(rk) ?? 0) + 1;
-        reportCounters.set(rk, seq);
         const [tech, ver, appr] = [x.report.testerId, x.report.verifierId, x.report.approverId].map((id) => staff.find((s) => s.id === id)!) as [StaffRow, StaffRow, StaffRow];
         const company = companies.find((c) => c.id === b.enterpriseId)!;
         const node = offerings.find((o) => o.node.id === b.nodeId)!.node;
         const service = offerings.find((o) => o.service.id === b.serviceId)!.service;
         reportRows.push({
           bookingId,
-          number: `NQI-${year}-${prefix}-${String(seq).padStart(6, '0')}`,
+          number: '', // numbered below, in the order of issue
           version: 1,
           verificationCode: newVerificationCode(),
           verifyToken: randomBytes(24).toString('base64url'),
@@ -454,6 +468,13 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       if (now.getTime() - (last.at as Date).getTime() < 10 * 86_400_000 && x.notifyUserIds.length) {
         notificationRows.push(...x.notifyUserIds.map((userId) => ({ userId, bookingId, title: `${b.number} 状态更新`, body: `预约 ${b.number} 最新进展：${EVENT_LABELS[last.action] ?? last.action}`, link: `/bookings/${b.number}`, createdAt: last.at as Date })));
       }
+    }
+    // Report numbers count per service prefix and year in the order the reports were issued, as the lab gives them.
+    for (const r of [...reportRows].sort((a, b) => (a.issuedAt as Date).getTime() - (b.issuedAt as Date).getTime())) {
+      const key = `R-${(r.content as { booking: { number: string } }).booking.number.slice(0, 2)}|${shanghaiDate(r.issuedAt as Date).slice(0, 4)}`;
+      const seq = (reportCounters.get(key) ?? 0) + 1;
+      reportCounters.set(key, seq);
+      r.number = `NQI-${key.slice(-4)}-${key.slice(2, 4)}-${String(seq).padStart(6, '0')}`;
     }
     await insertRows(tx, events, eventRows);
     await insertRows(tx, results, resultRows);

@@ -277,6 +277,9 @@ describe('open sharing: shared equipment booked by the hour', function () {
       // 95 minutes used → 120 billed at the frozen 200 ¥/h = 400 ¥; the later booking has the new rate
       expect(rows.find((r) => r.number === number)).to.include({ status: 'checked_out', chargedMinutes: 120, amountCents: 40_000, rateCents: 20_000 });
       expect(rows.find((r) => r.number === later)).to.include({ rateCents: 30_000 });
+      // the company's page of a finished booking no longer asks it to come and check in (a waiting one still does)
+      expect((await a.get(`/equipment/bookings/${number}`)).text).to.contain('已完成').and.not.contain('请在预约开始前到达网点签到');
+      expect((await a.get(`/equipment/bookings/${later}`)).text).to.contain('请在预约开始前到达网点签到');
       const statement = await a.get(`/equipment/statements/${parkCompany.enterprise.id}/2026-09`);
       expect(statement.status).to.equal(200);
       expect(statement.text).to.contain(number).and.contain('实际 09:05–10:40').and.contain('¥400.00').and.contain('2 小时');

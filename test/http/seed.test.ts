@@ -67,6 +67,14 @@ describe('seed', function () {
       const [uncompleted] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status = 'completed'
         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_type = 'booking' AND e.entity_id = b.id::text AND e.action = 'booking.complete')`);
       expect(uncompleted!.n).to.equal(0);
+      // the lab accepts before it receives the instruments or samples at the booked window (the timeline reads in order)
+      const [receivedFirst] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM events a JOIN events r ON r.entity_type = 'booking' AND r.entity_id = a.entity_id AND r.action = 'booking.receive'
+        WHERE a.entity_type = 'booking' AND a.action = 'booking.accept' AND a.at > r.at`);
+      expect(receivedFirst!.n).to.equal(0);
+      // report numbers follow the order of issue within each prefix and year
+      const [outOfOrder] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM reports x JOIN reports y ON split_part(x.number, '-', 3) = split_part(y.number, '-', 3)
+        AND split_part(x.number, '-', 2) = split_part(y.number, '-', 2) AND x.number < y.number AND x.issued_at > y.issued_at`);
+      expect(outOfOrder!.n).to.equal(0);
       const [noReport] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b WHERE b.status IN ('reported','completed') AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.booking_id = b.id)`);
       expect(noReport!.n).to.equal(0);
       // the dashboards' rollup holds exactly what the bulk-inserted history gives (kept by the triggers on bookings)
@@ -121,10 +129,18 @@ describe('seed', function () {
       const agent = agentFor(t.app);
       await login(agent, '13900000001', DEMO_PASSWORD);
       expect((await agent.get('/admin')).status).to.equal(200);
-      const [report] = await q<{ number: string; verification_code: string }>("SELECT number, verification_code FROM reports WHERE status = 'valid' LIMIT 1");
-      const verified = await agentFor(t.app).get(`/verify?no=${report!.number}&code=${report!.verification_code}`);
-      expect(verified.status).to.equal(200);
-      expect(verified.text).to.contain('有效');
+      // a history report and every report of the whole-chain requests verify, naming the company (masked) and the date
+      const checked = await q<{ number: string; verification_code: string }>(
+        "(SELECT number, verification_code FROM reports WHERE status = 'valid' AND number NOT LIKE '%-YJS-%' LIMIT 1) UNION ALL (SELECT number, verification_code FROM reports WHERE number LIKE '%-YJS-%')",
+      );
+      expect(checked.length, 'a history report and the chains’ reports').to.be.greaterThan(2);
+      for (const report of checked) {
+        const verified = await agentFor(t.app).get(`/verify?no=${report.number}&code=${report.verification_code}`);
+        expect(verified.status, report.number).to.equal(200);
+        expect(verified.text, report.number).to.contain('有效').and.not.contain('待签发');
+      }
+      const [blank] = await q<{ n: number }>("SELECT count(*)::int AS n FROM reports WHERE number LIKE '%-YJS-%' AND (issued_at IS NULL OR content->'booking'->>'enterpriseName' IS NULL OR content->'booking'->>'nodeName' IS NULL OR tester_id = approver_id)");
+      expect(blank!.n, 'chain reports issued, with the company, the node and three signers').to.equal(0);
       await t.close();
     } finally {
       await database.close().catch(() => undefined);
