@@ -13,6 +13,9 @@ import { reportPage } from './reports.view.js';
 import { sendDocument } from '../http/send-document.js';
 import { qrSvg } from '../shared/qr.js';
 
+/** Who works a booking on the lab's workbench; everyone else reads it on the booking page (the admins included). */
+const LAB_ROLES = new Set(['lab_staff', 'node_manager']);
+
 function versionParam(value: string | string[] | undefined): number {
   if (typeof value !== 'string' || !/^[1-9]\d{0,3}$/.test(value)) throw new NotFoundError('该报告不存在。');
   return Number(value);
@@ -27,7 +30,7 @@ export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (
     const view = await reports.view(currentUser(req), number, versionParam(req.params.version));
     const verifyUrl = `${publicUrl}/verify?t=${view.report.verifyToken}`;
     const qrCode = await qrSvg(verifyUrl);
-    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...reportPage(view, `${publicUrl}/verify`), qrSvg: qrCode, verifyUrl, publicUrl, labels: labViewLabels, backHref: bookingHref(number, currentUser(req).role === 'enterprise' ? 'enterprise' : 'staff') });
+    res.render('reports/report', { title: `${view.report.number} 第 ${view.report.version} 版`, layout: 'print', ...reportPage(view, `${publicUrl}/verify`), qrSvg: qrCode, verifyUrl, publicUrl, labels: labViewLabels, backHref: bookingHref(number, LAB_ROLES.has(currentUser(req).role) ? 'staff' : 'enterprise') });
   });
 
   router.get('/bookings/:no/reports/:version/pdf', requireLogin, async (req, res) => {

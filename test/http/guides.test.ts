@@ -6,7 +6,8 @@ import { parse } from 'node-html-parser';
 import { services } from '../../src/db/schema.js';
 import { seedReference } from '../../src/seed/reference.js';
 import { findLatinProse } from '../../e2e/support/latin-prose.js';
-import { agentFor, createTestApp, type TestApp } from '../support/app.js';
+import { agentFor, createTestApp, login, type TestApp } from '../support/app.js';
+import { createUser } from '../support/factories.js';
 
 /** What a page shows in its main part, as text, code elements left out. */
 function mainText(html: string): string {
@@ -104,5 +105,18 @@ describe('service guides (办事指南)', () => {
     expect(ppg!.guide?.scope).to.be.a('string').and.match(/[\u4e00-\u9fff]/);
     expect(dpg!.description).to.equal('管理员写的说明');
     expect(dpg!.summary).to.equal('管理员写的简介');
+  });
+
+  it('offers the booking form only to those who may book: an administrator or lab staff sees the next free windows as text, not as links to a page refused to them', async () => {
+    for (const [role, scope] of [['platform_admin', {}], ['lab_staff', { nodeCode: 'ZS-METROLOGY' }]] as const) {
+      const user = await createUser(t.db, role, scope);
+      const agent = agentFor(t.app);
+      await login(agent, user.mobile, user.password);
+      const page = await agent.get('/services/CAL-PG');
+      expect(page.status).to.equal(200);
+      expect(page.text, role).to.contain('最近可约').and.not.contain('href="/bookings/new');
+    }
+    const anonymous = await agentFor(t.app).get('/services/CAL-PG');
+    expect(anonymous.text, 'a visitor may follow a window to the form (signing in first)').to.contain('href="/bookings/new?service=CAL-PG');
   });
 });
