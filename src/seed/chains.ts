@@ -238,6 +238,6 @@ export async function seedDemoChains(db: Db, now: Date = new Date()): Promise<{ 
   // The export bundle is revised afterwards: the chains above stay on version 1.
   const admin = await principalOf(db, '13900000001');
   const form = await chains.bundleForm(admin, 'EXPORT-CERT');
-  await chains.saveBundle(admin, 'EXPORT-CERT', { ...form.values, summary: `${form.values.summary ?? ''}（第 2 版：增加对标结果复核）` });
+  await chains.saveBundle(admin, 'EXPORT-CERT', { ...form.values, summary: `${form.values.summary ?? ''}对标结果经标准化专家复核后，再进入体系认证辅导。` });
   return { chains: 5 };
 }

@@ -34,7 +34,7 @@ export const DEMO_USERS: DemoUser[] = [
   { mobile: '13900000031', email: 'sun.qiang@nqi.example.com', name: '孙强', role: 'lab_staff', node: 'ST-DINGHAI' },
   { mobile: '13900000032', email: 'zheng.li@nqi.example.com', name: '郑丽', role: 'lab_staff', node: 'ST-DINGHAI' },
   { mobile: '13900000040', email: 'mgr.centre@nqi.example.com', name: '周敏', role: 'node_manager', node: 'ZS-CENTRE' },
-  { mobile: '13900000041', email: 'expert.wu@nqi.example.com', name: '吴专家', role: 'lab_staff', node: 'ZS-CENTRE' },
+  { mobile: '13900000041', email: 'wu.jianping@nqi.example.com', name: '吴建平', role: 'lab_staff', node: 'ZS-CENTRE' },
   { mobile: '13900000042', email: 'shen.yu@nqi.example.com', name: '沈宇', role: 'lab_staff', node: 'ZS-CENTRE' },
   { mobile: '13900000050', email: 'mgr.putuo@nqi.example.com', name: '叶晓燕', role: 'node_manager', node: 'ST-PUTUO' },
   { mobile: '13900000051', email: 'chen.jie@nqi.example.com', name: '陈杰', role: 'lab_staff', node: 'ST-PUTUO' },
