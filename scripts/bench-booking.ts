@@ -7,6 +7,7 @@
  * the run on the PostgreSQL server of DATABASE_URL (dropped afterwards; --workers N app processes), or on a fresh
  * PGlite folder without it. BENCH_APP_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app.
  */
+import { BUNDLE_ENTRY, bundleServer } from './bundle.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -47,10 +48,11 @@ function processCpuMs(pid: number): number {
 /** Builds the app (as `npm start` does) and starts it on the bench's database; the app's own process, production mode. */
 async function startApp(env: Record<string, string>) {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  await bundleServer(); // what npm start runs
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const appArgs = (process.env.BENCH_APP_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...appArgs, 'dist/src/server.js'], {
+  const child = spawn(process.execPath, [...appArgs, BUNDLE_ENTRY], {
     cwd: root,
     // Each bench user signs in from its own address (X-Forwarded-For through a trusted proxy, as behind a load
     // balancer), so the per-address sign-in throttle sees 50 companies, not one attacker.

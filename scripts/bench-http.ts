@@ -11,6 +11,7 @@
  * there); the bench waits until the replica has replayed the seed, and prints the replication lag after the run.
  * `npm run bench:replica` starts the replica and runs this.
  */
+import { BUNDLE_ENTRY, bundleServer } from './bundle.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -173,7 +174,7 @@ async function runFor(kind: 'pglite' | 'pg') {
   const base = `http://127.0.0.1:${port}`;
   // BENCH_APP_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app under the load
   const appArgs = (process.env.BENCH_APP_ARGS ?? '').split(' ').filter(Boolean);
-  const app = spawn(process.execPath, [...appArgs, 'dist/src/server.js'], {
+  const app = spawn(process.execPath, [...appArgs, BUNDLE_ENTRY], {
     cwd: root,
     env: { ...process.env, ...env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'info' },
     // request logs are written (as in production) and discarded; BENCH_APP_STDERR=<file> keeps the app's errors
@@ -217,6 +218,7 @@ async function runFor(kind: 'pglite' | 'pg') {
 async function main() {
   console.log('building (tsc) …');
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  await bundleServer(); // what npm start runs
   await ensurePurgedCss();
   if (which === 'pglite' || which === 'both') await runFor('pglite');
   if (which === 'pg' || which === 'both') {

@@ -1,6 +1,6 @@
 /* global process */
 // npm start: build only when a source file is newer than the last build (the purged CSS only when a view, a script or
-// a source file changed), then run the server in this process.
+// a source file changed), then run the server's bundle (scripts/bundle.ts) in this process.
 // (`tsc` on every start cost several seconds even with nothing to compile.)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = path.join(root, 'dist', '.build-stamp');
-const entry = path.join(root, 'dist', 'src', 'server.js');
+const compiled = path.join(root, 'dist', 'src', 'server.js');
+const entry = path.join(root, 'dist', 'bundle', 'server.js');
 
 /** The newest modification time of the build's inputs: src, scripts, the TypeScript configs, package.json. */
 function newestInput() {
@@ -30,10 +31,12 @@ function newestInput() {
   return newest;
 }
 
-const upToDate = existsSync(stamp) && existsSync(entry) && statSync(stamp).mtimeMs >= newestInput();
+const upToDate = existsSync(stamp) && existsSync(compiled) && existsSync(entry) && statSync(stamp).mtimeMs >= newestInput();
 if (!upToDate) {
   const startedAt = Date.now();
   execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const { bundleServer } = await import(pathToFileURL(path.join(root, 'dist', 'scripts', 'bundle.js')).href);
+  await bundleServer();
   writeFileSync(stamp, `built in ${Date.now() - startedAt} ms\n`);
 }
 // The Bootstrap CSS the pages use, rebuilt when a view, a browser script or a source file changed (src/http/purged-css.ts).

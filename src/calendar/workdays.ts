@@ -1,7 +1,7 @@
 import chineseDays from 'chinese-days';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { addDays, dayjs, weekdayOf } from '../shared/time.js';
+import { addDays, weekdayOf } from '../shared/time.js';
 
 /**
  * Working days in mainland China, from three sources in this order:
@@ -72,7 +72,7 @@ function statutoryHolidays(year: number): Map<string, string> {
   const lunar = (month: number, day: number) => chineseDays.getSolarDateFromLunar(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`).date;
   // 春节: 除夕 (the day before 正月初一) to 初三.
   const springFestival = lunar(1, 1);
-  for (let offset = -1; offset <= 2; offset++) add(dayjs(springFestival).add(offset, 'day').format('YYYY-MM-DD'), '春节');
+  for (let offset = -1; offset <= 2; offset++) add(addDays(springFestival, offset), '春节');
   add(lunar(5, 5), '端午节');
   add(lunar(8, 15), '中秋节');
   const qingming = chineseDays.getSolarTerms(`${year}-04-01`, `${year}-04-10`).find((t) => t.name === '清明');
@@ -153,23 +153,24 @@ export function isWorkingDay(date: string, closedDates?: ReadonlySet<string>): b
  * Node closures (typhoon, maintenance) count as non-working too.
  */
 export function addWorkingDays(start: string, days: number, closedDates?: ReadonlySet<string>): string {
-  let current = dayjs(start);
+  // date arithmetic, not dayjs: due dates are computed for every row of the lab's lists and of the demo history
+  let current = start;
   let remaining = days;
   let guard = 0;
   while (remaining > 0) {
-    current = current.add(1, 'day');
-    if (isWorkingDay(current.format('YYYY-MM-DD'), closedDates)) remaining--;
+    current = addDays(current, 1);
+    if (isWorkingDay(current, closedDates)) remaining--;
     if (++guard > 3660) throw new Error('addWorkingDays: no working day found within 10 years');
   }
-  return current.format('YYYY-MM-DD');
+  return current;
 }
 
 /** Working days strictly after `from` up to and including `to` (turnaround actually taken). */
 export function workingDaysBetween(from: string, to: string, closedDates?: ReadonlySet<string>): number {
   if (to <= from) return 0;
   let n = 0;
-  for (let d = dayjs(from).add(1, 'day'); d.format('YYYY-MM-DD') <= to; d = d.add(1, 'day')) {
-    if (isWorkingDay(d.format('YYYY-MM-DD'), closedDates)) n++;
+  for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) {
+    if (isWorkingDay(d, closedDates)) n++;
   }
   return n;
 }

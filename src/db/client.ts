@@ -79,7 +79,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     try {
       // PGlite creates its own folder but not its parents; DATA_DIR exists by now.
       const pgdata = path.join(options.dataDir, 'pgdata');
-      if (!existsSync(pgdata)) createFromTemplate(pgdata);
+      if (!existsSync(pgdata)) await createFromTemplate(pgdata);
       client = options.inWorker ? await RemotePGlite.open(pgdata, options.onLost) : await PGlite.create({ dataDir: pgdata, ...PGLITE_OPTIONS });
     } catch (err) {
       lock.release();
@@ -116,12 +116,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * there is one; otherwise PGlite runs initdb on open. Copied beside the folder and renamed into place, so a start
  * interrupted halfway leaves no half-made cluster to resume from.
  */
-function createFromTemplate(pgdata: string): void {
+async function createFromTemplate(pgdata: string): Promise<void> {
   const template = existingPgliteTemplate();
   if (!template) return;
   const staging = `${pgdata}.new-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  copyFolder(template, staging);
+  await copyFolder(template, staging);
   renameSync(staging, pgdata);
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fromRoot } from '../shared/paths.js';
 
@@ -56,14 +57,28 @@ export async function ensurePgliteTemplate(folder = pgliteTemplateFile()): Promi
 }
 
 /**
- * A plain recursive copy of a cluster folder (files and folders only). Measured on this machine for the template's
- * ~1 400 files: 0.2–0.6 s, against 1.4 s for `fs.cpSync` (which checks and stats every entry several times).
+ * A copy of a cluster folder (files and folders only): the folders made first, then the files copied a few at a time
+ * in the thread pool, so that the server's main thread goes on loading the app's modules meanwhile (a synchronous copy
+ * held it for 0.2–1.3 s). Measured on this machine for the template's ~1 400 files: 0.13–0.2 s warm, against 1.4 s for
+ * `fs.cpSync` (which checks and stats every entry several times).
  */
-export function copyFolder(from: string, to: string): void {
-  mkdirSync(to);
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
-    if (entry.isDirectory()) copyFolder(source, target);
-    else copyFileSync(source, target);
-  }
+export async function copyFolder(from: string, to: string, width = 8): Promise<void> {
+  const files: [string, string][] = [];
+  const walk = (source: string, target: string) => {
+    mkdirSync(target);
+    for (const entry of readdirSync(source, { withFileTypes: true })) {
+      const pair: [string, string] = [path.join(source, entry.name), path.join(target, entry.name)];
+      if (entry.isDirectory()) walk(...pair);
+      else files.push(pair);
+    }
+  };
+  walk(from, to);
+  let next = 0;
+  const copier = async () => {
+    while (next < files.length) {
+      const [source, target] = files[next++]!;
+      await copyFile(source, target);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, copier));
 }
