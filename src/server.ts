@@ -1,7 +1,8 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import type { Database } from './db/client.js';
+import { openPgliteFolder } from './db/pglite-folder.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger, flushLogs, type Logger } from './shared/logger.js';
 import { systemClock } from './shared/time.js';
@@ -26,9 +27,13 @@ function openConfiguredDatabase(config: Config, logger: Logger): Promise<Databas
     flushLogs(logger);
     process.exit(70); // EX_SOFTWARE
   };
-  return config.databaseUrl
-    ? openDatabase({ kind: 'pg', url: config.databaseUrl, poolMax: config.dbPoolMax, ...(config.databaseReadUrl ? { readUrl: config.databaseReadUrl } : {}) })
-    : openDatabase({ kind: 'pglite-dir', dataDir: config.dataDir, inWorker: config.pgliteWorker, onLost });
+  const { databaseUrl: url, dbPoolMax: poolMax, databaseReadUrl: readUrl } = config;
+  if (url) return import('./db/client.js').then(({ openDatabase }) => openDatabase({ kind: 'pg', url, poolMax, ...(readUrl ? { readUrl } : {}) }));
+  // The database thread starts first (PostgreSQL's boot is the longest part of a restart); Drizzle, the drivers and
+  // the schema load meanwhile. Promise.all holds both from the start, so a refused folder lock is never unhandled.
+  return Promise.all([openPgliteFolder(config.dataDir, { inWorker: config.pgliteWorker, onLost }), import('./db/client.js')]).then(([folder, { databaseOnPgliteFolder }]) =>
+    databaseOnPgliteFolder(folder),
+  );
 }
 
 function configOrExit(): Config {

@@ -1,17 +1,15 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { PGLITE_OPTIONS } from './pglite-options.js';
-import { copyFolder, existingPgliteTemplate } from './pglite-template.js';
-import { RemotePGlite } from './pglite-remote.js';
+import type { RemotePGlite } from './pglite-remote.js';
+import { openPgliteFolder, type OpenedPgliteFolder } from './pglite-folder.js';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema.js';
-import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import type { DataDirLock } from './data-dir-lock.js';
 
 export type Schema = typeof schema;
 /** The one database type every repository is written against; both drivers produce it. */
@@ -71,23 +69,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
 
-  let lock: DataDirLock | undefined;
-  let client: PGlite | RemotePGlite;
-  if (options.kind === 'pglite-dir') {
-    mkdirSync(options.dataDir, { recursive: true });
-    lock = acquireDataDirLock(options.dataDir);
-    try {
-      // PGlite creates its own folder but not its parents; DATA_DIR exists by now.
-      const pgdata = path.join(options.dataDir, 'pgdata');
-      if (!existsSync(pgdata)) await createFromTemplate(pgdata);
-      client = options.inWorker ? await RemotePGlite.open(pgdata, options.onLost) : await PGlite.create({ dataDir: pgdata, ...PGLITE_OPTIONS });
-    } catch (err) {
-      lock.release();
-      throw err;
-    }
-  } else {
-    client = await PGlite.create({ ...PGLITE_OPTIONS, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
-  }
+  if (options.kind === 'pglite-dir') return databaseOnPgliteFolder(await openPgliteFolder(options.dataDir, options));
+  return databaseOnPglite(await PGlite.create({ ...PGLITE_OPTIONS, ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) }));
+}
+
+/** The database on a data folder opened by `openPgliteFolder` (the server opens it before loading this module). */
+export function databaseOnPgliteFolder(folder: OpenedPgliteFolder): Database {
+  return databaseOnPglite(folder.client, folder.lock);
+}
+
+function databaseOnPglite(client: PGlite | RemotePGlite, lock?: DataDirLock): Database {
   // Drizzle's PGlite driver calls only query and transaction, which RemotePGlite provides with the same meaning.
   const db = drizzlePglite({ client: client as PGlite, schema }) as unknown as Db;
   let closed = false;
@@ -109,20 +100,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }
     },
   };
-}
-
-/**
- * A new data folder's cluster copied from the template of the current migrations (src/db/pglite-template.ts), when
- * there is one; otherwise PGlite runs initdb on open. Copied beside the folder and renamed into place, so a start
- * interrupted halfway leaves no half-made cluster to resume from.
- */
-async function createFromTemplate(pgdata: string): Promise<void> {
-  const template = existingPgliteTemplate();
-  if (!template) return;
-  const staging = `${pgdata}.new-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  await copyFolder(template, staging);
-  renameSync(staging, pgdata);
 }
 
 /** Rows of a raw `db.execute(sql…)` result; both drivers return them under `.rows`. */
