@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { addWorkingDays, dayInfo, isWorkingDay, workingDaysBetween } from '../calendar/workdays.js';
 import { ownWindowsOf } from '../capacity/capacity.repo.js';
 import { ownWindowsOn } from '../capacity/windows.js';
@@ -98,23 +98,20 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
 
   // Extra companies, so the dashboards show a city, not four firms.
   const parkIds = new Map((await db.select({ id: parks.id, code: parks.code }).from(parks)).map((p) => [p.code, p.id]));
-  for (const [i, [name, park]] of EXTRA_COMPANIES.entries()) {
+  const since = instantOf(addMonths(shanghaiDate(now), -15), '09:00');
+  const extraCompanies = EXTRA_COMPANIES.map(([name, park], i) => {
     const body = `913309${String(10 + (i % 4)).padStart(2, '0')}MA2E${String(1000 + i).padStart(4, '0')}X`.slice(0, 17);
-    await db
-      .insert(enterprises)
-      .values({ name, creditCode: body + creditCodeCheckChar(body), parkId: park ? parkIds.get(park)! : null, address: '舟山市' + (park ?? '定海区') + '（演示数据）', createdAt: instantOf(addMonths(shanghaiDate(now), -15), '09:00') })
-      .onConflictDoNothing();
-  }
+    return { name, creditCode: body + creditCodeCheckChar(body), parkId: park ? parkIds.get(park)! : null, address: '舟山市' + (park ?? '定海区') + '（演示数据）', createdAt: since };
+  });
+  await insertRows(db, enterprises, extraCompanies, { onConflict: { doNothing: true } });
   const companies = await db.select({ id: enterprises.id, name: enterprises.name, parkId: enterprises.parkId, creditCode: enterprises.creditCode }).from(enterprises);
   // Each extra company gets one account (not a demo login: its password is random and never shown).
   const unusable = await hashPassword(randomBytes(18).toString('base64url'));
-  for (const [i, c] of companies.entries()) {
-    if ((await db.$count(users, eq(users.enterpriseId, c.id))) > 0) continue;
-    await db
-      .insert(users)
-      .values({ role: 'enterprise', name: contactNameOf(i), mobile: `1380009${String(1000 + i).slice(-4)}`, passwordHash: unusable, enterpriseId: c.id })
-      .onConflictDoNothing();
-  }
+  const withAccounts = new Set((await db.selectDistinct({ id: users.enterpriseId }).from(users).where(isNotNull(users.enterpriseId))).map((r) => r.id));
+  const accounts = [...companies.entries()]
+    .filter(([, c]) => !withAccounts.has(c.id))
+    .map(([i, c]) => ({ role: 'enterprise' as const, name: contactNameOf(i), mobile: `1380009${String(1000 + i).slice(-4)}`, passwordHash: unusable, enterpriseId: c.id }));
+  await insertRows(db, users, accounts, { onConflict: { doNothing: true } });
   const companyUsers = await db.select({ id: users.id, enterpriseId: users.enterpriseId, name: users.name, mobile: users.mobile }).from(users).where(eq(users.role, 'enterprise'));
   const staff = await db.select({ id: users.id, nodeId: users.nodeId, name: users.name, role: users.role }).from(users).where(inArray(users.role, ['lab_staff', 'node_manager']));
   const offerings = await db
