@@ -454,6 +454,19 @@ describe('journeys in a real browser', () => {
     await page.waitForURL(/\/bookings/);
     expect(await page.textContent('main')).to.contain(`已提交 ${count} 个预约`);
 
+    // the calendar subscription: the address shown once, and what a calendar app reads there (the feed's library
+    // loads on first use: a bundling mistake made this answer 500)
+    await page.goto(`${base()}/instruments/settings`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: /生成订阅地址|重新生成地址/ }).click();
+    const feedUrl = await page.getByLabel('订阅地址').inputValue();
+    expect(feedUrl).to.match(/\/calendar\/[\w-]+\.ics$/);
+    const feed = await page.request.get(feedUrl);
+    expect(feed.status()).to.equal(200);
+    expect(feed.headers()['content-type']).to.contain('text/calendar');
+    const ics = await feed.text();
+    expect(ics).to.contain('BEGIN:VCALENDAR').and.to.contain('BEGIN:VEVENT');
+
     // the park administrator: 强检 compliance of the park, and this company's instruments
     const park = await session();
     await loginAs(park.page, base(), '13900000002', DEMO_PASSWORD);
