@@ -74,7 +74,7 @@ export async function bundleServer(outdir = BUNDLE_DIR): Promise<void> {
  * export, a Word form) from there until it is restarted — deleting them broke those pages between a build and the
  * restart. Files of older builds are removed.
  */
-function moveIntoPlace(staging: string, outdir: string): void {
+export function moveIntoPlace(staging: string, outdir: string): void {
   const previous = existsSync(path.join(outdir, MANIFEST)) ? readFileSync(path.join(outdir, MANIFEST), 'utf8').split('\n').filter(Boolean) : [];
   const files = readdirSync(staging);
   const entries = new Set(['server.js', 'pglite-worker.js']);
