@@ -50,7 +50,11 @@ export function makeEquipmentCatalog(deps: { db: Db; clock: Clock }) {
   async function bookerContext(eq: repo.EquipmentWithNode, userId: number, enterpriseId: number, today: string, now: Date) {
     const [company, training, suspension] = await Promise.all([repo.findEnterprise(db, enterpriseId), repo.trainingInForce(db, eq.id, userId, today), repo.activeSuspension(db, enterpriseId, now)]);
     const category: UserCategory = company ? userCategoryOf(company) : 'other';
-    return { category, training: training ?? null, suspension: suspension ?? null, modes: MODES.filter((m) => eq.modes.includes(m) && rateFor(eq.rates, category, m) !== undefined) };
+    const modes = MODES.filter((m) => eq.modes.includes(m) && rateFor(eq.rates, category, m) !== undefined);
+    // The form starts on a way of use this person may choose: without a training record in force, 委托操作 (an outside
+    // reviewer's plain submit was refused because 机时自主使用 was preselected).
+    const defaultMode = !training && modes.includes('assisted') ? 'assisted' : modes[0];
+    return { category, training: training ?? null, suspension: suspension ?? null, modes, defaultMode };
   }
 }
 

@@ -188,11 +188,15 @@ describe('open sharing: shared equipment booked by the hour', function () {
   describe('training, approval and rejection', () => {
     it('refuses 机时自主使用 without a training record (message at the mode), and accepts it with one', async () => {
       const e = await createEquipment(t.db);
+      // the form starts on what this person may choose: 委托操作 until a training record is in force
+      const checkedMode = async () => /<input[^>]*name="mode"[^>]*value="(\w+)"[^>]* checked/.exec((await a.get(`/equipment/${e.id}`)).text)?.[1];
+      expect(await checkedMode()).to.equal('assisted');
       const refused = await bookViaForm(a, e.id, { mode: 'self' });
       expect(refused.status).to.equal(422);
       expect(/id="f-mode-error">([^<]*)</.exec(refused.text)?.[1]).to.contain('机时自主使用须持有该设备在预约当天有效的操作培训记录');
       expect(await rowsOfEquipment(t, e.id)).to.have.length(0);
       await trainUser(t.db, e.id, parkCompany.user.id);
+      expect(await checkedMode()).to.equal('self');
       const ok = await bookViaForm(a, e.id, { mode: 'self' });
       expect(ok.status).to.equal(303);
       const [row] = await rowsOfEquipment(t, e.id);
