@@ -8,7 +8,7 @@
  * PGlite folder without it. BENCH_APP_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the app.
  */
 import { BUNDLE_ENTRY, bundleServer } from './bundle.js';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,10 +45,9 @@ function processCpuMs(pid: number): number {
   }
 }
 
-/** Builds the app (as `npm start` does) and starts it on the bench's database; the app's own process, production mode. */
+/** Bundles the app (what `npm start` runs) and starts it on the bench's database; the app's own process, production mode. */
 async function startApp(env: Record<string, string>) {
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  await bundleServer(); // what npm start runs
+  await bundleServer(); // what npm start runs (made from the sources: no tsc needed)
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const appArgs = (process.env.BENCH_APP_ARGS ?? '').split(' ').filter(Boolean);

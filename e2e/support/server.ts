@@ -18,8 +18,9 @@ export interface RunningServer {
 let bundled: Promise<void> | undefined;
 
 /**
- * Starts the real app — its bundle, as `npm start` runs it (scripts/bundle.ts) — on a free port with a fresh embedded database in a temporary folder — demo
- * mode, so the seed creates the network, the catalog, the demo staff accounts and history — and waits for /healthz.
+ * Starts the real app — its bundle, as `npm start` runs it (scripts/bundle.ts) — on a free port with a fresh embedded
+ * database in a temporary folder, in demo mode (the seed creates the network, the catalog, the demo staff accounts and
+ * history), and waits for /healthz.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   // The pages are tested with the CSS they ship: the purged Bootstrap, rebuilt when a view or a script changed.
