@@ -3,7 +3,7 @@ import { itemsOf, type BookingView } from '../bookings/bookings.repo.js';
 import type { Executor } from '../db/client.js';
 import { services, users } from '../db/schema.js';
 import { limitsOf, oilItemsByCodes, resultsOf } from '../lab/lab.repo.js';
-import { isSulphurRequirement, pickRow, SULPHUR_REQUIREMENTS } from '../lab/limits.js';
+import { isSulphurRequirement, pickRow, SULPHUR_REQUIREMENTS, type LimitRow } from '../lab/limits.js';
 import type { Signers } from './signing.js';
 
 /** One line of an oil report as printed: item, method, unit, limit (with its condition), result, judgement. */
@@ -147,22 +147,61 @@ export async function buildContent(ex: Executor, input: ContentInput): Promise<R
 type Item = Awaited<ReturnType<typeof itemsOf>>[number];
 type Result = Awaited<ReturnType<typeof resultsOf>>[number];
 
+type Maybe<T> = T | null | undefined;
+/** An oil sample as laid out on a report: the booking item's fields the report prints (a stored item, or a demo row). */
+export interface SampleItem {
+  id: number;
+  gradeCode?: Maybe<string>;
+  specEdition?: Maybe<string>;
+  gradeVariant?: Maybe<string>;
+  sulphurRequirement?: Maybe<string>;
+  sampleName?: Maybe<string>;
+  labelCode?: Maybe<string>;
+  sourceType?: Maybe<string>;
+  sourceName?: Maybe<string>;
+  samplingDate?: Maybe<string>;
+  sealNo?: Maybe<string>;
+  bdnNo?: Maybe<string>;
+  conditionOnReceipt?: Maybe<string>;
+  gradeName?: Maybe<string>;
+  gradeNameEn?: Maybe<string>;
+  gradeVariants?: Maybe<{ code: string; name: string }[]>;
+}
+/** A result line as laid out on a report. */
+export interface SampleResult {
+  bookingItemId: number;
+  testItemCode?: Maybe<string>;
+  unit?: Maybe<string>;
+  limitText?: Maybe<string>;
+  limitSource?: Maybe<string>;
+  valueText?: Maybe<string>;
+  judgement?: Maybe<string>;
+}
+/** The test items' printed names and methods, by code. */
+export type TestItemNames = Map<string, { name: string; nameEn: string; methods: string[] }>;
+
+/** Reads what the samples' lines print (item names, methods, the limits' conditions), then lays them out. */
+async function oilReportSamples(ex: Executor, items: Item[], results: Result[]): Promise<OilReportSample[]> {
+  const testItems: TestItemNames = new Map((await oilItemsByCodes(ex, [...new Set(results.map((r) => r.testItemCode).filter((c): c is string => !!c))])).map((t) => [t.code, t]));
+  const grades = [...new Set(items.map((i) => i.gradeCode).filter((g): g is string => !!g))];
+  const limits = await limitsOf(ex, grades, [...new Set(items.map((i) => i.specEdition).filter((e): e is string => !!e))]);
+  return layOilSamples(items, results, testItems, limits);
+}
+
 /**
  * The oil samples as the report prints them: each result line with its item's name (and English name), method and
  * unit, the limit as judged (frozen in the result) with the condition under which it applies and its English wording.
+ * Pure, so that the demo history lays out its reports exactly as the lab's issue does.
  */
-async function oilReportSamples(ex: Executor, items: Item[], results: Result[]): Promise<OilReportSample[]> {
-  const testItems = new Map((await oilItemsByCodes(ex, [...new Set(results.map((r) => r.testItemCode).filter((c): c is string => !!c))])).map((t) => [t.code, t]));
-  const grades = [...new Set(items.map((i) => i.gradeCode).filter((g): g is string => !!g))];
-  const limits = await limitsOf(ex, grades, [...new Set(items.map((i) => i.specEdition).filter((e): e is string => !!e))]);
+export function layOilSamples(items: SampleItem[], results: SampleResult[], testItems: TestItemNames, limits: LimitRow[]): OilReportSample[] {
   return items.map((item) => {
-    const spec = { gradeCode: item.gradeCode ?? '', edition: item.specEdition, variant: item.gradeVariant, sulphurRequirement: item.sulphurRequirement };
+    const spec = { gradeCode: item.gradeCode ?? '', edition: item.specEdition ?? null, variant: item.gradeVariant ?? null, sulphurRequirement: item.sulphurRequirement ?? null };
     const lines = results
       .filter((r) => r.bookingItemId === item.id && r.testItemCode)
       .map((r): OilReportLine => {
         const t = testItems.get(r.testItemCode!);
         const row = pickRow(limits, r.testItemCode!, spec);
-        const criterion = row?.kind === 'criterion' && row.criterion === r.limitText;
+        const criterion = row?.kind === 'criterion' && row.criterion === (r.limitText ?? null);
         return {
           itemCode: r.testItemCode!,
           name: t?.name ?? r.testItemCode!,
@@ -172,7 +211,7 @@ async function oilReportSamples(ex: Executor, items: Item[], results: Result[]):
           limit: r.limitText ?? '—',
           limitEn: criterion ? (row?.criterionEn ?? null) : null,
           condition: row && row.source && r.limitSource?.startsWith(row.source) ? (row.condition ?? null) : null,
-          source: r.limitSource,
+          source: r.limitSource ?? null,
           pendingLimit: (r.limitSource ?? '').includes('待核实'),
           value: r.valueText ?? '',
           judgement: r.judgement ?? 'no_limit',
@@ -181,18 +220,18 @@ async function oilReportSamples(ex: Executor, items: Item[], results: Result[]):
     return {
       itemId: item.id,
       sampleName: item.sampleName ?? '',
-      labelCode: item.labelCode,
+      labelCode: item.labelCode ?? null,
       gradeName: item.gradeName ?? '',
       gradeNameEn: item.gradeNameEn ?? '',
       variantName: item.gradeVariants?.find((v) => v.code === item.gradeVariant)?.name ?? null,
       specEdition: item.specEdition ?? '',
       sulphurRequirement: isSulphurRequirement(item.sulphurRequirement) ? SULPHUR_REQUIREMENTS[item.sulphurRequirement].name : null,
-      sourceType: item.sourceType,
-      sourceName: item.sourceName,
-      samplingDate: item.samplingDate,
-      sealNo: item.sealNo,
-      bdnNo: item.bdnNo,
-      conditionOnReceipt: item.conditionOnReceipt,
+      sourceType: item.sourceType ?? null,
+      sourceName: item.sourceName ?? null,
+      samplingDate: item.samplingDate ?? null,
+      sealNo: item.sealNo ?? null,
+      bdnNo: item.bdnNo ?? null,
+      conditionOnReceipt: item.conditionOnReceipt ?? null,
       lines,
     };
   });

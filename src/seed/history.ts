@@ -8,6 +8,7 @@ import { hashPassword } from '../auth/password.js';
 import { describeLimit, isNumericLimit, judge } from '../lab/judgement.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
+import { layOilSamples, type SampleItem } from '../reports/content.js';
 import { instantOf } from '../equipment/time-rules.js';
 import { addDays, addMonths, daysBetween, shanghaiDate } from '../shared/time.js';
 import { insertRows } from '../db/bulk-insert.js';
@@ -417,6 +418,11 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const notificationRows: (typeof notifications.$inferInsert)[] = [];
     const conclusions: { id: number; conclusion: string }[] = [];
     const reportCounters = new Map<string, number>();
+    // A sample as the report lays it out: the booking row with its grade's names.
+    const sampleOf = (it: Extra['items'][number], id: number): SampleItem => {
+      const g = it.gradeCode ? gradeRows.get(it.gradeCode) : undefined;
+      return { ...it, id, gradeName: g?.name, gradeNameEn: g?.nameEn, gradeVariants: g?.variants };
+    };
     let itemCursor = 0;
     for (let i = 0; i < newBookings.length; i++) {
       const b = newBookings[i]!;
@@ -456,6 +462,12 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
             remark: b.conclusionRemark ?? null,
             signers: { tester: tech.name, verifier: ver.name, approver: appr.name },
             issuedAt: x.report.issuedAt.toISOString(),
+            // Laid out as the lab's issue lays it out (src/reports/content.ts): the service's standards, the day of
+            // the results and, for oil, each line with its method.
+            standards: service.standards ?? [],
+            bilingual: b.bilingualReport ?? false,
+            resultsAt: b.resultsAt ? (b.resultsAt as Date).toISOString() : null,
+            ...(b.kind === 'oil_test' ? { oilSamples: layOilSamples(x.items.map((it, k) => sampleOf(it, itemIds[k]!)), rs, items, limitRows) } : {}),
           },
         });
       }

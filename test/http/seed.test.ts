@@ -10,6 +10,8 @@ import { EQUIPMENT_BOOKING_STATUSES } from '../../src/equipment/lifecycle.js';
 import { agentFor, createTestApp, login } from '../support/app.js';
 import { createTestDatabase, onPostgresServer } from '../support/db.js';
 import { assertForeignKeysHold } from '../../src/seed/bulk-load.js';
+import { findBookingByNumber } from '../../src/bookings/bookings.repo.js';
+import { buildContent, type ReportContent } from '../../src/reports/content.js';
 
 describe('seed', function () {
   // the demo seed runs a year of history, the ledgers, equipment, chains and needs: minutes on a busy machine
@@ -138,6 +140,20 @@ describe('seed', function () {
         const verified = await agentFor(t.app).get(`/verify?no=${report.number}&code=${report.verification_code}`);
         expect(verified.status, report.number).to.equal(200);
         expect(verified.text, report.number).to.contain('有效').and.not.contain('待签发');
+      }
+      // a history report prints what a report issued by the lab prints: the standards, the day of the results and, for
+      // oil, each line with its method — the same as buildContent lays out from the stored booking
+      for (const kind of ['oil_test', 'calibration']) {
+        const [r] = await q<{ number: string; version: number; content: ReportContent; tester_id: number; verifier_id: number; approver_id: number }>(
+          `SELECT b.number, r.version, r.content, r.tester_id, r.verifier_id, r.approver_id FROM reports r JOIN bookings b ON b.id = r.booking_id
+            WHERE b.kind = '${kind}' AND r.number NOT LIKE '%-YJS-%' ORDER BY r.id LIMIT 1`,
+        );
+        const booking = (await findBookingByNumber(database.db, r!.number))!;
+        const built = await buildContent(database.db, { booking, version: r!.version, signers: { testerId: r!.tester_id, verifierId: r!.verifier_id, approverId: r!.approver_id }, conclusion: r!.content.conclusion, remark: null, receivedAt: null, itemNames: {}, now });
+        expect(r!.content.standards, kind).to.deep.equal(built.standards).and.not.be.empty;
+        expect(r!.content.resultsAt, kind).to.equal(built.resultsAt).and.be.a('string');
+        expect(r!.content.oilSamples, kind).to.deep.equal(built.oilSamples);
+        if (kind === 'oil_test') expect(r!.content.oilSamples![0]!.lines.every((l) => l.method !== '—'), 'every oil line names its method').to.equal(true);
       }
       const [blank] = await q<{ n: number }>("SELECT count(*)::int AS n FROM reports WHERE number LIKE '%-YJS-%' AND (issued_at IS NULL OR content->'booking'->>'enterpriseName' IS NULL OR content->'booking'->>'nodeName' IS NULL OR tester_id = approver_id)");
       expect(blank!.n, 'chain reports issued, with the company, the node and three signers').to.equal(0);
