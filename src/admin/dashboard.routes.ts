@@ -6,6 +6,7 @@ import { NotFoundError } from '../shared/errors.js';
 import { toCsv, toXlsx, type Table } from '../stats/export.js';
 import type { StatsService } from '../stats/stats.service.js';
 import { dashboardPage } from './admin.view.js';
+import { figuresHtml } from './figures.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -36,12 +37,15 @@ export function dashboardRoutes(stats: StatsService): Router {
     formAction(
       async (req, res) => {
         const query = periodQuery(req);
-        res.render('admin/dashboard', dashboardPage(await stats.dashboard(currentUser(req), query), query));
+        const dashboard = await stats.dashboard(currentUser(req), query);
+        const page = dashboardPage(dashboard, query);
+        res.render('admin/dashboard', { ...page, figuresHtml: await figuresHtml(res, dashboard, page, { reuse: true }) });
       },
       // A refused custom period: this year's figures, the dates as entered, the message at the form.
       async (req, res, r) => {
         const dashboard = await stats.dashboard(currentUser(req), {});
-        res.status(r.status).render('admin/dashboard', dashboardPage(dashboard, periodQuery(req), { errors: r.errors, formError: r.formError }));
+        const page = dashboardPage(dashboard, periodQuery(req), { errors: r.errors, formError: r.formError });
+        res.status(r.status).render('admin/dashboard', { ...page, figuresHtml: await figuresHtml(res, dashboard, page, { reuse: false }) });
       },
     ),
   );

@@ -240,6 +240,13 @@ describe('statistics: dashboards from a known fixture', () => {
     }
     const cached = await totalsAround({});
     expect(cached.says).to.equal('数据每分钟更新');
+    // The figures' HTML is reused with the figures (src/admin/figures.ts): per scope and per query, never across them.
+    const exportLink = (html: string) => parse(html).querySelector('a[href^="/admin/export/months.csv"]')!.getAttribute('href');
+    for (const q of [period, 'period=year', `${period}&x=1`, period]) {
+      expect(exportLink((await platform.get(`/admin?${q}`)).text), q).to.equal(`/admin/export/months.csv?${new URLSearchParams(Object.fromEntries([...new URLSearchParams(q)].filter(([k]) => k !== 'x'))).toString()}`);
+    }
+    expect(kpi((await manager.get(`/admin?${period}`)).text, 'kpi-total')).to.equal('3');
+    expect(kpi((await platform.get(`/admin?${period}`)).text, 'kpi-total')).to.not.equal('3');
     expect(cached.after).to.equal(cached.before); // within the minute
     const live = await totalsAround({ DASHBOARD_CACHE_SECONDS: '0' });
     expect(live.says).to.equal('数据实时计算');
