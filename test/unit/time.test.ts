@@ -11,6 +11,17 @@ describe('dates from queries and forms (one check: isIsoDate)', () => {
     for (const d of refused) expect(isIsoDate(d), JSON.stringify(d)).to.equal(false);
   });
 
+  it('agrees with a strict calendar parse on every month and day spelling of leap, century and ordinary years', () => {
+    for (const year of ['1900', '2000', '2024', '2026', '2100', '2199']) {
+      for (let m = 0; m <= 13; m++) {
+        for (let d = 0; d <= 32; d++) {
+          const text = `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+          expect(isIsoDate(text), text).to.equal(dayjs(text, 'YYYY-MM-DD', true).isValid());
+        }
+      }
+    }
+  });
+
   it('gives a query value back only when it is a date (trimmed)', () => {
     expect(isoDateOrUndefined(' 2026-10-08 ')).to.equal('2026-10-08');
     expect(isoDateOrUndefined('9999-12-31')).to.equal(undefined);
