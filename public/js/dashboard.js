@@ -3,6 +3,16 @@
    the bookings behind it, as the table row below does for keyboard and screen-reader users. */
 (function () {
   'use strict';
+  // A date typed in the period form asks for those dates: 自定义 (a preset would ignore them).
+  var custom = document.getElementById('period-custom');
+  ['p-from', 'p-to'].forEach(function (id) {
+    var field = document.getElementById(id);
+    if (field && custom) field.addEventListener('input', function () { custom.checked = true; });
+  });
+})();
+
+(function () {
+  'use strict';
   if (!window.echarts) return;
   var palette = ['#0b4f8a', '#f0a500', '#5a8f3c', '#9b59b6', '#c0392b', '#16a085', '#7f8c8d'];
   var charts = [];

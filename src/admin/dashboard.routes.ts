@@ -39,13 +39,14 @@ export function dashboardRoutes(stats: StatsService): Router {
         const query = periodQuery(req);
         const dashboard = await stats.dashboard(currentUser(req), query);
         const page = dashboardPage(dashboard, query);
-        res.render('admin/dashboard', { ...page, figuresHtml: await figuresHtml(res, dashboard, page, { reuse: true }) });
+        res.render('admin/dashboard', { ...page, figuresHtml: await figuresHtml(res, dashboard, page) });
       },
       // A refused custom period: this year's figures, the dates as entered, the message at the form.
       async (req, res, r) => {
         const dashboard = await stats.dashboard(currentUser(req), {});
         const page = dashboardPage(dashboard, periodQuery(req), { errors: r.errors, formError: r.formError });
-        res.status(r.status).render('admin/dashboard', { ...page, figuresHtml: await figuresHtml(res, dashboard, page, { reuse: false }) });
+        // The figures (and their export links) are this year's, as shown: never the refused dates.
+        res.status(r.status).render('admin/dashboard', { ...page, figuresHtml: await figuresHtml(res, dashboard, { ...page, query: {} }) });
       },
     ),
   );

@@ -11,12 +11,11 @@ import type { Dashboard } from '../stats/dashboard.js';
 const MAX_QUERIES_PER_DASHBOARD = 8;
 const renderedFor = new WeakMap<object, Map<string, Promise<string>>>();
 
-export function figuresHtml(res: Response, dashboard: Pick<Dashboard, 'tables'>, page: { query: object } & Record<string, unknown>, opts: { reuse: boolean }): Promise<string> {
+export function figuresHtml(res: Response, dashboard: Pick<Dashboard, 'tables'>, page: { query: object } & Record<string, unknown>): Promise<string> {
   const render = () =>
     new Promise<string>((resolve, reject) => {
       res.render('admin/_figures', { ...page, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
     });
-  if (!opts.reuse) return render();
   let byQuery = renderedFor.get(dashboard.tables);
   if (!byQuery) {
     byQuery = new Map();

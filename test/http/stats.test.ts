@@ -260,5 +260,16 @@ describe('statistics: dashboards from a known fixture', () => {
     const bad = await platform.get('/admin?period=custom&from=2026-10-31&to=2026-09-01');
     expect(bad.status).to.equal(422);
     expect(bad.text).to.contain('结束日期不能早于开始日期');
+    // the message at the field, the dates as entered, 自定义 still chosen; the figures shown (this year's) export as shown
+    const page = parse(bad.text);
+    expect(page.querySelector('#p-to-error')!.text).to.equal('结束日期不能早于开始日期');
+    expect(page.querySelector('#p-to')!.getAttribute('aria-describedby')).to.equal('p-to-error');
+    expect(page.querySelector('#p-from')!.getAttribute('value')).to.equal('2026-10-31');
+    expect(page.querySelector('#period-custom')!.hasAttribute('checked')).to.equal(true);
+    expect(page.querySelector('a[href^="/admin/export/months.csv"]')!.getAttribute('href')).to.equal('/admin/export/months.csv');
+    // a preset shows its own dates in the fields, not dates sent beside it (which it ignores)
+    const quarter = parse((await platform.get('/admin?period=quarter&from=2026-03-01&to=2026-05-31')).text);
+    expect(quarter.querySelector('#p-from')!.getAttribute('value')).to.equal('2026-10-01');
+    expect(quarter.querySelector('#period-quarter')!.hasAttribute('checked')).to.equal(true);
   });
 });
