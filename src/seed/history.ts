@@ -5,7 +5,8 @@ import { ownWindowsOf } from '../capacity/capacity.repo.js';
 import { ownWindowsOn } from '../capacity/windows.js';
 import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import { hashPassword } from '../auth/password.js';
-import { describeLimit, isNumericLimit, judge } from '../lab/judgement.js';
+import { describeLimit } from '../lab/judgement.js';
+import { demoOilResult } from './oil-results.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { layOilSamples, type SampleItem } from '../reports/content.js';
@@ -95,6 +96,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
   const rand = prng(20261127);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const chance = (p: number) => rand() < p;
+  // The oil results' values come from a sequence of their own: the history's bookings do not depend on them.
+  const valueRand = prng(20261204);
   const today = shanghaiDate(now);
 
   // Extra companies, so the dashboards show a city, not four firms.
@@ -313,7 +316,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const bookingItemsList: Extra['items'] = [];
     if (kind === 'calibration') {
       for (let i = 0; i < units; i++) {
-        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, model: pick(['Y-100', 'Y-60', 'YB-150', 'TSB-30', '—']), accuracyClass: pick(['1.0', '1.6', '2.5', 'Ⅲ', null]), compulsory: chance(0.6), measuringRange: null, intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null });
+        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, model: pick(['Y-100', 'Y-60', 'YB-150', 'TSB-30', '—']), accuracyClass: pick(['1.0', '1.6', '2.5', 'Ⅲ', null]), compulsory: chance(0.6), measuringRange: null, intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
       }
     } else if (kind === 'oil_test') {
       const grade = pick(o.service.gradeCodes ?? ['ISO8217-RMG380']);
@@ -338,6 +341,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         packageCode: pkg?.code ?? null,
         testItemCodes: pkg?.itemCodes ?? [],
         labelCode: reached('received') ? `YP-S-${n}` : null,
+        conditionOnReceipt: reached('received') ? '样品完好，封签完整' : null,
       });
     } else {
       bookingItemsList.push({ position: 1, quantity: 1, topic: pick(['企业标准编制指导', '管理体系认证前诊断', '产品质量问题分析', '对标国际先进标准']), description: '演示数据：企业提出的咨询需求。', participants: 1 + Math.floor(rand() * 3) });
@@ -357,17 +361,9 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
           const item = items.get(code)!;
           const sample = bookingItemsList[0]!;
           const limit = limitFor(limitRows, code, { gradeCode: g, edition: sample.specEdition ?? null, variant: sample.gradeVariant ?? null, sulphurRequirement: sample.sulphurRequirement ?? null });
-          const spec = isNumericLimit(limit) ? limit : undefined;
-          let value: number;
-          if (spec?.kind === 'max') value = spec.maxValue! * (chance(0.04) ? 1.05 : 0.4 + rand() * 0.55);
-          else if (spec?.kind === 'min') value = spec.minValue! * (chance(0.04) ? 0.95 : 1.02 + rand() * 0.3);
-          else if (spec?.kind === 'range') value = spec.minValue! + (spec.maxValue! - spec.minValue!) * rand();
-          else value = (item.plausibleMin ?? 0) + ((item.plausibleMax ?? 100) - (item.plausibleMin ?? 0)) * rand() * 0.2;
-          const rounded = Number(value.toPrecision(4));
-          // As on the workbench: a criterion or a limit still 待核实 is judged by the tester (here: found to conform).
-          const byTester = limit?.kind === 'criterion' || (spec && !spec.verified);
-          const judgement = byTester ? 'pass' : spec ? judge(rounded, spec) : 'no_limit';
-          return { bookingItemId: sampleId, testItemCode: code, valueText: String(rounded), valueNumber: rounded, unit: item.unit, limitText: describeLimit(limit, item.unit), limitSource: limit ? `${limit.source}${limit.verified ? '' : '（待核实）'}` : null, judgement, judgementBasis: byTester ? 'tester' : spec ? 'auto' : null };
+          // Values typical of the fuel, in the method's resolution; now and then a property is off specification.
+          const r = demoOilResult(code, gradeRows.get(g)?.family ?? 'marine-residual', { sulphurRequirement: sample.sulphurRequirement ?? null }, limit, { min: item.plausibleMin, max: item.plausibleMax }, valueRand, valueRand() < 0.015);
+          return { bookingItemId: sampleId, testItemCode: code, valueText: r.valueText, valueNumber: r.valueNumber, unit: item.unit, limitText: describeLimit(limit, item.unit), limitSource: limit ? `${limit.source}${limit.verified ? '' : '（待核实）'}` : null, judgement: r.judgement, judgementBasis: r.judgementBasis };
         });
       }
       return [];

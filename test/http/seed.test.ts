@@ -155,6 +155,30 @@ describe('seed', function () {
         expect(r!.content.oilSamples, kind).to.deep.equal(built.oilSamples);
         if (kind === 'oil_test') expect(r!.content.oilSamples![0]!.lines.every((l) => l.method !== '—'), 'every oil line names its method').to.equal(true);
       }
+      // oil results read like a lab's: judged by their value against the printed limit, text where a lab writes text,
+      // the low-temperature properties in their physical order (pour ≤ cold filter plugging ≤ cloud point)
+      const lines = await q<{ booking_id: number; code: string; value_text: string; value_number: number | null; limit_text: string | null; judgement: string }>(
+        `SELECT booking_id, test_item_code AS code, value_text, value_number, limit_text, judgement FROM results WHERE test_item_code IS NOT NULL`,
+      );
+      expect(lines.length).to.be.greaterThan(200);
+      for (const l of lines) {
+        const m = /^(?:(≤|≥) (-?[\d.]+)|(-?[\d.]+) – (-?[\d.]+))/.exec(l.limit_text ?? '');
+        if (m && l.value_number !== null) {
+          const v = Number(l.value_number);
+          const inside = m[1] === '≤' ? v <= Number(m[2]) : m[1] === '≥' ? v >= Number(m[2]) : v >= Number(m[3]) && v <= Number(m[4]);
+          expect(l.judgement, `${l.code} ${l.value_text} against ${l.limit_text}`).to.equal(inside ? 'pass' : 'fail');
+        }
+        if (l.code === 'OIL-APPEAR') expect(l.value_text).to.equal('清澈透亮');
+        if (l.code === 'OIL-FAME' && (l.limit_text ?? '').includes('极微量')) expect(l.value_text).to.equal('< 0.1');
+      }
+      const bySample = new Map<number, Map<string, number>>();
+      for (const l of lines) if (l.value_number !== null) bySample.set(l.booking_id, (bySample.get(l.booking_id) ?? new Map()).set(l.code, Number(l.value_number)));
+      for (const [id, v] of bySample) {
+        const order = ['OIL-POUR', 'OIL-CFPP', 'OIL-CLOUD'].map((c) => v.get(c)).filter((x): x is number => x !== undefined);
+        expect(order, `booking ${id}: pour ≤ CFPP ≤ cloud point`).to.deep.equal([...order].sort((a, b) => a - b));
+      }
+      const failed = lines.filter((l) => l.judgement === 'fail').length;
+      expect(failed, 'a few samples off specification, most within').to.be.within(1, lines.length / 20);
       const [blank] = await q<{ n: number }>("SELECT count(*)::int AS n FROM reports WHERE number LIKE '%-YJS-%' AND (issued_at IS NULL OR content->'booking'->>'enterpriseName' IS NULL OR content->'booking'->>'nodeName' IS NULL OR tester_id = approver_id)");
       expect(blank!.n, 'chain reports issued, with the company, the node and three signers').to.equal(0);
       await t.close();
