@@ -68,6 +68,23 @@ function legacyOilSamples(c: ReportContent): OilReportSample[] {
 
 type CalResult = { bookingItemId: number; conclusion?: string | null; certificateNo?: string | null; nextDueDate?: string | null; points?: { nominal: number; measured: number; error: number | null; uncertainty: string | null }[] | null; remark?: string | null };
 
+/**
+ * What a certificate names as its basis: a verification (合格 / 不合格) its 检定规程 (JJG), a calibration its 校准规范
+ * (JJF) — either falling back to every standard of the service when it has none of that kind — and one edition of each
+ * document (the first listed, the one in force).
+ */
+export function certificateStandards(all: string[], conclusionCode: string): string[] {
+  const prefix = conclusionCode === 'calibrated' ? 'JJF' : 'JJG';
+  const ofKind = all.filter((s) => s.trim().toUpperCase().startsWith(prefix));
+  const seen = new Set<string>();
+  return (ofKind.length ? ofKind : all).filter((s) => {
+    const document = /^([A-Z/]+\s*\d+(?:\.\d+)?)/i.exec(s.trim())?.[1]?.replace(/\s+/g, ' ').toUpperCase() ?? s;
+    if (seen.has(document)) return false;
+    seen.add(document);
+    return true;
+  });
+}
+
 /** One certificate per instrument line, titled by its result. */
 function certificates(c: ReportContent) {
   const results = c.results as unknown as CalResult[];
@@ -77,6 +94,7 @@ function certificates(c: ReportContent) {
       .map((r) => ({
         kind: CERTIFICATE_KINDS[r.conclusion ?? ''] ?? CERTIFICATE_KINDS.calibrated!,
         conclusionCode: r.conclusion ?? 'calibrated',
+        standards: certificateStandards(c.standards ?? [], r.conclusion ?? 'calibrated'),
         certificateNo: r.certificateNo ?? '—',
         instrumentName: (it.instrumentName as string | null) ?? '—',
         model: (it.model as string | null) || '—',
