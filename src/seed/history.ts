@@ -7,6 +7,7 @@ import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import { hashPassword } from '../auth/password.js';
 import { describeLimit } from '../lab/judgement.js';
 import { demoOilResult } from './oil-results.js';
+import { demoInstrument, demoPoints } from './calibration-results.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { layOilSamples, type SampleItem } from '../reports/content.js';
@@ -316,7 +317,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const bookingItemsList: Extra['items'] = [];
     if (kind === 'calibration') {
       for (let i = 0; i < units; i++) {
-        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, model: pick(['Y-100', 'Y-60', 'YB-150', 'TSB-30', '—']), accuracyClass: pick(['1.0', '1.6', '2.5', 'Ⅲ', null]), compulsory: chance(0.6), measuringRange: null, intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
+        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, ...demoInstrument(o.service.code, pick), compulsory: chance(0.6), intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
       }
     } else if (kind === 'oil_test') {
       const grade = pick(o.service.gradeCodes ?? ['ISO8217-RMG380']);
@@ -351,7 +352,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       if (kind === 'calibration') {
         return itemIds.map((id) => {
           const fail = chance(0.05);
-          return { bookingItemId: id, conclusion: fail ? 'fail' : chance(0.2) ? 'calibrated' : 'pass', certificateNo: `JD${createdDay.slice(0, 4)}-${String(id).padStart(6, '0')}`, nextDueDate: fail ? null : addMonths(reportedDay, o.period ?? 12), points: null, remark: null };
+          const conclusion = fail ? 'fail' : chance(0.2) ? 'calibrated' : 'pass';
+          return { bookingItemId: id, conclusion, certificateNo: `JD${createdDay.slice(0, 4)}-${String(id).padStart(6, '0')}`, nextDueDate: fail ? null : addMonths(reportedDay, o.period ?? 12), points: demoPoints(o.service.code, conclusion, valueRand), remark: null };
         });
       }
       if (kind === 'oil_test' && g) {

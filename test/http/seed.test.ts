@@ -177,6 +177,15 @@ describe('seed', function () {
         const order = ['OIL-POUR', 'OIL-CFPP', 'OIL-CLOUD'].map((c) => v.get(c)).filter((x): x is number => x !== undefined);
         expect(order, `booking ${id}: pour ≤ CFPP ≤ cloud point`).to.deep.equal([...order].sort((a, b) => a - b));
       }
+      // certificates of the common instruments carry their data: readings = nominal + error, an uncertainty on calibrations
+      const cal = await q<{ conclusion: string; points: { nominal: number; measured: number; error: number; uncertainty: string | null }[] }>(
+        `SELECT conclusion, points FROM results WHERE test_item_code IS NULL AND points IS NOT NULL`,
+      );
+      expect(cal.length).to.be.greaterThan(20);
+      for (const r of cal) {
+        for (const p of r.points) expect(p.measured).to.be.closeTo(p.nominal + p.error, 1e-9);
+        expect(r.points.every((p) => !!p.uncertainty), r.conclusion).to.equal(r.conclusion === 'calibrated');
+      }
       const failed = lines.filter((l) => l.judgement === 'fail').length;
       expect(failed, 'a few samples off specification, most within').to.be.within(1, lines.length / 20);
       const [blank] = await q<{ n: number }>("SELECT count(*)::int AS n FROM reports WHERE number LIKE '%-YJS-%' AND (issued_at IS NULL OR content->'booking'->>'enterpriseName' IS NULL OR content->'booking'->>'nodeName' IS NULL OR tester_id = approver_id)");

@@ -1,0 +1,60 @@
+/**
+ * The instruments of the demo history's most booked calibration services, and the measurement data of their
+ * certificates: a range, accuracy class and models a company would bring, the check points the regulation names, and
+ * readings within the maximum permissible error (one point beyond it on a 不合格 result), with the expanded
+ * uncertainty a calibration certificate gives. Services not listed here keep certificates without a data table.
+ */
+
+type Rand = () => number;
+
+interface DemoInstrument {
+  range: string;
+  accuracyClasses: string[];
+  models: string[];
+  /** Nominal values of the check points, in the unit of the range. */
+  points: number[];
+  /** Maximum permissible error at a point (absolute, in the same unit). */
+  mpe: (nominal: number) => number;
+  decimals: number;
+  /** Expanded uncertainty (k = 2) as a calibration certificate prints it. */
+  uncertainty: string;
+}
+
+const DEMO_INSTRUMENTS: Record<string, DemoInstrument> = {
+  'CAL-PG': { range: '（0～1.6）MPa', accuracyClasses: ['1.6', '2.5'], models: ['Y-100', 'Y-60', 'YN-100'], points: [0, 0.4, 0.8, 1.2, 1.6], mpe: () => 0.026, decimals: 3, uncertainty: '0.008 MPa' },
+  'CAL-DIS': { range: '（0～300）kg，e = 0.1 kg', accuracyClasses: ['Ⅲ'], models: ['TCS-300', 'ACS-30', 'XK3190'], points: [0, 10, 50, 150, 300], mpe: (n) => (n <= 50 ? 0.05 : n <= 200 ? 0.1 : 0.15), decimals: 2, uncertainty: '0.03 kg' },
+  'CAL-EBAL': { range: '（0～220）g，d = 0.1 mg', accuracyClasses: ['Ⅰ'], models: ['FA2204B', 'ME204E', 'BSA224S'], points: [0, 20, 50, 100, 200], mpe: (n) => (n <= 50 ? 0.0005 : n <= 200 ? 0.001 : 0.0015), decimals: 4, uncertainty: '0.2 mg' },
+  'CAL-CGD': { range: '（0～100）%LEL', accuracyClasses: ['—'], models: ['GT-2000', 'SP-1102', 'KB501'], points: [20, 40, 60], mpe: () => 5, decimals: 1, uncertainty: '1.5 %LEL' },
+  'CAL-LIGT': { range: '（0～100）℃，分度值 1 ℃', accuracyClasses: ['—'], models: ['全浸式', '局浸式'], points: [0, 20, 50, 80, 100], mpe: () => 1, decimals: 1, uncertainty: '0.15 ℃' },
+  'CAL-TW': { range: '（20～100）N·m', accuracyClasses: ['4 级'], models: ['TB-100', 'NB-100', 'QD-100'], points: [20, 60, 100], mpe: (n) => n * 0.04, decimals: 1, uncertainty: '0.8 %' },
+  'CAL-BP': { range: '（0～300）mmHg', accuracyClasses: ['—'], models: ['YE660', 'HEM-7121', '台式水银'], points: [0, 50, 100, 150, 200, 250], mpe: () => 3, decimals: 0, uncertainty: '0.8 mmHg' },
+};
+
+/** What the history's booking form says of an instrument of this service (range, class, model; null when unlisted). */
+export function demoInstrument(serviceCode: string, pick: <T>(xs: T[]) => T): { measuringRange: string | null; accuracyClass: string | null; model: string } {
+  const known = DEMO_INSTRUMENTS[serviceCode];
+  const model = pick(known?.models ?? ['—']);
+  const cls = pick(known?.accuracyClasses ?? ['—']);
+  return { measuringRange: known?.range ?? null, accuracyClass: cls === '—' ? null : cls, model };
+}
+
+export interface DemoPoint {
+  nominal: number;
+  measured: number;
+  error: number | null;
+  uncertainty: string | null;
+}
+
+/** The data table of a certificate: within the MPE (one point beyond it when the result is 不合格); null when unlisted. */
+export function demoPoints(serviceCode: string, conclusion: string, rand: Rand): DemoPoint[] | null {
+  const known = DEMO_INSTRUMENTS[serviceCode];
+  if (!known) return null;
+  const f = 10 ** known.decimals;
+  const beyond = conclusion === 'fail' ? Math.floor(rand() * known.points.length) : -1;
+  return known.points.map((nominal, i) => {
+    const mpe = known.mpe(nominal);
+    const share = i === beyond ? 1.3 + rand() * 0.5 : (rand() * 2 - 1) * 0.6;
+    const error = Math.round(mpe * share * f) / f;
+    return { nominal, measured: Math.round((nominal + error) * f) / f, error, uncertainty: conclusion === 'calibrated' ? known.uncertainty : null };
+  });
+}
