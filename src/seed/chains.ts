@@ -1,6 +1,6 @@
 import { recordEvent } from '../events/record.js';
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { closedDatesFrom, releaseUnits } from '../capacity/capacity.repo.js';
 import { dueDateFrom } from '../bookings/progress.js';
 import { MAIN_PATH, TRANSITIONS, type BookingStatus, type MainStage } from '../bookings/lifecycle.js';
@@ -13,7 +13,7 @@ import { makeChainsService } from '../chains/chains.service.js';
 import * as chainsRepo from '../chains/chains.repo.js';
 import { afterBookingCompleted } from '../chains/sequencing.js';
 import type { Db } from '../db/client.js';
-import { bookingItems, bookings, bundles, chainRequests, chainSteps, nodes, reports, results, services, users } from '../db/schema.js';
+import { bookingFees, bookingItems, bookings, bundles, chainRequests, chainSteps, nodes, reports, results, services, users } from '../db/schema.js';
 import { insertRows } from '../db/bulk-insert.js';
 import { findBookingByNumber } from '../bookings/bookings.repo.js';
 import { buildContent } from '../reports/content.js';
@@ -109,6 +109,14 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
       .update(bookings)
       .set({ status, ...(status === 'in_progress' ? {} : { closedAt: new Date() }), ...(refusal ? { closeReason: refusal } : {}), ...(dueDate ? { acceptedAt: new Date(), dueDate } : {}) })
       .where(eq(bookings.id, bookingId));
+    // The fee as the lab's acceptance confirms it (the estimate), and as paid when the report is issued.
+    if (dueDate) await tx.update(bookingFees).set({ confirmedCents: sql`coalesce(${bookingFees.confirmedCents}, ${bookingFees.estimateCents})`, confirmedBy: manager?.id ?? null, confirmedAt: new Date() }).where(eq(bookingFees.bookingId, bookingId));
+    if (status === 'completed') {
+      await tx
+        .update(bookingFees)
+        .set({ paymentStatus: sql`CASE WHEN ${bookingFees.confirmedCents} > 0 THEN 'paid'::payment_status ELSE 'waived'::payment_status END`, paidCents: sql`nullif(${bookingFees.confirmedCents}, 0)`, paidOn: sql`CASE WHEN ${bookingFees.confirmedCents} > 0 THEN ${today}::date END`, paymentMethod: sql`CASE WHEN ${bookingFees.confirmedCents} > 0 THEN 'transfer' END`, paymentRecordedBy: manager?.id ?? null })
+        .where(eq(bookingFees.bookingId, bookingId));
+    }
     let from: string = b!.status;
     for (const [i, [action, to]] of steps.entries()) {
       await recordEvent(tx, { actorUserId: manager?.id ?? null, entityType: 'booking', entityId: bookingId, action, fromState: from, toState: to, ...(i === 0 ? { data: { dueDate } } : {}) });

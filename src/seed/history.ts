@@ -7,6 +7,9 @@ import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import { hashPassword } from '../auth/password.js';
 import { describeLimit } from '../lab/judgement.js';
 import { demoOilResult } from './oil-results.js';
+import { estimateFee, type FeeQuery } from '../fees/estimate.js';
+import { pricesInForce, type PriceRow } from '../fees/fees.repo.js';
+import { PAYMENT_METHODS, yuan } from '../fees/fees.view.js';
 import { demoInstrument, demoPoints } from './calibration-results.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
@@ -17,6 +20,7 @@ import { insertRows } from '../db/bulk-insert.js';
 import { raiseCounters } from './counters.js';
 import type { Db } from '../db/client.js';
 import {
+  bookingFees,
   bookingItems,
   bookings,
   capacityWindows,
@@ -416,6 +420,17 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const notificationRows: (typeof notifications.$inferInsert)[] = [];
     const conclusions: { id: number; conclusion: string }[] = [];
     const reportCounters = new Map<string, number>();
+    // Each booking's fee as the lab handled it: estimated from the prices in force at submission, confirmed at
+    // acceptance (a quote where a price is still 待公布), paid when the report was issued (free lines waived).
+    const feeRows: (typeof bookingFees.$inferInsert)[] = [];
+    const priceTargetsAll = [
+      ...offerings.map((o) => ({ kind: 'service' as const, code: o.service.code })),
+      ...[...packages.keys()].map((code) => ({ kind: 'oil_package' as const, code })),
+      ...[...items.keys()].map((code) => ({ kind: 'oil_item' as const, code })),
+    ];
+    const pricesByNode = new Map<number, Map<string, PriceRow>>();
+    for (const nodeId of new Set(newBookings.map((b) => b.nodeId))) pricesByNode.set(nodeId, await pricesInForce(tx, priceTargetsAll, today, nodeId));
+    const paymentMethods = Object.keys(PAYMENT_METHODS).filter((m) => m !== 'other');
     // A sample as the report lays it out: the booking row with its grade's names.
     const sampleOf = (it: Extra['items'][number], id: number): SampleItem => {
       const g = it.gradeCode ? gradeRows.get(it.gradeCode) : undefined;
@@ -433,6 +448,33 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       resultRows.push(...rs.map((r) => ({ ...r, bookingId })));
       const conclusion = b.kind === 'consultation' ? 'info' : rs.some((r) => r.judgement === 'fail' || r.conclusion === 'fail') ? 'fail' : rs.length && rs.every((r) => r.conclusion === 'calibrated') ? 'info' : 'pass';
       if (rs.length || b.kind === 'consultation') conclusions.push({ id: bookingId, conclusion });
+      {
+        const service = offerings.find((o) => o.service.id === b.serviceId)!.service;
+        const first = x.items[0];
+        const query: FeeQuery =
+          b.kind === 'calibration'
+            ? { kind: 'calibration', serviceCode: service.code, serviceName: service.name, instruments: x.items.map((it) => ({ name: it.instrumentName ?? service.name, quantity: it.quantity ?? 1, compulsory: !!it.compulsory })) }
+            : b.kind === 'oil_test'
+              ? { kind: 'oil_test', serviceCode: service.code, serviceName: service.name, oil: { samples: first?.quantity ?? 1, packageCode: first?.packageCode ?? null, packageName: first?.packageCode ? (packages.get(first.packageCode)?.name ?? null) : null, itemCodes: first?.testItemCodes ?? [], itemNames } }
+              : { kind: 'consultation', serviceCode: service.code, serviceName: service.name };
+        const estimate = estimateFee(query, pricesByNode.get(b.nodeId)!);
+        const manager = staff.find((s) => s.nodeId === b.nodeId && s.role === 'node_manager') ?? staff.find((s) => s.nodeId === b.nodeId);
+        const fee: typeof bookingFees.$inferInsert = { bookingId, estimateCents: estimate.totalCents, estimateLines: estimate.lines, estimateComplete: estimate.complete, urgent: false };
+        if (b.acceptedAt) {
+          // Without a published price for every line the lab quotes at acceptance.
+          const confirmed = estimate.complete ? estimate.totalCents : estimate.totalCents + 10_000 * (1 + (bookingId % 4));
+          Object.assign(fee, { confirmedCents: confirmed, confirmedBy: manager?.id ?? null, confirmedAt: b.acceptedAt, adjustReason: estimate.complete ? null : '按受理时报价' });
+          eventRows.push({ at: b.acceptedAt, actorUserId: manager?.id ?? null, entityType: 'booking', entityId: String(bookingId), action: 'fee.confirmed', note: `核定费用 ${yuan(confirmed)}`, data: { estimate: estimate.totalCents, confirmed } });
+          if (b.reportedAt) {
+            const paidAt = new Date((b.reportedAt as Date).getTime() - 2 * HOUR);
+            const paid = confirmed > 0;
+            const method = paymentMethods[bookingId % paymentMethods.length]!;
+            Object.assign(fee, paid ? { paymentStatus: 'paid', paidCents: confirmed, paidOn: shanghaiDate(paidAt), paymentMethod: method, paymentRecordedBy: manager?.id ?? null } : { paymentStatus: 'waived', paymentRecordedBy: manager?.id ?? null });
+            eventRows.push({ at: paidAt, actorUserId: manager?.id ?? null, entityType: 'booking', entityId: String(bookingId), action: 'fee.payment', fromState: 'unpaid', toState: paid ? 'paid' : 'waived', note: paid ? `已缴费 ${yuan(confirmed)}（${shanghaiDate(paidAt)}）` : '免收', data: { paidCents: paid ? confirmed : null, method: paid ? method : null } });
+          }
+        }
+        feeRows.push(fee);
+      }
       if (x.report) {
         const [tech, ver, appr] = [x.report.testerId, x.report.verifierId, x.report.approverId].map((id) => staff.find((s) => s.id === id)!) as [StaffRow, StaffRow, StaffRow];
         const company = companies.find((c) => c.id === b.enterpriseId)!;
@@ -487,6 +529,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     await insertRows(tx, results, resultRows);
     await insertRows(tx, reports, reportRows);
     await insertRows(tx, evaluations, evaluationRows);
+    await insertRows(tx, bookingFees, feeRows);
     await insertRows(tx, notifications, notificationRows);
     await tx.execute(
       sql`UPDATE ${bookings} SET conclusion = v.c FROM unnest(${sql.param(conclusions.map((c) => c.id))}::int[], ${sql.param(conclusions.map((c) => c.conclusion))}::text[]) AS v(id, c) WHERE ${bookings.id} = v.id`,

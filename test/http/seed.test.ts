@@ -186,6 +186,14 @@ describe('seed', function () {
         for (const p of r.points) expect(p.measured).to.be.closeTo(p.nominal + p.error, 1e-9);
         expect(r.points.every((p) => !!p.uncertainty), r.conclusion).to.equal(r.conclusion === 'calibrated');
       }
+      // every booking has its fee: estimated, confirmed at acceptance, paid (or waived when free) once reported
+      const [fees] = await q<{ missing: number; unconfirmed: number; unpaid: number; paid: number }>(`SELECT
+          (SELECT count(*)::int FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM booking_fees f WHERE f.booking_id = b.id)) AS missing,
+          (SELECT count(*)::int FROM bookings b JOIN booking_fees f ON f.booking_id = b.id WHERE b.accepted_at IS NOT NULL AND f.confirmed_cents IS NULL) AS unconfirmed,
+          (SELECT count(*)::int FROM bookings b JOIN booking_fees f ON f.booking_id = b.id WHERE b.status IN ('reported', 'completed') AND f.payment_status = 'unpaid') AS unpaid,
+          (SELECT count(*)::int FROM booking_fees WHERE payment_status = 'paid' AND paid_cents > 0 AND paid_cents = confirmed_cents) AS paid`);
+      expect(fees).to.include({ missing: 0, unconfirmed: 0, unpaid: 0 });
+      expect(fees!.paid).to.be.greaterThan(100);
       const failed = lines.filter((l) => l.judgement === 'fail').length;
       expect(failed, 'a few samples off specification, most within').to.be.within(1, lines.length / 20);
       const [blank] = await q<{ n: number }>("SELECT count(*)::int AS n FROM reports WHERE number LIKE '%-YJS-%' AND (issued_at IS NULL OR content->'booking'->>'enterpriseName' IS NULL OR content->'booking'->>'nodeName' IS NULL OR tester_id = approver_id)");
