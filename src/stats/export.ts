@@ -70,7 +70,9 @@ export async function toXlsx(table: Table, subtitle: string): Promise<Buffer> {
   }
   table.columns.forEach((c, i) => {
     const col = sheet.getColumn(i + 1);
-    col.width = Math.max(10, Math.min(40, c.label.length * 2 + 4));
+    // Wide enough for the header and the longest value (a Chinese character takes about two widths).
+    const longest = Math.max(c.label.length, ...table.rows.map((r) => String(r[c.key] ?? '').length));
+    col.width = Math.max(10, Math.min(48, longest * 2 + 2));
     if (c.format === 'percent') col.numFmt = '0.0%';
     if (c.format === 'decimal') col.numFmt = '0.0';
     if (c.format === 'yuan') col.numFmt = '#,##0.00';
