@@ -733,6 +733,8 @@ export const results = pgTable(
   (t) => [
     index('results_booking_idx').on(t.bookingId, t.version),
     uniqueIndex('results_line_uq').on(t.bookingId, t.version, t.bookingItemId, t.testItemCode),
+    // /verify by the certificate number printed on a calibration certificate
+    index('results_certificate_idx').on(t.certificateNo).where(sql`${t.certificateNo} IS NOT NULL`),
   ],
 );
 

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
-import { attachments, reportRevisions, reports, users } from '../db/schema.js';
+import { attachments, reportRevisions, reports, results, users } from '../db/schema.js';
 
 export type NewReport = typeof reports.$inferInsert;
 export type ReportRow = typeof reports.$inferSelect;
@@ -53,6 +53,18 @@ export async function findByNumberAndCode(ex: Executor, number: string, code: st
     .from(reports)
     .where(and(eq(reports.number, number), eq(reports.verificationCode, code)));
   return rows[0];
+}
+
+/** The report version a certificate number belongs to (a calibration certificate carries its own number), by its code. */
+export async function findByCertificateAndCode(ex: Executor, certificateNo: string, code: string): Promise<ReportRow | undefined> {
+  const rows = await ex
+    .select({ report: reports })
+    .from(results)
+    .innerJoin(reports, and(eq(reports.bookingId, results.bookingId), eq(reports.version, results.version)))
+    .where(and(eq(results.certificateNo, certificateNo), eq(reports.verificationCode, code)))
+    .orderBy(desc(reports.version))
+    .limit(1);
+  return rows[0]?.report;
 }
 
 export async function findByToken(ex: Executor, token: string): Promise<ReportRow | undefined> {

@@ -56,7 +56,7 @@ export function reportsRoutes(deps: { reports: ReportsService; rateLimitStore: (
     if (!token && !values.no && !values.code) return res.render('reports/verify', { title: '报告验证', values, outcome: undefined, result: undefined });
     // Half a pair is a form left incomplete, not a report that does not exist: say which field is missing.
     if (!token && (!values.no || !values.code)) {
-      const errors = { ...(values.no ? {} : { no: '请填写报告上的报告编号' }), ...(values.code ? {} : { code: '请填写报告上的 8 位验证码' }) };
+      const errors = { ...(values.no ? {} : { no: '请填写报告编号或证书编号' }), ...(values.code ? {} : { code: '请填写报告上的 8 位验证码' }) };
       return res.status(422).render('reports/verify', { title: '报告验证', values, outcome: undefined, result: undefined, errors });
     }
     const result = await reports.verify({ number: values.no, code: values.code, token });

@@ -20,7 +20,12 @@ export function maskCompanyName(name: string | null | undefined): string {
 export async function verifyReport(db: Db, query: { number?: string; code?: string; token?: string }) {
     let report: repo.ReportRow | undefined;
     if (query.token) report = await repo.findByToken(db, query.token);
-    else if (query.number && query.code) report = await repo.findByNumberAndCode(db, query.number.trim().toUpperCase(), query.code.trim().toUpperCase());
+    else if (query.number && query.code) {
+      const number = query.number.trim().toUpperCase();
+      const code = query.code.trim().toUpperCase();
+      // The report's number, or the number of one of its certificates (each calibration certificate prints its own).
+      report = (await repo.findByNumberAndCode(db, number, code)) ?? (await repo.findByCertificateAndCode(db, number, code));
+    }
     if (!report) return undefined;
     const content = report.content as ReportContent;
     const versions = await repo.versionsOfNumber(db, report.number);
@@ -37,6 +42,8 @@ export async function verifyReport(db: Db, query: { number?: string; code?: stri
       title: content.title,
       issuedOn: formatDate(report.issuedAt),
       conclusion: CONCLUSION_LABELS[report.conclusion] ?? report.conclusion,
+      /** The certificates the report holds (calibration), each with its own number. */
+      certificates: (content.results as { certificateNo?: string | null }[]).map((r) => r.certificateNo).filter((n): n is string => !!n),
       revokedReason: report.status === 'revoked' ? report.revokedReason : null,
       revokedOn: report.revokedAt ? formatDate(report.revokedAt) : null,
     };

@@ -260,6 +260,17 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(byToken.text).to.contain(report!.number).and.contain('有效');
     });
 
+    it('verifies by the number of a certificate in the report too, with the report\'s code, and lists its certificates', async () => {
+      const [report] = await t.db.select().from(reports);
+      const certificates = (await t.db.select({ no: results.certificateNo }).from(results).where(eq(results.bookingId, report!.bookingId))).map((r) => r.no).filter((n): n is string => !!n);
+      expect(certificates).to.not.be.empty;
+      const byCertificate = await agentFor(t.app).get(`/verify?no=${encodeURIComponent(certificates[0]!.toLowerCase())}&code=${report!.verificationCode}`);
+      expect(byCertificate.status).to.equal(200);
+      expect(byCertificate.text).to.contain(report!.number).and.contain('有效').and.contain('所含证书').and.contain(certificates[0]!);
+      const wrongCode = await agentFor(t.app).get(`/verify?no=${certificates[0]}&code=ABCDEFGH`);
+      expect(wrongCode.status).to.equal(404);
+    });
+
     it('gives the same answer for a wrong code and a made-up number', async () => {
       const [report] = await t.db.select().from(reports);
       const wrongCode = await agentFor(t.app).get(`/verify?no=${report!.number}&code=ABCDEFGH`);
@@ -275,7 +286,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const [report] = await t.db.select().from(reports);
       const codeOnly = await agentFor(t.app).get(`/verify?code=${report!.verificationCode}`);
       expect(codeOnly.status).to.equal(422);
-      expect(codeOnly.text).to.contain('请填写报告上的报告编号').and.contain(`value="${report!.verificationCode}"`).and.not.contain('未找到匹配的报告');
+      expect(codeOnly.text).to.contain('请填写报告编号或证书编号').and.contain(`value="${report!.verificationCode}"`).and.not.contain('未找到匹配的报告');
       const numberOnly = await agentFor(t.app).get(`/verify?no=${report!.number}`);
       expect(numberOnly.status).to.equal(422);
       expect(numberOnly.text).to.contain('请填写报告上的 8 位验证码').and.contain(`value="${report!.number}"`).and.not.contain('有效');

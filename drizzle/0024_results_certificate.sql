@@ -1,0 +1,1 @@
+CREATE INDEX "results_certificate_idx" ON "results" USING btree ("certificate_no") WHERE "results"."certificate_no" IS NOT NULL;
