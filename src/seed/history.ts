@@ -96,6 +96,26 @@ const EXCELLENT = ['送检方便，出证及时', '工作人员很专业，解�
 const AVERAGE = ['整体还可以，希望时段再多一些', '受理有点慢', '希望能开通短信提醒'];
 const POOR = ['报告比承诺时间晚了两天', '电话一直占线'];
 
+/** What companies ask the consultation services, and what the consultation record says was advised. */
+const CONSULTATIONS: Record<string, { asked: string; advised: string }> = {
+  企业标准编制指导: {
+    asked: '新产品拟制定企业标准，请协助确定标准结构和主要技术指标，并说明自我声明公开的要求。',
+    advised: '已对照 GB/T 1.1—2020 审阅企业标准草案，就范围、术语、技术要求和试验方法提出修改意见 6 条；建议主要技术指标不低于相关国家标准，完成型式试验验证后在企业标准信息公共服务平台自我声明公开。',
+  },
+  管理体系认证前诊断: {
+    asked: '计划申请 ISO 9001 质量管理体系认证，请在认证审核前对现有体系文件和运行记录进行诊断。',
+    advised: '已按 GB/T 19001—2016 条款逐项诊断体系文件和近三个月运行记录，发现不符合项 4 项（文件控制、内部审核、纠正措施、监视和测量资源），已给出整改建议，整改完成后可申请第一阶段审核。',
+  },
+  产品质量问题分析: {
+    asked: '近期一批产品在客户处出现渗漏，请协助分析原因并提出改进措施。',
+    advised: '已现场查看不合格品和生产记录，初步判断为密封件材料批次差异和装配扭矩控制不稳定所致；建议对该批密封件进行复检，装配工序使用经检定合格的扭矩扳子并记录扭矩值，改进后抽样进行耐压试验验证。',
+  },
+  对标国际先进标准: {
+    asked: '产品拟出口欧盟，请对照国外标准分析现行企业标准的差距。',
+    advised: '已将企业标准与对应的 EN / ISO 标准逐项比对，列出技术指标差异 5 项、试验方法差异 3 项，建议补充相关型式试验并修订企业标准，必要时委托具备资质的检测机构出具报告。',
+  },
+};
+
 export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{ bookings: number }> {
   if ((await db.$count(bookings)) > 0) return { bookings: 0 };
   const rand = prng(20261127);
@@ -349,7 +369,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         conditionOnReceipt: reached('received') ? '样品完好，封签完整' : null,
       });
     } else {
-      bookingItemsList.push({ position: 1, quantity: 1, topic: pick(['企业标准编制指导', '管理体系认证前诊断', '产品质量问题分析', '对标国际先进标准']), description: '演示数据：企业提出的咨询需求。', participants: 1 + Math.floor(rand() * 3) });
+      const topic = pick(Object.keys(CONSULTATIONS));
+      bookingItemsList.push({ position: 1, quantity: 1, topic, description: CONSULTATIONS[topic]!.asked, participants: 1 + Math.floor(rand() * 3) });
     }
     const makeResults: Extra['results'] = (g, itemIds) => {
       if (!reached('to_verify')) return [];
@@ -375,7 +396,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       return [];
     };
     if (reached('to_verify')) booking.conclusion = kind === 'consultation' ? 'info' : 'pass';
-    if (kind === 'consultation' && reached('to_verify')) booking.conclusionRemark = '已就企业问题给出书面建议，详见咨询记录。';
+    if (kind === 'consultation' && reached('to_verify')) booking.conclusionRemark = CONSULTATIONS[bookingItemsList[0]!.topic ?? '']?.advised ?? '已就企业问题给出书面建议。';
 
     // Number: prefix, submission day, sequence of that day.
     const dayKey = `${o.prefix}|${createdDay}`;
