@@ -139,7 +139,7 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
     const signers = { testerId: tester!.id, verifierId: verifier!.id, approverId: manager!.id };
     await tx
       .update(bookings)
-      .set({ conclusion, resultsBy: tester!.id, resultsAt: now, verifiedBy: verifier!.id, verifiedAt: now, reportedAt: now, ...(b!.kind === 'consultation' ? { conclusionRemark: '已就企业问题给出书面建议，详见咨询记录。' } : {}) })
+      .set({ conclusion, resultsBy: tester!.id, resultsAt: now, verifiedBy: verifier!.id, verifiedAt: now, reportedAt: now, turnaroundDays: 0, onTime: true, ...(b!.kind === 'consultation' ? { conclusionRemark: '已就企业问题给出书面建议，详见咨询记录。' } : {}) })
       .where(eq(bookings.id, bookingId));
     const view = (await findBookingByNumber(tx, b!.number))!;
     const content = await buildContent(tx, { booking: view, version: 1, signers, conclusion, remark: view.conclusionRemark ?? null, receivedAt: now, itemNames: {}, now });
