@@ -45,16 +45,22 @@ export interface DemoPoint {
   uncertainty: string | null;
 }
 
-/** The data table of a certificate: within the MPE (one point beyond it when the result is 不合格); null when unlisted. */
-export function demoPoints(serviceCode: string, conclusion: string, rand: Rand): DemoPoint[] | null {
+/**
+ * The data table of a certificate — within the MPE, one point beyond it when the result is 不合格 — and, on a 不合格
+ * result, the remark a 检定结果通知书 gives: which point failed and by how much. No table for an unlisted service.
+ */
+export function demoCalibration(serviceCode: string, conclusion: string, rand: Rand): { points: DemoPoint[] | null; remark: string | null } {
   const known = DEMO_INSTRUMENTS[serviceCode];
-  if (!known) return null;
+  if (!known) return { points: null, remark: conclusion === 'fail' ? '示值误差超出检定规程规定的最大允许误差。' : null };
   const f = 10 ** known.decimals;
   const beyond = conclusion === 'fail' ? Math.floor(rand() * known.points.length) : -1;
-  return known.points.map((nominal, i) => {
+  const points = known.points.map((nominal, i) => {
     const mpe = known.mpe(nominal);
     const share = i === beyond ? 1.3 + rand() * 0.5 : (rand() * 2 - 1) * 0.6;
     const error = Math.round(mpe * share * f) / f;
     return { nominal, measured: Math.round((nominal + error) * f) / f, error, uncertainty: conclusion === 'calibrated' ? known.uncertainty : null };
   });
+  const failed = points[beyond];
+  const remark = failed ? `第 ${beyond + 1} 点（标称值 ${failed.nominal}）示值误差 +${failed.error}，超出最大允许误差 ±${Math.round(known.mpe(failed.nominal) * f) / f}（${known.range}）。` : null;
+  return { points, remark };
 }

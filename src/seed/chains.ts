@@ -1,6 +1,6 @@
 import { recordEvent } from '../events/record.js';
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, like, max, sql } from 'drizzle-orm';
 import { closedDatesFrom, releaseUnits } from '../capacity/capacity.repo.js';
 import { dueDateFrom } from '../bookings/progress.js';
 import { MAIN_PATH, TRANSITIONS, type BookingStatus, type MainStage } from '../bookings/lifecycle.js';
@@ -134,7 +134,11 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
     const conclusion = b!.kind === 'consultation' ? 'info' : 'pass';
     const items = await tx.select().from(bookingItems).where(eq(bookingItems.bookingId, bookingId)).orderBy(bookingItems.position);
     if (b!.kind === 'calibration') {
-      await insertRows(tx, results, items.map((item) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `JD${today.slice(0, 4)}-${String(item.id).padStart(6, '0')}`, nextDueDate: addMonths(today, 12) })));
+      // The lab's one series of certificate numbers per year: the next after the highest given.
+      const prefix = `JD${today.slice(0, 4)}-`;
+      const [last] = await tx.select({ no: max(results.certificateNo) }).from(results).where(like(results.certificateNo, `${prefix}%`));
+      const after = last?.no ? Number(last.no.slice(prefix.length)) : 0;
+      await insertRows(tx, results, items.map((item, k) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `${prefix}${String(after + k + 1).padStart(6, '0')}`, nextDueDate: addMonths(today, 12) })));
     }
     const signers = { testerId: tester!.id, verifierId: verifier!.id, approverId: manager!.id };
     await tx

@@ -10,7 +10,7 @@ import { demoOilResult } from './oil-results.js';
 import { estimateFee, type FeeQuery } from '../fees/estimate.js';
 import { pricesInForce, type PriceRow } from '../fees/fees.repo.js';
 import { PAYMENT_METHODS, yuan } from '../fees/fees.view.js';
-import { demoInstrument, demoPoints } from './calibration-results.js';
+import { demoCalibration, demoInstrument } from './calibration-results.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { layOilSamples, type SampleItem } from '../reports/content.js';
@@ -96,25 +96,41 @@ const EXCELLENT = ['送检方便，出证及时', '工作人员很专业，解�
 const AVERAGE = ['整体还可以，希望时段再多一些', '受理有点慢', '希望能开通短信提醒'];
 const POOR = ['报告比承诺时间晚了两天', '电话一直占线'];
 
-/** What companies ask the consultation services, and what the consultation record says was advised. */
-const CONSULTATIONS: Record<string, { asked: string; advised: string }> = {
-  企业标准编制指导: {
-    asked: '新产品拟制定企业标准，请协助确定标准结构和主要技术指标，并说明自我声明公开的要求。',
-    advised: '已对照 GB/T 1.1—2020 审阅企业标准草案，就范围、术语、技术要求和试验方法提出修改意见 6 条；建议主要技术指标不低于相关国家标准，完成型式试验验证后在企业标准信息公共服务平台自我声明公开。',
-  },
-  管理体系认证前诊断: {
-    asked: '计划申请 ISO 9001 质量管理体系认证，请在认证审核前对现有体系文件和运行记录进行诊断。',
-    advised: '已按 GB/T 19001—2016 条款逐项诊断体系文件和近三个月运行记录，发现不符合项 4 项（文件控制、内部审核、纠正措施、监视和测量资源），已给出整改建议，整改完成后可申请第一阶段审核。',
-  },
-  产品质量问题分析: {
-    asked: '近期一批产品在客户处出现渗漏，请协助分析原因并提出改进措施。',
-    advised: '已现场查看不合格品和生产记录，初步判断为密封件材料批次差异和装配扭矩控制不稳定所致；建议对该批密封件进行复检，装配工序使用经检定合格的扭矩扳子并记录扭矩值，改进后抽样进行耐压试验验证。',
-  },
-  对标国际先进标准: {
-    asked: '产品拟出口欧盟，请对照国外标准分析现行企业标准的差距。',
-    advised: '已将企业标准与对应的 EN / ISO 标准逐项比对，列出技术指标差异 5 项、试验方法差异 3 项，建议补充相关型式试验并修订企业标准，必要时委托具备资质的检测机构出具报告。',
-  },
+/** 强检 or not, with a use that fits it: a compulsory instrument serves trade or safety, a non-compulsory one the process. */
+function compulsoryUse(compulsory: boolean, pick: <T>(list: readonly T[]) => T): { compulsory: boolean; intendedUse: string } {
+  return { compulsory, intendedUse: pick(compulsory ? ['安全防护', '贸易结算', '安全防护'] : ['工艺监控', '工艺监控', '工艺监控']) };
+}
+
+/** What companies ask each consultation service, and what the consultation record says was advised. */
+interface Consultation {
+  topic: string;
+  asked: string;
+  advised: string;
+}
+const ENTERPRISE_STANDARD: Consultation = {
+  topic: '企业标准编制指导',
+  asked: '新产品拟制定企业标准，请协助确定标准结构和主要技术指标，并说明自我声明公开的要求。',
+  advised: '已对照 GB/T 1.1—2020 审阅企业标准草案，就范围、术语、技术要求和试验方法提出修改意见 6 条；建议主要技术指标不低于相关国家标准，完成型式试验验证后在企业标准信息公共服务平台自我声明公开。',
 };
+const systemAudit = (name: string, standard: string): Consultation => ({
+  topic: `${name}认证前诊断`,
+  asked: `计划申请${name}认证，请在认证审核前对现有体系文件和运行记录进行诊断。`,
+  advised: `已按 ${standard} 条款逐项诊断体系文件和近三个月运行记录，发现不符合项 4 项（文件控制、内部审核、纠正措施、监视和测量），已给出整改建议，整改完成后可申请第一阶段审核。`,
+});
+const CONSULTATIONS: Record<string, Consultation> = {
+  'BZ-ENTSTD': ENTERPRISE_STANDARD,
+  'BZ-GROUPSTD': { ...ENTERPRISE_STANDARD, topic: '团体标准立项与编制指导', asked: '协会拟牵头制定一项团体标准，请说明立项、征求意见和发布的程序。', advised: '已介绍 GB/T 20004.1—2016 规定的团体标准制定程序，审阅立项建议书并提出补充意见 3 条；建议征求意见覆盖上下游企业和检测机构，发布后在全国团体标准信息平台公开。' },
+  'BZ-LOOKUP': { topic: '标准查新与有效性确认', asked: '请核对企业在用的 23 项标准是否现行有效，并列出替代标准。', advised: '已逐项查新：现行有效 19 项，已废止或被替代 4 项（已列出替代标准及实施日期），建议在下次文件评审时更新受控标准清单。' },
+  'BZ-BENCH': { topic: '对标国际先进标准', asked: '产品拟出口欧盟，请对照国外标准分析现行企业标准的差距。', advised: '已将企业标准与对应的 EN / ISO 标准逐项比对，列出技术指标差异 5 项、试验方法差异 3 项，建议补充相关型式试验并修订企业标准，必要时委托具备资质的检测机构出具报告。' },
+  'RZ-ISO9001': systemAudit('ISO 9001 质量管理体系', 'GB/T 19001—2016'),
+  'RZ-ISO14001': systemAudit('ISO 14001 环境管理体系', 'GB/T 24001—2016'),
+  'RZ-ISO45001': systemAudit('ISO 45001 职业健康安全管理体系', 'GB/T 45001—2020'),
+  'RZ-CCC': { topic: 'CCC 认证咨询', asked: '新产品是否属于强制性产品认证目录，如需认证请说明申请流程和所需资料。', advised: '已对照强制性产品认证目录确认该产品属于目录范围，说明了申请、型式试验、工厂检查和获证后监督的流程，并提供申请资料清单。' },
+  'RZ-CMA': { topic: '检验检测机构资质认定咨询', asked: '企业实验室拟申请检验检测机构资质认定（CMA），请指导准备工作。', advised: '已对照《检验检测机构资质认定评审准则》梳理人员、设备、环境和管理体系要求，指出需补充的仪器检定校准记录和能力验证计划，建议完成一次内部审核和管理评审后提交申请。' },
+  'ZX-DIAG': { topic: '产品质量问题分析', asked: '近期一批产品在客户处出现渗漏，请协助分析原因并提出改进措施。', advised: '已现场查看不合格品和生产记录，初步判断为密封件材料批次差异和装配扭矩控制不稳定所致；建议对该批密封件进行复检，装配工序使用经检定合格的扭矩扳子并记录扭矩值，改进后抽样进行耐压试验验证。' },
+};
+/** The consultation of a service (another consultation service: a question on standards in general). */
+const consultationOf = (serviceCode: string): Consultation => CONSULTATIONS[serviceCode] ?? ENTERPRISE_STANDARD;
 
 export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{ bookings: number }> {
   if ((await db.$count(bookings)) > 0) return { bookings: 0 };
@@ -341,7 +357,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const bookingItemsList: Extra['items'] = [];
     if (kind === 'calibration') {
       for (let i = 0; i < units; i++) {
-        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, ...demoInstrument(o.service.code, pick), compulsory: chance(0.6), intendedUse: pick(['安全防护', '贸易结算', '工艺监控']), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
+        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, ...demoInstrument(o.service.code, pick), ...compulsoryUse(chance(0.6), pick), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
       }
     } else if (kind === 'oil_test') {
       const grade = pick(o.service.gradeCodes ?? ['ISO8217-RMG380']);
@@ -350,14 +366,21 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       const pkgCode = (o.service.packageCodes ?? []).find((c) => { const p = packages.get(c); return p?.gradeFamilies.includes(family) && (!p.gradeCodes || p.gradeCodes.includes(grade)); }) ?? o.service.packageCodes?.[0];
       const pkg = pkgCode ? packages.get(pkgCode) : undefined;
       const marine = family.startsWith('marine');
+      const residual = family === 'marine-residual' ? pick(['VLSFO', 'HSFO'] as const) : null;
+      const gradeVariant = gradeRow?.variants.length ? pick(gradeRow.variants).code : null;
+      const drawn = marine ? pick(['global', 'global', 'eca', 'none'] as const) : null;
+      // The fuel's name follows what it must meet: a high-sulphur fuel is burnt only with a scrubber on board, a fuel
+      // for an emission control area is an ultra-low-sulphur one.
+      const sulphurRequirement = residual === 'HSFO' ? 'none' : residual && drawn === 'none' ? 'global' : drawn;
+      const residualName = residual === 'HSFO' ? '高硫燃料油 HSFO' : sulphurRequirement === 'eca' ? '超低硫燃料油 ULSFO' : '低硫燃料油 VLSFO';
       bookingItemsList.push({
         position: 1,
         quantity: units,
-        sampleName: marine ? (family === 'marine-residual' ? pick(['低硫燃料油 VLSFO', '高硫燃料油 HSFO']) : '船用馏分油 MGO') : family === 'diesel' ? '0号车用柴油' : family === 'gasoline' ? '92号车用汽油' : '在用润滑油',
+        sampleName: marine ? (residual ? residualName : '船用馏分油 MGO') : family === 'diesel' ? '0号车用柴油' : family === 'gasoline' ? '92号车用汽油' : '在用润滑油',
         gradeCode: grade,
         specEdition: gradeRow?.editions[0] ?? null,
-        gradeVariant: gradeRow?.variants.length ? pick(gradeRow.variants).code : null,
-        sulphurRequirement: marine ? pick(['global', 'global', 'eca', 'none'] as const) : null,
+        gradeVariant,
+        sulphurRequirement,
         bdnNo: marine ? `BDN-${createdDay.slice(2).replaceAll('-', '')}-${String(n).padStart(4, '0')}` : null,
         sourceType: pick(['ship', 'barge', 'tank'] as const),
         sourceName: pick(['舟港油 18', '海通 6', '鱼山 3# 罐', '东方之星']),
@@ -369,8 +392,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         conditionOnReceipt: reached('received') ? '样品完好，封签完整' : null,
       });
     } else {
-      const topic = pick(Object.keys(CONSULTATIONS));
-      bookingItemsList.push({ position: 1, quantity: 1, topic, description: CONSULTATIONS[topic]!.asked, participants: 1 + Math.floor(rand() * 3) });
+      const consultation = consultationOf(o.service.code);
+      bookingItemsList.push({ position: 1, quantity: 1, topic: consultation.topic, description: consultation.asked, participants: pick([1, 1, 2]) + Math.floor(rand() * 2) });
     }
     const makeResults: Extra['results'] = (g, itemIds) => {
       if (!reached('to_verify')) return [];
@@ -378,25 +401,26 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
         return itemIds.map((id) => {
           const fail = chance(0.05);
           const conclusion = fail ? 'fail' : chance(0.2) ? 'calibrated' : 'pass';
-          return { bookingItemId: id, conclusion, certificateNo: `JD${createdDay.slice(0, 4)}-${String(id).padStart(6, '0')}`, nextDueDate: fail ? null : addMonths(reportedDay, o.period ?? 12), points: demoPoints(o.service.code, conclusion, valueRand), remark: null };
+          return { bookingItemId: id, conclusion, certificateNo: null /* numbered below, in the order the results were entered */, nextDueDate: fail ? null : addMonths(reportedDay, o.period ?? 12), ...demoCalibration(o.service.code, conclusion, valueRand) };
         });
       }
       if (kind === 'oil_test' && g) {
         const sampleId = itemIds[0]!;
         const codes = bookingItemsList[0]!.testItemCodes ?? [];
+        const earlier = new Map<string, number>();
         return codes.map((code) => {
           const item = items.get(code)!;
           const sample = bookingItemsList[0]!;
           const limit = limitFor(limitRows, code, { gradeCode: g, edition: sample.specEdition ?? null, variant: sample.gradeVariant ?? null, sulphurRequirement: sample.sulphurRequirement ?? null });
           // Values typical of the fuel, in the method's resolution; now and then a property is off specification.
-          const r = demoOilResult(code, gradeRows.get(g)?.family ?? 'marine-residual', { sulphurRequirement: sample.sulphurRequirement ?? null }, limit, { min: item.plausibleMin, max: item.plausibleMax }, valueRand, valueRand() < 0.015);
+          const r = demoOilResult(code, gradeRows.get(g)?.family ?? 'marine-residual', { sulphurRequirement: sample.sulphurRequirement ?? null, earlier }, limit, { min: item.plausibleMin, max: item.plausibleMax }, valueRand, valueRand() < 0.015);
           return { bookingItemId: sampleId, testItemCode: code, valueText: r.valueText, valueNumber: r.valueNumber, unit: item.unit, limitText: describeLimit(limit, item.unit), limitSource: limit ? `${limit.source}${limit.verified ? '' : '（待核实）'}` : null, judgement: r.judgement, judgementBasis: r.judgementBasis };
         });
       }
       return [];
     };
     if (reached('to_verify')) booking.conclusion = kind === 'consultation' ? 'info' : 'pass';
-    if (kind === 'consultation' && reached('to_verify')) booking.conclusionRemark = CONSULTATIONS[bookingItemsList[0]!.topic ?? '']?.advised ?? '已就企业问题给出书面建议。';
+    if (kind === 'consultation' && reached('to_verify')) booking.conclusionRemark = consultationOf(o.service.code).advised;
 
     // Number: prefix, submission day, sequence of that day.
     const dayKey = `${o.prefix}|${createdDay}`;
@@ -458,6 +482,17 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       return { ...it, id, gradeName: g?.name, gradeNameEn: g?.nameEn, gradeVariants: g?.variants };
     };
     let itemCursor = 0;
+    // Certificate numbers count per year in the order the results were entered (the technician gives each line its
+    // number then), so they run with the dates of issue.
+    const certificateOf = new Map<number, string>();
+    const certificateCounters = new Map<string, number>();
+    const enteredAt = (k: number) => (newBookings[k]!.resultsAt as Date | undefined)?.getTime();
+    for (const i of [...newBookings.keys()].filter((k) => newBookings[k]!.kind === 'calibration' && enteredAt(k) !== undefined).sort((a, b) => enteredAt(a)! - enteredAt(b)!)) {
+      const year = shanghaiDate(new Date(enteredAt(i)!)).slice(0, 4);
+      const next = (certificateCounters.get(year) ?? 0) + 1;
+      certificateOf.set(i, `JD${year}-${String(next).padStart(6, '0')}`);
+      certificateCounters.set(year, next + extras[i]!.items.length - 1);
+    }
     for (let i = 0; i < newBookings.length; i++) {
       const b = newBookings[i]!;
       const x = extras[i]!;
@@ -466,8 +501,12 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
       itemCursor += x.items.length;
       eventRows.push(...x.events.map((e) => ({ ...e, entityId: String(bookingId) })));
       const rs = x.results(x.items[0]?.gradeCode ?? null, itemIds);
+      const firstNo = certificateOf.get(i);
+      if (firstNo) rs.forEach((r, k) => (r.certificateNo = `${firstNo.slice(0, 7)}${String(Number(firstNo.slice(7)) + k).padStart(6, '0')}`));
       resultRows.push(...rs.map((r) => ({ ...r, bookingId })));
-      const conclusion = b.kind === 'consultation' ? 'info' : rs.some((r) => r.judgement === 'fail' || r.conclusion === 'fail') ? 'fail' : rs.length && rs.every((r) => r.conclusion === 'calibrated') ? 'info' : 'pass';
+      // 见数据 where nothing was judged: a consultation, calibrations only, oil results without any limit (in-service oil).
+      const judgedNothing = rs.length > 0 && rs.every((r) => r.conclusion === 'calibrated' || (r.testItemCode && r.judgement === 'no_limit'));
+      const conclusion = b.kind === 'consultation' ? 'info' : rs.some((r) => r.judgement === 'fail' || r.conclusion === 'fail') ? 'fail' : judgedNothing ? 'info' : 'pass';
       if (rs.length || b.kind === 'consultation') conclusions.push({ id: bookingId, conclusion });
       {
         const service = offerings.find((o) => o.service.id === b.serviceId)!.service;

@@ -84,21 +84,32 @@ function format(value: number, rule: Typical): string {
 /** The smallest reported change: one step, or one unit of the last decimal. */
 const unitOf = (rule: Typical) => rule.step ?? 10 ** -(rule.decimals ?? 0);
 
-/** Moved inside the limit by whole reporting units (a typical value can sit on the wrong side of a strict grade's limit). */
-function within(value: number, limit: SpecLimit, rule: Typical): number {
-  let v = value;
+/**
+ * Inside the limit: a typical value on the wrong side of a stricter grade's limit is drawn again a little inside it
+ * (5–30 % of the usual spread), never left sitting on the limit itself.
+ */
+function within(value: number, limit: SpecLimit, rule: Typical, rand: Rand): number {
   const unit = unitOf(rule);
-  if (limit.maxValue !== null && (limit.kind === 'max' || limit.kind === 'range')) while (v > limit.maxValue) v = round(v - unit, rule);
-  if (limit.minValue !== null && (limit.kind === 'min' || limit.kind === 'range')) while (v < limit.minValue) v = round(v + unit, rule);
+  const margin = () => Math.max(unit, rule.spread * (0.1 + 0.5 * rand()));
+  const { minValue: min, maxValue: max } = limit;
+  let v = value;
+  if (max !== null && (limit.kind === 'max' || limit.kind === 'range') && v > max) v = round(max - margin(), rule);
+  if (min !== null && (limit.kind === 'min' || limit.kind === 'range') && v < min) v = round(min + margin(), rule);
+  // a narrow range: its middle
+  if (limit.kind === 'range' && min !== null && max !== null && (v < min || v > max)) v = round((min + max) / 2, rule);
   return v;
 }
 
-/** A value just outside a numeric limit, as an out-of-specification sample shows it. */
-function outside(limit: SpecLimit, rule: Typical): number {
-  const unit = unitOf(rule);
-  if (limit.kind === 'min' && limit.minValue !== null) return round(limit.minValue - Math.max(unit, Math.abs(limit.minValue) * 0.05), rule);
-  const max = limit.maxValue ?? 0;
-  return round(max + Math.max(unit, Math.abs(max) * 0.05), rule);
+/** A value a little outside a numeric limit (within the usual spread), as an out-of-specification sample shows it. */
+function outside(limit: SpecLimit, rule: Typical, rand: Rand): number {
+  const beyond = Math.max(unitOf(rule), rule.spread * (0.1 + 0.3 * rand()));
+  if (limit.kind === 'min' && limit.minValue !== null) return round(limit.minValue - beyond, rule);
+  return round((limit.maxValue ?? 0) + beyond, rule);
+}
+
+/** CCAI from the sample's density at 15 ℃ and viscosity at 50 ℃ (ISO 8217, Annex F): a result of its own would not agree. */
+function ccai(density: number, viscosity50: number): number {
+  return Math.round(density - 140.7 * Math.log10(Math.log10(viscosity50 + 0.85)) - 80.6);
 }
 
 /** Without a typical value for the family: inside the limit, three significant figures. */
@@ -125,7 +136,8 @@ export interface DemoOilResult {
 export function demoOilResult(
   code: string,
   family: string,
-  sample: { sulphurRequirement: string | null },
+  /** `earlier`: the sample's results so far, by item (CCAI is computed from density and viscosity). */
+  sample: { sulphurRequirement: string | null; earlier?: Map<string, number> },
   limit: SpecLimit | undefined,
   plausible: { min: number | null; max: number | null },
   rand: Rand,
@@ -142,7 +154,11 @@ export function demoOilResult(
   }
   const typical = rule ?? fallback(numeric, plausible);
   let value = round(typical.centre + typical.spread * (2 * rand() - 1), typical);
-  if (numeric) value = offSpec && numeric.verified ? outside(numeric, typical) : within(value, numeric, typical);
+  const density = sample.earlier?.get('OIL-DEN15');
+  const viscosity = sample.earlier?.get('OIL-KV50');
+  if (code === 'OIL-CCAI' && density !== undefined && viscosity !== undefined) value = ccai(density, viscosity);
+  else if (numeric) value = offSpec && numeric.verified ? outside(numeric, typical, rand) : within(value, numeric, typical, rand);
+  sample.earlier?.set(code, value);
   // A criterion is met by a tester's judgement of this value (e.g. a seasonal vapour pressure): the value is typical.
   return { valueText: format(value, typical), valueNumber: value, judgement: numeric ? judge(value, numeric) : limit ? 'pass' : 'no_limit', judgementBasis };
 }

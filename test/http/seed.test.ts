@@ -182,6 +182,15 @@ describe('seed', function () {
         `SELECT conclusion, points FROM results WHERE test_item_code IS NULL AND points IS NOT NULL`,
       );
       expect(cal.length).to.be.greaterThan(20);
+      // certificate numbers: unique, every calibration line has one, and they run with the reports' dates within a year
+      const [certs] = await q<{ lines: number; numbered: number; distinct: number; backwards: number }>(`SELECT
+          (SELECT count(*)::int FROM results WHERE test_item_code IS NULL AND conclusion IS NOT NULL) AS lines,
+          (SELECT count(*)::int FROM results WHERE test_item_code IS NULL AND conclusion IS NOT NULL AND certificate_no IS NOT NULL) AS numbered,
+          (SELECT count(DISTINCT certificate_no)::int FROM results WHERE certificate_no IS NOT NULL) AS distinct,
+          (SELECT count(*)::int FROM results x JOIN reports rx ON rx.booking_id = x.booking_id JOIN results y ON y.certificate_no > x.certificate_no
+             AND left(y.certificate_no, 7) = left(x.certificate_no, 7) JOIN reports ry ON ry.booking_id = y.booking_id
+             WHERE x.certificate_no IS NOT NULL AND ry.issued_at < rx.issued_at - interval '1 day') AS backwards`);
+      expect(certs).to.deep.equal({ lines: certs!.lines, numbered: certs!.lines, distinct: certs!.numbered, backwards: 0 });
       for (const r of cal) {
         for (const p of r.points) expect(p.measured).to.be.closeTo(p.nominal + p.error, 1e-9);
         expect(r.points.every((p) => !!p.uncertainty), r.conclusion).to.equal(r.conclusion === 'calibrated');
