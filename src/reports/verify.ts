@@ -2,7 +2,7 @@ import type { Db } from '../db/client.js';
 import { formatDate } from '../shared/time.js';
 import type { ReportContent } from './content.js';
 import * as repo from './reports.repo.js';
-import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from './reports.view.js';
+import { CERTIFICATE_KINDS, CONCLUSION_LABELS, REPORT_STATUS_LABELS } from './reports.view.js';
 
 /** "舟山海星船舶修造有限公司" → "舟山海星****有限公司": enough to recognise, not to harvest. */
 export function maskCompanyName(name: string | null | undefined): string {
@@ -13,21 +13,47 @@ export function maskCompanyName(name: string | null | undefined): string {
   return chars.slice(0, 4).join('') + '****' + chars.slice(-4).join('');
 }
 
+/** Full-width letters, digits and dashes as their ASCII forms, upper case (report numbers and codes are ASCII). */
+function normalised(text: string): string {
+  return text
+    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[\u2010-\u2015\u2212\u30FC]/g, '-')
+    .replace(/\u3000/g, ' ')
+    .trim()
+    .toUpperCase();
+}
+
+/** One certificate of a report: the instrument it is for and its own result. */
+function certificateOf(content: ReportContent, number: string): { number: string; instrument: string; serialNo: string; result: string } | undefined {
+  const line = (content.results as { bookingItemId: number; certificateNo?: string | null; conclusion?: string | null }[]).find((r) => r.certificateNo?.toUpperCase() === number);
+  if (!line) return undefined;
+  const item = (content.items as { id?: number; instrumentName?: string | null; serialNo?: string | null }[]).find((i) => i.id === line.bookingItemId);
+  return { number: line.certificateNo!, instrument: item?.instrumentName ?? '—', serialNo: item?.serialNo ?? '—', result: CERTIFICATE_KINDS[line.conclusion ?? '']?.conclusion ?? '—' };
+}
+
   /**
    * Public verification by number + code or by the QR token. Unknown numbers and wrong codes give the same
    * "not found"; a found report shows only summary fields with the company name masked.
    */
 export async function verifyReport(db: Db, query: { number?: string; code?: string; token?: string }) {
     let report: repo.ReportRow | undefined;
+    let byCertificate: string | undefined;
     if (query.token) report = await repo.findByToken(db, query.token);
     else if (query.number && query.code) {
-      const number = query.number.trim().toUpperCase();
-      const code = query.code.trim().toUpperCase();
-      // The report's number, or the number of one of its certificates (each calibration certificate prints its own).
-      report = (await repo.findByNumberAndCode(db, number, code)) ?? (await repo.findByCertificateAndCode(db, number, code));
+      // As typed from paper: spaces for dashes or inside the code, full-width letters and dashes, lower case.
+      const number = normalised(query.number).replace(/\s*-\s*/g, '-').replace(/\s+/g, '-');
+      const code = normalised(query.code).replace(/[\s-]+/g, '');
+      report = await repo.findByNumberAndCode(db, number, code);
+      // Or the number of one of its certificates (each calibration certificate prints its own).
+      if (!report) {
+        report = await repo.findByCertificateAndCode(db, number, code);
+        if (report) byCertificate = number;
+      }
     }
     if (!report) return undefined;
     const content = report.content as ReportContent;
+    // A certificate looked up by its own number: its instrument and its own result, not the whole report's.
+    const certificate = byCertificate ? certificateOf(content, byCertificate) : undefined;
     const versions = await repo.versionsOfNumber(db, report.number);
     const latest = versions[versions.length - 1]!;
     return {
@@ -42,6 +68,7 @@ export async function verifyReport(db: Db, query: { number?: string; code?: stri
       title: content.title,
       issuedOn: formatDate(report.issuedAt),
       conclusion: CONCLUSION_LABELS[report.conclusion] ?? report.conclusion,
+      certificate,
       /** The certificates the report holds (calibration), each with its own number. */
       certificates: (content.results as { certificateNo?: string | null }[]).map((r) => r.certificateNo).filter((n): n is string => !!n),
       revokedReason: report.status === 'revoked' ? report.revokedReason : null,

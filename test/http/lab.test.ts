@@ -267,8 +267,15 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const byCertificate = await agentFor(t.app).get(`/verify?no=${encodeURIComponent(certificates[0]!.toLowerCase())}&code=${report!.verificationCode}`);
       expect(byCertificate.status).to.equal(200);
       expect(byCertificate.text).to.contain(report!.number).and.contain('有效').and.contain('所含证书').and.contain(certificates[0]!);
+      expect(byCertificate.text).to.contain('本证书结论').and.contain('报告总结论');
       const wrongCode = await agentFor(t.app).get(`/verify?no=${certificates[0]}&code=ABCDEFGH`);
       expect(wrongCode.status).to.equal(404);
+      // as typed from paper: spaces for dashes, a space inside the code, full-width characters
+      const code = report!.verificationCode;
+      const typed = await agentFor(t.app).get(`/verify?no=${encodeURIComponent(report!.number.replaceAll('-', ' '))}&code=${encodeURIComponent(`${code.slice(0, 4)} ${code.slice(4)}`)}`);
+      expect(typed.status).to.equal(200);
+      const fullWidth = [...report!.number].map((c) => (c === '-' ? '－' : String.fromCharCode(c.charCodeAt(0) + 0xfee0))).join('');
+      expect((await agentFor(t.app).get(`/verify?no=${encodeURIComponent(fullWidth)}&code=${code.toLowerCase()}`)).status).to.equal(200);
     });
 
     it('gives the same answer for a wrong code and a made-up number', async () => {
