@@ -76,7 +76,7 @@ const start: Step = async (deps, { booking, user, body }) => {
   const assignee = parseInput(startSchema, body).assignee ?? user.id;
   const person = staff.find((s) => s.id === assignee);
   if (!person) throw new ValidationError({ assignee: '请选择本网点的检测人员' });
-  return inTransaction(deps.db, (tx) => applyTransition(tx, booking.id, 'start', user, { patch: { assignedTo: person.id }, note: `检测人员：${person.name}`, data: { assignee: person.id } }));
+  return inTransaction(deps.db, (tx) => applyTransition(tx, booking.id, 'start', user, { patch: { assignedTo: person.id }, note: `${booking.kind === 'consultation' ? '承办人员' : '检测人员'}：${person.name}`, data: { assignee: person.id } }));
 };
 
 const submitResults: Step = async (deps, { booking, user, body }) => {

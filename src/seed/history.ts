@@ -312,7 +312,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     }
     if (reached('in_progress')) {
       booking.assignedTo = tech.id;
-      ev.push({ at: at(receivedAt + 40 * 60_000), actorUserId: tech.id, entityType: 'booking', action: 'booking.start', fromState: 'received', toState: 'in_progress', note: `检测人员：${tech.name}` });
+      ev.push({ at: at(receivedAt + 40 * 60_000), actorUserId: tech.id, entityType: 'booking', action: 'booking.start', fromState: 'received', toState: 'in_progress', note: `${kind === 'consultation' ? '承办人员' : '检测人员'}：${tech.name}` });
     }
     const resultsAt = reportedAt - 5 * HOUR;
     if (reached('to_verify')) {
