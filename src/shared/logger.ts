@@ -19,7 +19,15 @@ const GATHER_MS = 1000;
 export function createLogger(level: string, opts: { sync?: boolean } = {}): Logger {
   const sync = opts.sync ?? false;
   const destination = pino.destination({ dest: 1, sync, minLength: sync ? 0 : GATHER_BYTES });
-  if (!sync) setInterval(() => destination.flush(), GATHER_MS).unref();
+  if (!sync) {
+    setInterval(() => {
+      try {
+        destination.flush();
+      } catch {
+        // the stream is gone (stdout closed): nothing to flush to, and no reason to stop the server
+      }
+    }, GATHER_MS).unref();
+  }
   const logger = pino(
     {
       level,
