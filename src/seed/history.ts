@@ -519,7 +519,8 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
               : { kind: 'consultation', serviceCode: service.code, serviceName: service.name };
         const estimate = estimateFee(query, pricesByNode.get(b.nodeId)!);
         const manager = staff.find((s) => s.nodeId === b.nodeId && s.role === 'node_manager') ?? staff.find((s) => s.nodeId === b.nodeId);
-        const fee: typeof bookingFees.$inferInsert = { bookingId, estimateCents: estimate.totalCents, estimateLines: estimate.lines, estimateComplete: estimate.complete, urgent: false };
+        // every row sets the same columns (unpaid spelled out), so that they go in one statement
+        const fee: typeof bookingFees.$inferInsert = { bookingId, estimateCents: estimate.totalCents, estimateLines: estimate.lines, estimateComplete: estimate.complete, urgent: false, paymentStatus: 'unpaid' };
         if (b.acceptedAt) {
           // Without a published price for every line the lab quotes at acceptance.
           const confirmed = estimate.complete ? estimate.totalCents : estimate.totalCents + 10_000 * (1 + (bookingId % 4));
