@@ -77,14 +77,20 @@ function parseKind(kind: BookingKind, input: unknown): KindInput {
 
 /**
  * Refuses at once a form for a window the committed bookings have already filled — one read, before the form is
- * checked and long before a transaction or a lock: under a burst the refusals stay cheap. The check in the transaction
- * (`takeUnits`) stays the authority for a window with room left.
+ * checked and long before a transaction or a lock: under a burst the refusals stay cheap. The same read finds the
+ * booking this form already made (sent twice, the first copy took the last place): that booking is returned instead.
+ * The check in the transaction (`takeUnits`) stays the authority for a window with room left.
  */
-export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availability'>, body: Record<string, unknown>): Promise<void> {
+export async function refuseKnownFull(
+  deps: Pick<BookingsDeps, 'db' | 'availability'>,
+  body: Record<string, unknown>,
+  form: { enterpriseId: number; key: string },
+): Promise<{ number: string; requestFingerprint: string | null } | undefined> {
   const slot = windowOfForm(body);
-  if (!slot) return;
-  const full = await findFullWindow(deps.db, slot.service, slot.nodeId, slot.date, slot.window);
-  if (!full || !full.ns.active) return;
+  if (!slot) return undefined;
+  const full = await findFullWindow(deps.db, slot.service, slot.nodeId, slot.date, slot.window, form);
+  if (!full || !full.ns.active) return undefined;
+  if (full.earlier) return full.earlier;
   // The windows offered instead must take what this form asks for (a form that does not parse asks for one).
   let units = 1;
   try {
@@ -92,7 +98,7 @@ export async function refuseKnownFull(deps: Pick<BookingsDeps, 'db' | 'availabil
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
   }
-  await refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.date, key: slot.window }, units);
+  return refuseFull(deps, { ns: full.ns, kind: full.kind }, { free: 0, date: slot.date, key: slot.window }, units);
 }
 
 /** The window a booking form asks for, read without checking the rest of the form; undefined when malformed. */

@@ -82,8 +82,11 @@ async function submitChecked(deps: BookingsDeps, user: Principal, body: Record<s
 async function submitInLine(deps: BookingsDeps, user: PrincipalFor<'booking.create'>, body: Record<string, unknown>, files: UploadedFile[], via: SubmitChannel): Promise<{ number: string; duplicate: boolean }> {
   const key = typeof body.idempotencyKey === 'string' ? body.idempotencyKey : '';
   const earlier = async () => (key ? replayOf(await repo.findByIdempotencyKey(deps.db, user.enterpriseId, key), via) : undefined);
+  // A window already full is refused by one read, which also finds this form's booking if it made one (sent twice).
+  const made = await refuseKnownFull(deps, body, { enterpriseId: user.enterpriseId, key });
+  const replay = made && replayOf(made, via);
+  if (replay) return replay;
   try {
-    await refuseKnownFull(deps, body);
     return (await earlier()) ?? (await submitNew(deps, user, body, files, via));
   } catch (err) {
     // Refused as full, at whichever check: if this very form took the window's last place meanwhile (sent twice — a

@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { capacityWindows, closures, nodes, nodeServices, nodeServiceWindows, services } from '../db/schema.js';
+import { bookings, capacityWindows, closures, nodes, nodeServices, nodeServiceWindows, services } from '../db/schema.js';
 import type { ServiceWindow } from './windows.js';
 import { runPrepared } from '../db/prepared.js';
 
@@ -103,13 +103,22 @@ export async function takeUnits(
  * in one read without a lock: its node-service and the service's booking kind, or undefined when it still has room
  * (or is not known). The first thing a submit looks at, so a burst at a full window is refused for one query.
  */
-export async function findFullWindow(ex: Executor, serviceCode: string, nodeId: number, date: string, window: string) {
-  return (await runPrepared(ex, 'nqi_full_window', fullWindowQuery, { serviceCode, nodeId, date, window }))[0];
+/**
+ * The window a form asks for when the committed bookings have filled it, with the booking this company's form (its
+ * idempotency key) already made, if any: a form sent twice whose first copy took the last place gets its booking, not
+ * "full". One statement for what every refusal under a burst needs.
+ */
+export async function findFullWindow(ex: Executor, serviceCode: string, nodeId: number, date: string, window: string, form: { enterpriseId: number; key: string }) {
+  return (await runPrepared(ex, 'nqi_full_window', fullWindowQuery, { serviceCode, nodeId, date, window, enterpriseId: form.enterpriseId, key: form.key }))[0];
 }
 
 const fullWindowQuery = (ex: Executor) =>
   ex
-    .select({ ns: nodeServices, kind: services.bookingKind })
+    .select({
+      ns: nodeServices,
+      kind: services.bookingKind,
+      earlier: sql<{ number: string; requestFingerprint: string | null } | null>`(SELECT json_build_object('number', ${bookings.number}, 'requestFingerprint', ${bookings.requestFingerprint}) FROM ${bookings} WHERE ${bookings.enterpriseId} = ${sql.placeholder('enterpriseId')} AND ${bookings.idempotencyKey} = ${sql.placeholder('key')} AND ${sql.placeholder('key')}::text <> '')`,
+    })
     .from(capacityWindows)
     .innerJoin(nodeServices, eq(nodeServices.id, capacityWindows.nodeServiceId))
     .innerJoin(services, eq(services.id, nodeServices.serviceId))
