@@ -42,9 +42,11 @@ export function makeFeesService(deps: { db: Db; clock: Clock }) {
   /** The names of what is priced, so a list never shows a bare code. */
   async function targetNames(): Promise<Map<string, { name: string; group: string }>> {
     const [services, items, packages] = await Promise.all([searchServices(db, {}), listOilTestItems(db), listOilPackagesAll(db)]);
+    // Two items may share a name (硫含量 of marine fuels in % m/m, of automotive fuels in mg/kg): the unit tells them apart.
+    const shared = new Set(items.filter((i, k) => items.findIndex((j) => j.name === i.name) !== k).map((i) => i.name));
     return new Map([
       ...services.map((s) => [`service|${s.code}`, { name: s.name, group: s.categoryName }] as const),
-      ...items.map((i) => [`oil_item|${i.code}`, { name: i.name, group: '油品检测单项' }] as const),
+      ...items.map((i) => [`oil_item|${i.code}`, { name: shared.has(i.name) && i.unit ? `${i.name}（${i.unit}）` : i.name, group: '油品检测单项' }] as const),
       ...packages.map((p) => [`oil_package|${p.code}`, { name: p.name, group: '油品检测套餐' }] as const),
     ]);
   }

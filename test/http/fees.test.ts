@@ -72,6 +72,13 @@ describe('fees: estimate, confirmation, payment and invoice', () => {
     expect(list.text).to.contain('公示价').and.contain('40.00 元').and.contain('参考价');
   });
 
+  it('the public price list tells apart the items that share a name by their unit (硫含量 of marine and of automotive fuels)', async () => {
+    const list = await agentFor(t.app).get('/fees');
+    expect(list.status).to.equal(200);
+    const names = [...list.text.matchAll(/<td>(硫含量[^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(names).to.have.members(['硫含量（% m/m）', '硫含量（mg/kg）']);
+  });
+
   it('the lab confirms at acceptance; a different amount needs a reason, which the company reads', async () => {
     const number = await book({ 'items[0][serialNo]': 'PG-2024-201', 'items[1][serialNo]': 'PG-2024-202' });
     const noReason = await labAction(staff, number, 'accept', { confirmedFee: '120', feeReason: '' });
