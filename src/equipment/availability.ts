@@ -1,10 +1,10 @@
 import { closuresInRange } from '../capacity/capacity.repo.js';
 import type { Executor } from '../db/client.js';
 import { datesInRange, dayInfo } from '../calendar/workdays.js';
-import { addDays, shanghaiDate, weekdayOf } from '../shared/time.js';
+import { addDays, shanghaiDate, weekdayOf, instantOf } from '../shared/time.js';
 import { GRID_MINUTES } from './domain.js';
 import { holdingRows } from './equipment.repo.js';
-import { earliestStart, hhmmOf, instantOf, lastBookableDate, minutesOf, type BookingRules, type DayCheck } from './time-rules.js';
+import { earliestStart, hhmmOf, lastBookableDate, minutesOf, type BookingRules, type DayCheck } from './time-rules.js';
 
 /**
  * What is free on an instrument: the node's working days (the national calendar from chinese-days plus the node's

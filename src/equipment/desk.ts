@@ -2,13 +2,12 @@ import { assertCan, can, type Principal } from '../auth/access.js';
 import { EXCLUSION_VIOLATION, pgErrorCode, type Db } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { addDays, shanghaiDate, type Clock } from '../shared/time.js';
+import { addDays, instantOf, shanghaiDate, shanghaiTime, type Clock } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import { amountFor, billedMinutes } from './domain.js';
 import { checkOutSchema, reasonSchema } from './equipment.schemas.js';
 import * as repo from './equipment.repo.js';
 import { CHECK_IN_EARLY_MINUTES, EQUIPMENT_STATUS_TEXT, EQUIPMENT_TRANSITIONS, equipmentActionsFor, type ActorGroup, type EquipmentAction, type EquipmentBookingStatus } from './lifecycle.js';
-import { instantOf, shanghaiTime } from './time-rules.js';
 import { applyEquipmentTransition, type SystemActor } from './transition.js';
 
 /** The node's desk: tabs of its equipment bookings, each with the states it gathers. */

@@ -1,7 +1,7 @@
-import { formatDateWithWeekday, shanghaiDate } from '../shared/time.js';
+import { formatDateWithWeekday, shanghaiDate, shanghaiTime } from '../shared/time.js';
 import { BILLING_LABELS, EQUIPMENT_STATUS_LABELS, formatHours, formatYuan, MODE_HELP, MODE_LABELS, ORG_TYPE_LABELS, USER_CATEGORY_LABELS } from './domain.js';
 import { EQUIPMENT_EVENT_LABELS, EQUIPMENT_STATUS_TEXT } from './lifecycle.js';
-import { shanghaiTime } from './time-rules.js';
+
 
 /** The one URL builder of each equipment page. */
 export const equipmentHref = (id: number) => `/equipment/${id}`;

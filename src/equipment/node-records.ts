@@ -6,12 +6,12 @@ import { EXCLUSION_VIOLATION, pgErrorCode, UNIQUE_VIOLATION, type Db } from '../
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { shanghaiDate, type Clock } from '../shared/time.js';
+import { shanghaiDate, type Clock, instantOf } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import { blockSchema, trainingSchema } from './equipment.schemas.js';
 import * as repo from './equipment.repo.js';
 import { describeRangeShort } from './equipment.view.js';
-import { instantOf } from './time-rules.js';
+
 
 /**
  * What the node's staff record about an instrument besides bookings: who was trained on it (机时自主使用 needs a

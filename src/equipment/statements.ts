@@ -2,7 +2,7 @@ import { assertCan, type Principal } from '../auth/access.js';
 import { findNode, listParks } from '../catalog/catalog.repo.js';
 import type { Db } from '../db/client.js';
 import { NotFoundError } from '../shared/errors.js';
-import { dayjs, shanghaiDate, TZ, type Clock } from '../shared/time.js';
+import { dayjs, shanghaiDate, TZ, type Clock, shanghaiTime } from '../shared/time.js';
 import type { Period, StatsScope } from '../stats/stats.repo.js';
 import type { Table } from '../stats/export.js';
 import { formatHours, MODE_LABELS, USER_CATEGORY_LABELS, type Mode, type UserCategory } from './domain.js';
@@ -10,7 +10,6 @@ import * as repo from './equipment.repo.js';
 import { EQUIPMENT_STATUS_TEXT } from './lifecycle.js';
 import { MONTH_RE } from './equipment.schemas.js';
 import { describeRangeShort } from './equipment.view.js';
-import { shanghaiTime } from './time-rules.js';
 import * as usage from './usage.repo.js';
 import { utilisationTables } from './utilisation.js';
 

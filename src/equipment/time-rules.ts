@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors.js';
-import { addDays, isIsoDate, shanghaiDate } from '../shared/time.js';
+import { addDays, instantOf, isIsoDate, shanghaiDate, shanghaiTime } from '../shared/time.js';
 import { GRID_MINUTES } from './domain.js';
 
 /*
@@ -9,16 +9,6 @@ import { GRID_MINUTES } from './domain.js';
 
 export const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 const ON_GRID_RE = /^([01]\d|2[0-3]):(00|30)$/;
-
-/** The instant of a Shanghai wall-clock time on a date. */
-export function instantOf(date: string, hhmm: string): Date {
-  return new Date(`${date}T${hhmm}:00+08:00`);
-}
-
-/** 'HH:MM' in Shanghai of an instant. */
-export function shanghaiTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
-}
 
 export function minutesOf(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

@@ -1,12 +1,12 @@
 import { closuresInRange } from '../capacity/capacity.repo.js';
 import { datesInRange, dayInfo } from '../calendar/workdays.js';
 import type { Db } from '../db/client.js';
-import { addDays } from '../shared/time.js';
+import { addDays, instantOf } from '../shared/time.js';
 import type { Period, StatsScope } from '../stats/stats.repo.js';
 import type { Table } from '../stats/export.js';
 import { USER_CATEGORY_LABELS, type UserCategory } from './domain.js';
 import * as repo from './equipment.repo.js';
-import { instantOf, minutesOf } from './time-rules.js';
+import { minutesOf } from './time-rules.js';
 import * as usage from './usage.repo.js';
 
 /*

@@ -9,8 +9,8 @@ import { enterprises, equipment, equipmentBookings, equipmentSuspensions, equipm
 import { creditCodeCheckChar } from '../enterprises/credit-code.js';
 import { nodeDayCheck } from '../equipment/availability.js';
 import { amountFor, billedMinutes, type Mode } from '../equipment/domain.js';
-import { instantOf, minutesOf, hhmmOf } from '../equipment/time-rules.js';
-import { addDays, shanghaiDate } from '../shared/time.js';
+import { minutesOf, hhmmOf } from '../equipment/time-rules.js';
+import { addDays, shanghaiDate, instantOf } from '../shared/time.js';
 import { DEMO_INSTITUTES, DEMO_INSTRUMENTS, type DemoInstrument } from './equipment-data.js';
 import { prng } from './history.js';
 

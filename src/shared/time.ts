@@ -88,6 +88,16 @@ export function shanghaiStartOfDay(isoDate: string): Date {
   return new Date(Date.parse(`${isoDate}T00:00:00+08:00`));
 }
 
+/** The instant of a Shanghai wall-clock time on a date (UTC+8: the dates it is used for are all after 1992). */
+export function instantOf(date: string, hhmm: string): Date {
+  return new Date(`${date}T${hhmm}:00+08:00`);
+}
+
+/** 'HH:MM' in Shanghai of an instant. */
+export function shanghaiTime(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
+}
+
 /** The last calendar day of a month given as "YYYY-MM". */
 export function lastDayOfMonth(month: string): string {
   return new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);

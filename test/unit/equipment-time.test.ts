@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { instantOf, shanghaiTime } from '../../src/shared/time.js';
 import { freeIntervals, nextFreeSlots } from '../../src/equipment/availability.js';
 import { amountFor, billedMinutes, formatYuan, userCategoryOf } from '../../src/equipment/domain.js';
-import { earliestStart, instantOf, shanghaiTime } from '../../src/equipment/time-rules.js';
+import { earliestStart } from '../../src/equipment/time-rules.js';
 
 describe('shared equipment: time and money', () => {
   it('converts Shanghai wall-clock times by the fixed +08:00 offset (no daylight saving)', () => {
