@@ -1,11 +1,9 @@
 import { recordEvent } from '../events/record.js';
-import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull, like, max, sql } from 'drizzle-orm';
 import { closedDatesFrom, releaseUnits } from '../capacity/capacity.repo.js';
 import { dueDateFrom } from '../bookings/progress.js';
 import { MAIN_PATH, TRANSITIONS, type BookingStatus, type MainStage } from '../bookings/lifecycle.js';
 import { addMonths, shanghaiDate } from '../shared/time.js';
-import { newVerificationCode } from '../reports/reports.service.js';
 import { asPrincipal, type Principal } from '../auth/access.js';
 import { makeAvailability } from '../capacity/availability.js';
 import { makeReferenceData } from '../catalog/reference.js';
@@ -13,10 +11,11 @@ import { makeChainsService } from '../chains/chains.service.js';
 import * as chainsRepo from '../chains/chains.repo.js';
 import { afterBookingCompleted } from '../chains/sequencing.js';
 import type { Db } from '../db/client.js';
-import { bookingFees, bookingItems, bookings, bundles, chainRequests, chainSteps, nodes, reports, results, services, users } from '../db/schema.js';
+import { bookingFees, bookingItems, bookings, bundles, chainRequests, chainSteps, nodes, results, services, users } from '../db/schema.js';
 import { insertRows } from '../db/bulk-insert.js';
 import { findBookingByNumber } from '../bookings/bookings.repo.js';
-import { buildContent } from '../reports/content.js';
+import { issueFirstVersion } from '../reports/issue.js';
+import { findServiceByCode } from '../catalog/catalog.repo.js';
 
 /** The bundles (套餐) the platform starts with, built from the reference catalog. */
 export const SEED_BUNDLES = [
@@ -140,25 +139,15 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
       const after = last?.no ? Number(last.no.slice(prefix.length)) : 0;
       await insertRows(tx, results, items.map((item, k) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `${prefix}${String(after + k + 1).padStart(6, '0')}`, nextDueDate: addMonths(today, 12) })));
     }
-    const signers = { testerId: tester!.id, verifierId: verifier!.id, approverId: manager!.id };
     await tx
       .update(bookings)
-      .set({ conclusion, resultsBy: tester!.id, resultsAt: now, verifiedBy: verifier!.id, verifiedAt: now, reportedAt: now, turnaroundDays: 0, onTime: true, ...(b!.kind === 'consultation' ? { conclusionRemark: '已就企业问题给出书面建议，详见咨询记录。' } : {}) })
+      .set({ conclusion, resultsBy: tester!.id, resultsAt: now, verifiedBy: verifier!.id, verifiedAt: now, receivedAt: b!.receivedAt ?? now, reportedAt: now, turnaroundDays: 0, onTime: true, ...(b!.kind === 'consultation' ? { conclusionRemark: '已就企业问题给出书面建议，详见咨询记录。' } : {}) })
       .where(eq(bookings.id, bookingId));
+    // Issued by the lab's own code: signatory checked, the number next in the service's series of the year.
     const view = (await findBookingByNumber(tx, b!.number))!;
-    const content = await buildContent(tx, { booking: view, version: 1, signers, conclusion, remark: view.conclusionRemark ?? null, receivedAt: now, itemNames: {}, now });
-    await tx.insert(reports).values({
-      bookingId,
-      number: `NQI-${today.slice(0, 4)}-YJS-${String(bookingId).padStart(6, '0')}`,
-      version: 1,
-      verificationCode: newVerificationCode(),
-      verifyToken: randomBytes(24).toString('base64url'),
-      status: 'valid',
-      conclusion: content.conclusion,
-      content,
-      ...signers,
-      issuedAt: now,
-    });
+    const approver = asPrincipal({ ...(await tx.select().from(users).where(eq(users.id, manager!.id)))[0]!, unread: 0 });
+    const { bookingPrefix } = (await findServiceByCode(tx, svc!.code))!;
+    await issueFirstVersion({ clock: { now: () => now } }, tx, view, approver, bookingPrefix, {});
     await afterBookingCompleted(tx, bookingId);
   });
 }

@@ -13,6 +13,9 @@ import { assertForeignKeysHold } from '../../src/seed/bulk-load.js';
 import { findBookingByNumber } from '../../src/bookings/bookings.repo.js';
 import { buildContent, type ReportContent } from '../../src/reports/content.js';
 
+/** A report that is not one of the whole-chain requests' (SQL over `reports`). */
+const NOT_CHAIN = 'booking_id NOT IN (SELECT booking_id FROM chain_steps WHERE booking_id IS NOT NULL)';
+
 describe('seed', function () {
   // the demo seed runs a year of history, the ledgers, equipment, chains and needs: minutes on a busy machine
   this.timeout(180_000);
@@ -133,7 +136,7 @@ describe('seed', function () {
       expect((await agent.get('/admin')).status).to.equal(200);
       // a history report and every report of the whole-chain requests verify, naming the company (masked) and the date
       const checked = await q<{ number: string; verification_code: string }>(
-        "(SELECT number, verification_code FROM reports WHERE status = 'valid' AND number NOT LIKE '%-YJS-%' LIMIT 1) UNION ALL (SELECT number, verification_code FROM reports WHERE number LIKE '%-YJS-%')",
+        `(SELECT number, verification_code FROM reports WHERE status = 'valid' AND ${NOT_CHAIN} LIMIT 1) UNION ALL (SELECT number, verification_code FROM reports WHERE NOT ${NOT_CHAIN})`,
       );
       expect(checked.length, 'a history report and the chains’ reports').to.be.greaterThan(2);
       for (const report of checked) {
@@ -146,7 +149,7 @@ describe('seed', function () {
       for (const kind of ['oil_test', 'calibration']) {
         const [r] = await q<{ number: string; version: number; content: ReportContent; tester_id: number; verifier_id: number; approver_id: number }>(
           `SELECT b.number, r.version, r.content, r.tester_id, r.verifier_id, r.approver_id FROM reports r JOIN bookings b ON b.id = r.booking_id
-            WHERE b.kind = '${kind}' AND r.number NOT LIKE '%-YJS-%' ORDER BY r.id LIMIT 1`,
+            WHERE b.kind = '${kind}' AND ${NOT_CHAIN} ORDER BY r.id LIMIT 1`,
         );
         const booking = (await findBookingByNumber(database.db, r!.number))!;
         const built = await buildContent(database.db, { booking, version: r!.version, signers: { testerId: r!.tester_id, verifierId: r!.verifier_id, approverId: r!.approver_id }, conclusion: r!.content.conclusion, remark: null, receivedAt: null, itemNames: {}, now });
@@ -205,7 +208,12 @@ describe('seed', function () {
       expect(fees!.paid).to.be.greaterThan(100);
       const failed = lines.filter((l) => l.judgement === 'fail').length;
       expect(failed, 'a few samples off specification, most within').to.be.within(1, lines.length / 20);
-      const [blank] = await q<{ n: number }>("SELECT count(*)::int AS n FROM reports WHERE number LIKE '%-YJS-%' AND (issued_at IS NULL OR content->'booking'->>'enterpriseName' IS NULL OR content->'booking'->>'nodeName' IS NULL OR tester_id = approver_id)");
+      const [blank] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM reports WHERE NOT ${NOT_CHAIN} AND (issued_at IS NULL OR content->'booking'->>'enterpriseName' IS NULL OR content->'booking'->>'nodeName' IS NULL OR tester_id = approver_id)`);
+      // issued by the lab's code, they are numbered in their service's series of the year like every other report
+      const chainNumbers = await q<{ number: string; prefix: string }>(`SELECT r.number, left(b.number, 2) AS prefix FROM reports r JOIN bookings b ON b.id = r.booking_id WHERE NOT ${NOT_CHAIN}`);
+      for (const c of chainNumbers) expect(c.number).to.match(new RegExp(`^NQI-\\d{4}-${c.prefix}-\\d{6}$`));
+      const [duplicates] = await q<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT number FROM reports GROUP BY number HAVING count(*) > 1) d');
+      expect(duplicates!.n).to.equal(0);
       expect(blank!.n, 'chain reports issued, with the company, the node and three signers').to.equal(0);
       await t.close();
     } finally {
