@@ -86,6 +86,13 @@ describe('the embedded database in a worker thread', function () {
     expect(await inWorker.db.select().from(nodes).where(eq(nodes.code, 'W4'))).to.deep.equal([]);
   });
 
+  it('answers statements started together each with its own result, a refused one with its own error', async () => {
+    const started = [1, 2, 3, 4, 5].map((i) =>
+      i === 3 ? inWorker.db.execute(sql`SELECT 1 / 0 AS broken`).then(() => 'no error', (e: unknown) => pgErrorCode(e)) : runPrepared(inWorker.db, 'nqi_worker_batch_probe', (db) => db.select({ n: sql<number>`${sql.placeholder('n')}::int * 10` }).from(sql`(SELECT 1) AS one`), { n: i }),
+    );
+    expect(await Promise.all(started)).to.deep.equal([[{ n: 10 }], [{ n: 20 }], '22012', [{ n: 40 }], [{ n: 50 }]]);
+  });
+
   it('runs concurrent transactions one after the other (no lost update)', async () => {
     await inWorker.db.execute(sql`CREATE TABLE worker_counter (n int NOT NULL)`);
     await inWorker.db.execute(sql`INSERT INTO worker_counter VALUES (0)`);
