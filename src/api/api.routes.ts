@@ -1,5 +1,5 @@
 import { bookingNumberParam } from '../bookings/booking-number.js';
-import { rejectNulInput } from '../http/input-guard.js';
+import { rejectDeepJson, rejectNulInput } from '../http/input-guard.js';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
@@ -70,6 +70,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   router.use(V1, express.json({ limit: '70mb' }));
   // NUL in a path, query or body never reaches the database (PostgreSQL cannot hold it in text): 400 as on the web.
   router.use(V1, rejectNulInput);
+  router.use(V1, rejectDeepJson);
 
   router.get(`${V1}/services`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.services() })));
   router.get(`${V1}/nodes`, scoped(ANY, async (req, res) => sendJson(req, res, { data: await api.nodes() })));

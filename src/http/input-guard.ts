@@ -33,3 +33,35 @@ export const rejectNulInput: RequestHandler = (req: Request, _res: Response, nex
   if (/%00/i.test(req.originalUrl) || req.originalUrl.includes(NUL) || containsNul(req.body)) return next(new MalformedInputError());
   next();
 };
+
+/** A JSON body nested deeper than this is refused: the API's bodies go four levels deep (a booking's items and files). */
+export const MAX_JSON_DEPTH = 32;
+
+export class TooDeepInputError extends AppError {
+  constructor() {
+    super(`请求内容的嵌套层级过深（最多 ${MAX_JSON_DEPTH} 层），请检查请求体的结构。`);
+  }
+}
+
+/** How deeply a parsed body nests arrays and objects, counted without recursion and given up past `limit`. */
+export function nestingDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * A body of a few kilobytes nested thousands of levels deep parses, but code that walks it by recursion (a
+ * fingerprint, a log line, a validator) runs out of stack and the request ended in 500: refused with 400 instead.
+ */
+export const rejectDeepJson: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+  next(nestingDepth(req.body) > MAX_JSON_DEPTH ? new TooDeepInputError() : undefined);
+};
+

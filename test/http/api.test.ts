@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { validate, compileErrors } from '@readme/openapi-parser';
-import { apiKeys, attachments, bookings, users } from '../../src/db/schema.js';
+import { apiKeys, attachments, bookings, instruments, users } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type TestApp } from '../support/app.js';
 import { apiKeyFor, contractValidator } from '../support/api.js';
@@ -363,6 +363,21 @@ describe('open API /api/v1', () => {
     const res = await api().post('/api/v1/bookings').set('Authorization', `Bearer ${keyA}`).set('Idempotency-Key', 'lone-surrogate-0001').set('Content-Type', 'application/json').send(raw);
     expect(res.status).to.equal(400);
     expect(await t.db.$count(bookings)).to.equal(before);
+  });
+
+  it('refuses a body nested thousands of levels deep with a 400 problem, never a 500; a body as deep as the limit still reaches its checks', async () => {
+    const before = { bookings: await t.db.$count(bookings), instruments: await t.db.$count(instruments) };
+    const deepArray = '['.repeat(5000) + ']'.repeat(5000);
+    const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    for (const [path, body] of [['/api/v1/instruments', deepArray], ['/api/v1/instruments', deepObject], ['/api/v1/bookings', deepObject]] as const) {
+      const res = await api().post(path).set('Authorization', `Bearer ${keyA}`).set('Idempotency-Key', 'deep-json-body-0001').set('Content-Type', 'application/json').send(body);
+      expect(res.status, path).to.equal(400);
+      expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(res.body.detail).to.contain('嵌套层级过深');
+    }
+    const atLimit = await api().post('/api/v1/instruments').set('Authorization', `Bearer ${keyA}`).set('Content-Type', 'application/json').send('{"a":'.repeat(31) + '1' + '}'.repeat(31));
+    expect(atLimit.status).to.equal(422);
+    expect({ bookings: await t.db.$count(bookings), instruments: await t.db.$count(instruments) }).to.deep.equal(before);
   });
 
   it('answers unknown API paths with a 404 problem', async () => {
