@@ -25,6 +25,16 @@ export async function listKeys(ex: Executor, owner: KeyOwner) {
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
+/**
+ * How many live keys an owner has, counted under a lock on the owner (a transaction-scoped advisory lock), so that
+ * two keys created at once are counted one after the other.
+ */
+export async function countLiveKeysLocked(ex: Executor, owner: KeyOwner): Promise<number> {
+  const who = owner.ownerType === 'company' ? `company:${owner.enterpriseId}` : owner.ownerType === 'node' ? `node:${owner.nodeId}` : 'platform';
+  await ex.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`api_keys|${who}`}))`);
+  return ex.$count(apiKeys, and(ownerWhere(owner), isNull(apiKeys.revokedAt)));
+}
+
 /** Revokes a key of this owner that is still live; false when there is none. */
 export async function revokeKey(ex: Executor, owner: KeyOwner, id: number, at: Date): Promise<boolean> {
   const rows = await ex

@@ -31,6 +31,9 @@ export function ownerOf(user: Principal): repo.KeyOwner {
   return { ownerType: 'platform' };
 }
 
+/** Live (not revoked) keys an owner may hold at once. */
+export const MAX_LIVE_KEYS = 10;
+
 export function makeKeysService(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
   return {
@@ -45,6 +48,8 @@ export function makeKeysService(deps: { db: Db; clock: Clock }) {
       if (refused.length > 0) throw new ValidationError({ scopes: '所选权限范围不适用于此类密钥' });
       const secret = `nqi_${randomBytes(32).toString('base64url')}`;
       const row = await inTransaction(db, async (tx) => {
+        // A handful of systems per owner; each key has its own rate limit, so keys without end would lift it.
+        if ((await repo.countLiveKeysLocked(tx, owner)) >= MAX_LIVE_KEYS) throw new ValidationError({ name: `最多可同时启用 ${MAX_LIVE_KEYS} 个接口密钥，请先停用不再使用的密钥。` });
         const key = await repo.insertKey(tx, {
           name,
           prefix: secret.slice(0, 12),

@@ -421,6 +421,21 @@ describe('API key pages', () => {
     expect((await supertest(t.app).get('/api/v1/services').set('Authorization', `Bearer ${secret}`)).status).to.equal(401);
   });
 
+  it('holds at most ten live keys per company (each key has its own rate limit): the eleventh is refused at the name, a revoked one makes room', async () => {
+    const { user, enterprise } = await createCompanyUser(t.db);
+    const agent = agentFor(t.app);
+    await login(agent, user.mobile, TEST_PASSWORD);
+    const csrf = await csrfOf(agent, '/company/api-keys');
+    for (let i = 1; i <= 10; i++) expect((await agent.post('/company/api-keys').type('form').send({ _csrf: csrf, name: `系统 ${i}`, scopes: ['read'] })).status).to.equal(201);
+    const refused = await agent.post('/company/api-keys').type('form').send({ _csrf: csrf, name: '第十一个', scopes: ['read'] });
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('最多可同时启用 10 个接口密钥').and.contain('value="第十一个"');
+    const live = await t.db.select().from(apiKeys).where(eq(apiKeys.enterpriseId, enterprise.id));
+    expect(live).to.have.length(10);
+    expect((await agent.post(`/company/api-keys/${live[0]!.id}/revoke`).type('form').send({ _csrf: csrf })).status).to.equal(303);
+    expect((await agent.post('/company/api-keys').type('form').send({ _csrf: csrf, name: '第十一个', scopes: ['read'] })).status).to.equal(201);
+  });
+
   it('each role uses its own page: node manager /lab/api-keys, platform /admin/api-keys; lab staff are refused', async () => {
     const manager = await createUser(t.db, 'node_manager', { nodeCode: 'ZS-METROLOGY' });
     const agent = agentFor(t.app);
