@@ -1,12 +1,12 @@
 import type { Principal } from '../auth/access.js';
 import { describeWindow, UNAVAILABLE_MESSAGES, type NodeServiceRef } from '../capacity/availability.js';
-import { findNodeService, releaseUnits, takeUnits } from '../capacity/capacity.repo.js';
+import { closedDatesFrom, findNodeService, releaseUnits, takeUnits } from '../capacity/capacity.repo.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
 import { notifyNodeStaff } from '../notifications/notifications.repo.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
-import { addDays } from '../shared/time.js';
+import { addDays, formatDate, shanghaiDate } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import type { UploadedFile } from '../uploads/purposes.js';
@@ -18,6 +18,7 @@ import { WindowTakenMeanwhile } from './create.js';
 import { checkFiles, storeFiles, withStoredFiles } from './files.js';
 import { FORM_DAYS } from './form.js';
 import { canReschedule, STATUS_LABELS } from './lifecycle.js';
+import { dueDateFrom } from './progress.js';
 import { loadBookingFor } from './load.js';
 import { refuseFull } from './prepare.js';
 import { requestInvoice } from '../fees/booking-fee.js';
@@ -91,10 +92,15 @@ export async function rescheduleBooking(deps: BookingsDeps, user: Principal, num
       const taken = await takeUnits(tx, { nodeServiceId: ns.id, date: slot.date, window: slot.window, defaultCapacity: window.capacity, units: locked.units });
       if (!taken) throw new WindowTakenMeanwhile();
       if (locked.windowId !== null) await releaseUnits(tx, locked.windowId, locked.units);
-      await repo.updateBooking(tx, locked.id, { date: slot.date, window: slot.window, windowId: taken.id });
+      // Accepted work keeps the due-date rule it was accepted under, counted again from the new window: the turnaround
+      // working days from acceptance, or from the booked window when that is later.
+      const acceptedOn = locked.acceptedAt ? shanghaiDate(locked.acceptedAt) : undefined;
+      const dueDate = locked.dueDate && acceptedOn ? dueDateFrom(slot.date, acceptedOn, booking.turnaroundDays, await closedDatesFrom(tx, locked.nodeId, acceptedOn)) : locked.dueDate;
+      await repo.updateBooking(tx, locked.id, { date: slot.date, window: slot.window, windowId: taken.id, dueDate });
       const moved = `${describeWindow(locked.date, locked.window)} → ${describeWindow(slot.date, slot.window)}`;
-      await recordEvent(tx, { actorUserId: actor.id, entityType: 'booking', entityId: locked.id, action: 'booking.rescheduled', fromState: locked.status, toState: locked.status, note: moved, data: { from: { date: locked.date, window: locked.window }, to: slot } });
-      await notifyNodeStaff(tx, locked.nodeId, { bookingId: locked.id, title: `${locked.number} 已改期`, body: `预约 ${locked.number} 改期：${moved}。`, link: bookingHref(locked.number, 'staff') });
+      const due = dueDate !== locked.dueDate ? `；应完成日期 ${formatDate(locked.dueDate)} → ${formatDate(dueDate)}` : '';
+      await recordEvent(tx, { actorUserId: actor.id, entityType: 'booking', entityId: locked.id, action: 'booking.rescheduled', fromState: locked.status, toState: locked.status, note: `${moved}${due}`, data: { from: { date: locked.date, window: locked.window }, to: slot, ...(due ? { dueDate: { from: locked.dueDate, to: dueDate } } : {}) } });
+      await notifyNodeStaff(tx, locked.nodeId, { bookingId: locked.id, title: `${locked.number} 已改期`, body: `预约 ${locked.number} 改期：${moved}${due}。`, link: bookingHref(locked.number, 'staff') });
     });
   } catch (err) {
     if (err instanceof WindowTakenMeanwhile) await refuseFull(deps, ref, (await deps.availability.check(ref, slot.date, slot.window)) ?? { free: 0, date: slot.date, key: slot.window }, booking.units, moving);

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { and, count, eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { attachments, bookingItems, bookings, capacityWindows, closures, events, notifications } from '../../src/db/schema.js';
-import { fixedClock } from '../../src/shared/time.js';
+import { attachments, bookingItems, bookings, capacityWindows, closures, events, notifications, services } from '../../src/db/schema.js';
+import { dueDateFrom } from '../../src/bookings/progress.js';
+import { fixedClock, formatDate } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
 import {
   calibrationFields,
@@ -19,6 +20,7 @@ import {
   setCapacity,
 } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD, type TestUser } from '../support/factories.js';
+import { labAction } from '../support/lab.js';
 
 describe('booking across the network', () => {
   let t: TestApp;
@@ -492,6 +494,26 @@ describe('booking across the network', () => {
       const holiday = await agent.post(`/bookings/${number}/reschedule`).type('form').send({ _csrf: csrf, slot: '2026-10-05|pm' });
       expect(holiday.status).to.equal(422);
       expect(holiday.text).to.contain('法定节假日');
+    });
+
+    it('moving an accepted booking counts its due date again from the new window, says so on the timeline and tells the lab', async () => {
+      const number = await book('2026-10-14|am');
+      const staffAgent = agentFor(t.app);
+      await login(staffAgent, metrologyStaff.mobile, TEST_PASSWORD);
+      expect((await labAction(staffAgent, number, 'accept')).status).to.equal(303);
+      const [accepted] = await t.db.select().from(bookings).where(eq(bookings.number, number));
+      const [service] = await t.db.select({ days: services.turnaroundDays }).from(services).where(eq(services.id, accepted!.serviceId));
+      expect(accepted!.dueDate).to.equal(dueDateFrom('2026-10-14', '2026-09-28', service!.days));
+      const page = await agent.get(`/bookings/${number}/reschedule`);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      expect((await agent.post(`/bookings/${number}/reschedule`).type('form').send({ _csrf: csrf, slot: '2026-10-21|am' })).status).to.equal(303);
+      const [moved] = await t.db.select().from(bookings).where(eq(bookings.number, number));
+      expect(moved).to.include({ status: 'accepted', date: '2026-10-21', dueDate: dueDateFrom('2026-10-21', '2026-09-28', service!.days) });
+      expect(moved!.dueDate! > accepted!.dueDate!).to.equal(true);
+      const [event] = await t.db.select().from(events).where(and(eq(events.entityId, String(moved!.id)), eq(events.action, 'booking.rescheduled')));
+      expect(event!.note).to.contain('应完成日期').and.contain(formatDate(accepted!.dueDate)).and.contain(formatDate(moved!.dueDate));
+      const told = await t.db.select().from(notifications).where(and(eq(notifications.userId, metrologyStaff.id), eq(notifications.bookingId, moved!.id)));
+      expect(told.map((n) => n.body).join('\n')).to.contain('应完成日期');
     });
 
     it('resubmits after a request for corrections, with added documents', async () => {
