@@ -7,7 +7,7 @@ import { emitWebhook } from '../events/webhooks.js';
 import { notifyEnterpriseUsers } from '../notifications/notifications.repo.js';
 import { assertCan } from '../auth/access.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
-import type { Clock } from '../shared/time.js';
+import { shanghaiDate, type Clock } from '../shared/time.js';
 import type { DocumentStore } from '../uploads/storage.js';
 import type { ReportContent } from './content.js';
 import { issueFirstVersion, issueRevisedVersion } from './issue.js';
@@ -74,7 +74,7 @@ export function makeReportsService(deps: { db: Db; clock: Clock; storage: Docume
     },
 
     /** Public verification by number + code or the QR token (verify.ts). */
-    verify: (query: { number?: string; code?: string; token?: string }) => verifyReport(db, query),
+    verify: (query: { number?: string; code?: string; token?: string }) => verifyReport(db, query, shanghaiDate(clock.now())),
   };
 }
 

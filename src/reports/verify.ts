@@ -23,19 +23,24 @@ function normalised(text: string): string {
     .toUpperCase();
 }
 
-/** One certificate of a report: the instrument it is for and its own result. */
-function certificateOf(content: ReportContent, number: string): { number: string; instrument: string; serialNo: string; result: string } | undefined {
-  const line = (content.results as { bookingItemId: number; certificateNo?: string | null; conclusion?: string | null }[]).find((r) => r.certificateNo?.toUpperCase() === number);
+/**
+ * One certificate of a report: the instrument it is for, its own result, and until when it holds — a verification
+ * certificate until its 有效期至, a calibration its 建议复校日期 — and whether that day has passed: a genuine
+ * certificate may have expired, and the person checking it must see both.
+ */
+function certificateOf(content: ReportContent, number: string, today: string) {
+  const line = (content.results as { bookingItemId: number; certificateNo?: string | null; conclusion?: string | null; nextDueDate?: string | null }[]).find((r) => r.certificateNo?.toUpperCase() === number);
   if (!line) return undefined;
   const item = (content.items as { id?: number; instrumentName?: string | null; serialNo?: string | null }[]).find((i) => i.id === line.bookingItemId);
-  return { number: line.certificateNo!, instrument: item?.instrumentName ?? '—', serialNo: item?.serialNo ?? '—', result: CERTIFICATE_KINDS[line.conclusion ?? '']?.conclusion ?? '—' };
+  const until = line.conclusion !== 'fail' && line.nextDueDate ? { label: line.conclusion === 'calibrated' ? '建议复校日期' : '有效期至', date: line.nextDueDate, passed: line.nextDueDate < today } : undefined;
+  return { number: line.certificateNo!, instrument: item?.instrumentName ?? '—', serialNo: item?.serialNo ?? '—', result: CERTIFICATE_KINDS[line.conclusion ?? '']?.conclusion ?? '—', until };
 }
 
   /**
    * Public verification by number + code or by the QR token. Unknown numbers and wrong codes give the same
    * "not found"; a found report shows only summary fields with the company name masked.
    */
-export async function verifyReport(db: Db, query: { number?: string; code?: string; token?: string }) {
+export async function verifyReport(db: Db, query: { number?: string; code?: string; token?: string }, today: string) {
     let report: repo.ReportRow | undefined;
     let byCertificate: string | undefined;
     if (query.token) report = await repo.findByToken(db, query.token);
@@ -53,7 +58,7 @@ export async function verifyReport(db: Db, query: { number?: string; code?: stri
     if (!report) return undefined;
     const content = report.content as ReportContent;
     // A certificate looked up by its own number: its instrument and its own result, not the whole report's.
-    const certificate = byCertificate ? certificateOf(content, byCertificate) : undefined;
+    const certificate = byCertificate ? certificateOf(content, byCertificate, today) : undefined;
     const versions = await repo.versionsOfNumber(db, report.number);
     const latest = versions[versions.length - 1]!;
     return {

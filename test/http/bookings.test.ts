@@ -552,6 +552,24 @@ describe('booking across the network', () => {
       const [item] = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
       expect(item!.booking_items).to.include({ gradeCode: 'ISO8217-DMA', gradeVariant: 'winter', sulphurRequirement: 'eca' });
     });
+
+    it('carries a request for a bilingual report to the booking page, the receipt and the lab\'s workbench', async () => {
+      const page = await openBookingForm(agent, 'YP-ISO8217', oilLabId);
+      const res = await postMultipart(agent, '/bookings', oilFields(page, oilLabId, { bilingual: '1', slot: '2026-10-13|am' }));
+      expect(res.status).to.equal(303);
+      const number = res.headers.location!.split('/').pop()!;
+      const [booking] = await t.db.select().from(bookings).where(eq(bookings.number, number));
+      expect(booking!.bilingualReport).to.equal(true);
+      const staff = await createUser(t.db, 'lab_staff', { nodeCode: 'ZS-OILLAB' });
+      const staffAgent = agentFor(t.app);
+      await login(staffAgent, staff.mobile, TEST_PASSWORD);
+      for (const [who, path] of [[agent, `/bookings/${number}`], [agent, `/bookings/${number}/receipt`], [staffAgent, `/lab/bookings/${number}`]] as const) {
+        const shown = await who.get(path);
+        expect(shown.status, path).to.equal(200);
+        expect(shown.text, path).to.contain('报告语言').and.contain('中英文双语');
+      }
+      expect((await agent.get('/bookings/YP-20260928-0001')).text).to.not.contain('中英文双语');
+    });
 });
 
 describe('draft uploads of abandoned booking forms', () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { verifyReport } from '../../src/reports/verify.js';
 import QRCode from 'qrcode';
 import { and, desc, eq } from 'drizzle-orm';
 import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, oilLimits, reportRevisions, reports, results } from '../../src/db/schema.js';
@@ -268,6 +269,11 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(byCertificate.status).to.equal(200);
       expect(byCertificate.text).to.contain(report!.number).and.contain('有效').and.contain('所含证书').and.contain(certificates[0]!);
       expect(byCertificate.text).to.contain('本证书结论').and.contain('报告总结论');
+      // a verification certificate says until when it holds; past that day it is still genuine, and says it has expired
+      expect(byCertificate.text).to.contain('有效期至').and.contain('2027-03-27').and.not.contain('已过有效期');
+      const expired = await verifyReport(t.db, { number: certificates[0]!, code: report!.verificationCode }, '2027-03-28');
+      expect(expired!.certificate!.until).to.deep.equal({ label: '有效期至', date: '2027-03-27', passed: true });
+      expect(expired!.status).to.equal('valid');
       const wrongCode = await agentFor(t.app).get(`/verify?no=${certificates[0]}&code=ABCDEFGH`);
       expect(wrongCode.status).to.equal(404);
       // as typed from paper: spaces for dashes, a space inside the code, full-width characters
