@@ -40,7 +40,7 @@ describe('what users read and follow', () => {
     expect(await page.locator('.progress-steps li[aria-current="step"]').textContent()).to.contain('提交结果');
     expect(await steps.nth(6).textContent()).to.contain('办结期限');
     const mobile = /1\d{10}/.exec((await page.locator('dt:has-text("联系人") + dd').textContent())!)![0];
-    await page.getByRole('link', { name: '受理回执（打印）' }).click();
+    await page.getByRole('link', { name: '打印回执' }).click();
     const receipt = (await page.locator('main').textContent())!;
     const url = /查询地址：(\S+)/.exec(receipt)![1]!;
     expect(url).to.equal(`${base()}/track?no=${number}`);

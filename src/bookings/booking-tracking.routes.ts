@@ -3,7 +3,7 @@ import { currentUser, requireAction, requireLogin } from '../http/guards.js';
 import { idParam, pageParam, queryDate, queryText } from '../http/params.js';
 import { bookingNumberParam } from './booking-number.js';
 import { bookingPages } from './booking-pages.routes.js';
-import { bookingHref, bookingViewLabels, trackHref } from './bookings.view.js';
+import { bookingHref, bookingViewLabels, receiptTitle, trackHref } from './bookings.view.js';
 import type { BookingsService } from './bookings.service.js';
 import { BOOKING_STATUSES } from './lifecycle.js';
 import { sendDocument } from '../http/send-document.js';
@@ -42,7 +42,7 @@ export function bookingTrackingRoutes(bookings: BookingsService, publicUrl: stri
     // The QR opens the public progress lookup with the number filled in; the last four digits of the mobile unlock it.
     const url = `${publicUrl}${trackHref(number)}`;
     const qrCode = await qrSvg(url);
-    res.render('bookings/receipt', { title: `受理回执 ${number}`, layout: 'print', booking, items, fee, due, qrSvg: qrCode, url, labels: bookingViewLabels, backHref: bookingHref(number) });
+    res.render('bookings/receipt', { title: receiptTitle(booking), layout: 'print', booking, items, fee, due, qrSvg: qrCode, url, labels: bookingViewLabels, backHref: bookingHref(number) });
   });
 
   router.get('/bookings/:no/attachments/:id', requireLogin, async (req, res) => {

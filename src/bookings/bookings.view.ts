@@ -28,7 +28,18 @@ export function oversightHref(filters: Record<string, string | number | null | u
 }
 
 /** Labels every booking page draws with. */
+/** What a booking's places count, by kind: instruments, oil samples, consultation sessions. */
+export function unitsLabel(kind: string): string {
+  return kind === 'oil_test' ? '份' : kind === 'consultation' ? '人次' : '台（件）';
+}
+
+/** The receipt is a 受理回执 once the node accepted the booking; before that it acknowledges the booking only. */
+export function receiptTitle(booking: { acceptedAt: Date | string | null }): string {
+  return booking.acceptedAt ? '预约受理回执' : '预约回执';
+}
+
 export const bookingViewLabels = {
+  unitsLabel,
   status: STATUS_LABELS,
   events: EVENT_LABELS,
   deliveryModes: DELIVERY_MODE_LABELS,

@@ -7,6 +7,7 @@ import { ConflictError, ValidationError } from '../shared/errors.js';
 import { addDays, shanghaiDate } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import type { NewBookingItem } from './bookings.repo.js';
+import { unitsLabel } from './bookings.view.js';
 import { estimateFee, priceTargets, type FeeEstimate, type FeeQuery } from '../fees/estimate.js';
 import { pricesInForce } from '../fees/fees.repo.js';
 import {
@@ -130,7 +131,7 @@ export async function refuseFull(
   const which = window.date && window.key ? `${describeWindow(window.date, window.key)}：` : '';
   const message =
     window.free > 0
-      ? `${which}这个时段只剩 ${window.free} 个名额，您预约了 ${units} 台（件）。请改选其他时段${opts.canSplit === false ? '' : '，或分次预约'}。`
+      ? `${which}这个时段只剩 ${window.free} 个名额，您预约了 ${units} ${unitsLabel(ref.kind)}。请改选其他时段${opts.canSplit === false ? '' : '，或分次预约'}。`
       : `${which}这个时段刚刚约满，请改选其他时段。`;
   throw new ConflictError(message, 'window_full', { nextFree: next, free: Math.max(0, window.free) });
 }

@@ -143,7 +143,8 @@ describe('booking across the network', () => {
     it('prints a receipt with a QR code that opens the public progress lookup with the number filled in', async () => {
       const res = await agent.get('/bookings/JL-20260928-0001/receipt');
       expect(res.status).to.equal(200);
-      expect(res.text).to.contain('预约受理回执').and.contain('<svg').and.contain('http://nqi.test/track?no=JL-20260928-0001');
+      // not yet accepted: it acknowledges the booking (a 受理回执 once the node accepts it, below)
+      expect(res.text).to.contain('<h1>预约回执</h1>').and.contain('<svg').and.contain('http://nqi.test/track?no=JL-20260928-0001').and.not.contain('受理回执');
     });
   });
 
@@ -569,6 +570,10 @@ describe('booking across the network', () => {
         expect(shown.text, path).to.contain('报告语言').and.contain('中英文双语');
       }
       expect((await agent.get('/bookings/YP-20260928-0001')).text).to.not.contain('中英文双语');
+      // accepted, the receipt is the node's 受理回执, and counts the oil samples as 份
+      expect((await labAction(staffAgent, number, 'accept')).status).to.equal(303);
+      expect((await agent.get(`/bookings/${number}/receipt`)).text).to.contain('<h1>预约受理回执</h1>');
+      expect((await staffAgent.get(`/lab/bookings/${number}`)).text).to.match(new RegExp(`${booking!.units} 份</p>`));
     });
 });
 
