@@ -180,6 +180,9 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const page = await liAgent.get(`/lab/bookings/${number}`);
       expect(page.text).to.contain('结果由您录入，需由其他检测人员审核');
 
+      // the node's signatory is told before reviewing that whoever reviews may not also sign
+      expect((await chenAgent.get(`/lab/bookings/${number}`)).text).to.contain('您是授权签字人：审核通过后，本报告须由另一位授权签字人签发');
+      expect((await zhouAgent.get(`/lab/bookings/${number}`)).text).to.contain('审核通过').and.not.contain('您是授权签字人');
       const colleague = await labAction(zhouAgent, number, 'verify');
       expect(colleague.status).to.equal(303);
       expect(await status(number)).to.include({ status: 'verified', verifiedBy: zhou.id });
