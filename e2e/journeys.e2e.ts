@@ -231,7 +231,7 @@ describe('journeys in a real browser', () => {
       await loginAs(company.page, base(), '13900000301', DEMO_PASSWORD); // 黄海, bunker supplier
       await company.page.getByRole('link', { name: '服务目录', exact: true }).click();
       await company.page.getByRole('link', { name: /^检验检测 \d+$/ }).click();
-      await company.page.getByRole('link', { name: '船用燃料油检测（ISO 8217 / GB 17411）' }).click();
+      await company.page.getByRole('link', { name: '船用燃料油检测（ISO 8217）' }).click();
       await company.page.getByRole('listitem').filter({ hasText: '舟山国际油品检测实验室' }).getByRole('link', { name: '在此网点预约' }).click();
       await company.page.locator('input[name="slot"]').first().check();
       await company.page.getByLabel('样品名称').fill('低硫燃料油 VLSFO');

@@ -199,6 +199,12 @@ function calibrationService(c: InstrumentCategorySeed, sortOrder: number, guide:
 }
 
 /** Upserts the whole reference catalog by code: safe to run any number of times. */
+/** The editions a service's samples can be judged by: the bookable ones of its grades' families (no diesel standard for marine fuel). */
+function editionsOfService(oil: { grades: { code: string; family: string }[]; editions: { name: string; families: string[]; bookable: boolean }[] }, gradeCodes: string[]): string[] {
+  const families = new Set(oil.grades.filter((g) => gradeCodes.includes(g.code)).map((g) => g.family));
+  return oil.editions.filter((e) => e.bookable && e.families.some((f) => families.has(f))).map((e) => e.name);
+}
+
 export async function seedReference(db: Db): Promise<void> {
   const { instruments, oil, network, fees, guides } = loadSeedData();
   await db.transaction(async (tx) => {
@@ -248,7 +254,7 @@ export async function seedReference(db: Db): Promise<void> {
         categoryCode: 'testing',
         bookingKind: 'oil_test' as const,
         summary: s.summary,
-        description: `可选检测套餐或单项；判定依据按委托约定的规格版本（${oil.editions.filter((e) => e.bookable).map((e) => e.name).join('、')}）。`,
+        description: `可选检测套餐或单项；判定依据按委托约定的规格版本（${editionsOfService(oil, oil.serviceOfferings[s.code]?.grades ?? s.grades).join('、')}）。`,
         standards: s.standards,
         turnaroundDays: s.turnaroundDays,
         feeBasis: s.feeBasis,

@@ -545,7 +545,7 @@ describe('booking across the network', () => {
       expect(res.text).to.contain('请选择DMA的品质（冬季品质 / 夏季品质）').and.contain('请选择硫含量按哪项法定要求判定');
       const old = await postMultipart(agent, '/bookings', oilFields(page, oilLabId, { specEdition: 'ISO 8217:2024' }));
       expect(old.status).to.equal(422);
-      expect(old.text).to.contain('ISO 8217:2024 的限值尚未完成核实，暂不受理');
+      expect(old.text).to.contain('本实验室暂未开展按 ISO 8217:2024 判定的检测，暂不受理');
       expect(await t.db.$count(bookings)).to.equal(before);
       const winter = await postMultipart(agent, '/bookings', { ...dma, gradeVariant: 'winter', sulphurRequirement: 'eca' });
       expect(winter.status).to.equal(303);
