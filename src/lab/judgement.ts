@@ -62,3 +62,38 @@ export function parseMeasured(text: string): number | undefined {
   const n = Number(normalized);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/** A result reported as beyond what the method measures: "<0.60" (below its limit of quantitation), ">480". */
+export interface BoundedResult {
+  relation: '<' | '>';
+  bound: number;
+}
+
+/** Parses "<0.60", "＜ 0.60", ">480" (the tester's own spelling of a bound); undefined for anything else. */
+export function parseBounded(text: string): BoundedResult | undefined {
+  const m = /^([<>＜＞])\s*(.+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const bound = parseMeasured(m[2]!);
+  return bound === undefined ? undefined : { relation: m[1] === '<' || m[1] === '＜' ? '<' : '>', bound };
+}
+
+/**
+ * Judges a bounded result where the bound decides it: "<0.60" meets "≤ 2.00" (the value is below 0.60, so below
+ * 2.00) and fails "≥ 1.0"; "<3" against "≤ 2.00" decides nothing (the value may be 2.5 or 1.5) — undefined then, and
+ * the tester must measure with a lower limit or enter the value.
+ */
+export function judgeBounded(result: BoundedResult, limit: SpecLimit | undefined): Judgement | undefined {
+  if (!isNumericLimit(limit)) return 'no_limit';
+  const { relation, bound } = result;
+  const below = relation === '<';
+  const { minValue: min, maxValue: max } = limit;
+  if (below) {
+    if (min !== null && limit.kind !== 'max' && bound <= min) return 'fail';
+    if (max !== null && limit.kind === 'max' && bound <= max) return 'pass';
+    return undefined;
+  }
+  if (max !== null && limit.kind !== 'min' && bound >= max) return 'fail';
+  if (min !== null && limit.kind === 'min' && bound >= min) return 'pass';
+  return undefined;
+}
+

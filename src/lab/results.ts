@@ -1,7 +1,7 @@
 import { ValidationError } from '../shared/errors.js';
 import { addDays, dayjs, isIsoDate } from '../shared/time.js';
 import type { NewResult } from './lab.repo.js';
-import { describeLimit, isNumericLimit, judge, overallOf, parseMeasured, type SpecLimit } from './judgement.js';
+import { describeLimit, isNumericLimit, judge, judgeBounded, overallOf, parseBounded, parseMeasured, type SpecLimit } from './judgement.js';
 
 /** Form keys of an item: "i<id>", never a bare number (qs would read it as an array index and compact it). */
 export const itemKey = (id: number): string => `i${id}`;
@@ -66,11 +66,14 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
       }
       const limit = item.limit ?? undefined;
       const value = parseMeasured(text);
-      if (isNumericLimit(limit) && value === undefined) {
-        errors[key] = `“${item.name}”应填写数值（如 0.45），不要带单位或逗号`;
+      // Beyond the method's range a lab reports a bound: "<0.60" below its limit of quantitation, ">480" above its range.
+      const bounded = value === undefined ? parseBounded(text) : undefined;
+      if (isNumericLimit(limit) && value === undefined && !bounded) {
+        errors[key] = `“${item.name}”应填写数值（如 0.45），不要带单位或逗号；低于或高于方法测定范围时填写“<0.60”“>480”`;
         continue;
       }
-      if (value !== undefined && ((item.plausibleMin !== null && value < item.plausibleMin) || (item.plausibleMax !== null && value > item.plausibleMax))) {
+      const measured = value ?? bounded?.bound;
+      if (measured !== undefined && ((item.plausibleMin !== null && measured < item.plausibleMin) || (item.plausibleMax !== null && measured > item.plausibleMax))) {
         errors[key] = `“${item.name}”的数值 ${text} 超出合理范围（${item.plausibleMin ?? '−∞'} – ${item.plausibleMax ?? '∞'} ${item.unit}），请核对`;
         continue;
       }
@@ -87,6 +90,13 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
           continue;
         }
         judgement = manual;
+      } else if (isNumericLimit(limit) && bounded) {
+        const decided = judgeBounded(bounded, limit);
+        if (!decided) {
+          errors[key] = `“${item.name}”的结果 ${text} 不能判定是否符合限值（${describeLimit(limit, item.unit)}）：请用测定下限更低的方法测定，或填写实测值`;
+          continue;
+        }
+        judgement = decided;
       } else if (isNumericLimit(limit)) {
         judgement = judge(value!, limit);
       } else {
@@ -95,7 +105,7 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
       rows.push({
         bookingItemId: sample.id,
         testItemCode: item.code,
-        valueText: text,
+        valueText: bounded ? `${bounded.relation}${text.replace(/^[<>＜＞]\s*/, '')}` : text,
         valueNumber: value ?? null,
         unit: item.unit,
         limitText: describeLimit(limit, item.unit),

@@ -379,13 +379,17 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const text = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-S-PCT': '0,48' }));
       expect(text.status).to.equal(422);
       expect(text.text).to.contain('应填写数值');
+      // a bound that does not decide against the limit (H₂S below 3 against ≤ 2.00) is refused, the input kept
+      const undecided = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-H2S': '<3' }));
+      expect(undecided.status).to.equal(422);
+      expect(undecided.text).to.contain('不能判定是否符合限值').and.contain('value="&lt;3"');
       expect((await status(number)).status).to.equal('in_progress');
       expect(await t.db.$count(results, eq(results.bookingId, (await status(number)).id))).to.equal(0);
     });
 
     it('judges each value against the RMG 380 limits: density 995.2 > 991 fails, the rest pass, boundaries pass', async () => {
       const id = await sampleId();
-      const res = await labAction(oilAgent, number, 'submit_results', fields(id));
+      const res = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-H2S': '＜ 0.60' }));
       expect(res.status).to.equal(303);
       const b = await status(number);
       expect(b.conclusion).to.equal('fail');
@@ -393,6 +397,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const byCode = Object.fromEntries(rows.map((r) => [r.testItemCode, r]));
       expect(byCode['OIL-DEN15']).to.include({ judgement: 'fail', limitText: '≤ 991 kg/m³', valueNumber: 995.2 });
       expect(byCode['OIL-KV50']).to.include({ judgement: 'pass', limitText: '≤ 380 mm²/s' }); // equal to the limit
+      // below the method's limit of quantitation, as the lab reports it: decided by the bound, no number stored
+      expect(byCode['OIL-H2S']).to.include({ valueText: '<0.60', valueNumber: null, judgement: 'pass', judgementBasis: 'auto' });
       expect(byCode['OIL-FP-PM']).to.include({ judgement: 'pass', limitText: '≥ 60 ℃', judgementBasis: 'auto' }); // equal to the minimum
       // ISO 8217 leaves residual sulphur to statutory limits: the booking said "global 0.50 %", which judges it
       expect(byCode['OIL-S-PCT']).to.include({ judgement: 'pass', limitText: '≤ 0.5 % m/m', judgementBasis: 'auto' });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { describeLimit, judge, overallOf, parseMeasured, type SpecLimit } from '../../src/lab/judgement.js';
+import { describeLimit, judge, judgeBounded, overallOf, parseBounded, parseMeasured, type SpecLimit } from '../../src/lab/judgement.js';
 
 const limit = (l: Partial<SpecLimit> & Pick<SpecLimit, 'kind'>): SpecLimit => ({ minValue: null, maxValue: null, criterion: null, source: 'TEST', verified: true, ...l });
 
@@ -50,6 +50,29 @@ describe('judgement against specification limits', () => {
     expect(parseMeasured('1,000')).to.equal(undefined);
     expect(parseMeasured('12 mg/kg')).to.equal(undefined);
     expect(parseMeasured('')).to.equal(undefined);
+  });
+
+  it('judges a result reported as a bound ("<0.60", ">480") only where the bound decides it', () => {
+    expect(parseBounded('<0.60')).to.deep.equal({ relation: '<', bound: 0.6 });
+    expect(parseBounded('＜ 0.002')).to.deep.equal({ relation: '<', bound: 0.002 });
+    expect(parseBounded('>480')).to.deep.equal({ relation: '>', bound: 480 });
+    expect(parseBounded('0.60')).to.equal(undefined);
+    expect(parseBounded('<abc')).to.equal(undefined);
+    const max = limit({ kind: 'max', maxValue: 2 });
+    const min = limit({ kind: 'min', minValue: 60 });
+    const range = limit({ kind: 'range', minValue: 2, maxValue: 6 });
+    expect(judgeBounded({ relation: '<', bound: 0.6 }, max)).to.equal('pass');
+    expect(judgeBounded({ relation: '<', bound: 2 }, max)).to.equal('pass');
+    expect(judgeBounded({ relation: '<', bound: 3 }, max)).to.equal(undefined); // 2.5 or 1.5: undecided
+    expect(judgeBounded({ relation: '>', bound: 2 }, max)).to.equal('fail');
+    expect(judgeBounded({ relation: '>', bound: 1 }, max)).to.equal(undefined);
+    expect(judgeBounded({ relation: '>', bound: 60 }, min)).to.equal('pass');
+    expect(judgeBounded({ relation: '<', bound: 60 }, min)).to.equal('fail');
+    expect(judgeBounded({ relation: '<', bound: 70 }, min)).to.equal(undefined);
+    expect(judgeBounded({ relation: '<', bound: 2 }, range)).to.equal('fail');
+    expect(judgeBounded({ relation: '>', bound: 6 }, range)).to.equal('fail');
+    expect(judgeBounded({ relation: '<', bound: 5 }, range)).to.equal(undefined);
+    expect(judgeBounded({ relation: '<', bound: 5 }, limit({ kind: 'criterion', criterion: '清澈透亮' }))).to.equal('no_limit');
   });
 });
 
