@@ -25,10 +25,18 @@
     var v = input.getAttribute('data-' + name);
     return v === null || v === '' ? null : Number(v);
   }
+  // "<0.60" / ">480": a result beyond the method's range, judged only where the bound decides it (judgeBounded).
+  var BOUNDED = /^([<>＜＞])\s*(.+)$/;
   function verdict(input) {
     var text = input.value;
     if (!text.trim()) return { text: '自动判定', tone: '' };
     var value = measured(text);
+    var relation = null;
+    if (value === undefined) {
+      var m = BOUNDED.exec(text.trim());
+      value = m ? measured(m[2]) : undefined;
+      relation = m && value !== undefined ? (m[1] === '<' || m[1] === '＜' ? '<' : '>') : null;
+    }
     if (value === undefined) return { text: '请填写数值', tone: 'text-bg-warning' };
     var pmin = bound(input, 'plausible-min');
     var pmax = bound(input, 'plausible-max');
@@ -36,7 +44,11 @@
     var kind = input.getAttribute('data-limit-kind');
     var min = bound(input, 'limit-min');
     var max = bound(input, 'limit-max');
-    var pass = kind === 'max' ? max !== null && value <= max : kind === 'min' ? min !== null && value >= min : min !== null && max !== null && value >= min && value <= max;
+    var pass;
+    if (relation === '<') pass = kind === 'max' && max !== null && value <= max ? true : kind !== 'max' && min !== null && value <= min ? false : null;
+    else if (relation === '>') pass = kind !== 'min' && max !== null && value >= max ? false : kind === 'min' && min !== null && value >= min ? true : null;
+    else pass = kind === 'max' ? max !== null && value <= max : kind === 'min' ? min !== null && value >= min : min !== null && max !== null && value >= min && value <= max;
+    if (pass === null) return { text: '不能判定', tone: 'text-bg-warning' };
     return pass ? { text: '合格', tone: 'text-bg-success' } : { text: '不合格', tone: 'text-bg-danger' };
   }
   document.querySelectorAll('input[data-limit-kind]').forEach(function (input) {
