@@ -134,7 +134,8 @@
       if (!select) return false;
       var any = false;
       select.querySelectorAll('option[data-grades]').forEach(function (o) {
-        o.hidden = code !== '' && o.getAttribute('data-grades').split(' ').indexOf(code) < 0;
+        // disabled as well: some phones' pickers list hidden options
+        o.hidden = o.disabled = code !== '' && o.getAttribute('data-grades').split(' ').indexOf(code) < 0;
         if (o.hidden && o.selected) select.value = '';
         if (!o.hidden) any = true;
       });
@@ -148,7 +149,7 @@
       if (pkg) {
         pkg.querySelectorAll('option[data-families]').forEach(function (o) {
           var grades = o.getAttribute('data-grades');
-          o.hidden = family !== '' && (o.getAttribute('data-families').split(' ').indexOf(family) < 0 || (grades !== '' && grades.split(' ').indexOf(grade.value) < 0));
+          o.hidden = o.disabled = family !== '' && (o.getAttribute('data-families').split(' ').indexOf(family) < 0 || (grades !== '' && grades.split(' ').indexOf(grade.value) < 0));
           if (o.hidden && o.selected) pkg.value = '';
         });
       }

@@ -4,7 +4,7 @@ import { describeWindow, UNAVAILABLE_MESSAGES, type BookingKind, type NodeServic
 import { findFullWindow, findNodeService } from '../capacity/capacity.repo.js';
 import { findNode, itemAppliesToFamily } from '../catalog/catalog.repo.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
-import { addDays, shanghaiDate } from '../shared/time.js';
+import { addDays, isIsoDate, shanghaiDate } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
 import type { NewBookingItem } from './bookings.repo.js';
 import { unitsLabel } from './bookings.view.js';
@@ -136,38 +136,79 @@ export async function refuseFull(
   throw new ConflictError(message, 'window_full', { nextFree: next, free: Math.max(0, window.free) });
 }
 
+/** The oil form's choices the reference rules judge (grade, edition, quality, sulphur requirement, package or items). */
+interface OilChoices {
+  gradeCode: string;
+  specEdition: string;
+  gradeVariant?: string | undefined;
+  sulphurRequirement?: string | undefined;
+  samplingDate?: string | undefined;
+  testMode: string;
+  packageCode?: string | undefined;
+  testItems: string[];
+}
+
 /** Oil-test rules that need the reference data: grade of this service, edition of its family, items of the grade. */
-async function oilDetails(deps: PrepareDeps, service: ActiveService, v: OilTestInput, today: string): Promise<KindDetails> {
+function checkOilChoices(ref: Awaited<ReturnType<typeof oilReference>>, c: OilChoices, today: string) {
   const errors: Record<string, string> = {};
-  const ref = await oilReference(deps, service);
-  const grade = ref.grades.find((g) => g.code === v.gradeCode);
+  const grade = ref.grades.find((g) => g.code === c.gradeCode);
   if (!grade) errors.gradeCode = '请选择本项服务可检测的产品牌号';
-  const unbookable = ref.unbookableEditions.find((e) => e.code === v.specEdition);
+  const unbookable = ref.unbookableEditions.find((e) => e.code === c.specEdition);
   if (unbookable) errors.specEdition = unbookable.notice ?? '暂不受理按该版本判定的委托';
-  else if (grade && !grade.editions.includes(v.specEdition)) errors.specEdition = '请选择与产品牌号对应的规格版本';
+  else if (grade && !grade.editions.includes(c.specEdition)) errors.specEdition = '请选择与产品牌号对应的规格版本';
   // A grade whose limits depend on the quality (winter/summer pour point) is judged against the one the customer names.
-  const variant = grade?.variants.find((x) => x.code === v.gradeVariant);
+  const variant = grade?.variants.find((x) => x.code === c.gradeVariant);
   if (grade?.variants.length && !variant) errors.gradeVariant = `请选择${grade.shortName || grade.name}的品质（${grade.variants.map((x) => x.name).join(' / ')}）`;
   const marine = !!grade && isMarineFamily(grade.family);
-  if (marine && !isSulphurRequirement(v.sulphurRequirement)) errors.sulphurRequirement = '请选择硫含量按哪项法定要求判定';
-  if (v.samplingDate > today) errors.samplingDate = '取样日期不能晚于今天';
-  else if (v.samplingDate < addDays(today, -365)) errors.samplingDate = '取样日期早于一年前，样品已超出保存期';
+  if (marine && !isSulphurRequirement(c.sulphurRequirement)) errors.sulphurRequirement = '请选择硫含量按哪项法定要求判定';
+  if (c.samplingDate && c.samplingDate > today) errors.samplingDate = '取样日期不能晚于今天';
+  else if (c.samplingDate && c.samplingDate < addDays(today, -365)) errors.samplingDate = '取样日期早于一年前，样品已超出保存期';
   let testItemCodes: string[] = [];
   let packageCode: string | null = null;
   let testsLabel = '';
-  if (v.testMode === 'package') {
-    const pkg = ref.packages.find((p) => p.code === v.packageCode);
+  if (c.testMode === 'package') {
+    const pkg = ref.packages.find((p) => p.code === c.packageCode);
     if (!pkg) errors.packageCode = '请选择检测套餐';
     else if (grade && (!pkg.gradeFamilies.includes(grade.family) || (pkg.gradeCodes && !pkg.gradeCodes.includes(grade.code)))) errors.packageCode = `套餐“${pkg.name}”不适用于${grade.name}`;
     else [packageCode, testItemCodes, testsLabel] = [pkg.code, pkg.itemCodes, pkg.name];
-  } else {
-    const chosen = [...new Set(v.testItems)];
+  } else if (c.testMode === 'items') {
+    const chosen = [...new Set(c.testItems)];
     const known = new Map(ref.items.map((i) => [i.code, i]));
     if (chosen.length === 0) errors.testItems = '请至少选择一个检测项目，或改选检测套餐';
-    else if (chosen.some((c) => !known.has(c) || (grade && !itemAppliesToFamily(known.get(c)!.appliesTo, grade.family)))) {
+    else if (chosen.some((code) => !known.has(code) || (grade && !itemAppliesToFamily(known.get(code)!.appliesTo, grade.family)))) {
       errors.testItems = '所选检测项目中有不适用于该牌号的项目，请重新选择';
-    } else [testItemCodes, testsLabel] = [chosen, chosen.map((c) => known.get(c)!.name).join('、')];
+    } else [testItemCodes, testsLabel] = [chosen, chosen.map((code) => known.get(code)!.name).join('、')];
   }
+  return { errors, grade, variant, marine, packageCode, testItemCodes, testsLabel };
+}
+
+/**
+ * The same rules on a form whose other fields did not pass their checks, so that one submit lists every message (a
+ * missing package was told only once the contact's mobile number was right). Only what can be read is judged.
+ */
+async function oilChoiceErrors(deps: PrepareDeps, service: ActiveService, body: Record<string, unknown>, today: string): Promise<Record<string, string>> {
+  const text = (x: unknown) => (typeof x === 'string' ? x.trim() : '');
+  const samplingDate = text(body.samplingDate);
+  const choices: OilChoices = {
+    gradeCode: text(body.gradeCode),
+    specEdition: text(body.specEdition),
+    gradeVariant: text(body.gradeVariant),
+    sulphurRequirement: text(body.sulphurRequirement),
+    samplingDate: isIsoDate(samplingDate) ? samplingDate : undefined,
+    testMode: text(body.testMode),
+    packageCode: text(body.packageCode),
+    testItems: [body.testItems ?? []].flat().filter((x): x is string => typeof x === 'string'),
+  };
+  const { errors } = checkOilChoices(await oilReference(deps, service), choices, today);
+  // an empty grade or edition has the form's own message already
+  if (!choices.gradeCode) delete errors.gradeCode;
+  if (!choices.specEdition) delete errors.specEdition;
+  return errors;
+}
+
+async function oilDetails(deps: PrepareDeps, service: ActiveService, v: OilTestInput, today: string): Promise<KindDetails> {
+  const ref = await oilReference(deps, service);
+  const { errors, grade, variant, marine, packageCode, testItemCodes, testsLabel } = checkOilChoices(ref, v, today);
   const item: NewBookingItem = {
     quantity: v.quantity,
     sampleName: v.sampleName,
@@ -248,6 +289,8 @@ export async function prepareChecked(deps: PrepareDeps, body: Record<string, unk
     v = parseKind(kind, body);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
+    // The reference rules too, as far as the form can be read: every message in one answer (the form's own win).
+    if (kind === 'oil_test') Object.assign(errors, await oilChoiceErrors(deps, service, body, shanghaiDate(clock.now())));
     Object.assign(errors, err.fieldErrors);
   }
   if (!v || !ns || !ns.active || !node?.active) throw new ValidationError(errors);

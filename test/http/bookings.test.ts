@@ -554,6 +554,19 @@ describe('booking across the network', () => {
       expect(item!.booking_items).to.include({ gradeCode: 'ISO8217-DMA', gradeVariant: 'winter', sulphurRequirement: 'eca' });
     });
 
+    it('lists the oil rules\' messages in the same answer as the form\'s own (a missing package beside a wrong mobile number and an empty sample name), input kept, nothing saved', async () => {
+      const page = await openBookingForm(agent, 'YP-ISO8217', oilLabId);
+      const before = await t.db.$count(bookings);
+      const res = await postMultipart(agent, '/bookings', oilFields(page, oilLabId, { packageCode: '', contactMobile: '1390000', sampleName: '', gradeVariant: '', sulphurRequirement: '' }));
+      expect(res.status).to.equal(422);
+      expect(res.text).to.contain('请选择检测套餐').and.contain('应为 11 位中国大陆手机号').and.contain('请选择硫含量按哪项法定要求判定').and.contain('value="1390000"');
+      // a package for another family is named as such in the same answer
+      const wrong = await postMultipart(agent, '/bookings', oilFields(page, oilLabId, { packageCode: 'PKG-DM-FULL', contactMobile: '' }));
+      expect(wrong.status).to.equal(422);
+      expect(wrong.text).to.contain('不适用于').and.contain('联系电话');
+      expect(await t.db.$count(bookings)).to.equal(before);
+    });
+
     it('carries a request for a bilingual report to the booking page, the receipt and the lab\'s workbench', async () => {
       const page = await openBookingForm(agent, 'YP-ISO8217', oilLabId);
       const res = await postMultipart(agent, '/bookings', oilFields(page, oilLabId, { bilingual: '1', slot: '2026-10-13|am' }));
