@@ -97,3 +97,11 @@ export function judgeBounded(result: BoundedResult, limit: SpecLimit | undefined
   return undefined;
 }
 
+/**
+ * CCAI (calculated carbon aromaticity index) from the density at 15 ℃ (kg/m³) and the kinematic viscosity at 50 ℃
+ * (mm²/s), ISO 8217 Annex F: a calculated value, so a lab reports what the formula gives, rounded to a whole number.
+ */
+export function ccaiOf(density15: number, viscosity50: number): number {
+  return Math.round(density15 - 140.7 * Math.log10(Math.log10(viscosity50 + 0.85)) - 80.6);
+}
+

@@ -1,7 +1,7 @@
 import { ValidationError } from '../shared/errors.js';
 import { addDays, dayjs, isIsoDate } from '../shared/time.js';
 import type { NewResult } from './lab.repo.js';
-import { describeLimit, isNumericLimit, judge, judgeBounded, overallOf, parseBounded, parseMeasured, type SpecLimit } from './judgement.js';
+import { ccaiOf, describeLimit, isNumericLimit, judge, judgeBounded, overallOf, parseBounded, parseMeasured, type SpecLimit } from './judgement.js';
 
 /** Form keys of an item: "i<id>", never a bare number (qs would read it as an array index and compact it). */
 export const itemKey = (id: number): string => `i${id}`;
@@ -57,9 +57,22 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
   const errors: Record<string, string> = {};
   const rows: NewResult[] = [];
   for (const sample of samples) {
+    // CCAI is calculated from the sample's density and viscosity (ISO 8217 Annex F): left empty it is filled in, and a
+    // typed value must agree with the calculation (a typo would otherwise judge the sample).
+    const measuredOf = (code: string) => (sample.items.some((i) => i.code === code) ? parseMeasured(str(get(body.results, itemKey(sample.id), code), 60)) : undefined);
+    const [density, viscosity] = [measuredOf('OIL-DEN15'), measuredOf('OIL-KV50')];
+    const calculated = density !== undefined && viscosity !== undefined ? ccaiOf(density, viscosity) : NaN;
+    const ccai = Number.isFinite(calculated) ? calculated : undefined;
     for (const item of sample.items) {
       const key = `results.${sample.id}.${item.code}`;
-      const text = str(get(body.results, itemKey(sample.id), item.code), 60);
+      let text = str(get(body.results, itemKey(sample.id), item.code), 60);
+      if (item.code === 'OIL-CCAI' && ccai !== undefined) {
+        if (!text) text = String(ccai);
+        else if (parseMeasured(text) !== undefined && Math.abs(parseMeasured(text)! - ccai) > 1) {
+          errors[key] = `CCAI 由密度（15 ℃）和运动黏度（50 ℃）计算（ISO 8217 附录 F），按所填数据应为 ${ccai}；请核对，或留空由系统计算`;
+          continue;
+        }
+      }
       if (!text) {
         errors[key] = `请填写“${item.name}”的结果`;
         continue;

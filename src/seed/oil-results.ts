@@ -1,4 +1,4 @@
-import { isNumericLimit, judge } from '../lab/judgement.js';
+import { ccaiOf, isNumericLimit, judge } from '../lab/judgement.js';
 import type { SpecLimit } from '../lab/judgement.js';
 
 /**
@@ -107,11 +107,6 @@ function outside(limit: SpecLimit, rule: Typical, rand: Rand): number {
   return round((limit.maxValue ?? 0) + beyond, rule);
 }
 
-/** CCAI from the sample's density at 15 ℃ and viscosity at 50 ℃ (ISO 8217, Annex F): a result of its own would not agree. */
-function ccai(density: number, viscosity50: number): number {
-  return Math.round(density - 140.7 * Math.log10(Math.log10(viscosity50 + 0.85)) - 80.6);
-}
-
 /** Without a typical value for the family: inside the limit, three significant figures. */
 function fallback(limit: SpecLimit | undefined, plausible: { min: number | null; max: number | null }): Typical {
   const lo = limit?.minValue ?? plausible.min ?? 0;
@@ -156,7 +151,7 @@ export function demoOilResult(
   let value = round(typical.centre + typical.spread * (2 * rand() - 1), typical);
   const density = sample.earlier?.get('OIL-DEN15');
   const viscosity = sample.earlier?.get('OIL-KV50');
-  if (code === 'OIL-CCAI' && density !== undefined && viscosity !== undefined) value = ccai(density, viscosity);
+  if (code === 'OIL-CCAI' && density !== undefined && viscosity !== undefined) value = ccaiOf(density, viscosity); // computed, as the lab's entry requires
   else if (numeric) value = offSpec && numeric.verified ? outside(numeric, typical, rand) : within(value, numeric, typical, rand);
   sample.earlier?.set(code, value);
   // A criterion is met by a tester's judgement of this value (e.g. a seasonal vapour pressure): the value is typical.

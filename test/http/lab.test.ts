@@ -331,7 +331,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
     const values: Record<string, string> = {
       'OIL-DEN15': '995.2',
       'OIL-KV50': '380',
-      'OIL-CCAI': '850',
+      'OIL-CCAI': '857', // calculated from the density and viscosity above (ISO 8217 Annex F)
       'OIL-S-PCT': '0.48',
       'OIL-FP-PM': '60',
       'OIL-H2S': '0.5',
@@ -379,6 +379,10 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const text = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-S-PCT': '0,48' }));
       expect(text.status).to.equal(422);
       expect(text.text).to.contain('应填写数值');
+      // CCAI is calculated: a typed value that disagrees with the density and viscosity is refused, naming the calculation
+      const ccai = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-CCAI': '850' }));
+      expect(ccai.status).to.equal(422);
+      expect(ccai.text).to.contain('按所填数据应为 857');
       // a bound that does not decide against the limit (H₂S below 3 against ≤ 2.00) is refused, the input kept
       const undecided = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-H2S': '<3' }));
       expect(undecided.status).to.equal(422);
@@ -389,7 +393,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
 
     it('judges each value against the RMG 380 limits: density 995.2 > 991 fails, the rest pass, boundaries pass', async () => {
       const id = await sampleId();
-      const res = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-H2S': '＜ 0.60' }));
+      const res = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-H2S': '＜ 0.60', 'OIL-CCAI': '' }));
       expect(res.status).to.equal(303);
       const b = await status(number);
       expect(b.conclusion).to.equal('fail');
@@ -397,6 +401,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const byCode = Object.fromEntries(rows.map((r) => [r.testItemCode, r]));
       expect(byCode['OIL-DEN15']).to.include({ judgement: 'fail', limitText: '≤ 991 kg/m³', valueNumber: 995.2 });
       expect(byCode['OIL-KV50']).to.include({ judgement: 'pass', limitText: '≤ 380 mm²/s' }); // equal to the limit
+      // left empty, CCAI is calculated from the sample's density and viscosity
+      expect(byCode['OIL-CCAI']).to.include({ valueText: '857', valueNumber: 857, judgement: 'pass' });
       // below the method's limit of quantitation, as the lab reports it: decided by the bound, no number stored
       expect(byCode['OIL-H2S']).to.include({ valueText: '<0.60', valueNumber: null, judgement: 'pass', judgementBasis: 'auto' });
       expect(byCode['OIL-FP-PM']).to.include({ judgement: 'pass', limitText: '≥ 60 ℃', judgementBasis: 'auto' }); // equal to the minimum
@@ -428,8 +434,11 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
 
       expect((await labAction(oilAgent, number, 'open_revision', { reason: '密度录入错误，原始记录为 990.5' })).status).to.equal(303);
       expect((await labAction(oilAgent2, number, 'open_revision', { reason: '重复发起' })).status).to.equal(409); // one at a time
-      // The lone technician enters the corrected value…
-      expect((await labAction(oilAgent, number, 'submit_revision', fields(id, { 'OIL-DEN15': '990.5' }))).status).to.equal(303);
+      // The lone technician enters the corrected value (CCAI, calculated from the density, must follow it)…
+      const stale = await labAction(oilAgent, number, 'submit_revision', fields(id, { 'OIL-DEN15': '990.5' }));
+      expect(stale.status).to.equal(422);
+      expect(stale.text).to.contain('按所填数据应为 852');
+      expect((await labAction(oilAgent, number, 'submit_revision', fields(id, { 'OIL-DEN15': '990.5', 'OIL-CCAI': '' }))).status).to.equal(303);
       // …but can neither verify nor issue it alone: v1 (不合格) is still the valid report.
       expect((await labAction(oilAgent, number, 'verify_revision')).status).to.equal(409);
       expect((await labAction(oilAgent, number, 'issue_revision')).status).to.equal(409);
