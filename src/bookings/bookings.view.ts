@@ -27,7 +27,6 @@ export function oversightHref(filters: Record<string, string | number | null | u
   return query ? `/admin/bookings?${query}` : '/admin/bookings';
 }
 
-/** Labels every booking page draws with. */
 /** What a booking's places count, by kind: instruments, oil samples, consultation sessions. */
 export function unitsLabel(kind: string): string {
   return kind === 'oil_test' ? '份' : kind === 'consultation' ? '人次' : '台（件）';
@@ -38,6 +37,7 @@ export function receiptTitle(booking: { acceptedAt: Date | string | null }): str
   return booking.acceptedAt ? '预约受理回执' : '预约回执';
 }
 
+/** Labels every booking page draws with. */
 export const bookingViewLabels = {
   unitsLabel,
   status: STATUS_LABELS,

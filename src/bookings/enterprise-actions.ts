@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/access.js';
 import { describeWindow, UNAVAILABLE_MESSAGES, type NodeServiceRef } from '../capacity/availability.js';
-import { closedDatesFrom, findNodeService, releaseUnits, takeUnits } from '../capacity/capacity.repo.js';
+import { findNodeService, releaseUnits, takeUnits } from '../capacity/capacity.repo.js';
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
@@ -18,7 +18,7 @@ import { WindowTakenMeanwhile } from './create.js';
 import { checkFiles, storeFiles, withStoredFiles } from './files.js';
 import { FORM_DAYS } from './form.js';
 import { canReschedule, STATUS_LABELS } from './lifecycle.js';
-import { dueDateFrom } from './progress.js';
+import { dueDateFor } from './progress.js';
 import { loadBookingFor } from './load.js';
 import { refuseFull } from './prepare.js';
 import { requestInvoice } from '../fees/booking-fee.js';
@@ -95,7 +95,7 @@ export async function rescheduleBooking(deps: BookingsDeps, user: Principal, num
       // Accepted work keeps the due-date rule it was accepted under, counted again from the new window: the turnaround
       // working days from acceptance, or from the booked window when that is later.
       const acceptedOn = locked.acceptedAt ? shanghaiDate(locked.acceptedAt) : undefined;
-      const dueDate = locked.dueDate && acceptedOn ? dueDateFrom(slot.date, acceptedOn, booking.turnaroundDays, await closedDatesFrom(tx, locked.nodeId, acceptedOn)) : locked.dueDate;
+      const dueDate = locked.dueDate && acceptedOn ? await dueDateFor(tx, { nodeId: locked.nodeId, date: slot.date, turnaroundDays: booking.turnaroundDays }, acceptedOn) : locked.dueDate;
       await repo.updateBooking(tx, locked.id, { date: slot.date, window: slot.window, windowId: taken.id, dueDate });
       const moved = `${describeWindow(locked.date, locked.window)} → ${describeWindow(slot.date, slot.window)}`;
       const due = dueDate !== locked.dueDate ? `；应完成日期 ${formatDate(locked.dueDate)} → ${formatDate(dueDate)}` : '';

@@ -18,6 +18,11 @@ export function dueDateFrom(bookedDate: string, acceptedOn: string, turnaroundDa
   return addWorkingDays(start, turnaroundDays, closed);
 }
 
+/** The due date for a booking counted from a day (its acceptance, or today for an estimate), skipping the node's closed days. */
+export async function dueDateFor(ex: Executor, b: { nodeId: number; date: string; turnaroundDays: number }, from: string): Promise<string> {
+  return dueDateFrom(b.date, from, b.turnaroundDays, await closedDatesFrom(ex, b.nodeId, from));
+}
+
 export type StepState = 'done' | 'next' | 'upcoming' | 'ended';
 
 export interface ProgressStep {
@@ -125,7 +130,7 @@ export async function dueDateOf(ex: Executor, b: BookingFacts & { nodeId: number
   if (b.dueDate) return { date: b.dueDate, provisional: false, estimated: dateIsEstimated(b.dueDate) };
   if (b.status !== 'submitted' && b.status !== 'needs_info') return null;
   const today = shanghaiDate(now);
-  const date = dueDateFrom(b.date, today, b.turnaroundDays, await closedDatesFrom(ex, b.nodeId, today));
+  const date = await dueDateFor(ex, b, today);
   return { date, provisional: true, estimated: dateIsEstimated(date) };
 }
 

@@ -100,13 +100,10 @@ export async function takeUnits(
 
 /**
  * A window the committed bookings have already filled, found by what a form posts (service code, node, date, window)
- * in one read without a lock: its node-service and the service's booking kind, or undefined when it still has room
- * (or is not known). The first thing a submit looks at, so a burst at a full window is refused for one query.
- */
-/**
- * The window a form asks for when the committed bookings have filled it, with the booking this company's form (its
- * idempotency key) already made, if any: a form sent twice whose first copy took the last place gets its booking, not
- * "full". One statement for what every refusal under a burst needs.
+ * in one read without a lock: its node-service, the service's booking kind and the booking this company's form (its
+ * idempotency key) already made, if any — a form sent twice whose first copy took the last place gets its booking,
+ * not "full". Undefined when the window still has room (or is not known). The first thing a submit looks at, so a
+ * burst at a full window is refused for one query.
  */
 export async function findFullWindow(ex: Executor, serviceCode: string, nodeId: number, date: string, window: string, form: { enterpriseId: number; key: string }) {
   return (await runPrepared(ex, 'nqi_full_window', fullWindowQuery, { serviceCode, nodeId, date, window, enterpriseId: form.enterpriseId, key: form.key }))[0];

@@ -68,7 +68,7 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
       let text = str(get(body.results, itemKey(sample.id), item.code), 60);
       if (item.code === 'OIL-CCAI' && ccai !== undefined) {
         if (!text) text = String(ccai);
-        else if (parseMeasured(text) !== undefined && Math.abs(parseMeasured(text)! - ccai) > 1) {
+        else if (Math.abs((parseMeasured(text) ?? ccai) - ccai) > 1) {
           errors[key] = `CCAI 由密度（15 ℃）和运动黏度（50 ℃）计算（ISO 8217 附录 F），按所填数据应为 ${ccai}；请核对，或留空由系统计算`;
           continue;
         }

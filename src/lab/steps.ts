@@ -2,7 +2,7 @@ import type { StaffPrincipal } from '../auth/access.js';
 import * as bookingsRepo from '../bookings/bookings.repo.js';
 import type { BookingView } from '../bookings/bookings.repo.js';
 import { STATUS_LABELS, type TransitionAction } from '../bookings/lifecycle.js';
-import { dueDateFrom } from '../bookings/progress.js';
+import { dueDateFor } from '../bookings/progress.js';
 import { applyTransition } from '../bookings/transition.js';
 import { workingDaysBetween } from '../calendar/workdays.js';
 import { closedDatesFrom } from '../capacity/capacity.repo.js';
@@ -43,7 +43,7 @@ export async function accept(deps: LabDeps, { booking, user, body }: Pick<StepIn
   const estimate = (await findBookingFee(deps.db, booking.id))?.estimateCents ?? null;
   const confirmed = body ? parseConfirmedFee(body, estimate) : null;
   // Work cannot start before the booked window: a booking accepted today for next Tuesday is due N working days after Tuesday.
-  const dueDate = dueDateFrom(booking.date, acceptedOn, booking.turnaroundDays, await closedDatesFrom(deps.db, booking.nodeId, acceptedOn));
+  const dueDate = await dueDateFor(deps.db, booking, acceptedOn);
   await inTransaction(deps.db, async (tx) => {
     await applyTransition(tx, booking.id, 'accept', user, {
       patch: { acceptedAt: deps.clock.now(), dueDate },

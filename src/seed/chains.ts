@@ -1,7 +1,7 @@
 import { recordEvent } from '../events/record.js';
 import { and, eq, inArray, isNull, like, max, sql } from 'drizzle-orm';
-import { closedDatesFrom, releaseUnits } from '../capacity/capacity.repo.js';
-import { dueDateFrom } from '../bookings/progress.js';
+import { releaseUnits } from '../capacity/capacity.repo.js';
+import { dueDateFor } from '../bookings/progress.js';
 import { MAIN_PATH, TRANSITIONS, type BookingStatus, type MainStage } from '../bookings/lifecycle.js';
 import { addMonths, shanghaiDate } from '../shared/time.js';
 import { asPrincipal, type Principal } from '../auth/access.js';
@@ -103,7 +103,7 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
     // Accepted work carries its due date and the lab's steps on the timeline, as the lab's own transitions leave them.
     const steps = status === 'rejected' ? [] : mainPathSteps(b!.status, status);
     const today = shanghaiDate(new Date());
-    const dueDate = steps.length ? dueDateFrom(b!.date, today, svc!.turnaroundDays, await closedDatesFrom(tx, b!.nodeId, today)) : null;
+    const dueDate = steps.length ? await dueDateFor(tx, { nodeId: b!.nodeId, date: b!.date, turnaroundDays: svc!.turnaroundDays }, today) : null;
     await tx
       .update(bookings)
       .set({ status, ...(status === 'in_progress' ? {} : { closedAt: new Date() }), ...(refusal ? { closeReason: refusal } : {}), ...(dueDate ? { acceptedAt: new Date(), dueDate } : {}) })
