@@ -22,7 +22,7 @@ describe('一件事 and quality needs', () => {
     const { page } = await session();
     await loginAs(page, base(), ...COMPANY);
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '一件事' }).click();
-    expect(await page.locator('h1').textContent()).to.equal('一件事');
+    expect(await page.locator('h1').textContent()).to.equal('一件事联办');
     await page.getByRole('link', { name: /办理.*出口认证一件事/ }).click();
     await page.getByLabel('需求说明').fill('出口欧盟的电子秤产品需要对标欧盟标准，检定称量器具并准备体系认证。');
     for (const p of [1, 2]) {

@@ -5,7 +5,7 @@ import { formAction, type Refusal } from '../http/forms.js';
 import { currentUser, requireAction } from '../http/guards.js';
 import { idParam } from '../http/params.js';
 import { integrationBase, integrationLabels } from './api.view.js';
-import { ownerOf, type KeysService } from './keys.service.js';
+import { MAX_LIVE_KEYS, ownerOf, type KeysService } from './keys.service.js';
 import type { WebhooksService } from './webhooks.service.js';
 
 /**
@@ -32,6 +32,7 @@ export function integrationsRoutes(deps: { keys: KeysService; webhooks: Webhooks
       title: '开放接口',
       base,
       keys,
+      maxLiveKeys: MAX_LIVE_KEYS,
       hooks,
       docsUrl: '/api/docs',
       apiUrl: `${deps.publicUrl}/api/v1`,

@@ -16,7 +16,7 @@ function chainPages(chains: ChainsService): Router {
   router.get('/chains', requireLogin, async (req, res) => {
     const user = currentUser(req);
     const [list, bundles] = await Promise.all([chains.list(user), user.role === 'enterprise' ? chains.bundles({ activeOnly: true }) : Promise.resolve([])]);
-    res.render('chains/list', { title: '一件事', list, bundles, labels });
+    res.render('chains/list', { title: '一件事联办', list, bundles, labels });
   });
 
   async function renderNew(req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) {

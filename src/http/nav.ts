@@ -17,7 +17,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   ];
   if (!user) return items;
   if (user.role === 'enterprise') {
-    items.unshift({ href: '/bookings', label: '我的预约' }, { href: '/chains', label: '一件事' }, { href: '/instruments', label: '器具台账' });
+    items.unshift({ href: '/bookings', label: '我的预约' }, { href: '/chains', label: '一件事联办' }, { href: '/instruments', label: '器具台账' });
     items.push(user.companyAdmin ? { href: '/company', label: '企业空间' } : { href: enterpriseHref(user.enterpriseId), label: '企业信息' });
     // keys and webhooks are the company admins' (access.ts: integration.manage)
     if (user.companyAdmin) items.push({ href: '/company/api-keys', label: '开放接口' });
@@ -34,7 +34,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   }
   if (user.role === 'park_admin') items.unshift({ href: adminHref.dashboard, label: '园区统计' }, { href: '/admin/compliance', label: '强检合规' });
   if (user.role === 'platform_admin') items.unshift({ href: adminHref.dashboard, label: '管理后台' });
-  if (user.role === 'park_admin') items.splice(2, 0, { href: '/chains', label: '一件事' });
+  if (user.role === 'park_admin') items.splice(2, 0, { href: '/chains', label: '一件事联办' });
   // A company reaches its quality needs from the 一件事 page (the header stays one line wide).
   if (user.role === 'park_admin') items.splice(2, 0, { href: '/needs', label: '质量需求' });
   if (user.role === 'expert') items.unshift({ href: '/needs', label: '我的需求' });

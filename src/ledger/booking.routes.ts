@@ -48,7 +48,8 @@ export function bookingRoutes(deps: { ledger: LedgerService }): Router {
     formAction(
       async (req, res) => {
         const { numbers, duplicate } = await ledger.book(currentUser(req), formBody(req));
-        flash(req, duplicate ? 'info' : 'success', duplicate ? `这些预约已提交过（${numbers.join('、')}），没有重复创建。` : `已提交 ${numbers.length} 个预约：${numbers.join('、')}。受理后会通知您。`);
+        const links = numbers.map((n) => ({ href: bookingHref(n), text: n }));
+        flash(req, duplicate ? 'info' : 'success', duplicate ? `这些预约已提交过，没有重复创建：` : `已提交 ${numbers.length} 个预约，受理后会通知您：`, links);
         res.redirect(303, numbers.length === 1 ? bookingHref(numbers[0]!) : '/bookings');
       },
       (req, res, r) => render(req, res, r.status, formBody(req), { errors: r.errors, formError: r.formError }),

@@ -430,9 +430,11 @@ describe('API key pages', () => {
     const refused = await agent.post('/company/api-keys').type('form').send({ _csrf: csrf, name: '第十一个', scopes: ['read'] });
     expect(refused.status).to.equal(422);
     expect(refused.text).to.contain('最多可同时启用 10 个接口密钥').and.contain('value="第十一个"');
+    expect(refused.text).to.contain('有效密钥 10 / 10 个，已达上限');
     const live = await t.db.select().from(apiKeys).where(eq(apiKeys.enterpriseId, enterprise.id));
     expect(live).to.have.length(10);
     expect((await agent.post(`/company/api-keys/${live[0]!.id}/revoke`).type('form').send({ _csrf: csrf })).status).to.equal(303);
+    expect((await agent.get('/company/api-keys')).text).to.contain('有效密钥 9 / 10 个。');
     expect((await agent.post('/company/api-keys').type('form').send({ _csrf: csrf, name: '第十一个', scopes: ['read'] })).status).to.equal(201);
   });
 

@@ -256,6 +256,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const qr = await QRCode.toString(`http://nqi.test/verify?t=${report!.verifyToken}`, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       expect(printed.text).to.contain(qr);
       expect(printed.text).to.contain('李明').and.contain('周华').and.contain('陈建国');
+      expect(printed.text.match(/签发单位[^<]*/)?.[0]).to.equal('签发单位（检定专用章）：舟山市计量检定测试院（计量实验室）');
 
       const verified = await agentFor(t.app).get(`/verify?no=${report!.number}&code=${report!.verificationCode}`);
       expect(verified.status).to.equal(200);
@@ -422,6 +423,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       // 项目, 方法, 单位, 限值, 结果, 单项判定 — one row of the report
       expect(page.text.replace(/\s+/g, ' ')).to.match(/密度（15 ℃）<\/td> <td class="small">ISO 3675（GB\/T 1884）<\/td> <td class="col-unit">kg\/m³<\/td> <td>≤ 991 kg\/m³<\/td> <td class="col-value font-monospace">995.2<\/td> <td class="col-judge"><strong>不合格<\/strong>/);
       expect(page.text).to.match(/检测结论：<\/strong><span class="fs-6 fw-bold">不合格/);
+      // where the printed copy takes the seal: the issuing lab and the seal a test report bears
+      expect(page.text).to.match(/签发单位（检验检测专用章）：[^<]+实验室/).and.not.contain('（盖章）');
     });
 
     it('a revision goes through entry, four-eyes verification and a signatory; v1 stays valid until v2 is issued', async () => {

@@ -78,6 +78,10 @@ describe('instrument ledger: one-click booking and the booking form\'s "从台�
     expect(items.map((i) => i.serialNo).sort()).to.deep.equal(['AC-02', 'OX-01', 'SC-03']);
     expect(items.find((i) => i.serialNo === 'OX-01')).to.include({ instrumentName: '氧气压力表', model: 'YO-100', measuringRange: '0-25 MPa', accuracyClass: '1.6', compulsory: true, intendedUse: '安全防护' });
     expect(made.every((b) => b.status === 'submitted' && b.date === '2026-09-28' && b.window === 'pm')).to.equal(true);
+    // the message on the list links each new booking by its number
+    const landed = await agent.get(res.headers.location!);
+    expect(landed.text).to.contain('已提交 2 个预约');
+    for (const b of made) expect(landed.text).to.contain(`href="/bookings/${b.number}">${b.number}</a>`);
     const again = await agent.post('/instruments/book').type('form').send(body);
     expect(again.status).to.equal(303);
     expect(await companyBookings()).to.have.length(2);
