@@ -183,6 +183,8 @@ describe('journeys in a real browser', () => {
         await box.getByLabel('证书编号').fill(`DH2026-${String(i + 1).padStart(4, '0')}`);
         await box.getByLabel('第 1 点标称值').fill('1.0');
         await box.getByLabel('第 1 点实测值').fill(i === 0 ? '1.01' : '0.99');
+        await box.getByLabel('读数单位').fill('MPa');
+        await box.getByLabel('最大允许误差（合格判定用）').fill('±0.016');
       }
       await staff.page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
       expect(await staff.page.textContent('body')).to.contain('结果由您录入，需由其他检测人员审核');

@@ -194,7 +194,10 @@ describe('what users read and print', () => {
       const box = page.locator('fieldset').filter({ hasText: serial });
       await box.getByLabel('结论', { exact: true }).selectOption(outcomes[i]![0]);
       await box.getByLabel('证书编号').fill(`DH-PR-${i + 1}`);
-      for (const [p, [nominal, measured]] of [['0.4', '0.41'], ['0.8', '0.79'], ['1.2', '1.22']].entries()) {
+      await box.getByLabel('读数单位').fill('MPa');
+      await box.getByLabel('最大允许误差（合格判定用）').fill('±0.026');
+      // the 不合格 gauge reads 1.25 at 1.2 MPa: +0.05, beyond the MPE
+      for (const [p, [nominal, measured]] of [['0.4', '0.41'], ['0.8', '0.79'], ['1.2', i === 2 ? '1.25' : '1.22']].entries()) {
         await box.getByLabel(`第 ${p + 1} 点标称值`).fill(nominal!);
         await box.getByLabel(`第 ${p + 1} 点实测值`).fill(measured!);
         await box.getByLabel(`第 ${p + 1} 点不确定度`).fill('0.008 MPa');

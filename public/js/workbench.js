@@ -27,10 +27,29 @@
   }
   // "<0.60" / ">480": a result beyond the method's range, judged only where the bound decides it (judgeBounded).
   var BOUNDED = /^([<>＜＞])\s*(.+)$/;
+  // A copper strip rating "1a" is judged by its class (parseCorrosionClass).
+  var RATING = /^([1-4])\s*([a-eA-E])?\s*级?$/;
+  // The sample's sulphur in % m/m from its own sulphur input, when the form has one (limitNotApplicable).
+  function sulphurOf(prefix) {
+    var pct = document.getElementById(prefix + 'OIL-S-PCT');
+    var ppm = document.getElementById(prefix + 'OIL-S-PPM');
+    var v = pct ? measured(pct.value) : undefined;
+    if (v === undefined && ppm) {
+      var p = measured(ppm.value);
+      v = p === undefined ? undefined : p / 10000;
+    }
+    return v;
+  }
   function verdict(input) {
     var text = input.value;
     if (!text.trim()) return { text: '自动判定', tone: '' };
-    var value = measured(text);
+    var lowSulphurOnly = input.getAttribute('data-low-sulphur-only');
+    if (lowSulphurOnly) {
+      var s = sulphurOf(lowSulphurOnly);
+      if (s !== undefined && s >= 0.05) return { text: '不适用', tone: 'text-bg-secondary' };
+    }
+    var rating = input.hasAttribute('data-rating') ? RATING.exec(text.trim()) : null;
+    var value = rating ? Number(rating[1]) : measured(text);
     var relation = null;
     if (value === undefined) {
       var m = BOUNDED.exec(text.trim());
@@ -60,6 +79,12 @@
       out.className = 'small live-judgement' + (v.tone ? ' badge ' + v.tone : '');
     }
     input.addEventListener('input', show);
+    // a lubricity line follows the sample's sulphur as it is typed
+    var prefix = input.getAttribute('data-low-sulphur-only');
+    ['OIL-S-PCT', 'OIL-S-PPM'].forEach(function (code) {
+      var s = prefix && document.getElementById(prefix + code);
+      if (s) s.addEventListener('input', show);
+    });
     show();
   });
 })();

@@ -332,7 +332,7 @@ export async function prepareChecked(deps: PrepareDeps, body: Record<string, unk
     remarks: v.remarks,
     idempotencyKey: v.idempotencyKey,
     items: details.items,
-    summary: [{ label: '预约时段', value: describeWindow(v.slot.date, v.slot.window) }, ...details.summary, ...(kind === 'oil_test' && body.bilingual === '1' ? [{ label: '报告语言', value: '中英文双语' }] : [])],
+    summary: [{ label: '办理网点', value: node.name }, { label: '预约时段', value: describeWindow(v.slot.date, v.slot.window) }, ...details.summary, ...(kind === 'oil_test' && body.bilingual === '1' ? [{ label: '报告语言', value: '中英文双语' }] : [])],
     fee,
     urgent: urgent && fee.lines.some((l) => l.label.startsWith('加急')),
     bilingualReport: kind === 'oil_test' && body.bilingual === '1',

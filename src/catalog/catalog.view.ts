@@ -86,8 +86,27 @@ export function serviceGuidePage<D extends GuideDetail>(detail: D, prices: unkno
     templates: guideTemplates(service.code, service.bookingKind),
     turnaround: guide?.turnaround ?? `自受理之日起 ${service.turnaroundDays} 个工作日内办结。`,
     phones: nodes.map((n) => ({ name: n.name, phone: n.phone, hours: n.hours })),
-    // Regulations and method standards not already named in the legal basis.
-    standards: service.standards.filter((s) => !(guide?.legalBasis ?? []).some((b) => b.replace(/[—–]/g, '-').includes(s.replace(/[—–]/g, '-')))),
+    standards: standardsBesides(service.standards, guide?.legalBasis ?? []),
     labels: catalogViewLabels,
   };
+}
+
+/** The documents a text names, by designation: "JJG 443—2023《…》及 GB/T 1884" → ["JJG 443", "GB/T 1884"]. */
+function designations(text: string): string[] {
+  return [...text.matchAll(/\b(JJG|JJF|GB\/T|GB|SH\/T|NB\/SH\/T|ISO|ASTM|EN|IP)\s*(\d+(?:\.\d+)?)/gi)].map((m) => `${m[1]!.toUpperCase()} ${m[2]}`);
+}
+
+/**
+ * Regulations and method standards not already named in the legal basis, each document once. A document is the same
+ * whatever its spelling or edition ("JJG 443-2023 (试行)", "JJG 443—2023《燃油加油机》"): compared by its designation.
+ */
+export function standardsBesides(standards: string[], legalBasis: string[]): string[] {
+  const named = new Set(legalBasis.flatMap(designations));
+  return standards.filter((s) => {
+    const own = designations(s)[0];
+    if (!own) return !legalBasis.some((b) => b.includes(s));
+    if (named.has(own)) return false;
+    named.add(own);
+    return true;
+  });
 }

@@ -130,12 +130,20 @@ export async function decideSteps(deps: ChainsDeps, user: Principal, body: Recor
     if (offering.length === 0) throw new ConflictError(impossibleMessage(s), 'step_impossible');
     const p = s.position;
     const dependsOn = parseIntArray(s.dependsOn);
-    const slot = typeof body[`s${p}_slot`] === 'string' ? (body[`s${p}_slot`] as string) : '';
+    // A window is offered under its node ("<node>@<date>|<window>"): one listed under another node than the one chosen
+    // would otherwise be booked silently at the chosen node.
+    const picked = typeof body[`s${p}_slot`] === 'string' ? (body[`s${p}_slot`] as string) : '';
+    const tagged = /^(\d{1,9})@(.+)$/.exec(picked);
+    const slot = tagged ? tagged[2]! : picked;
     const after = decisions.filter((d) => dependsOn.includes(d.step.position));
     const later = dependsOn.length > 0 && (slot === 'later' || after.some((d) => d.later));
-    const nodeRaw = typeof body[`s${p}_node`] === 'string' ? Number(body[`s${p}_node`]) : NaN;
+    const nodeRaw = typeof body[`s${p}_node`] === 'string' && body[`s${p}_node`] !== '' ? Number(body[`s${p}_node`]) : tagged ? Number(tagged[1]) : NaN;
     const node = offering.find((n) => n.id === nodeRaw);
     if (!node) errors[`s${p}_node`] = `第 ${p} 步：请选择提供该服务的网点`;
+    else if (tagged && Number(tagged[1]) !== node.id) {
+      const other = offering.find((n) => n.id === Number(tagged[1]));
+      errors[`s${p}_slot`] = `第 ${p} 步：所选时段属于“${other?.name ?? '其他网点'}”，与办理网点“${node.name}”不一致，请在所选网点下选择时段`;
+    }
     if (slot === 'later' && dependsOn.length === 0) errors[`s${p}_slot`] = `第 ${p} 步没有前序环节，请选择预约时段`;
     const service = await activeService(deps, s.serviceCode);
     const details = stepDetails(service, body, p, common);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../shared/time.js';
 import { oneOf, optionalText, requiredText } from '../shared/validation.js';
 import { PAYMENT_METHODS } from './fees.view.js';
+import { checkCreditCode, normalizeCreditCode } from '../enterprises/credit-code.js';
 
 /** An amount in yuan as typed ("350", "350.5", "1,200" refused) → fen. */
 export function yuanField(label: string, opts: { optional?: boolean } = {}) {
@@ -25,10 +26,30 @@ export const paymentSchema = z.object({
 
 export const issueInvoiceSchema = z.object({ invoiceNo: requiredText('电子发票号码', { min: 8, max: 40 }).refine((s) => /^[0-9A-Za-z-]+$/.test(s), '电子发票号码只含数字、字母和连字符') });
 
+/**
+ * 纳税人识别号: since 2015 a company's is its 统一社会信用代码 (18 characters, checked by GB 32100's check character —
+ * an invoice with a wrong one is refused by the tax system); a 15- or 20-character number from the old tax registration
+ * is still accepted. Spaces are dropped and letters upper-cased, as typed from a licence.
+ */
+function taxNumberField() {
+  return z
+    .string({ error: '请填写纳税人识别号' })
+    .transform((s) => normalizeCreditCode(s))
+    .superRefine((s, ctx) => {
+      const say = (message: string) => ctx.addIssue({ code: 'custom', message });
+      if (!s) return say('请填写纳税人识别号');
+      if (![15, 18, 20].includes(s.length)) return say(`纳税人识别号应为 18 位统一社会信用代码（或 15、20 位旧税号），您输入了 ${s.length} 位`);
+      if (s.length !== 18) return /^[0-9A-Z]+$/.test(s) ? undefined : say('纳税人识别号只含数字和大写字母');
+      const check = checkCreditCode(s);
+      if (check.status === 'bad_format') return say(check.reason.replaceAll('统一社会信用代码', '纳税人识别号'));
+      if (check.status === 'bad_check') return say(`纳税人识别号校验位不符（按 GB 32100 第 18 位应为“${check.expected}”），请对照营业执照核对`);
+    });
+}
+
 /** 开票信息 of a company (统一社会信用代码 is the usual taxpayer number). */
 export const invoiceInfoSchema = z.object({
   invoiceTitle: requiredText('发票抬头', { min: 4, max: 100 }),
-  invoiceTaxNo: requiredText('纳税人识别号', { min: 15, max: 20 }).refine((s) => /^[0-9A-Z]{15,20}$/.test(s.toUpperCase()), '纳税人识别号为 15–20 位数字或大写字母'),
+  invoiceTaxNo: taxNumberField(),
   invoiceAddressPhone: optionalText('地址、电话', 150),
   invoiceBankAccount: optionalText('开户行及账号', 150),
 });

@@ -4,7 +4,7 @@
  * (ISO 4259) is the tester's job before entry.
  */
 
-export type Judgement = 'pass' | 'fail' | 'no_limit';
+export type Judgement = 'pass' | 'fail' | 'no_limit' | 'not_applicable';
 
 export interface SpecLimit {
   kind: 'min' | 'max' | 'range' | 'criterion' | 'note';
@@ -17,7 +17,20 @@ export interface SpecLimit {
   condition?: string | null;
 }
 
-export const JUDGEMENT_LABELS: Record<Judgement, string> = { pass: '合格', fail: '不合格', no_limit: '无限值' };
+export const JUDGEMENT_LABELS: Record<Judgement, string> = { pass: '合格', fail: '不合格', no_limit: '无限值', not_applicable: '不适用' };
+
+/** A limit that applies only to fuels with sulphur below 500 mg/kg (lubricity in ISO 8217 and GB 19147). */
+const LOW_SULPHUR_ONLY = /硫含量低于 500 mg\/kg/;
+
+/** Whether a limit's condition rules it out for this sample (its sulphur, in % m/m, when measured). */
+export function limitNotApplicable(limit: SpecLimit | undefined, sulphurPercent: number | undefined): boolean {
+  return !!limit?.condition && LOW_SULPHUR_ONLY.test(limit.condition) && sulphurPercent !== undefined && sulphurPercent >= 0.05;
+}
+
+/** A "limit" that only asks for the value to be reported (冬季 CFPP "报告"): nothing to judge, by anyone. */
+export function isReportOnly(limit: SpecLimit | null | undefined): boolean {
+  return limit?.kind === 'criterion' && /^报告/.test(limit.criterion ?? '');
+}
 
 /** Limits that can be judged automatically from a number. */
 export function isNumericLimit(limit: SpecLimit | undefined): limit is SpecLimit & { kind: 'min' | 'max' | 'range' } {
@@ -67,6 +80,15 @@ export function parseMeasured(text: string): number | undefined {
 export interface BoundedResult {
   relation: '<' | '>';
   bound: number;
+}
+
+/**
+ * A copper strip corrosion rating (GB/T 5096 / ISO 2160): the class 1–4 with its shade a–e, as "1a", "1 b", "2c级";
+ * the class is the number a limit ("不大于 1 级") judges. undefined for anything else.
+ */
+export function parseCorrosionClass(text: string): { value: number; text: string } | undefined {
+  const m = /^([1-4])\s*([a-eA-E])?\s*级?$/.exec(text.trim());
+  return m ? { value: Number(m[1]), text: `${m[1]}${(m[2] ?? '').toLowerCase()}` } : undefined;
 }
 
 /** Parses "<0.60", "＜ 0.60", ">480" (the tester's own spelling of a bound); undefined for anything else. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { LimitRow } from './limits.js';
-import { bookingItems, bookings, oilLimits, oilTestItems, results, users } from '../db/schema.js';
+import { bookingItems, bookings, oilLimits, oilTestItems, results, services, users } from '../db/schema.js';
 
 /** Active technicians and managers of a node (assignment and the "assignee" filter). */
 export async function staffOfNode(ex: Executor, nodeId: number) {
@@ -47,6 +47,12 @@ export async function limitsOf(ex: Executor, gradeCodes: string[], editions: str
 export type NewResult = Omit<typeof results.$inferInsert, 'id' | 'bookingId' | 'version'>;
 
 /** Replaces the result lines of one report version (1 = the first issue; n = a revision's working copy). */
+/** The regulations and specifications (JJG / JJF …) a service works by: what its certificates may cite. */
+export async function standardsOfService(ex: Executor, serviceId: number): Promise<string[]> {
+  const [row] = await ex.select({ standards: services.standards }).from(services).where(eq(services.id, serviceId));
+  return row?.standards ?? [];
+}
+
 export async function replaceResults(ex: Executor, bookingId: number, version: number, rows: NewResult[]): Promise<void> {
   await ex.delete(results).where(and(eq(results.bookingId, bookingId), eq(results.version, version)));
   if (rows.length) await ex.insert(results).values(rows.map((r) => ({ ...r, bookingId, version })));

@@ -1,7 +1,7 @@
 import { ValidationError } from '../shared/errors.js';
 import { addDays, dayjs, isIsoDate } from '../shared/time.js';
 import type { NewResult } from './lab.repo.js';
-import { ccaiOf, describeLimit, isNumericLimit, judge, judgeBounded, overallOf, parseBounded, parseMeasured, type SpecLimit } from './judgement.js';
+import { ccaiOf, describeLimit, isNumericLimit, isReportOnly, judge, judgeBounded, limitNotApplicable, overallOf, parseBounded, parseCorrosionClass, parseMeasured, type SpecLimit } from './judgement.js';
 
 /** Form keys of an item: "i<id>", never a bare number (qs would read it as an array index and compact it). */
 export const itemKey = (id: number): string => `i${id}`;
@@ -63,6 +63,8 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
     const [density, viscosity] = [measuredOf('OIL-DEN15'), measuredOf('OIL-KV50')];
     const calculated = density !== undefined && viscosity !== undefined ? ccaiOf(density, viscosity) : NaN;
     const ccai = Number.isFinite(calculated) ? calculated : undefined;
+    const ppm = measuredOf('OIL-S-PPM');
+    const sulphurPercent = measuredOf('OIL-S-PCT') ?? (ppm !== undefined ? ppm / 10_000 : undefined);
     for (const item of sample.items) {
       const key = `results.${sample.id}.${item.code}`;
       let text = str(get(body.results, itemKey(sample.id), item.code), 60);
@@ -78,7 +80,10 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
         continue;
       }
       const limit = item.limit ?? undefined;
-      const value = parseMeasured(text);
+      // A rating in classes (copper strip corrosion "1a") is judged by its class number and printed as rated.
+      const rating = item.unit === '级' ? parseCorrosionClass(text) : undefined;
+      if (rating) text = rating.text;
+      const value = rating?.value ?? parseMeasured(text);
       // Beyond the method's range a lab reports a bound: "<0.60" below its limit of quantitation, ">480" above its range.
       const bounded = value === undefined ? parseBounded(text) : undefined;
       if (isNumericLimit(limit) && value === undefined && !bounded) {
@@ -92,14 +97,27 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
       }
       // A verified numeric limit judges by the rule. A criterion, or a limit still 待核实 (not checked against the
       // standard), never judges silently: the tester says which, and the report marks the line.
-      const needsTester = limit?.kind === 'criterion' || (isNumericLimit(limit) && !limit.verified);
+      const notApplicable = limitNotApplicable(limit, sulphurPercent);
+      const reportOnly = isReportOnly(limit);
+      const needsTester = !notApplicable && !reportOnly && (limit?.kind === 'criterion' || (isNumericLimit(limit) && !limit.verified));
       let judgement: string;
-      if (needsTester) {
+      if (reportOnly) {
+        judgement = 'no_limit'; // the standard asks for the value only
+      } else if (notApplicable) {
+        // Reported, not judged: the limit's own condition (sulphur below 500 mg/kg) rules it out for this sample.
+        judgement = 'not_applicable';
+      } else if (needsTester) {
         const manual = str(get(body.manual, itemKey(sample.id), item.code), 10);
         if (manual !== 'pass' && manual !== 'fail') {
           errors[`manual.${sample.id}.${item.code}`] = isNumericLimit(limit)
             ? `“${item.name}”的限值（${describeLimit(limit, item.unit)}）待核实，不自动判定：请判定是否符合`
             : `请判定“${item.name}”是否符合：${limit!.criterion}`;
+          continue;
+        }
+        // The report prints the limit beside the judgement: a judgement the printed figures contradict is refused.
+        const byFigures = isNumericLimit(limit) ? (value !== undefined ? judge(value, limit) : bounded ? judgeBounded(bounded, limit) : undefined) : undefined;
+        if (byFigures && byFigures !== manual) {
+          errors[`manual.${sample.id}.${item.code}`] = `结果 ${text} ${byFigures === 'fail' ? '不符合' : '符合'}所列限值（${describeLimit(limit, item.unit)}），不能判为“${manual === 'pass' ? '符合' : '不符合'}”；如标准原文限值不同，请联系平台管理员核对更正该限值`;
           continue;
         }
         judgement = manual;
@@ -124,7 +142,7 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
         limitText: describeLimit(limit, item.unit),
         limitSource: limit ? `${limit.source}${limit.verified ? '' : '（待核实）'}` : null,
         judgement,
-        judgementBasis: needsTester ? 'tester' : isNumericLimit(limit) ? 'auto' : null,
+        judgementBasis: needsTester ? 'tester' : isNumericLimit(limit) || notApplicable ? 'auto' : null,
       });
     }
   }
@@ -137,6 +155,8 @@ export interface InstrumentForResults {
   id: number;
   instrumentName: string | null;
   serialNo: string | null;
+  /** The company declared it a 强检 instrument (in a listed use): it is verified, never only calibrated. */
+  compulsory?: boolean | null;
 }
 
 const CONCLUSIONS = ['pass', 'fail', 'calibrated'] as const;
@@ -147,9 +167,44 @@ export function defaultNextDue(today: string, periodMonths: number | null): stri
   return periodMonths ? dayjs(today).add(periodMonths, 'month').subtract(1, 'day').format('YYYY-MM-DD') : null;
 }
 
-export function parseCalibrationResults(body: Body, instruments: InstrumentForResults[], today: string): ParsedResults {
+/**
+ * A maximum permissible error as a metrologist writes it: "±0.026" (in the unit of the readings) or "±0.5%" (of the
+ * nominal value); the sign may be left out. undefined when it is not one of those.
+ */
+export function parseMpe(text: string): { value: number; relative: boolean } | undefined {
+  const m = /^(?:±|\+-|\+\/-)?\s*(\d+(?:\.\d+)?)\s*([%％])?$/.exec(text.trim().replace(/^＋－/, '±'));
+  if (!m) return undefined;
+  const value = Number(m[1]);
+  return value > 0 ? { value, relative: !!m[2] } : undefined;
+}
+
+/** The MPE at a check point, in the unit of the readings. */
+function mpeAt(mpe: { value: number; relative: boolean }, nominal: number): number {
+  return mpe.relative ? Number(((Math.abs(nominal) * mpe.value) / 100).toPrecision(12)) : mpe.value;
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+/** A check point of a certificate: the error is measured − nominal; the MPE (when given) at that point. */
+export interface CalibrationPoint {
+  nominal: number;
+  measured: number;
+  error: number | null;
+  mpe?: number | null;
+  uncertainty: string | null;
+}
+
+/**
+ * A certificate's conclusion follows from its data (JJF 1069 / CNAS-CL01 7.8): 合格 needs the check points and the
+ * MPE and every error within it; 不合格 without a point beyond the MPE must say what failed; a calibration gives
+ * each point's expanded uncertainty. The document must fit its basis: a service with only 校准规范 (JJF) cannot issue
+ * a 检定证书, and a 强检 instrument is verified, not only calibrated.
+ */
+export function parseCalibrationResults(body: Body, instruments: InstrumentForResults[], today: string, standards: readonly string[] = []): ParsedResults {
   const errors: Record<string, string> = {};
   const rows: NewResult[] = [];
+  const regulations = standards.filter((s) => /^JJG/i.test(s.trim()));
+  const specifications = standards.filter((s) => /^JJF/i.test(s.trim()));
   for (const inst of instruments) {
     const base = `cal.${inst.id}`;
     const line = get(body.cal, itemKey(inst.id));
@@ -157,8 +212,16 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
     const certificateNo = str(get(line, 'certificateNo'), 60);
     const nextDueDate = str(get(line, 'nextDueDate'), 10);
     const remark = str(get(line, 'remark'), 300);
+    const unit = str(get(line, 'unit'), 20);
+    const mpeText = str(get(line, 'mpe'), 30);
     const label = `${inst.instrumentName ?? '器具'}（${inst.serialNo ?? ''}）`;
-    if (!(CONCLUSIONS as readonly string[]).includes(conclusion)) errors[`${base}.conclusion`] = `请选择${label}的结论`;
+    const known = (CONCLUSIONS as readonly string[]).includes(conclusion);
+    if (!known) errors[`${base}.conclusion`] = `请选择${label}的结论`;
+    else if (conclusion !== 'calibrated' && specifications.length && !regulations.length) {
+      errors[`${base}.conclusion`] = `本服务依据校准规范（${specifications.join('、')}），没有检定规程：只能校准，出具校准证书`;
+    } else if (conclusion === 'calibrated' && inst.compulsory && regulations.length) {
+      errors[`${base}.conclusion`] = `该器具属强制检定：应按 ${regulations[0]} 检定，出具检定证书或检定结果通知书，不能只作校准`;
+    }
     if (!certificateNo) errors[`${base}.certificateNo`] = `请填写${label}的证书编号`;
     else if (certificateNo.length > 40) errors[`${base}.certificateNo`] = '证书编号不能超过 40 个字符';
     if (nextDueDate) {
@@ -168,8 +231,13 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
     } else if (conclusion !== 'fail') {
       errors[`${base}.nextDueDate`] = `请填写${label}的下次检定/校准日期`;
     }
+    if (str(get(line, 'unit'), 100).length > 20) errors[`${base}.unit`] = '单位不能超过 20 个字符';
+    const mpe = mpeText ? parseMpe(mpeText) : undefined;
+    if (mpeText && !mpe) errors[`${base}.mpe`] = '最大允许误差应写成“±0.026”（与读数同单位）或“±0.5%”（相对标称值）';
+    else if (!mpeText && conclusion === 'pass') errors[`${base}.mpe`] = '判为合格须给出最大允许误差：结论由示值误差与之比较得出';
     const rawPoints = get(line, 'points');
-    const points: { nominal: number; measured: number; error: number | null; uncertainty: string | null }[] = [];
+    const points: CalibrationPoint[] = [];
+    let badPoint = false;
     if (Array.isArray(rawPoints)) {
       rawPoints.slice(0, 20).forEach((p, i) => {
         const nominal = str(get(p, 'nominal'), 30);
@@ -180,18 +248,37 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
         const m = parseMeasured(measured);
         if (n === undefined || m === undefined) {
           errors[`${base}.points.${i}`] = `第 ${i + 1} 个测量点的标称值和实测值都应为数值`;
+          badPoint = true;
           return;
         }
-        points.push({ nominal: n, measured: m, error: Number((m - n).toPrecision(12)), uncertainty: uncertainty || null });
+        if (conclusion === 'calibrated' && !uncertainty) {
+          errors[`${base}.points.${i}`] = `校准证书应给出第 ${i + 1} 个测量点的扩展不确定度 U（k=2）`;
+          badPoint = true;
+        }
+        points.push({ nominal: n, measured: m, error: Number((m - n).toPrecision(12)), ...(mpe ? { mpe: mpeAt(mpe, n) } : {}), uncertainty: uncertainty || null });
       });
     }
-    if ((CONCLUSIONS as readonly string[]).includes(conclusion)) {
+    if (!points.length && !badPoint && (conclusion === 'pass' || conclusion === 'calibrated')) {
+      errors[`${base}.points`] = conclusion === 'pass' ? '请填写检定的测量点（标称值、实测值）：合格须由数据得出' : '请填写校准的测量点（标称值、实测值、扩展不确定度）';
+    }
+    const beyond = points.findIndex((p) => p.mpe != null && Math.abs(p.error ?? 0) > p.mpe);
+    if (conclusion === 'pass' && beyond >= 0 && !errors[`${base}.conclusion`]) {
+      const p = points[beyond]!;
+      errors[`${base}.conclusion`] = `第 ${beyond + 1} 点（标称值 ${p.nominal}）示值误差 ${signed(p.error!)} 超出最大允许误差 ±${p.mpe}：不能判为合格`;
+    }
+    if (conclusion === 'fail' && !remark && beyond < 0) {
+      errors[`${base}.remark`] = points.length && mpe ? '各测量点均在最大允许误差内：判为不合格请在备注写明不合格的项目（如外观、密封性）' : '请在备注写明不合格的项目或原因';
+    }
+    if (known) {
       rows.push({
         bookingItemId: inst.id,
         conclusion,
         certificateNo,
         nextDueDate: conclusion === 'fail' ? nextDueDate || null : nextDueDate,
         points: points.length ? points : null,
+        unit: unit || null,
+        // The MPE as written, kept with the line like an oil result's limit: the certificate prints it as judged.
+        limitText: mpe ? mpeText.replace(/^(?:±|\+-|\+\/-)?\s*/, '±') : null,
         remark: remark || null,
       });
     }

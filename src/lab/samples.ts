@@ -29,8 +29,8 @@ export async function oilSamples(ex: Executor, items: BookingItem[]): Promise<Oi
 }
 
 /** The results form of a booking, parsed by its kind; every problem is a field message. */
-export async function parseResultsOf(ex: Executor, booking: Pick<BookingView, 'kind'>, items: BookingItem[], body: Record<string, unknown>, today: string): Promise<ParsedResults> {
+export async function parseResultsOf(ex: Executor, booking: Pick<BookingView, 'kind' | 'serviceId'>, items: BookingItem[], body: Record<string, unknown>, today: string): Promise<ParsedResults> {
   if (booking.kind === 'oil_test') return parseOilResults(body, await oilSamples(ex, items));
-  if (booking.kind === 'calibration') return parseCalibrationResults(body, items, today);
+  if (booking.kind === 'calibration') return parseCalibrationResults(body, items, today, await repo.standardsOfService(ex, booking.serviceId));
   return parseConsultationRecord(body);
 }

@@ -215,6 +215,11 @@ export async function calibrationServicesFor(ex: Executor, categoryCodes: string
 }
 
 /** Bookings of the company still under way that carry one of these serial numbers (so a list can say "已预约"). */
+/** One company's 一键预约 at a time: the check for instruments already booked and the bookings made stay together. */
+export async function lockOneClickOf(tx: Executor, enterpriseId: number): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`ledger_one_click|${enterpriseId}`}))`);
+}
+
 export async function openBookingsOfSerials(ex: Executor, enterpriseId: number, serials: string[]) {
   if (serials.length === 0) return [];
   return ex

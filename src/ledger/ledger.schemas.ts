@@ -18,7 +18,7 @@ const months = optionalText('周期（月）', 4).refine((s) => s === '' || (/^\
 export const instrumentSchema = z
   .object({
     name: requiredText('器具名称', { max: LIMITS.name }),
-    categoryCode: requiredText('器具类别', { max: 40 }),
+    categoryCode: requiredText('器具类别', { max: 40, choose: true }),
     model: optionalText('型号规格', LIMITS.model),
     serialNo: requiredText('出厂编号', { max: LIMITS.serialNo }),
     manufacturer: optionalText('制造单位', LIMITS.manufacturer),

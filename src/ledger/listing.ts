@@ -48,8 +48,11 @@ export async function ledgerPage(deps: LedgerDeps, categories: () => Promise<Map
     repo.departmentsOf(deps.db, user.enterpriseId),
     categories(),
   ]);
+  // Instruments with a calibration booking under way say so: they stay due until the certificate comes back.
+  const open = await repo.openBookingsOfSerials(deps.db, user.enterpriseId, rows.map((r) => r.serialNo));
+  const openOf = (r: (typeof rows)[number]) => [...new Set(open.filter((b) => b.serialNo === r.serialNo && b.categoryCode === r.categoryCode).map((b) => b.number))];
   return {
-    rows: rows.map((r) => ({ ...r, due: dueState(r, today), dueText: dueText(r.nextDueDate, today) })),
+    rows: rows.map((r) => ({ ...r, due: dueState(r, today), dueText: dueText(r.nextDueDate, today), openBookings: openOf(r) })),
     total,
     page: query.page,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),

@@ -8,7 +8,8 @@ import { findEnterpriseById } from '../enterprises/enterprises.repo.js';
 import { recordEvent } from '../events/record.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
 import type { LedgerDeps } from './context.js';
-import { bookingLine, groupByService, MAX_LINES_PER_BOOKING, selectedEntries, type Entry } from './one-click.js';
+import * as repo from './ledger.repo.js';
+import { alreadyBooked, bookingLine, groupByService, MAX_LINES_PER_BOOKING, selectedEntries, type BookedEntry, type Entry } from './one-click.js';
 
 /* 一键预约, the confirmation: one booking per service and node, each through the booking form's own checks
    (prepareBooking) and writer (insertPreparedBooking, capacity taken by the conditional UPDATE) — all of them in one
@@ -67,6 +68,13 @@ async function prepareAll(deps: LedgerDeps, user: Principal, groups: Group[], bo
   return prepared;
 }
 
+/** Refuses the confirmation when an instrument in it has an open booking, naming it and the booking. */
+function refuseBooked(booked: BookedEntry[]): void {
+  if (!booked.length) return;
+  const names = booked.map((b) => `${b.entry.name}（${b.entry.serialNo}，预约 ${b.numbers.join('、')}）`).join('、');
+  throw new ValidationError({ ids: `已有进行中的预约，不能重复预约：${names}` }, `${booked.length} 台器具已有进行中的预约，没有提交任何预约。请返回台账重新选择。`);
+}
+
 /** After a rollback: which windows filled up meanwhile (read again, outside the transaction). */
 async function fullWindows(deps: LedgerDeps, prepared: PreparedBooking[]): Promise<never> {
   const errors: Record<string, string> = {};
@@ -87,10 +95,14 @@ export async function bookFromLedger(deps: LedgerDeps, user: Principal, body: Re
   // Submitted twice (double click, back button): the bookings were made together, so the first key answers for all.
   const existing = await Promise.all(groups.map((g) => findNumberByIdempotencyKey(deps.db, user.enterpriseId, text(body[groupField('key', g)]))));
   if (existing.every(Boolean)) return { numbers: existing as string[], duplicate: true };
+  refuseBooked(await alreadyBooked(deps.db, user.enterpriseId, entries));
   const prepared = await prepareAll(deps, user, groups, body);
   const company = await findEnterpriseById(deps.db, user.enterpriseId);
   try {
     const numbers = await inTransaction(deps.db, async (tx) => {
+      // Read again under the company's lock: another 一键预约 (a second tab) may have booked one of them meanwhile.
+      await repo.lockOneClickOf(tx, user.enterpriseId);
+      refuseBooked(await alreadyBooked(tx, user.enterpriseId, entries));
       const made: string[] = [];
       for (const p of prepared) made.push((await insertPreparedBooking(tx, deps.clock, p, { enterpriseId: user.enterpriseId, parkId: company?.parkId ?? null, createdBy: user.id }, { attachments: [] })).number);
       await recordEvent(tx, { actorUserId: user.id, entityType: 'enterprise', entityId: user.enterpriseId, action: 'ledger.one_click_booked', note: `从台账一键预约 ${entries.length} 台：${made.join('、')}`, data: { bookings: made, instruments: entries.map((e) => e.id) } });

@@ -3,6 +3,7 @@ import type { NodeServiceRef, WindowAvailability } from '../capacity/availabilit
 import { findNodeServiceById } from '../capacity/capacity.repo.js';
 import { nodesOfferingService } from '../catalog/catalog.repo.js';
 import { findEnterpriseById } from '../enterprises/enterprises.repo.js';
+import type { Executor } from '../db/client.js';
 import type { LedgerDeps } from './context.js';
 import { todayOf } from './context.js';
 import * as repo from './ledger.repo.js';
@@ -34,6 +35,24 @@ export async function selectedEntries(deps: LedgerDeps, user: EnterprisePrincipa
   if (ids.length) filter.ids = ids.slice(0, MAX_SELECTED);
   const rows = await repo.listInstruments(deps.db, filter, 'due', { limit: MAX_SELECTED, offset: 0 });
   return rows.filter((r) => r.status !== 'scrapped');
+}
+
+/** An entry with a calibration booking still open for it (same serial number and category), and that booking. */
+export interface BookedEntry {
+  entry: Entry;
+  numbers: string[];
+}
+
+/**
+ * The entries already in an open calibration booking of the company: they are left out of 一键预约 (the list showed
+ * them due until their certificate comes back, and booking them again made a second booking of the same instrument).
+ */
+export async function alreadyBooked(ex: Executor, enterpriseId: number, entries: Entry[]): Promise<BookedEntry[]> {
+  const open = await repo.openBookingsOfSerials(ex, enterpriseId, entries.map((e) => e.serialNo));
+  return entries.flatMap((entry) => {
+    const numbers = [...new Set(open.filter((b) => b.serialNo === entry.serialNo && b.categoryCode === entry.categoryCode).map((b) => b.number))];
+    return numbers.length ? [{ entry, numbers }] : [];
+  });
 }
 
 /** The booking line an entry becomes (the booking form's instrument row). */
@@ -84,10 +103,12 @@ export async function groupProposal(deps: LedgerDeps, user: EnterprisePrincipal,
   return { groups, unbookable, company };
 }
 
-/** The proposal page's model. */
+/** The proposal page's model: the instruments already booked are named apart, not proposed again. */
 export async function proposal(deps: LedgerDeps, user: Principal, query: { ids: number[]; nodes: Record<string, number> }) {
   assertCan(user, 'ledger.manage');
-  const entries = await selectedEntries(deps, user, query.ids);
+  const selected = await selectedEntries(deps, user, query.ids);
+  const booked = await alreadyBooked(deps.db, user.enterpriseId, selected);
+  const entries = selected.filter((e) => !booked.some((b) => b.entry.id === e.id));
   const { groups, unbookable, company } = await groupProposal(deps, user, entries, query.nodes);
-  return { entries, groups, unbookable, onsiteAddress: company?.address ?? '', maxLines: MAX_LINES_PER_BOOKING };
+  return { entries, groups, unbookable, booked, onsiteAddress: company?.address ?? '', maxLines: MAX_LINES_PER_BOOKING };
 }

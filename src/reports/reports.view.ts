@@ -18,6 +18,12 @@ function statements(kind: string, verifyUrl: string): string[] {
     `本${kind === 'calibration' ? '证书' : '报告'}仅对${object}负责${kind === 'oil_test' ? '，检测结果仅对来样有效' : ''}。`,
     `未经本${kind === 'consultation' ? '中心' : '实验室'}书面批准，不得部分复制本${kind === 'calibration' ? '证书' : '报告'}（完整复制除外）。`,
     '无检测、审核、批准人员签名，或涂改、缺页的无效。',
+    // The decision rule (CNAS-CL01 7.1.3 / 7.8.6): what the lab does, said where the customer reads the conclusion.
+    ...(kind === 'oil_test'
+      ? ['判定规则：检测结果按 GB/T 8170 全数值比较法与限值比较（简单接受，判定未计入测量不确定度）；对临近限值的结果有异议时，可按 ISO 4259 申请复检。']
+      : kind === 'calibration'
+        ? ['检定结论由各测量点示值误差与最大允许误差比较得出；校准证书只给出测量数据及其扩展不确定度，不作合格判定。']
+        : []),
     '对结果如有异议，请于收到之日起十五日内向出具单位提出。',
     `可在 ${verifyUrl} 输入报告编号与验证码，或扫描二维码核验真伪。`,
   ];
@@ -66,7 +72,7 @@ function legacyOilSamples(c: ReportContent): OilReportSample[] {
   });
 }
 
-type CalResult = { bookingItemId: number; conclusion?: string | null; certificateNo?: string | null; nextDueDate?: string | null; points?: { nominal: number; measured: number; error: number | null; uncertainty: string | null }[] | null; remark?: string | null };
+type CalResult = { bookingItemId: number; conclusion?: string | null; certificateNo?: string | null; nextDueDate?: string | null; points?: { nominal: number; measured: number; error: number | null; mpe?: number | null; uncertainty: string | null }[] | null; unit?: string | null; limitText?: string | null; remark?: string | null };
 
 /**
  * What a certificate names as its basis: a verification (合格 / 不合格) its 检定规程 (JJG), a calibration its 校准规范
@@ -104,6 +110,11 @@ function certificates(c: ReportContent) {
         labelCode: (it.labelCode as string | null) ?? null,
         conditionOnReceipt: (it.conditionOnReceipt as string | null) ?? null,
         points: r.points ?? [],
+        /** The unit of the readings, printed in the data table's headings ("标称值（MPa）"). */
+        unit: r.unit ?? null,
+        /** The MPE as the line was judged ("±0.026", "±0.5%"); each point carries its value in the reading's unit. */
+        mpe: r.limitText ?? null,
+        hasMpe: (r.points ?? []).some((p) => p.mpe != null),
         hasUncertainty: (r.points ?? []).some((p) => !!p.uncertainty),
         nextDueDate: r.nextDueDate ?? null,
         remark: r.remark ?? null,

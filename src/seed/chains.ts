@@ -16,6 +16,8 @@ import { insertRows } from '../db/bulk-insert.js';
 import { findBookingByNumber } from '../bookings/bookings.repo.js';
 import { issueFirstVersion } from '../reports/issue.js';
 import { findServiceByCode } from '../catalog/catalog.repo.js';
+import { demoCalibration } from './calibration-results.js';
+import { prng } from './history.js';
 
 /** The bundles (套餐) the platform starts with, built from the reference catalog. */
 export const SEED_BUNDLES = [
@@ -137,7 +139,10 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
       const prefix = `JD${today.slice(0, 4)}-`;
       const [last] = await tx.select({ no: max(results.certificateNo) }).from(results).where(like(results.certificateNo, `${prefix}%`));
       const after = last?.no ? Number(last.no.slice(prefix.length)) : 0;
-      await insertRows(tx, results, items.map((item, k) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `${prefix}${String(after + k + 1).padStart(6, '0')}`, nextDueDate: addMonths(today, 12) })));
+      // 合格 from the data, as the lab's rule asks: check points within the MPE (src/seed/calibration-results.ts).
+      const [service] = await tx.select({ code: services.code }).from(services).where(eq(services.id, b!.serviceId));
+      const rand = prng(bookingId);
+      await insertRows(tx, results, items.map((item, k) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `${prefix}${String(after + k + 1).padStart(6, '0')}`, nextDueDate: addMonths(today, 12), ...demoCalibration(service?.code ?? '', 'pass', rand) })));
     }
     await tx
       .update(bookings)

@@ -159,7 +159,7 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
   const companyUsers = await db.select({ id: users.id, enterpriseId: users.enterpriseId, name: users.name, mobile: users.mobile }).from(users).where(eq(users.role, 'enterprise'));
   const staff = await db.select({ id: users.id, nodeId: users.nodeId, name: users.name, role: users.role }).from(users).where(inArray(users.role, ['lab_staff', 'node_manager']));
   const offerings = await db
-    .select({ ns: nodeServices, node: nodes, service: services, prefix: serviceCategories.bookingPrefix, period: instrumentCategories.periodMonths })
+    .select({ ns: nodeServices, node: nodes, service: services, prefix: serviceCategories.bookingPrefix, period: instrumentCategories.periodMonths, compulsory: instrumentCategories.compulsory })
     .from(nodeServices)
     .innerJoin(nodes, eq(nodes.id, nodeServices.nodeId))
     .innerJoin(services, eq(services.id, nodeServices.serviceId))
@@ -354,9 +354,14 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
 
     // Items and their results.
     const bookingItemsList: Extra['items'] = [];
+    // What the service's certificates can be (the lab's rule, src/lab/results.ts): only a 校准证书 where the service has
+    // no 检定规程 (JJG); a 强检 instrument — only of a category in the catalogue, with a JJG — is verified.
+    const hasRegulation = o.service.standards.some((d) => /^JJG/i.test(d.trim()));
+    const onlyCalibration = !hasRegulation && o.service.standards.some((d) => /^JJF/i.test(d.trim()));
+    const mayBeCompulsory = hasRegulation && (o.compulsory === 'yes' || o.compulsory === 'conditional');
     if (kind === 'calibration') {
       for (let i = 0; i < units; i++) {
-        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, ...demoInstrument(o.service.code, pick), ...compulsoryUse(chance(0.6), pick), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
+        bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, ...demoInstrument(o.service.code, pick), ...compulsoryUse(chance(0.6) && mayBeCompulsory, pick), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
       }
     } else if (kind === 'oil_test') {
       const grade = pick(o.service.gradeCodes ?? ['ISO8217-RMG380']);
@@ -397,9 +402,10 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const makeResults: Extra['results'] = (g, itemIds) => {
       if (!reached('to_verify')) return [];
       if (kind === 'calibration') {
-        return itemIds.map((id) => {
-          const fail = chance(0.05);
-          const conclusion = fail ? 'fail' : chance(0.2) ? 'calibrated' : 'pass';
+        return itemIds.map((id, i) => {
+          const drawn = chance(0.05) ? 'fail' : chance(0.2) ? 'calibrated' : 'pass';
+          const conclusion = onlyCalibration ? 'calibrated' : drawn === 'calibrated' && bookingItemsList[i]?.compulsory ? 'pass' : drawn;
+          const fail = conclusion === 'fail';
           return { bookingItemId: id, conclusion, certificateNo: null /* numbered below, in the order the results were entered */, nextDueDate: fail ? null : addMonths(reportedDay, o.period ?? 12), ...demoCalibration(o.service.code, conclusion, valueRand) };
         });
       }

@@ -8,6 +8,7 @@ import { makeAvailability } from '../capacity/availability.js';
 import { makeReferenceData } from '../catalog/reference.js';
 import { experts, needs, users } from '../db/schema.js';
 import { makeNeedsService } from '../needs/needs.service.js';
+import { firstAnswerDue } from '../needs/clock.js';
 import { addDays, shanghaiDate } from '../shared/time.js';
 import { FileStorage, type DocumentStore } from '../uploads/storage.js';
 import { DEMO_PASSWORD } from './demo.js';
@@ -84,7 +85,9 @@ export async function seedDemoNeeds(db: Db, now: Date = new Date(), documents?: 
   await svc.assign(coordinator, withFiles, { expert: String(e11.id) });
   await svc.message(e11.p, withFiles, { body: '已看过工艺评定报告，附上建议的无损检测比例和复检方案，请先按此安排。' }, { files: [demoFile('无损检测复检方案.pdf')] });
   const overdue = await submit(bunker, '检测方法开发', '调和燃料油稳定性快速判定方法', '调和后的燃料油出现沉淀，希望建立快速判定稳定性的方法，配合 ISO 8217 检测。');
-  await db.update(needs).set({ dueDate: '2026-01-05', createdAt: new Date(now.getTime() - 20 * 86_400_000) }).where(eq(needs.number, overdue));
+  // Filed 20 days ago and still unanswered: its first-answer date, counted from that day, has passed.
+  const filedAt = new Date(now.getTime() - 20 * 86_400_000);
+  await db.update(needs).set({ dueDate: firstAnswerDue(shanghaiDate(filedAt)), createdAt: filedAt }).where(eq(needs.number, overdue));
   const assigned = await submit(shipyard, '计量溯源方案', '车间压力表与压力变送器溯源方案', '车间有 120 台压力表和 30 台压力变送器，需要制定溯源和周期检定方案。');
   await svc.assign(coordinator, assigned, { expert: String((await expert(1)).id) });
   const answering = await submit(bunker, '计量溯源方案', '加油机与流量计计量溯源', '保税油库流量计和加油机的检定周期和溯源链需要梳理。');

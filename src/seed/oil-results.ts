@@ -1,5 +1,5 @@
-import { ccaiOf, isNumericLimit, judge } from '../lab/judgement.js';
-import type { SpecLimit } from '../lab/judgement.js';
+import { ccaiOf, isNumericLimit, isReportOnly, judge, limitNotApplicable } from '../lab/judgement.js';
+import type { Judgement, SpecLimit } from '../lab/judgement.js';
 
 /**
  * Results of the demo history's oil tests as a lab reports them: values typical of the fuel (a VLSFO's density near
@@ -120,7 +120,7 @@ function fallback(limit: SpecLimit | undefined, plausible: { min: number | null;
 export interface DemoOilResult {
   valueText: string;
   valueNumber: number | null;
-  judgement: 'pass' | 'fail' | 'no_limit';
+  judgement: Judgement;
   judgementBasis: 'tester' | 'auto' | null;
 }
 
@@ -140,11 +140,13 @@ export function demoOilResult(
 ): DemoOilResult {
   const numeric = isNumericLimit(limit) ? limit : undefined;
   // A criterion, or a limit still 待核实, is judged by the tester (on the workbench too); a verified number by the value.
-  const judgementBasis = limit?.kind === 'criterion' || (numeric && !numeric.verified) ? 'tester' : numeric ? 'auto' : null;
+  // A limit that asks only for the value ("报告") is not judged at all.
+  const judgedBy = isReportOnly(limit) ? undefined : limit;
+  const judgementBasis = judgedBy?.kind === 'criterion' || (numeric && !numeric.verified) ? 'tester' : numeric ? 'auto' : null;
   const rule: Rule | undefined = (code === 'OIL-S-PCT' ? SULPHUR[family]?.[sample.sulphurRequirement ?? 'global'] : undefined) ?? TYPICAL[family as Family]?.[code];
   if (rule && 'text' in rule) {
     const judged = rule.judgedAs;
-    const judgement = numeric && judged !== undefined ? judge(judged, numeric) : limit ? 'pass' : 'no_limit';
+    const judgement = numeric && judged !== undefined ? judge(judged, numeric) : judgedBy ? 'pass' : 'no_limit';
     return { valueText: rule.text(rand), valueNumber: null, judgement, judgementBasis };
   }
   const typical = rule ?? fallback(numeric, plausible);
@@ -154,6 +156,8 @@ export function demoOilResult(
   if (code === 'OIL-CCAI' && density !== undefined && viscosity !== undefined) value = ccaiOf(density, viscosity); // computed, as the lab's entry requires
   else if (numeric) value = offSpec && numeric.verified ? outside(numeric, typical, rand) : within(value, numeric, typical, rand);
   sample.earlier?.set(code, value);
+  const s = sample.earlier?.get('OIL-S-PCT') ?? (sample.earlier?.has('OIL-S-PPM') ? sample.earlier.get('OIL-S-PPM')! / 10_000 : undefined);
+  if (limitNotApplicable(limit, s)) return { valueText: format(value, typical), valueNumber: value, judgement: 'not_applicable', judgementBasis: 'auto' };
   // A criterion is met by a tester's judgement of this value (e.g. a seasonal vapour pressure): the value is typical.
-  return { valueText: format(value, typical), valueNumber: value, judgement: numeric ? judge(value, numeric) : limit ? 'pass' : 'no_limit', judgementBasis };
+  return { valueText: format(value, typical), valueNumber: value, judgement: numeric ? judge(value, numeric) : judgedBy ? 'pass' : 'no_limit', judgementBasis };
 }

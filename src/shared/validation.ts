@@ -15,12 +15,13 @@ const scalar = (label: string) =>
     z.string({ error: `${label}格式不正确` }).transform((s) => s.replaceAll('\u0000', '').trim()),
   );
 
-export function requiredText(label: string, opts: { min?: number; max?: number } = {}) {
+/** A required text field; `choose` for one picked from a list, so the message says 请选择 rather than 请填写. */
+export function requiredText(label: string, opts: { min?: number; max?: number; choose?: boolean } = {}) {
   const { min = 1, max = 200 } = opts;
   return scalar(label).pipe(
     z
       .string()
-      .min(1, `请填写${label}`)
+      .min(1, `${opts.choose ? '请选择' : '请填写'}${label}`)
       .min(min, `${label}至少 ${min} 个字`)
       .max(max, `${label}不能超过 ${max} 个字`),
   );

@@ -92,7 +92,7 @@ export function windowRoutes(deps: WindowRoutesDeps): Router {
     const qrSvgs = Object.fromEntries(
       await Promise.all(receipt.bookings.map(async (b) => [b.number, await qrSvg(`${deps.publicUrl}${trackHref(b.number)}`)] as const)),
     );
-    res.render('window/receipt', { title: '受理回执', layout: 'print', backHref: windowHref.case(receipt.windowCase.id), ...receipt, qrSvgs, labels: windowLabels, maskMobile });
+    res.render('window/receipt', { title: '受理回执', layout: 'print', backHref: windowHref.case(receipt.windowCase.id), ...receipt, qrSvgs, trackUrl: `${deps.publicUrl}/track`, labels: windowLabels, maskMobile });
   });
 
   // ── book on the company's behalf: the company's own form, posted to the window ──

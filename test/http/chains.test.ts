@@ -98,6 +98,42 @@ describe(`whole-chain requests 一件事 (${onPostgresServer ? 'PostgreSQL serve
     expect(page.text).to.include('待前序完成').and.include(linked[0]!.number);
   });
 
+  it('refuses a window listed under another node than the one chosen, naming both; nothing is saved', async () => {
+    const user = await principal(company.user.id);
+    const plan = await t.services.chains.plan(user, 'NEW-PRODUCT');
+    const offering = plan.steps[2]!.nodes.filter((n) => n.windows.length > 0);
+    expect(offering.length, 'the calibration step is offered by two nodes').to.be.greaterThan(1);
+    const [chosen, other] = offering as [(typeof offering)[number], (typeof offering)[number]];
+    const before = await t.db.$count(bookings);
+    const body = {
+      bundle: 'NEW-PRODUCT',
+      idempotencyKey: key(),
+      contactName: '张伟',
+      contactMobile: '13900000101',
+      description: '新产品为船用压力管路附件，需要确认适用标准。',
+      s1_node: String(plan.steps[0]!.nodes[0]!.id),
+      s1_slot: `${plan.steps[0]!.nodes[0]!.id}@${plan.steps[0]!.nodes[0]!.windows[0]!.value}`,
+      s2_node: String(plan.steps[1]!.nodes[0]!.id),
+      s2_slot: 'later',
+      s3_node: String(chosen.id),
+      s3_slot: `${other.id}@${other.windows[0]!.value}`,
+      s3_instrumentName: '一般压力表',
+      s3_serialNo: 'PG-2',
+      s3_quantity: '1',
+      s4_node: String(plan.steps[3]!.nodes[0]!.id),
+      s4_slot: 'later',
+    };
+    const err = await t.services.chains.file(user, body).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ValidationError);
+    expect((err as ValidationError).fieldErrors.s3_slot).to.equal(`第 3 步：所选时段属于“${other.name}”，与办理网点“${chosen.name}”不一致，请在所选网点下选择时段`);
+    expect(await t.db.$count(bookings)).to.equal(before);
+    // chosen under the node it belongs to, the same window is taken there
+    const filed = await t.services.chains.file(user, { ...body, s3_node: String(other.id) });
+    const steps = await stepsOf(filed.number);
+    const [made] = await t.db.select().from(bookings).where(eq(bookings.id, steps[2]!.bookingId!));
+    expect(made!.nodeId).to.equal(other.id);
+  });
+
   it('refuses a step scheduled before its predecessor, naming the step; nothing is saved', async () => {
     const user = await principal(company.user.id);
     const before = await t.db.$count(bookings);

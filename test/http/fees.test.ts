@@ -102,15 +102,19 @@ describe('fees: estimate, confirmation, payment and invoice', () => {
     expect(noInfo.text).to.contain('请先在企业信息中填写开票信息');
     const csrf = await csrfFrom(company, `/enterprises/${companyId}/invoice-info`);
     expect((await company.post(`/enterprises/${companyId}/invoice-info`).type('form').send({ _csrf: csrf, invoiceTitle: '收费测试船舶有限公司', invoiceTaxNo: 'bad' })).status).to.equal(422);
-    expect((await company.post(`/enterprises/${companyId}/invoice-info`).type('form').send({ _csrf: csrf, invoiceTitle: '收费测试船舶有限公司', invoiceTaxNo: '91330902ma2a0b1c4x', invoiceAddressPhone: '舟山市定海区临城街道 0580-2281001', invoiceBankAccount: '舟山银行定海支行 1234567890' })).status).to.equal(303);
+    // a credit code with a wrong check character is refused, naming the right one, with the input kept
+    const badCheck = await company.post(`/enterprises/${companyId}/invoice-info`).type('form').send({ _csrf: csrf, invoiceTitle: '收费测试船舶有限公司', invoiceTaxNo: '91330902MA2A0B1C4X' });
+    expect(badCheck.status).to.equal(422);
+    expect(badCheck.text).to.contain('纳税人识别号校验位不符（按 GB 32100 第 18 位应为“N”）').and.contain('value="91330902MA2A0B1C4X"');
+    expect((await company.post(`/enterprises/${companyId}/invoice-info`).type('form').send({ _csrf: csrf, invoiceTitle: '收费测试船舶有限公司', invoiceTaxNo: '91330902ma2a0b1c4n', invoiceAddressPhone: '舟山市定海区临城街道 0580-2281001', invoiceBankAccount: '舟山银行定海支行 1234567890' })).status).to.equal(303);
     expect((await enterpriseAction(company, number, 'invoice')).status).to.equal(303);
     expect((await enterpriseAction(company, number, 'invoice')).status).to.equal(409); // once
     // the lab issues it with the 开票信息 the request froze: all of it is on the workbench
     const desk = (await staff.get(`/lab/bookings/${number}`)).text;
-    for (const shown of ['抬头 收费测试船舶有限公司', '纳税人识别号 91330902MA2A0B1C4X', '地址、电话 舟山市定海区临城街道 0580-2281001', '开户行及账号 舟山银行定海支行 1234567890']) expect(desk).to.contain(shown);
+    for (const shown of ['抬头 收费测试船舶有限公司', '纳税人识别号 91330902MA2A0B1C4N', '地址、电话 舟山市定海区临城街道 0580-2281001', '开户行及账号 舟山银行定海支行 1234567890']) expect(desk).to.contain(shown);
     expect((await labAction(staff, number, 'issue_invoice', { invoiceNo: '26332000000123456789' })).status).to.equal(303);
     const [invoice] = await t.db.select().from(invoiceRequests);
-    expect(invoice).to.include({ status: 'issued', invoiceNo: '26332000000123456789', amountCents: 12000, taxNo: '91330902MA2A0B1C4X' });
+    expect(invoice).to.include({ status: 'issued', invoiceNo: '26332000000123456789', amountCents: 12000, taxNo: '91330902MA2A0B1C4N' });
     const b = (await t.db.select().from(bookings).where(eq(bookings.number, number)))[0]!;
     const actions = (await t.db.select().from(events).where(and(eq(events.entityType, 'booking'), eq(events.entityId, String(b.id))))).map((e) => e.action);
     expect(actions).to.include.members(['fee.confirmed', 'fee.payment', 'fee.invoice_requested', 'fee.invoice_issued']);

@@ -150,6 +150,23 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(res.text).to.contain('证书编号').and.contain('下次检定/校准日期应晚于今天').and.contain('的结论').and.contain('都应为数值');
       expect((await status(number)).status).to.equal('in_progress');
       expect(await t.db.$count(results)).to.equal(0);
+      // 合格 is refused when the data says otherwise, next to the conclusion, with what was typed kept
+      const beyond = await labAction(liAgent, number, 'submit_results', {
+        [`cal[i${a}][conclusion]`]: 'pass',
+        [`cal[i${a}][certificateNo]`]: 'JD-2026-0001',
+        [`cal[i${a}][nextDueDate]`]: '2027-03-27',
+        [`cal[i${a}][unit]`]: 'MPa',
+        [`cal[i${a}][mpe]`]: '±0.016',
+        [`cal[i${a}][points][0][nominal]`]: '1.000',
+        [`cal[i${a}][points][0][measured]`]: '1.050',
+        [`cal[i${b}][conclusion]`]: 'pass',
+        [`cal[i${b}][certificateNo]`]: 'JD-2026-0002',
+        [`cal[i${b}][nextDueDate]`]: '2027-03-27',
+      });
+      expect(beyond.status).to.equal(422);
+      expect(beyond.text).to.contain('第 1 点（标称值 1）示值误差 +0.05 超出最大允许误差 ±0.016：不能判为合格');
+      expect(beyond.text).to.contain('请填写检定的测量点').and.contain('value="±0.016"').and.contain('value="1.050"');
+      expect(await t.db.$count(results)).to.equal(0);
     });
 
     it('submits results; the same person cannot verify them (four-eyes); a colleague can', async () => {
@@ -162,16 +179,23 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
         [`cal[i${a}][points][0][nominal]`]: '1.000',
         [`cal[i${a}][points][0][measured]`]: '1.012',
         [`cal[i${a}][points][0][uncertainty]`]: '0.005 MPa',
+        [`cal[i${a}][unit]`]: 'MPa',
+        [`cal[i${a}][mpe]`]: '±0.016',
         [`cal[i${b}][conclusion]`]: 'pass',
         [`cal[i${b}][certificateNo]`]: 'JD-2026-0002',
         [`cal[i${b}][nextDueDate]`]: '2027-03-27',
+        [`cal[i${b}][mpe]`]: '±1.6%',
+        [`cal[i${b}][points][0][nominal]`]: '1.6',
+        [`cal[i${b}][points][0][measured]`]: '1.62',
       });
       expect(res.status).to.equal(303);
       const b1 = await status(number);
       expect(b1).to.include({ status: 'to_verify', resultsBy: li.id, conclusion: 'pass' });
       const rows = await t.db.select().from(results).where(eq(results.bookingId, b1.id));
       expect(rows).to.have.length(2);
-      expect(rows[0]!.points).to.deep.equal([{ nominal: 1, measured: 1.012, error: 0.012, uncertainty: '0.005 MPa' }]);
+      expect(rows[0]!.points).to.deep.equal([{ nominal: 1, measured: 1.012, error: 0.012, mpe: 0.016, uncertainty: '0.005 MPa' }]);
+      expect(rows[0]).to.include({ unit: 'MPa', limitText: '±0.016' });
+      expect(rows[1]!.points).to.deep.equal([{ nominal: 1.6, measured: 1.62, error: 0.02, mpe: 0.0256, uncertainty: null }]);
 
       const self = await labAction(liAgent, number, 'verify');
       expect(self.status).to.equal(409);
@@ -201,6 +225,9 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
         fields[`cal[i${it.booking_items.id}][conclusion]`] = i === 0 ? 'pass' : 'fail';
         fields[`cal[i${it.booking_items.id}][certificateNo]`] = `JD-2026-000${i + 1}`;
         fields[`cal[i${it.booking_items.id}][nextDueDate]`] = i === 0 ? '2027-03-27' : '';
+        fields[`cal[i${it.booking_items.id}][mpe]`] = '±0.016';
+        fields[`cal[i${it.booking_items.id}][points][0][nominal]`] = '1.000';
+        fields[`cal[i${it.booking_items.id}][points][0][measured]`] = i === 0 ? '1.012' : '1.031';
       }
       expect((await labAction(liAgent, number, 'submit_results', fields)).status).to.equal(303);
       expect((await status(number)).conclusion).to.equal('fail');
@@ -496,17 +523,18 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
         if (step === 'start') expect((await labAction(oilAgent, number, 'receive', { [`labels[i${id}]`]: 'YP-S-0099' })).status).to.equal(303);
         expect((await labAction(oilAgent, number, step)).status).to.equal(303);
       }
-      const values = { [`results[i${id}][OIL-POUR]`]: '-3', [`results[i${id}][OIL-LUB]`]: '400', [`results[i${id}][OIL-S-PCT]`]: '0.6' };
-      // Lubricity's 520 µm is not verified in two sources: no automatic verdict, the tester must say
+      const values = { [`results[i${id}][OIL-POUR]`]: '-3', [`results[i${id}][OIL-LUB]`]: '400', [`results[i${id}][OIL-S-PCT]`]: '0.04' };
+      // Lubricity's 520 µm is not verified in two sources: no automatic verdict, the tester must say (for a fuel below
+      // 500 mg/kg of sulphur, the only one it applies to)
       const silent = await labAction(oilAgent, number, 'submit_results', values);
       expect(silent.status).to.equal(422);
       expect(silent.text).to.contain('待核实，不自动判定');
-      expect((await labAction(oilAgent, number, 'submit_results', { ...values, [`manual[i${id}][OIL-LUB]`]: 'pass' })).status).to.equal(303);
+      // with 0.6 % sulphur the lubricity limit does not apply: reported, not judged, nothing asked of the tester
+      expect((await labAction(oilAgent, number, 'submit_results', { ...values, [`results[i${id}][OIL-S-PCT]`]: '0.6' })).status).to.equal(303);
       const b = await status(number);
       const lines = Object.fromEntries((await t.db.select().from(results).where(eq(results.bookingId, b.id))).map((r) => [r.testItemCode, r]));
       expect(lines['OIL-POUR']).to.include({ judgement: 'fail', limitText: '≤ -6 ℃', judgementBasis: 'auto' }); // −3 passes summer, not winter
-      expect(lines['OIL-LUB']).to.include({ judgement: 'pass', judgementBasis: 'tester' });
-      expect(lines['OIL-LUB']!.limitSource).to.contain('待核实');
+      expect(lines['OIL-LUB']).to.include({ judgement: 'not_applicable', judgementBasis: 'auto', valueText: '400' });
       expect(lines['OIL-S-PCT']).to.include({ judgement: 'fail', limitText: '≤ 0.5 % m/m' }); // ISO allows 1.00, the global cap does not
       expect(b.conclusion).to.equal('fail');
     });

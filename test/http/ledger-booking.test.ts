@@ -89,9 +89,23 @@ describe('instrument ledger: one-click booking and the booking form\'s "从台�
     expect(list.text).to.contain('没有重复创建');
     // the detail page now says the instrument is booked
     expect((await agent.get(`/instruments/${gauges[0]}`)).text).to.contain('已有进行中的预约');
+    // the list names the booking beside the instrument, and 一键预约 no longer proposes the booked ones
+    const gaugeBooking = made.find((b) => b.serviceId === made[0]!.serviceId)!;
+    expect((await agent.get('/instruments')).text).to.contain(`已预约 <a href="/bookings/${gaugeBooking.number}">`);
+    const proposalAgain = await agent.get('/instruments/book');
+    expect(proposalAgain.text).to.contain('3 台器具已有进行中的预约，不再重复预约').and.contain('确认提交 0 个预约');
+    for (const id of [...gauges, scale]) expect(proposalAgain.text).not.to.contain(`name="ids" value="${id}"`);
+    // the same instruments confirmed again from another form (a new key): refused, naming them, nothing made
+    const otherForm = new URLSearchParams(fields.map(([k, v]) => [k, k.startsWith('key-') ? `${v}-other` : v] as [string, string])).toString();
+    const refused = await agent.post('/instruments/book').type('form').send(otherForm);
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('已有进行中的预约，不能重复预约').and.contain('OX-01');
+    expect(await companyBookings()).to.have.length(2);
   });
 
   it('books nothing at all when one group\'s window filled up meanwhile, and says which', async () => {
+    // the company withdrew the bookings made above, so these instruments can be booked again
+    await t.db.update(bookings).set({ status: 'cancelled' }).where(eq(bookings.enterpriseId, company.enterprise.id));
     const page = await agent.get(`/instruments/book?ids=${gauges[0]}&ids=${scale}`);
     const fields = formFields(page.text, 'book-form');
     const scaleSlot = fields.find(([k]) => k === 'slot-CAL-DIS')![1];

@@ -36,7 +36,18 @@ describe('instrument ledger: certificates update the ledger when they are issued
   const entry = async (serialNo: string) => (await t.db.select().from(instruments).where(and(eq(instruments.enterpriseId, company.enterprise.id), eq(instruments.serialNo, serialNo))))[0];
 
   const results = (lines: { conclusion: string; certificateNo: string; nextDueDate: string }[]) =>
-    Object.fromEntries(lines.flatMap((l, i) => [[`cal[i${itemIds[i]}][conclusion]`, l.conclusion], [`cal[i${itemIds[i]}][certificateNo]`, l.certificateNo], [`cal[i${itemIds[i]}][nextDueDate]`, l.nextDueDate]]));
+    Object.fromEntries(
+      lines.flatMap((l, i) => [
+        [`cal[i${itemIds[i]}][conclusion]`, l.conclusion],
+        [`cal[i${itemIds[i]}][certificateNo]`, l.certificateNo],
+        [`cal[i${itemIds[i]}][nextDueDate]`, l.nextDueDate],
+        // the data the conclusion rests on: within the MPE, beyond it for 不合格, with U for a calibration
+        [`cal[i${itemIds[i]}][mpe]`, '±0.026'],
+        [`cal[i${itemIds[i]}][points][0][nominal]`, '1.6'],
+        [`cal[i${itemIds[i]}][points][0][measured]`, l.conclusion === 'fail' ? '1.65' : '1.61'],
+        [`cal[i${itemIds[i]}][points][0][uncertainty]`, l.conclusion === 'calibrated' ? '0.008 MPa' : ''],
+      ]),
+    );
 
   it('updates the entry of the same serial (any case) and creates the missing one, in the issuing transaction, linked to the report', async () => {
     const existing = await addInstrument(t, company.enterprise.id, { serialNo: 'pg-a-01', department: '机修车间', lastCalibrationDate: '2025-09-01', nextDueDate: '2026-03-01', compulsory: true, compulsoryUse: 'safety' });

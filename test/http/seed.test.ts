@@ -166,7 +166,12 @@ describe('seed', function () {
       expect(lines.length).to.be.greaterThan(200);
       for (const l of lines) {
         const m = /^(?:(≤|≥) (-?[\d.]+)|(-?[\d.]+) – (-?[\d.]+))/.exec(l.limit_text ?? '');
-        if (m && l.value_number !== null) {
+        // lubricity on a fuel with 500 mg/kg of sulphur or more: its limit does not apply, so it is reported, not judged
+        if (l.judgement === 'not_applicable') {
+          expect(l.code).to.equal('OIL-LUB');
+          const s = lines.find((x) => x.booking_id === l.booking_id && x.code === 'OIL-S-PCT');
+          expect(Number(s?.value_number), 'sulphur of a sample whose lubricity is not judged').to.be.at.least(0.05);
+        } else if (m && l.value_number !== null) {
           const v = Number(l.value_number);
           const inside = m[1] === '≤' ? v <= Number(m[2]) : m[1] === '≥' ? v >= Number(m[2]) : v >= Number(m[3]) && v <= Number(m[4]);
           expect(l.judgement, `${l.code} ${l.value_text} against ${l.limit_text}`).to.equal(inside ? 'pass' : 'fail');
@@ -181,7 +186,7 @@ describe('seed', function () {
         expect(order, `booking ${id}: pour ≤ CFPP ≤ cloud point`).to.deep.equal([...order].sort((a, b) => a - b));
       }
       // certificates of the common instruments carry their data: readings = nominal + error, an uncertainty on calibrations
-      const cal = await q<{ conclusion: string; points: { nominal: number; measured: number; error: number; uncertainty: string | null }[] }>(
+      const cal = await q<{ conclusion: string; points: { nominal: number; measured: number; error: number; mpe: number; uncertainty: string | null }[] }>(
         `SELECT conclusion, points FROM results WHERE test_item_code IS NULL AND points IS NOT NULL`,
       );
       expect(cal.length).to.be.greaterThan(20);
@@ -197,7 +202,18 @@ describe('seed', function () {
       for (const r of cal) {
         for (const p of r.points) expect(p.measured).to.be.closeTo(p.nominal + p.error, 1e-9);
         expect(r.points.every((p) => !!p.uncertainty), r.conclusion).to.equal(r.conclusion === 'calibrated');
+        // the conclusion follows from the data, as the lab's own rule asks: 合格 within the MPE, 不合格 beyond it somewhere
+        const beyond = r.points.some((p) => Math.abs(p.error) > p.mpe + 1e-9);
+        if (r.conclusion === 'pass') expect(beyond, 'a 合格 certificate within the MPE').to.equal(false);
+        if (r.conclusion === 'fail') expect(beyond, 'a 不合格 certificate names a point beyond the MPE').to.equal(true);
       }
+      // a service with only 校准规范 issues 校准证书 only; a 强检 instrument is never only calibrated
+      const [mismatch] = await q<{ jjfVerified: number; compulsoryCalibrated: number }>(`SELECT
+          (SELECT count(*)::int FROM results r JOIN bookings b ON b.id = r.booking_id JOIN services s ON s.id = b.service_id
+             WHERE r.conclusion IN ('pass', 'fail') AND NOT EXISTS (SELECT 1 FROM unnest(s.standards) d WHERE d ILIKE 'JJG%')
+               AND EXISTS (SELECT 1 FROM unnest(s.standards) d WHERE d ILIKE 'JJF%')) AS "jjfVerified",
+          (SELECT count(*)::int FROM results r JOIN booking_items i ON i.id = r.booking_item_id WHERE r.conclusion = 'calibrated' AND i.compulsory) AS "compulsoryCalibrated"`);
+      expect(mismatch).to.deep.equal({ jjfVerified: 0, compulsoryCalibrated: 0 });
       // every booking has its fee: estimated, confirmed at acceptance, paid (or waived when free) once reported
       const [fees] = await q<{ missing: number; unconfirmed: number; unpaid: number; paid: number }>(`SELECT
           (SELECT count(*)::int FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM booking_fees f WHERE f.booking_id = b.id)) AS missing,

@@ -95,7 +95,7 @@ export const IN_SCOPE_MORE: Record<string, InScopeSpec> = {
   'POST /bookings/:no/invoice': {
     who: ['entA'],
     async prepare(w) {
-      await w.t.db.update(enterprises).set({ invoiceTitle: w.companyA.name, invoiceTaxNo: '91330902MA2A0B1C4X' }).where(eq(enterprises.id, w.companyA.id));
+      await w.t.db.update(enterprises).set({ invoiceTitle: w.companyA.name, invoiceTaxNo: '91330902MA2A0B1C4N' }).where(eq(enterprises.id, w.companyA.id));
       const number = await freshBooking(w, ['accept']); // the fee is confirmed at acceptance
       const requested = async () => w.t.db.$count(invoiceRequests, eq(invoiceRequests.bookingId, (await w.t.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.number, number)))[0]!.id));
       return { agent: w.agents.entA, url: `/bookings/${number}/invoice`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect(await requested()).to.equal(1)) };
@@ -123,7 +123,7 @@ export const IN_SCOPE_MORE: Record<string, InScopeSpec> = {
       return {
         agent: w.agents.entA,
         url: `/enterprises/${w.companyA.id}/invoice-info`,
-        fields: { invoiceTitle: title, invoiceTaxNo: '91330902MA2A0B1C4X', invoiceAddressPhone: '舟山市定海区测试路 1 号 0580-2281001', invoiceBankAccount: '舟山银行定海支行 1234567890' },
+        fields: { invoiceTitle: title, invoiceTaxNo: '91330902MA2A0B1C4N', invoiceAddressPhone: '舟山市定海区测试路 1 号 0580-2281001', invoiceBankAccount: '舟山银行定海支行 1234567890' },
         signedIn: true,
         done: async (res) => (redirected(res), expect(await stored()).to.deep.equal({ t: title, b: '舟山银行定海支行 1234567890' })),
       };

@@ -132,7 +132,7 @@ describe('security: markup injection in every free-text field, escaped on every 
     const [item] = await w.t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, worked));
     expect((await labAction(agents.staff1, worked, 'receive', { [`labels[i${item!.id}]`]: payload('receive.label', 40) })).status).to.equal(303);
     expect((await labAction(agents.staff1, worked, 'start', { assignee: String(w.users.staff1.id) })).status).to.equal(303);
-    const results = { [`cal[i${item!.id}][conclusion]`]: 'pass', [`cal[i${item!.id}][certificateNo]`]: payload('results.certificateNo', 40), [`cal[i${item!.id}][nextDueDate]`]: '2027-09-01', [`cal[i${item!.id}][remark]`]: payload('results.lineRemark', 300), remark: payload('results.remark', 1000) };
+    const results = { [`cal[i${item!.id}][conclusion]`]: 'pass', [`cal[i${item!.id}][certificateNo]`]: payload('results.certificateNo', 40), [`cal[i${item!.id}][nextDueDate]`]: '2027-09-01', [`cal[i${item!.id}][mpe]`]: '±0.026', [`cal[i${item!.id}][points][0][nominal]`]: '1.6', [`cal[i${item!.id}][points][0][measured]`]: '1.61', [`cal[i${item!.id}][unit]`]: payload('results.unit', 20), [`cal[i${item!.id}][remark]`]: payload('results.lineRemark', 300), remark: payload('results.remark', 1000) };
     const submitted = await labAction(agents.staff1, worked, 'submit_results', results);
     expect(submitted.status, submitted.text.slice(0, 300)).to.equal(303);
     expect((await labAction(agents.staff1, worked, 'retract', { reason: payload('retract.reason', 500) })).status).to.equal(303);

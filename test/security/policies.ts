@@ -140,7 +140,7 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /admin/fees': { url: () => '/admin/fees', sees: ['admin'], secrets: 'none' },
   'POST /admin/fees': { url: () => '/admin/fees', sees: ['admin'], body: () => ({ targetKind: 'service', targetCode: 'CAL-PG', unit: '每只', priceType: 'estimate', amount: '1', basis: '越权改价', effectiveFrom: '2026-12-31' }) },
   'GET /enterprises/:id/invoice-info': { url: (w) => `/enterprises/${w.companyA.id}/invoice-info`, sees: ['entA', 'park1', 'admin'] },
-  'POST /enterprises/:id/invoice-info': { url: (w) => `/enterprises/${w.companyA.id}/invoice-info`, sees: ['entA'], body: () => ({ invoiceTitle: '越权抬头有限公司', invoiceTaxNo: '91330902MA2A0B1C4X' }) },
+  'POST /enterprises/:id/invoice-info': { url: (w) => `/enterprises/${w.companyA.id}/invoice-info`, sees: ['entA'], body: () => ({ invoiceTitle: '越权抬头有限公司', invoiceTaxNo: '91330902MA2A0B1C4N' }) },
   'GET /admin/oil-limits': { url: () => '/admin/oil-limits', sees: ['admin'], secrets: 'none' },
   'POST /admin/oil-limits/:id/verify': { url: () => '/admin/oil-limits/1/verify', sees: ['admin'], body: () => ({ note: '越权核实限值' }) },
   'GET /admin/nodes/:id/signatories': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories`, sees: ['mgr1', 'admin'], secrets: 'staff' },

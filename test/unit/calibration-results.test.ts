@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { parseCalibrationResults, parseMpe } from '../../src/lab/results.js';
+import { fieldErrorsOf as refusal } from '../support/refusal.js';
+
+const TODAY = '2026-12-04';
+const GAUGE = { id: 7, instrumentName: '一般压力表', serialNo: 'PG-01', compulsory: false };
+const GAUGE_STANDARDS = ['JJG 52-2013'];
+const BALANCE_STANDARDS = ['JJG 1036-2022', 'JJF 1847-2020'];
+const METER_STANDARDS = ['JJF 1587-2016'];
+
+/** A results form with one line for item 7. */
+function form(line: Record<string, unknown>, points: [string, string, string?][] = []) {
+  return { cal: { i7: { certificateNo: 'JD2026-000001', nextDueDate: '2027-06-03', ...line, points: points.map(([nominal, measured, uncertainty]) => ({ nominal, measured, uncertainty: uncertainty ?? '' })) } } };
+}
+
+describe('calibration results: the conclusion follows from the data', () => {
+  it('reads an MPE as metrologists write it, absolute or relative to the nominal value', () => {
+    expect(parseMpe('±0.026')).to.deep.equal({ value: 0.026, relative: false });
+    expect(parseMpe('0.026')).to.deep.equal({ value: 0.026, relative: false });
+    expect(parseMpe('±0.5%')).to.deep.equal({ value: 0.5, relative: true });
+    expect(parseMpe('+-1 ％')).to.deep.equal({ value: 1, relative: true });
+    for (const bad of ['', '±', 'abc', '-0.5', '0', '±1.6级']) expect(parseMpe(bad), bad).to.equal(undefined);
+  });
+
+  it('合格 within the MPE is kept with each point\'s MPE, the unit and the MPE as written', () => {
+    const parsed = parseCalibrationResults(form({ conclusion: 'pass', unit: 'MPa', mpe: '0.026' }, [['0', '0.004'], ['0.8', '0.79'], ['1.6', '1.626']]), [GAUGE], TODAY, GAUGE_STANDARDS);
+    expect(parsed.conclusion).to.equal('pass');
+    expect(parsed.rows[0]).to.include({ conclusion: 'pass', unit: 'MPa', limitText: '±0.026' });
+    expect(parsed.rows[0]!.points).to.deep.equal([
+      { nominal: 0, measured: 0.004, error: 0.004, mpe: 0.026, uncertainty: null },
+      { nominal: 0.8, measured: 0.79, error: -0.01, mpe: 0.026, uncertainty: null },
+      { nominal: 1.6, measured: 1.626, error: 0.026, mpe: 0.026, uncertainty: null },
+    ]);
+  });
+
+  it('refuses 合格 when one error is beyond the MPE (relative MPE taken at each nominal value), naming the point', () => {
+    const errors = refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.5%' }, [['1', '1.004'], ['10', '13']]), [GAUGE], TODAY, GAUGE_STANDARDS));
+    expect(errors['cal.7.conclusion']).to.equal('第 2 点（标称值 10）示值误差 +3 超出最大允许误差 ±0.05：不能判为合格');
+  });
+
+  it('refuses 合格 without check points or without an MPE', () => {
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.026' }), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.points']).to.contain('合格须由数据得出');
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('判为合格须给出最大允许误差');
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '1.6级' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('±0.026');
+  });
+
+  it('不合格 stands on a point beyond the MPE; with every point within it, the remark must say what failed', () => {
+    const beyond = parseCalibrationResults(form({ conclusion: 'fail', nextDueDate: '', mpe: '±0.026' }, [['1.6', '1.66']]), [GAUGE], TODAY, GAUGE_STANDARDS);
+    expect(beyond.conclusion).to.equal('fail');
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'fail', nextDueDate: '', mpe: '±0.026' }, [['1.6', '1.61']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.remark']).to.contain('各测量点均在最大允许误差内');
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'fail', nextDueDate: '' }), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.remark']).to.equal('请在备注写明不合格的项目或原因');
+    const glass = parseCalibrationResults(form({ conclusion: 'fail', nextDueDate: '', remark: '表盘玻璃破裂，指针松动' }), [GAUGE], TODAY, GAUGE_STANDARDS);
+    expect(glass.rows[0]).to.include({ conclusion: 'fail', remark: '表盘玻璃破裂，指针松动', points: null });
+  });
+
+  it('a calibration gives every point\'s expanded uncertainty and needs no MPE', () => {
+    const errors = refusal(() => parseCalibrationResults(form({ conclusion: 'calibrated' }, [['20', '20.01', '0.02 g'], ['50', '50.02']]), [GAUGE], TODAY, BALANCE_STANDARDS));
+    expect(errors['cal.7.points.1']).to.contain('扩展不确定度');
+    const ok = parseCalibrationResults(form({ conclusion: 'calibrated', unit: 'g' }, [['20', '20.01', '0.02 g']]), [GAUGE], TODAY, BALANCE_STANDARDS);
+    expect(ok.conclusion).to.equal('info');
+    expect(ok.rows[0]).to.include({ limitText: null, unit: 'g' });
+  });
+
+  it('a service with only a 校准规范 (JJF) cannot issue a 检定证书; a 强检 instrument is verified, not only calibrated', () => {
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.5%' }, [['1', '1']]), [GAUGE], TODAY, METER_STANDARDS))['cal.7.conclusion']).to.equal(
+      '本服务依据校准规范（JJF 1587-2016），没有检定规程：只能校准，出具校准证书',
+    );
+    const compulsory = { ...GAUGE, compulsory: true };
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'calibrated' }, [['1', '1', '0.01 MPa']]), [compulsory], TODAY, GAUGE_STANDARDS))['cal.7.conclusion']).to.contain('该器具属强制检定：应按 JJG 52-2013 检定');
+    // the balance has both: verified when compulsory, calibrated otherwise
+    expect(parseCalibrationResults(form({ conclusion: 'calibrated' }, [['1', '1', '0.1 mg']]), [GAUGE], TODAY, BALANCE_STANDARDS).rows).to.have.length(1);
+  });
+});

@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { parseCorrosionClass } from '../../src/lab/judgement.js';
+import { parseOilResults, type OilSampleForResults } from '../../src/lab/results.js';
+import { fieldErrorsOf as refusal } from '../support/refusal.js';
+
+/** A gasoline sample with a density limit still 待核实 (judged by the tester) and copper strip corrosion (≤ 1 级). */
+const SAMPLE: OilSampleForResults = {
+  id: 3,
+  sampleName: '92# 车用汽油',
+  gradeCode: 'GB17930-VIB-92#',
+  items: [
+    { code: 'OIL-DEN20', name: '密度（20 ℃）', unit: 'kg/m³', plausibleMin: 600, plausibleMax: 1100, limit: { kind: 'range', minValue: 720, maxValue: 775, criterion: null, verified: false, source: 'GB 17930-2016 表 1' } },
+    { code: 'OIL-CU', name: '铜片腐蚀（50 ℃，3 h）', unit: '级', plausibleMin: 1, plausibleMax: 4, limit: { kind: 'max', minValue: null, maxValue: 1, criterion: null, verified: true, source: 'GB 17930-2016 表 1' } },
+  ],
+};
+
+const form = (density: string, manual: string, copper: string) => ({ results: { i3: { 'OIL-DEN20': density, 'OIL-CU': copper } }, manual: { i3: { 'OIL-DEN20': manual } } });
+
+describe('oil results: what the report prints must agree', () => {
+  it('reads copper strip corrosion ratings as GB/T 5096 writes them', () => {
+    expect(parseCorrosionClass('1a')).to.deep.equal({ value: 1, text: '1a' });
+    expect(parseCorrosionClass(' 1 B 级')).to.deep.equal({ value: 1, text: '1b' });
+    expect(parseCorrosionClass('3')).to.deep.equal({ value: 3, text: '3' });
+    for (const bad of ['5a', '1f', 'a', '1.5', '']) expect(parseCorrosionClass(bad), bad).to.equal(undefined);
+  });
+
+  it('judges a rating by its class and prints it as rated: 1b meets ≤ 1 级, 2a does not', () => {
+    const ok = parseOilResults(form('741.2', 'pass', '1b'), [SAMPLE]);
+    expect(ok.rows.find((r) => r.testItemCode === 'OIL-CU')).to.include({ valueText: '1b', valueNumber: 1, judgement: 'pass' });
+    const worse = parseOilResults(form('741.2', 'pass', '2a'), [SAMPLE]);
+    expect(worse.rows.find((r) => r.testItemCode === 'OIL-CU')).to.include({ valueText: '2a', judgement: 'fail' });
+    expect(worse.conclusion).to.equal('fail');
+  });
+
+  it('refuses a tester\'s judgement that the printed limit contradicts, either way', () => {
+    expect(refusal(() => parseOilResults(form('775.3', 'pass', '1a'), [SAMPLE]))['manual.3.OIL-DEN20']).to.equal(
+      '结果 775.3 不符合所列限值（720 – 775 kg/m³），不能判为“符合”；如标准原文限值不同，请联系平台管理员核对更正该限值',
+    );
+    expect(refusal(() => parseOilResults(form('741.2', 'fail', '1a'), [SAMPLE]))['manual.3.OIL-DEN20']).to.contain('符合所列限值（720 – 775 kg/m³），不能判为“不符合”');
+    const agreed = parseOilResults(form('775.3', 'fail', '1a'), [SAMPLE]);
+    expect(agreed.rows.find((r) => r.testItemCode === 'OIL-DEN20')).to.include({ judgement: 'fail', judgementBasis: 'tester', limitSource: 'GB 17930-2016 表 1（待核实）' });
+  });
+
+  it('does not judge lubricity where its own condition rules it out: sulphur at or above 500 mg/kg', () => {
+    const dma: OilSampleForResults = {
+      id: 4,
+      sampleName: 'DMA',
+      gradeCode: 'ISO8217-DMA',
+      items: [
+        { code: 'OIL-S-PCT', name: '硫含量', unit: '% m/m', plausibleMin: 0, plausibleMax: 5, limit: { kind: 'max', minValue: null, maxValue: 1, criterion: null, verified: true, source: 'ISO 8217:2017 表 1' } },
+        { code: 'OIL-LUB', name: '润滑性', unit: 'μm', plausibleMin: 100, plausibleMax: 1000, limit: { kind: 'max', minValue: null, maxValue: 520, criterion: null, verified: true, source: 'ISO 8217:2017 表 1', condition: '仅适用于硫含量低于 500 mg/kg（0.050 %，质量分数）的燃料' } },
+      ],
+    };
+    const lub = (sulphur: string) => parseOilResults({ results: { i4: { 'OIL-S-PCT': sulphur, 'OIL-LUB': '530' } } }, [dma]).rows.find((r) => r.testItemCode === 'OIL-LUB');
+    expect(lub('0.10')).to.include({ judgement: 'not_applicable', judgementBasis: 'auto' });
+    expect(lub('0.050')).to.include({ judgement: 'not_applicable' });
+    expect(lub('0.045')).to.include({ judgement: 'fail' });
+    expect(parseOilResults({ results: { i4: { 'OIL-S-PCT': '0.10', 'OIL-LUB': '530' } } }, [dma]).conclusion).to.equal('pass');
+  });
+});
