@@ -1,3 +1,4 @@
+import { printedLimitValue, type LimitDigits } from './limit-digits.js';
 /**
  * Judging a measured value against a grade's specification limit. A value equal to a limit meets it (ISO 8217 and
  * the GB fuel standards state limits as "max"/"min" inclusive). Rounding of the result to the limit's precision
@@ -15,6 +16,8 @@ export interface SpecLimit {
   verified: boolean;
   /** When the limit applies (printed with it), e.g. "仅适用于硫含量小于 500 mg/kg 的燃料". */
   condition?: string | null;
+  /** How the specification prints the values ("991.0", "0.50"); as stored when absent. */
+  digits?: LimitDigits;
 }
 
 export const JUDGEMENT_LABELS: Record<Judgement, string> = { pass: '合格', fail: '不合格', no_limit: '无限值', not_applicable: '不适用' };
@@ -48,13 +51,14 @@ export function judge(value: number, limit: SpecLimit | undefined): Judgement {
 export function describeLimit(limit: SpecLimit | undefined, unit = ''): string {
   if (!limit) return '—';
   const u = unit && unit !== '-' ? ` ${unit}` : '';
+  const v = (n: number | null) => (n === null ? '' : printedLimitValue(n, limit.digits));
   switch (limit.kind) {
     case 'max':
-      return `≤ ${limit.maxValue}${u}`;
+      return `≤ ${v(limit.maxValue)}${u}`;
     case 'min':
-      return `≥ ${limit.minValue}${u}`;
+      return `≥ ${v(limit.minValue)}${u}`;
     case 'range':
-      return `${limit.minValue} – ${limit.maxValue}${u}`;
+      return `${v(limit.minValue)} – ${v(limit.maxValue)}${u}`;
     default:
       return limit.criterion ?? '—';
   }

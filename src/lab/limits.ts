@@ -1,4 +1,5 @@
 import type { SpecLimit } from './judgement.js';
+import { limitDigits, printedLimitValue } from './limit-digits.js';
 
 /**
  * Which limit judges a test item of a sample: the grade's limit for the booked specification edition and the quality
@@ -44,7 +45,8 @@ export function pickRow(rows: LimitRow[], itemCode: string, spec: SampleSpec): L
 
 export function limitFor(rows: LimitRow[], itemCode: string, spec: SampleSpec): SpecLimit | undefined {
   const row = pickRow(rows, itemCode, spec);
-  const base: SpecLimit | undefined = row ? { kind: row.kind, minValue: row.minValue, maxValue: row.maxValue, criterion: row.criterion, source: row.source, verified: row.verified, condition: row.condition ?? null } : undefined;
+  const digits = row ? limitDigits(itemCode, row.source) : undefined;
+  const base: SpecLimit | undefined = row ? { kind: row.kind, minValue: row.minValue, maxValue: row.maxValue, criterion: row.criterion, source: row.source, verified: row.verified, condition: row.condition ?? null, ...(digits ? { digits } : {}) } : undefined;
   if (!SULPHUR_ITEMS.has(itemCode) || !isSulphurRequirement(spec.sulphurRequirement)) return base;
   const statutory = SULPHUR_REQUIREMENTS[spec.sulphurRequirement];
   if (statutory.max === null) {
@@ -59,8 +61,9 @@ export function limitFor(rows: LimitRow[], itemCode: string, spec: SampleSpec): 
     minValue: null,
     maxValue: statutory.max,
     criterion: null,
-    source: base && specMax !== null ? `${statutory.source}（严于 ${base.source} 的 ${specMax}）` : statutory.source,
+    source: base && specMax !== null ? `${statutory.source}（严于 ${base.source} 的 ${printedLimitValue(specMax, base.digits)}）` : statutory.source,
     verified: true,
     condition: null,
+    digits: { decimals: 2 },
   };
 }

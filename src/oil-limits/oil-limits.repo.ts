@@ -17,6 +17,7 @@ export async function listLimits(ex: Executor, f: LimitFilter) {
       gradeName: oilGrades.name,
       itemName: oilTestItems.name,
       unit: oilTestItems.unit,
+      itemCode: oilLimits.itemCode,
       edition: oilLimits.edition,
       variant: oilLimits.variant,
       kind: oilLimits.kind,

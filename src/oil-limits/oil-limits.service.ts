@@ -5,6 +5,7 @@ import type { Db } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
 import { describeLimit, type SpecLimit } from '../lab/judgement.js';
+import { limitDigits } from '../lab/limit-digits.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { parseInput, requiredText } from '../shared/validation.js';
 import * as repo from './oil-limits.repo.js';
@@ -22,7 +23,7 @@ export function makeOilLimitsService(deps: { db: Db }) {
       assertCan(user, 'limits.verify');
       const verified = query.status === 'verified' ? true : query.status === 'all' ? undefined : false;
       const [rows, grades] = await Promise.all([repo.listLimits(db, { grade: query.grade, verified }), listOilGrades(db)]);
-      return { rows: rows.map((r) => ({ ...r, limitText: describeLimit(r as SpecLimit, r.unit) })), grades, status: query.status === 'verified' || query.status === 'all' ? query.status : 'unverified', grade: query.grade ?? '' };
+      return { rows: rows.map((r) => ({ ...r, limitText: describeLimit({ ...(r as SpecLimit), digits: limitDigits(r.itemCode, r.source) }, r.unit) })), grades, status: query.status === 'verified' || query.status === 'all' ? query.status : 'unverified', grade: query.grade ?? '' };
     },
 
     async verify(user: Principal, id: number, input: unknown) {

@@ -1,6 +1,6 @@
 import { assertCan, type Principal } from '../auth/access.js';
 import type { WindowCaseRef } from '../bookings/bookings.service.js';
-import { servicesOfNode } from '../catalog/catalog.repo.js';
+import { searchServices, servicesOfNode } from '../catalog/catalog.repo.js';
 import { expireTokens, insertAccountToken, countUsers } from '../company/company.repo.js';
 import { CLAIM_DAYS, hashClaimCode, newClaimCode, normaliseClaimCode } from '../company/tokens.js';
 import { inTransaction } from '../db/tx.js';
@@ -48,7 +48,8 @@ export async function caseDetail(deps: WindowDeps, staff: Principal, id: number)
   const [bookings, history, services, users] = await Promise.all([
     repo.caseBookings(deps.db, c.id),
     open ? repo.companyHistory(deps.db, c.enterpriseId) : Promise.resolve([]),
-    servicesOfNode(deps.db, c.nodeId),
+    // The city centre's window books at every node: every service some node offers; a station's, its own.
+    c.nodeKind === 'centre' ? searchServices(deps.db, {}).then((all) => all.filter((s) => s.nodeCount > 0)) : servicesOfNode(deps.db, c.nodeId),
     countUsers(deps.db, c.enterpriseId),
   ]);
   return { windowCase: c, open, bookings, history, services, companyHasUsers: users > 0, anyNode: c.nodeKind === 'centre' };

@@ -427,15 +427,15 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(b.conclusion).to.equal('fail');
       const rows = await t.db.select().from(results).where(eq(results.bookingId, b.id));
       const byCode = Object.fromEntries(rows.map((r) => [r.testItemCode, r]));
-      expect(byCode['OIL-DEN15']).to.include({ judgement: 'fail', limitText: '≤ 991 kg/m³', valueNumber: 995.2 });
-      expect(byCode['OIL-KV50']).to.include({ judgement: 'pass', limitText: '≤ 380 mm²/s' }); // equal to the limit
+      expect(byCode['OIL-DEN15']).to.include({ judgement: 'fail', limitText: '≤ 991.0 kg/m³', valueNumber: 995.2 });
+      expect(byCode['OIL-KV50']).to.include({ judgement: 'pass', limitText: '≤ 380.0 mm²/s' }); // equal to the limit
       // left empty, CCAI is calculated from the sample's density and viscosity
       expect(byCode['OIL-CCAI']).to.include({ valueText: '857', valueNumber: 857, judgement: 'pass' });
       // below the method's limit of quantitation, as the lab reports it: decided by the bound, no number stored
       expect(byCode['OIL-H2S']).to.include({ valueText: '<0.60', valueNumber: null, judgement: 'pass', judgementBasis: 'auto' });
-      expect(byCode['OIL-FP-PM']).to.include({ judgement: 'pass', limitText: '≥ 60 ℃', judgementBasis: 'auto' }); // equal to the minimum
+      expect(byCode['OIL-FP-PM']).to.include({ judgement: 'pass', limitText: '≥ 60.0 ℃', judgementBasis: 'auto' }); // equal to the minimum
       // ISO 8217 leaves residual sulphur to statutory limits: the booking said "global 0.50 %", which judges it
-      expect(byCode['OIL-S-PCT']).to.include({ judgement: 'pass', limitText: '≤ 0.5 % m/m', judgementBasis: 'auto' });
+      expect(byCode['OIL-S-PCT']).to.include({ judgement: 'pass', limitText: '≤ 0.50 % m/m', judgementBasis: 'auto' });
       expect(byCode['OIL-S-PCT']!.limitSource).to.contain('MARPOL 附则Ⅵ 第 14 条');
       expect(byCode['OIL-ULO']).to.include({ judgement: 'pass', valueNumber: null, judgementBasis: 'tester' });
     });
@@ -448,7 +448,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(page.status).to.equal(200);
       expect(page.text).to.contain('检测报告');
       // 项目, 方法, 单位, 限值, 结果, 单项判定 — one row of the report
-      expect(page.text.replace(/\s+/g, ' ')).to.match(/密度（15 ℃）<\/td> <td class="small">ISO 3675（GB\/T 1884）<\/td> <td class="col-unit">kg\/m³<\/td> <td>≤ 991 kg\/m³<\/td> <td class="col-value font-monospace">995.2<\/td> <td class="col-judge"><strong>不合格<\/strong>/);
+      expect(page.text.replace(/\s+/g, ' ')).to.match(/密度（15 ℃）<\/td> <td class="small">ISO 3675（GB\/T 1884）<\/td> <td class="col-unit">kg\/m³<\/td> <td>≤ 991.0 kg\/m³<\/td> <td class="col-value font-monospace">995.2<\/td> <td class="col-judge"><strong>不合格<\/strong>/);
       expect(page.text).to.match(/检测结论：<\/strong><span class="fs-6 fw-bold">不合格/);
       // where the printed copy takes the seal: the issuing lab and the seal a test report bears
       expect(page.text).to.match(/签发单位（检验检测专用章）：[^<]+实验室/).and.not.contain('（盖章）');
@@ -535,7 +535,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const lines = Object.fromEntries((await t.db.select().from(results).where(eq(results.bookingId, b.id))).map((r) => [r.testItemCode, r]));
       expect(lines['OIL-POUR']).to.include({ judgement: 'fail', limitText: '≤ -6 ℃', judgementBasis: 'auto' }); // −3 passes summer, not winter
       expect(lines['OIL-LUB']).to.include({ judgement: 'not_applicable', judgementBasis: 'auto', valueText: '400' });
-      expect(lines['OIL-S-PCT']).to.include({ judgement: 'fail', limitText: '≤ 0.5 % m/m' }); // ISO allows 1.00, the global cap does not
+      expect(lines['OIL-S-PCT']).to.include({ judgement: 'fail', limitText: '≤ 0.50 % m/m' }); // ISO allows 1.00, the global cap does not
       expect(b.conclusion).to.equal('fail');
     });
 

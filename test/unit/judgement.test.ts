@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { limitDigits, printedLimitValue } from '../../src/lab/limit-digits.js';
 import { describeLimit, judge, judgeBounded, overallOf, parseBounded, parseMeasured, type SpecLimit } from '../../src/lab/judgement.js';
 
 const limit = (l: Partial<SpecLimit> & Pick<SpecLimit, 'kind'>): SpecLimit => ({ minValue: null, maxValue: null, criterion: null, source: 'TEST', verified: true, ...l });
@@ -86,5 +87,23 @@ describe('p90 from a histogram (as PostgreSQL percentile_cont)', () => {
     expect(percentileOf(Array.from({ length: 10 }, (_, i) => ({ days: i + 1, n: 1 })), 0.9)).to.be.closeTo(9.1, 1e-9);
     // 3 × 1 day and 1 × 10 days: ranks 0..3, p90 at 2.7 → between 1 and 10 → 1 + 0.7 × 9 = 7.3
     expect(percentileOf([{ days: 1, n: 3 }, { days: 10, n: 1 }], 0.9)).to.be.closeTo(7.3, 1e-9);
+  });
+});
+
+describe('limits printed as their specification prints them', () => {
+  it('ISO 8217 digits per characteristic, viscosity in four significant figures, MARPOL sulphur in two decimals', () => {
+    const iso = (item: string, kind: 'max' | 'min' | 'range', minValue: number | null, maxValue: number | null, unit: string) =>
+      describeLimit({ kind, minValue, maxValue, criterion: null, source: 'ISO 8217:2017 表 2', verified: true, digits: limitDigits(item, 'ISO 8217:2017 表 2') }, unit);
+    expect(iso('OIL-DEN15', 'max', null, 991, 'kg/m³')).to.equal('≤ 991.0 kg/m³');
+    expect(iso('OIL-KV50', 'max', null, 380, 'mm²/s')).to.equal('≤ 380.0 mm²/s');
+    expect(iso('OIL-KV40', 'range', 2, 11, 'mm²/s')).to.equal('2.000 – 11.00 mm²/s');
+    expect(iso('OIL-ASH', 'max', null, 0.1, '% m/m')).to.equal('≤ 0.100 % m/m');
+    expect(iso('OIL-H2S', 'max', null, 2, 'mg/kg')).to.equal('≤ 2.00 mg/kg');
+    expect(iso('OIL-CCAI', 'max', null, 870, '')).to.equal('≤ 870');
+    expect(iso('OIL-POUR', 'max', null, -6, '℃')).to.equal('≤ -6 ℃');
+    expect(limitDigits('OIL-S-PCT', 'MARPOL 附则Ⅵ 第 14 条')).to.deep.equal({ decimals: 2 });
+    // other specifications print the stored value
+    expect(limitDigits('OIL-DEN20', 'GB 17930-2016 表 1')).to.equal(undefined);
+    expect(printedLimitValue(0.5, undefined)).to.equal('0.5');
   });
 });
