@@ -2,6 +2,7 @@ import { ROLE_LABELS } from '../auth/auth.view.js';
 import { BOOKING_KIND_LABELS, DELIVERY_MODE_LABELS, NODE_KIND_LABELS } from '../catalog/catalog.view.js';
 import type { Dashboard } from '../stats/dashboard.js';
 import { formatCell } from '../stats/export.js';
+import { groupThousands } from '../fees/fees.view.js';
 import type { PeriodQuery } from '../stats/period.js';
 import { PERIOD_PRESETS } from '../stats/stats.view.js';
 import type { NodeRow, OfferingRow, ServiceRowFull } from './network.repo.js';
@@ -58,7 +59,7 @@ const DASHBOARD_SCRIPTS = ['/vendor/echarts/echarts.min.js', '/static/js/dashboa
 
 /** The statistics dashboard: figures, tables (each with its export links), the period form as entered. */
 export function dashboardPage(dashboard: Dashboard & { refreshSeconds: number }, query: PeriodQuery, refused: { errors?: Record<string, string>; formError?: string } = {}) {
-  return { title: '统计看板', ...dashboard, presets: PERIOD_PRESETS, query, formatCell, labels: adminViewLabels, ...refused, scripts: DASHBOARD_SCRIPTS };
+  return { title: '统计看板', ...dashboard, presets: PERIOD_PRESETS, query, formatCell: displayCell, labels: adminViewLabels, ...refused, scripts: DASHBOARD_SCRIPTS };
 }
 
 /** Where a node's service stands for bookings. */
@@ -105,4 +106,9 @@ export function serviceFormPage(form: { refs: unknown; service: ServiceRowFull |
 /** A temporary password, shown once: for a new account (with its mobile) or after a reset. */
 export function temporaryPasswordPage(account: { name: unknown; mobile?: unknown }, temporaryPassword: string, created: boolean) {
   return { title: created ? '账号已创建' : '密码已重置', name: account.name, ...(created ? { mobile: account.mobile } : {}), temporaryPassword, created };
+}
+
+/** A figure on the page: amounts grouped in thousands ("287,395.00"); the exports keep plain numbers for spreadsheets. */
+function displayCell(value: Parameters<typeof formatCell>[0], format?: Parameters<typeof formatCell>[1]): string {
+  return format === 'yuan' && typeof value === 'number' ? groupThousands(value.toFixed(2)) : formatCell(value, format);
 }

@@ -1,3 +1,4 @@
+import { groupThousands } from '../fees/fees.view.js';
 import type { EquipmentRates } from '../db/schema.js';
 
 /*
@@ -61,9 +62,7 @@ export function amountFor(rateCents: number, minutes: number): number {
 /** "¥1,280.00" */
 export function formatYuan(cents: number | null | undefined): string {
   if (cents === null || cents === undefined) return '—';
-  const yuan = (cents / 100).toFixed(2);
-  const [whole, fraction] = yuan.split('.');
-  return `¥${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
+  return `¥${groupThousands((cents / 100).toFixed(2))}`;
 }
 
 /** "2.5 小时" */

@@ -1,7 +1,13 @@
-/** Money as users read it: "35.00 元" (amounts are kept in fen). */
+/** Money as users read it: "35.00 元", "287,395.00 元" (amounts are kept in fen). */
 export function yuan(cents: number | null | undefined): string {
   if (cents === null || cents === undefined) return '待定';
-  return `${(cents / 100).toFixed(2)} 元`;
+  return `${groupThousands((cents / 100).toFixed(2))} 元`;
+}
+
+/** "287395.00" → "287,395.00": the whole part in groups of three, as amounts are printed. */
+export function groupThousands(amount: string): string {
+  const [whole, fraction] = amount.split('.');
+  return `${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
 export const PRICE_TYPE_LABELS = {

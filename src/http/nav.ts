@@ -37,7 +37,7 @@ export function navFor(user: Principal | undefined, unread = 0): NavItem[] {
   if (user.role === 'park_admin') items.splice(2, 0, { href: '/chains', label: '一件事联办' });
   // A company reaches its quality needs from the 一件事 page (the header stays one line wide).
   if (user.role === 'park_admin') items.splice(2, 0, { href: '/needs', label: '质量需求' });
-  if (user.role === 'expert') items.unshift({ href: '/needs', label: '我的需求' });
+  if (user.role === 'expert') items.unshift({ href: '/needs', label: '质量需求' });
   if (isCoordinator(user)) items.splice(1, 0, { href: '/coordinator/chains', label: '一件事协调' }, { href: '/needs', label: '质量需求' });
   items.push({ href: '/notifications', label: '站内信', ...(unread > 0 ? { badge: unread } : {}) });
   return items;

@@ -105,6 +105,7 @@ const bookingLine = {
   window: bookings.window,
   units: bookings.units,
   serviceName: services.name,
+  nodeId: bookings.nodeId,
   nodeName: nodes.name,
   contactName: bookings.contactName,
   submittedAt: bookings.submittedAt,
