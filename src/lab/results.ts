@@ -258,6 +258,8 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
         points.push({ nominal: n, measured: m, error: Number((m - n).toPrecision(12)), ...(mpe ? { mpe: mpeAt(mpe, n) } : {}), uncertainty: uncertainty || null });
       });
     }
+    // A certificate's data table names its unit in every heading ("标称值（MPa）"): readings without one mean nothing.
+    if (points.length && !unit && !errors[`${base}.unit`]) errors[`${base}.unit`] = '请填写测量点读数的单位（如 MPa、kg、℃）';
     if (!points.length && !badPoint && (conclusion === 'pass' || conclusion === 'calibrated')) {
       errors[`${base}.points`] = conclusion === 'pass' ? '请填写检定的测量点（标称值、实测值）：合格须由数据得出' : '请填写校准的测量点（标称值、实测值、扩展不确定度）';
     }

@@ -185,6 +185,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
         [`cal[i${b}][certificateNo]`]: 'JD-2026-0002',
         [`cal[i${b}][nextDueDate]`]: '2027-03-27',
         [`cal[i${b}][mpe]`]: '±1.6%',
+        [`cal[i${b}][unit]`]: 'MPa',
         [`cal[i${b}][points][0][nominal]`]: '1.6',
         [`cal[i${b}][points][0][measured]`]: '1.62',
       });
@@ -226,6 +227,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
         fields[`cal[i${it.booking_items.id}][certificateNo]`] = `JD-2026-000${i + 1}`;
         fields[`cal[i${it.booking_items.id}][nextDueDate]`] = i === 0 ? '2027-03-27' : '';
         fields[`cal[i${it.booking_items.id}][mpe]`] = '±0.016';
+        fields[`cal[i${it.booking_items.id}][unit]`] = 'MPa';
         fields[`cal[i${it.booking_items.id}][points][0][nominal]`] = '1.000';
         fields[`cal[i${it.booking_items.id}][points][0][measured]`] = i === 0 ? '1.012' : '1.031';
       }

@@ -43,6 +43,7 @@ describe('instrument ledger: certificates update the ledger when they are issued
         [`cal[i${itemIds[i]}][nextDueDate]`, l.nextDueDate],
         // the data the conclusion rests on: within the MPE, beyond it for 不合格, with U for a calibration
         [`cal[i${itemIds[i]}][mpe]`, '±0.026'],
+        [`cal[i${itemIds[i]}][unit]`, 'MPa'],
         [`cal[i${itemIds[i]}][points][0][nominal]`, '1.6'],
         [`cal[i${itemIds[i]}][points][0][measured]`, l.conclusion === 'fail' ? '1.65' : '1.61'],
         [`cal[i${itemIds[i]}][points][0][uncertainty]`, l.conclusion === 'calibrated' ? '0.008 MPa' : ''],

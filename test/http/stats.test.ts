@@ -40,6 +40,7 @@ describe('statistics: dashboards from a known fixture', () => {
       results[`cal[i${it.booking_items.id}][certificateNo]`] = `C-${it.booking_items.id}`;
       results[`cal[i${it.booking_items.id}][nextDueDate]`] = '2027-03-01';
       results[`cal[i${it.booking_items.id}][mpe]`] = '±0.026';
+      results[`cal[i${it.booking_items.id}][unit]`] = 'MPa';
       results[`cal[i${it.booking_items.id}][points][0][nominal]`] = '1.6';
       results[`cal[i${it.booking_items.id}][points][0][measured]`] = '1.61';
     }

@@ -10,7 +10,7 @@ const METER_STANDARDS = ['JJF 1587-2016'];
 
 /** A results form with one line for item 7. */
 function form(line: Record<string, unknown>, points: [string, string, string?][] = []) {
-  return { cal: { i7: { certificateNo: 'JD2026-000001', nextDueDate: '2027-06-03', ...line, points: points.map(([nominal, measured, uncertainty]) => ({ nominal, measured, uncertainty: uncertainty ?? '' })) } } };
+  return { cal: { i7: { certificateNo: 'JD2026-000001', nextDueDate: '2027-06-03', unit: 'MPa', ...line, points: points.map(([nominal, measured, uncertainty]) => ({ nominal, measured, uncertainty: uncertainty ?? '' })) } } };
 }
 
 describe('calibration results: the conclusion follows from the data', () => {
@@ -42,6 +42,8 @@ describe('calibration results: the conclusion follows from the data', () => {
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.026' }), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.points']).to.contain('合格须由数据得出');
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('判为合格须给出最大允许误差');
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '1.6级' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('±0.026');
+    // readings without their unit mean nothing on a certificate
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.026', unit: '' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.unit']).to.equal('请填写测量点读数的单位（如 MPa、kg、℃）');
   });
 
   it('不合格 stands on a point beyond the MPE; with every point within it, the remark must say what failed', () => {
