@@ -78,6 +78,19 @@ describe('forms that never lose input', () => {
     });
   });
 
+  it('refuses 强检 on an instrument a service only calibrates (its basis is a JJF), at that row, nothing booked', async () => {
+    const xincheng = await nodeServiceOf(t.db, 'ST-XINCHENG', 'CAL-DMM');
+    const page = await openBookingForm(company, 'CAL-DMM', xincheng.nodeId);
+    const fields = { ...calibrationFields(page, xincheng.nodeId), service: 'CAL-DMM', 'items[0][name]': '数字多用表', 'items[1][compulsory]': '' };
+    const before = await t.db.$count(bookings);
+    const refused = await postMultipart(company, '/bookings', fields, []);
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('本服务依据校准规范 JJF 1587-2016 只作校准，不属强制检定').and.contain('id="item-0-compulsory" data-field="compulsory" name="items[0][compulsory]" checked aria-invalid="true"');
+    expect(await t.db.$count(bookings)).to.equal(before);
+    // without the tick the same form books
+    expect((await postMultipart(company, '/bookings', { ...fields, 'items[0][compulsory]': '' }, [])).status).to.equal(303);
+  });
+
   it('registration names every problem at once: fields, the two passwords, the agreement and a mobile already taken', async () => {
     const visitor = agentFor(t.app);
     const csrf = await csrfFrom(visitor, '/register');
