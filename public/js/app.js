@@ -29,6 +29,13 @@
     }, 0);
   });
 
+  // "同一份样品" on a later step of a 一件事: its sample fields are taken from the earlier step, so they hide.
+  document.querySelectorAll('input[data-same-sample]').forEach(function (box) {
+    var fields = document.getElementById(box.getAttribute('data-same-sample'));
+    if (!fields) return;
+    box.addEventListener('change', function () { fields.hidden = box.checked; });
+  });
+
   // A table wider than the screen scrolls sideways: make its box reachable and scrollable with the keyboard.
   document.querySelectorAll('.table-responsive').forEach(function (box) {
     if (box.scrollWidth <= box.clientWidth + 1) return;

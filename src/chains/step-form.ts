@@ -9,6 +9,8 @@ const str = (body: Record<string, unknown>, name: string): string => (typeof bod
 
 export const CALIBRATION_FIELDS = ['instrumentName', 'serialNo', 'quantity', 'deliveryMode', 'onsiteAddress'] as const;
 export const OIL_FIELDS = ['sampleName', 'gradeCode', 'specEdition', 'gradeVariant', 'sulphurRequirement', 'sourceType', 'sourceName', 'samplingDate', 'quantity', 'sealNo', 'packageCode'] as const;
+/** What identifies the sample itself (shared by steps on the same sample), as against what a step asks of it. */
+const SAMPLE_FIELDS = new Set<string>(['sampleName', 'gradeCode', 'specEdition', 'gradeVariant', 'sourceType', 'sourceName', 'samplingDate', 'quantity', 'sealNo']);
 
 /** The kind-specific booking fields of one step (kept with the step: a deferred step is booked from them later). */
 export function stepDetails(service: ActiveService, body: Record<string, unknown>, position: number, common: { description: string } | undefined): Record<string, unknown> {
@@ -18,7 +20,11 @@ export function stepDetails(service: ActiveService, body: Record<string, unknown
     return { deliveryMode, onsiteAddress: f('onsiteAddress'), items: [{ name: f('instrumentName'), serialNo: f('serialNo'), quantity: f('quantity') || '1' }] };
   }
   if (service.bookingKind === 'oil_test') {
-    return Object.fromEntries([...OIL_FIELDS.map((k) => [k, f(k)]), ['testMode', 'package'], ['testItems', []]]);
+    // "同一份样品": the sample as an earlier step names it (the recheck of the sample the full test took), so it is
+    // not typed twice; what the step itself decides — its package and sulphur requirement — stays its own.
+    const same = /^[1-9]\d?$/.exec(f('sameSampleAs'))?.[0];
+    const from = same && Number(same) < position ? (name: string) => str(body, `s${same}_${name}`) : f;
+    return Object.fromEntries([...OIL_FIELDS.map((k) => [k, SAMPLE_FIELDS.has(k) ? from(k) : f(k)]), ['testMode', 'package'], ['testItems', []]]);
   }
   return {
     deliveryMode: service.deliveryModes.includes('online') ? 'online' : (service.deliveryModes[0] ?? 'online'),

@@ -87,12 +87,17 @@ export interface BoundedResult {
 }
 
 /**
- * A copper strip corrosion rating (GB/T 5096 / ISO 2160): the class 1–4 with its shade a–e, as "1a", "1 b", "2c级";
+ * A copper strip corrosion rating (GB/T 5096 / ISO 2160): the class 1–4 with its shade (1a–1b, 2a–2e, 3a–3b, 4a–4c),
+ * as "1a", "1 b", "2c级";
  * the class is the number a limit ("不大于 1 级") judges. undefined for anything else.
  */
 export function parseCorrosionClass(text: string): { value: number; text: string } | undefined {
   const m = /^([1-4])\s*([a-eA-E])?\s*级?$/.exec(text.trim());
-  return m ? { value: Number(m[1]), text: `${m[1]}${(m[2] ?? '').toLowerCase()}` } : undefined;
+  if (!m) return undefined;
+  const shade = (m[2] ?? '').toLowerCase();
+  // the shades each class has in the standard's colour plate: 1a–1b, 2a–2e, 3a–3b, 4a–4c
+  if (shade && !{ 1: 'ab', 2: 'abcde', 3: 'ab', 4: 'abc' }[Number(m[1]) as 1 | 2 | 3 | 4].includes(shade)) return undefined;
+  return { value: Number(m[1]), text: `${m[1]}${shade}` };
 }
 
 /** Parses "<0.60", "＜ 0.60", ">480" (the tester's own spelling of a bound); undefined for anything else. */

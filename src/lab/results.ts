@@ -87,7 +87,7 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
       // Beyond the method's range a lab reports a bound: "<0.60" below its limit of quantitation, ">480" above its range.
       const bounded = value === undefined ? parseBounded(text) : undefined;
       if (isNumericLimit(limit) && value === undefined && !bounded) {
-        errors[key] = `“${item.name}”应填写数值（如 0.45），不要带单位或逗号；低于或高于方法测定范围时填写“<0.60”“>480”`;
+        errors[key] = item.unit === '级' ? `“${item.name}”应填写腐蚀级别，如 1a、1b、2c（GB/T 5096 比色板）` : `“${item.name}”应填写数值（如 0.45），不要带单位或逗号；低于或高于方法测定范围时填写“<0.60”“>480”`;
         continue;
       }
       const measured = value ?? bounded?.bound;
@@ -185,6 +185,15 @@ function mpeAt(mpe: { value: number; relative: boolean }, nominal: number): numb
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
+/** Decimal places of a number as typed ("1.600" → 3, "10" → 0, "1.2e-3" → 4). */
+function decimalsOf(text: string): number {
+  const n = Number(text.trim().replace(/^＋/, '+').replace(/^－/, '-'));
+  if (!Number.isFinite(n)) return 0;
+  const m = /\.(\d+)/.exec(text);
+  const exp = /e([+-]?\d+)$/i.exec(text.trim());
+  return Math.min(12, Math.max(0, (m?.[1]?.length ?? 0) - (exp ? Number(exp[1]) : 0)));
+}
+
 /** A check point of a certificate: the error is measured − nominal; the MPE (when given) at that point. */
 export interface CalibrationPoint {
   nominal: number;
@@ -255,7 +264,9 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
           errors[`${base}.points.${i}`] = `校准证书应给出第 ${i + 1} 个测量点的扩展不确定度 U（k=2）`;
           badPoint = true;
         }
-        points.push({ nominal: n, measured: m, error: Number((m - n).toPrecision(12)), ...(mpe ? { mpe: mpeAt(mpe, n) } : {}), uncertainty: uncertainty || null });
+        // The error to the decimals the readings were typed with: 10.001 − 10 is +0.001, not +0.000999999999999.
+        const places = Math.max(decimalsOf(nominal), decimalsOf(measured));
+        points.push({ nominal: n, measured: m, error: Number((m - n).toFixed(places)), ...(mpe ? { mpe: mpeAt(mpe, n) } : {}), uncertainty: uncertainty || null });
       });
     }
     // A certificate's data table names its unit in every heading ("标称值（MPa）"): readings without one mean nothing.
@@ -276,7 +287,8 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
         bookingItemId: inst.id,
         conclusion,
         certificateNo,
-        nextDueDate: conclusion === 'fail' ? nextDueDate || null : nextDueDate,
+        // 不合格: no validity to give; a date typed (or left from the form's default) is not printed as 复检日期
+        nextDueDate: conclusion === 'fail' ? null : nextDueDate,
         points: points.length ? points : null,
         unit: unit || null,
         // The MPE as written, kept with the line like an oil result's limit: the certificate prints it as judged.

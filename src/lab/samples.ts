@@ -1,6 +1,7 @@
 import type { BookingView, itemsOf } from '../bookings/bookings.repo.js';
 import type { Executor } from '../db/client.js';
 import * as repo from './lab.repo.js';
+import { describeLimit } from './judgement.js';
 import { limitFor } from './limits.js';
 import { parseCalibrationResults, parseConsultationRecord, parseOilResults, type OilSampleForResults, type ParsedResults } from './results.js';
 
@@ -23,7 +24,13 @@ export async function oilSamples(ex: Executor, items: BookingItem[]): Promise<Oi
       gradeCode: item.gradeCode!,
       gradeName: item.gradeName,
       labelCode: item.labelCode,
-      items: testItems.filter((t) => wanted.has(t.code)).map((t) => ({ ...t, limit: limitFor(limits, t.code, spec) ?? null })),
+      items: testItems
+        .filter((t) => wanted.has(t.code))
+        .map((t) => {
+          const limit = limitFor(limits, t.code, spec);
+          // as the report will print it (the standard's digits), without the unit the form shows beside it
+          return { ...t, limit: limit ?? null, limitText: limit ? describeLimit(limit) : '无限值' };
+        }),
     };
   });
 }

@@ -240,6 +240,35 @@ describe(`whole-chain requests 一件事 (${onPostgresServer ? 'PostgreSQL serve
     expect(v3.status).to.equal(303);
   });
 
+  it('a recheck of the same sample takes it from the earlier step: typed once, its own package and sulphur requirement kept', async () => {
+    const bunker = await createCompanyUser(t.db, { name: '舟山同样品燃料供应有限公司' });
+    const user = await principal(bunker.user.id);
+    const plan = await t.services.chains.plan(user, 'OIL-TRADE');
+    const s1 = plan.steps[0]!.nodes.find((n) => n.windows.length > 0)!;
+    const sample = { sampleName: 'VLSFO 低硫燃料油', gradeCode: 'ISO8217-RMG380', specEdition: 'ISO 8217:2017', sulphurRequirement: 'global', sourceType: 'barge', sourceName: '舟港油 18', samplingDate: '2026-09-27', quantity: '1', sealNo: 'ZS-0012345' };
+    const { number } = await t.services.chains.file(user, {
+      bundle: 'OIL-TRADE',
+      idempotencyKey: key(),
+      contactName: '黄海',
+      contactMobile: '13900000301',
+      description: '保税燃料油交付前检测，买方要求硫含量按排放控制区限值复检。',
+      s1_node: String(s1.id),
+      s1_slot: `${s1.id}@${s1.windows[0]!.value}`,
+      ...Object.fromEntries(Object.entries(sample).map(([k, v]) => [`s1_${k}`, v])),
+      s1_packageCode: 'PKG-RM-FULL',
+      s2_node: String(plan.steps[1]!.nodes[0]!.id),
+      s2_slot: 'later',
+      s2_sameSampleAs: '1',
+      s2_packageCode: 'PKG-MARPOL-S',
+      s2_sulphurRequirement: 'eca',
+      s2_sampleName: '（隐藏的旧输入，不应采用）',
+      s3_node: String(plan.steps[2]!.nodes[0]!.id),
+      s3_slot: 'later',
+    });
+    const steps = await stepsOf(number);
+    expect(steps[1]!.details).to.include({ sampleName: 'VLSFO 低硫燃料油', gradeCode: 'ISO8217-RMG380', sealNo: 'ZS-0012345', samplingDate: '2026-09-27', packageCode: 'PKG-MARPOL-S', sulphurRequirement: 'eca' });
+  });
+
   it('scope: a company sees only its chains, a park admin its park’s, coordinators all; roles are refused', async () => {
     const user = await principal(company.user.id);
     const plan = await t.services.chains.plan(user, 'OIL-TRADE').catch(() => undefined);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseCalibrationResults, parseMpe } from '../../src/lab/results.js';
+import { parseCalibrationResults, parseMpe, type CalibrationPoint } from '../../src/lab/results.js';
 import { fieldErrorsOf as refusal } from '../support/refusal.js';
 
 const TODAY = '2026-12-04';
@@ -31,6 +31,13 @@ describe('calibration results: the conclusion follows from the data', () => {
       { nominal: 0.8, measured: 0.79, error: -0.01, mpe: 0.026, uncertainty: null },
       { nominal: 1.6, measured: 1.626, error: 0.026, mpe: 0.026, uncertainty: null },
     ]);
+  });
+
+  it('gives the error to the decimals the readings were typed with, and no next date on a 不合格', () => {
+    const parsed = parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.01' }, [['10', '10.001'], ['1.600', '1.6']]), [GAUGE], TODAY, GAUGE_STANDARDS);
+    expect((parsed.rows[0]!.points as CalibrationPoint[]).map((p) => p.error)).to.deep.equal([0.001, 0]);
+    const failed = parseCalibrationResults(form({ conclusion: 'fail', mpe: '±0.01' }, [['10', '10.05']]), [GAUGE], TODAY, GAUGE_STANDARDS);
+    expect(failed.rows[0]!.nextDueDate, 'the form\'s default date is not printed as 复检日期').to.equal(null);
   });
 
   it('refuses 合格 when one error is beyond the MPE (relative MPE taken at each nominal value), naming the point', () => {

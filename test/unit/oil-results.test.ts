@@ -21,7 +21,9 @@ describe('oil results: what the report prints must agree', () => {
     expect(parseCorrosionClass('1a')).to.deep.equal({ value: 1, text: '1a' });
     expect(parseCorrosionClass(' 1 B 级')).to.deep.equal({ value: 1, text: '1b' });
     expect(parseCorrosionClass('3')).to.deep.equal({ value: 3, text: '3' });
-    for (const bad of ['5a', '1f', 'a', '1.5', '']) expect(parseCorrosionClass(bad), bad).to.equal(undefined);
+    // only the shades the colour plate has: 1a–1b, 2a–2e, 3a–3b, 4a–4c
+    expect(parseCorrosionClass('2e')).to.deep.equal({ value: 2, text: '2e' });
+    for (const bad of ['5a', '1f', '1c', '3c', '4d', 'a', '1.5', '']) expect(parseCorrosionClass(bad), bad).to.equal(undefined);
   });
 
   it('judges a rating by its class and prints it as rated: 1b meets ≤ 1 级, 2a does not', () => {
