@@ -243,6 +243,8 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
     if (str(get(line, 'unit'), 100).length > 20) errors[`${base}.unit`] = '单位不能超过 20 个字符';
     const mpe = mpeText ? parseMpe(mpeText) : undefined;
     if (mpeText && !mpe) errors[`${base}.mpe`] = '最大允许误差应写成“±0.026”（与读数同单位）或“±0.5%”（相对标称值）';
+    // No regulation allows a fifth of the reading (±500 % was typed in a review and passed everything).
+    else if (mpe?.relative && mpe.value > 20) errors[`${base}.mpe`] = `最大允许误差 ±${mpe.value}% 超出常理（相对误差一般不超过 ±20%），请核对检定规程`;
     else if (!mpeText && conclusion === 'pass') errors[`${base}.mpe`] = '判为合格须给出最大允许误差：结论由示值误差与之比较得出';
     const rawPoints = get(line, 'points');
     const points: CalibrationPoint[] = [];

@@ -211,8 +211,9 @@ export async function seedDemoChains(db: Db, now: Date = new Date()): Promise<{ 
       s2_node: String(plan.steps[1]!.nodes[0]!.id), s2_slot: 'later', s3_node: String(plan.steps[2]!.nodes[0]!.id), s3_slot: 'later',
     };
     const sample = { sampleName: 'VLSFO 低硫燃料油', gradeCode: 'ISO8217-RMG380', specEdition: 'ISO 8217:2017', sulphurRequirement: 'global', sourceType: 'barge', sourceName: '舟港油 18', samplingDate: now.toISOString().slice(0, 10), quantity: '1', sealNo: 'ZS-0012345' };
-    for (const p of [1, 2]) for (const [f, v] of Object.entries(sample)) body[`s${p}_${f}`] = v;
-    Object.assign(body, { s1_packageCode: 'PKG-RM-FULL', s2_packageCode: 'PKG-MARPOL-S', s2_sulphurRequirement: 'eca' });
+    for (const [f, v] of Object.entries(sample)) body[`s1_${f}`] = v;
+    // the recheck is of the same sample, as a company files it: 同一份样品, its own package and sulphur requirement
+    Object.assign(body, { s1_packageCode: 'PKG-RM-FULL', s2_sameSampleAs: '1', s2_packageCode: 'PKG-MARPOL-S', s2_sulphurRequirement: 'eca' });
     return (await chains.file(bunker, body)).number;
   };
 

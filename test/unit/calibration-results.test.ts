@@ -49,6 +49,7 @@ describe('calibration results: the conclusion follows from the data', () => {
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.026' }), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.points']).to.contain('合格须由数据得出');
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('判为合格须给出最大允许误差');
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '1.6级' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('±0.026');
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±500%' }, [['1', '5']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('超出常理');
     // readings without their unit mean nothing on a certificate
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±0.026', unit: '' }, [['1', '1']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.unit']).to.equal('请填写测量点读数的单位（如 MPa、kg、℃）');
   });
