@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Executor } from '../db/client.js';
-import { bookings, enterprises, experts, needBookings, needMessages, needs, nodes, parks, services, users } from '../db/schema.js';
+import { bookings, enterprises, experts, needBookings, needMessages, needs, nodes, parks, serviceCategories, services, users } from '../db/schema.js';
 
 export type NeedRow = typeof needs.$inferSelect;
 export type ExpertRow = typeof experts.$inferSelect;
@@ -119,9 +119,14 @@ export async function servicesByCode(ex: Executor, codes: string[]) {
   return codes.flatMap((c) => rows.filter((r) => r.code === c));
 }
 
-/** Services an expert may propose: the active catalogue. */
+/** Services an expert may propose: the active catalogue, by category as the catalogue lists it. */
 export async function proposableServices(ex: Executor) {
-  return ex.select({ code: services.code, name: services.name }).from(services).where(eq(services.active, true)).orderBy(asc(services.code));
+  return ex
+    .select({ code: services.code, name: services.name, categoryName: serviceCategories.name })
+    .from(services)
+    .innerJoin(serviceCategories, eq(serviceCategories.code, services.categoryCode))
+    .where(eq(services.active, true))
+    .orderBy(asc(serviceCategories.sortOrder), asc(services.sortOrder), asc(services.code));
 }
 
 export async function insertNeedBookings(ex: Executor, needId: number, bookingIds: number[]): Promise<void> {
