@@ -22,6 +22,7 @@ import {
 } from './bookings.schemas.js';
 import type { BookingsDeps } from './context.js';
 import { activeService, isMarineFamily, oilReference, type ActiveService } from './form.js';
+import { metrologyBasis } from '../catalog/metrology-basis.js';
 import { isSulphurRequirement, SULPHUR_REQUIREMENTS } from '../lab/limits.js';
 
 /** A booking form checked completely: what will be saved, and the lines the review page shows. */
@@ -239,9 +240,8 @@ function calibrationDetails(service: ActiveService, c: CalibrationInput): KindDe
   const errors: Record<string, string> = {};
   if (!service.deliveryModes.includes(c.deliveryMode)) errors.deliveryMode = '该服务不提供所选服务方式';
   // 强检 is verification by a 检定规程: a service working only by 校准规范 (JJF) cannot take it (nor waive its fee).
-  const regulations = service.standards.filter((s) => /^JJG/i.test(s.trim()));
-  const specifications = service.standards.filter((s) => /^JJF/i.test(s.trim()));
-  if (!regulations.length && specifications.length) {
+  const { specifications, calibrationOnly } = metrologyBasis(service.standards);
+  if (calibrationOnly) {
     c.items.forEach((i, n) => {
       if (i.compulsory) errors[`items.${n}.compulsory`] = `本服务依据校准规范 ${specifications[0]} 只作校准，不属强制检定；强检器具请预约相应的检定服务`;
     });

@@ -1,5 +1,6 @@
 import { ValidationError } from '../shared/errors.js';
 import { addDays, dayjs, isIsoDate } from '../shared/time.js';
+import { metrologyBasis } from '../catalog/metrology-basis.js';
 import type { NewResult } from './lab.repo.js';
 import { ccaiOf, describeLimit, isNumericLimit, isReportOnly, judge, judgeBounded, limitNotApplicable, overallOf, parseBounded, parseCorrosionClass, parseMeasured, type SpecLimit } from './judgement.js';
 
@@ -212,8 +213,7 @@ export interface CalibrationPoint {
 export function parseCalibrationResults(body: Body, instruments: InstrumentForResults[], today: string, standards: readonly string[] = []): ParsedResults {
   const errors: Record<string, string> = {};
   const rows: NewResult[] = [];
-  const regulations = standards.filter((s) => /^JJG/i.test(s.trim()));
-  const specifications = standards.filter((s) => /^JJF/i.test(s.trim()));
+  const { regulations, specifications, calibrationOnly } = metrologyBasis(standards);
   for (const inst of instruments) {
     const base = `cal.${inst.id}`;
     const line = get(body.cal, itemKey(inst.id));
@@ -226,7 +226,7 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
     const label = `${inst.instrumentName ?? '器具'}（${inst.serialNo ?? ''}）`;
     const known = (CONCLUSIONS as readonly string[]).includes(conclusion);
     if (!known) errors[`${base}.conclusion`] = `请选择${label}的结论`;
-    else if (conclusion !== 'calibrated' && specifications.length && !regulations.length) {
+    else if (conclusion !== 'calibrated' && calibrationOnly) {
       errors[`${base}.conclusion`] = `本服务依据校准规范（${specifications.join('、')}），没有检定规程：只能校准，出具校准证书`;
     } else if (conclusion === 'calibrated' && inst.compulsory && regulations.length) {
       errors[`${base}.conclusion`] = `该器具属强制检定：应按 ${regulations[0]} 检定，出具检定证书或检定结果通知书，不能只作校准`;

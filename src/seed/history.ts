@@ -11,6 +11,7 @@ import { estimateFee, type FeeQuery } from '../fees/estimate.js';
 import { pricesInForce, type PriceRow } from '../fees/fees.repo.js';
 import { PAYMENT_METHODS, yuan } from '../fees/fees.view.js';
 import { demoCalibration, demoInstrument } from './calibration-results.js';
+import { metrologyBasis } from '../catalog/metrology-basis.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
 import { layOilSamples, type SampleItem } from '../reports/content.js';
@@ -356,9 +357,9 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
     const bookingItemsList: Extra['items'] = [];
     // What the service's certificates can be (the lab's rule, src/lab/results.ts): only a 校准证书 where the service has
     // no 检定规程 (JJG); a 强检 instrument — only of a category in the catalogue, with a JJG — is verified.
-    const hasRegulation = o.service.standards.some((d) => /^JJG/i.test(d.trim()));
-    const onlyCalibration = !hasRegulation && o.service.standards.some((d) => /^JJF/i.test(d.trim()));
-    const mayBeCompulsory = hasRegulation && (o.compulsory === 'yes' || o.compulsory === 'conditional');
+    const basis = metrologyBasis(o.service.standards);
+    const onlyCalibration = basis.calibrationOnly;
+    const mayBeCompulsory = basis.regulations.length > 0 && (o.compulsory === 'yes' || o.compulsory === 'conditional');
     if (kind === 'calibration') {
       for (let i = 0; i < units; i++) {
         bookingItemsList.push({ position: i + 1, quantity: 1, instrumentName: o.service.name.replace(/ 检定\/校准$/, ''), serialNo: `${o.service.code.slice(4)}-${createdDay.slice(2, 4)}${createdDay.slice(5, 7)}-${String(n).padStart(3, '0')}${i}`, ...demoInstrument(o.service.code, pick), ...compulsoryUse(chance(0.6) && mayBeCompulsory, pick), labelCode: reached('received') ? `${createdDay.replaceAll('-', '')}-${n}-${i + 1}` : null, conditionOnReceipt: reached('received') ? '外观完好，附件齐全' : null });
