@@ -173,7 +173,7 @@ export function defaultNextDue(today: string, periodMonths: number | null): stri
  * nominal value); the sign may be left out. undefined when it is not one of those.
  */
 export function parseMpe(text: string): { value: number; relative: boolean } | undefined {
-  const m = /^(?:±|\+-|\+\/-)?\s*(\d+(?:\.\d+)?)\s*([%％])?$/.exec(text.trim().replace(/^＋－/, '±'));
+  const m = /^(?:±|\+-|\+\/-|＋－)?\s*(\d+(?:\.\d+)?)\s*([%％])?$/.exec(text.trim());
   if (!m) return undefined;
   const value = Number(m[1]);
   return value > 0 ? { value, relative: !!m[2] } : undefined;
@@ -294,7 +294,7 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
         points: points.length ? points : null,
         unit: unit || null,
         // The MPE as written, kept with the line like an oil result's limit: the certificate prints it as judged.
-        limitText: mpe ? mpeText.replace(/^(?:±|\+-|\+\/-)?\s*/, '±') : null,
+        limitText: mpe ? mpeText.replace(/^(?:±|\+-|\+\/-|＋－)?\s*/, '±') : null,
         remark: remark || null,
       });
     }

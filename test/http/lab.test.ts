@@ -204,6 +204,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect((await status(number)).status).to.equal('to_verify');
       const page = await liAgent.get(`/lab/bookings/${number}`);
       expect(page.text).to.contain('结果由您录入，需由其他检测人员审核');
+      // the checker sees what the conclusion rests on: the unit and the MPE of each line
+      expect(page.text).to.contain('MPa<div>最大允许误差 ±0.016</div>');
 
       // the node's signatory is told before reviewing that whoever reviews may not also sign
       expect((await chenAgent.get(`/lab/bookings/${number}`)).text).to.contain('您是授权签字人：审核通过后，本报告须由另一位授权签字人签发');

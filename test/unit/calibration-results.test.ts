@@ -19,6 +19,7 @@ describe('calibration results: the conclusion follows from the data', () => {
     expect(parseMpe('0.026')).to.deep.equal({ value: 0.026, relative: false });
     expect(parseMpe('±0.5%')).to.deep.equal({ value: 0.5, relative: true });
     expect(parseMpe('+-1 ％')).to.deep.equal({ value: 1, relative: true });
+    expect(parseMpe('＋－0.02')).to.deep.equal({ value: 0.02, relative: false });
     for (const bad of ['', '±', 'abc', '-0.5', '0', '±1.6级']) expect(parseMpe(bad), bad).to.equal(undefined);
   });
 
