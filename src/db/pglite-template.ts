@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,16 +41,21 @@ export async function ensurePgliteTemplate(folder = pgliteTemplateFile()): Promi
   const { openDatabase } = await import('./client.js');
   const { runMigrations } = await import('./migrate.js');
   // made beside its place, then renamed: a start never copies half a template
-  const partial = `${folder}.${process.pid}.partial`;
-  rmSync(partial, { recursive: true, force: true });
+  const partial = `${folder}.${process.pid}-${randomUUID().slice(0, 8)}.partial`;
   const database = await openDatabase({ kind: 'pglite-dir', dataDir: partial });
   try {
     await runMigrations(database);
   } finally {
     await database.close();
   }
-  renameSync(path.join(partial, 'pgdata'), folder);
-  rmSync(partial, { recursive: true, force: true });
+  try {
+    renameSync(path.join(partial, 'pgdata'), folder);
+  } catch (error) {
+    // two first starts from one build at once (each with its own data folder): the one that renamed first made it
+    if (!existsSync(folder)) throw error;
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
   // templates of earlier migration sets (and the tarballs of earlier builds) are never used again
   for (const name of readdirSync(path.dirname(folder))) if (name !== path.basename(folder) && !name.endsWith('.partial')) rmSync(path.join(path.dirname(folder), name), { recursive: true, force: true });
   return folder;

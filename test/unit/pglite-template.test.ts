@@ -58,6 +58,15 @@ describe('new embedded data folders from the template', function () {
     expect(readdirSync(path.dirname(file)), 'no partial template left').to.deep.equal([path.basename(file)]);
   });
 
+  it('is made once when two first starts make it at the same time', async () => {
+    const file = await ensurePgliteTemplate();
+    rmSync(file, { recursive: true });
+    const [a, b] = await Promise.all([ensurePgliteTemplate(), ensurePgliteTemplate()]);
+    expect([a, b]).to.deep.equal([file, file]);
+    expect(existsSync(path.join(file, 'PG_VERSION'))).to.equal(true);
+    expect(readdirSync(path.dirname(file)), 'neither staging folder left').to.deep.equal([path.basename(file)]);
+  });
+
   it('gives new folders the migrated cluster (same cluster identity, every migration applied), in the worker too', async () => {
     await ensurePgliteTemplate();
     const journal = (await import(fromRoot('drizzle', 'meta', '_journal.json'), { with: { type: 'json' } })) as { default: { entries: unknown[] } };
