@@ -56,6 +56,10 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: '生产环境必须设置（至少 32 个字符的随机串）' });
     }
+    // Printed on every receipt's and report's QR code and in every e-mailed link: a guessed localhost would be printed too.
+    if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: '生产环境必须设置用户访问的网址（印在回执和报告的二维码上），例如 https://nqi.zhoushan.gov.cn' });
+    }
     if (env.NODE_ENV === 'production' && env.SEED_DEMO) {
       ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: '生产环境不能创建演示账号' });
     }

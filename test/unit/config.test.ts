@@ -43,9 +43,15 @@ describe('configuration from the environment', () => {
 
   it('requires SESSION_SECRET in production and never seeds demo accounts there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir })).to.throw(ConfigError, /SESSION_SECRET/);
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATA_DIR: dir });
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://nqi.zhoushan.gov.cn', DATA_DIR: dir });
     expect(config.seedDemo).to.equal(false);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SEED_DEMO: '1', DATA_DIR: dir })).to.throw(ConfigError, /SEED_DEMO/);
+    expect(config.publicUrl).to.equal('https://nqi.zhoushan.gov.cn');
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://nqi.zhoushan.gov.cn', SEED_DEMO: '1', DATA_DIR: dir })).to.throw(ConfigError, /SEED_DEMO/);
+  });
+
+  it('requires PUBLIC_URL in production (it is printed on receipts\' and reports\' QR codes), not in demo mode', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATA_DIR: dir })).to.throw(ConfigError, /PUBLIC_URL/);
+    expect(loadConfig({ PORT: '3100', DATA_DIR: dir }).publicUrl).to.equal('http://localhost:3100');
   });
 
   it('refuses a short SESSION_SECRET', () => {
