@@ -122,6 +122,9 @@ export function stepWindowFull(err: StepWindowTaken, nothingSaved: string): Conf
   return new ConflictError(`第 ${err.step.position} 步“${err.step.title}”所选时段刚刚约满，${nothingSaved}。请为该环节改选时段后重新提交。`, 'window_full', { position: err.step.position });
 }
 
+/** Valid contact fields, used only to check the steps while the form's own are wrong. */
+const CONTACT_STAND_IN = { contactName: '联系人', contactMobile: '13800000000', description: '' };
+
 /** Checks every step (node, window, details, order) through the booking code's own checks; no writes. */
 export async function decideSteps(deps: ChainsDeps, user: Principal, body: Record<string, unknown>, steps: BundleStep[], key: string, common: { contactName: string; contactMobile: string; description: string } | undefined, errors: Record<string, string>) {
   const decisions: StepDecision[] = [];
@@ -149,9 +152,11 @@ export async function decideSteps(deps: ChainsDeps, user: Principal, body: Recor
     const details = stepDetails(service, body, p, common);
     const decision: StepDecision = { step: s, nodeId: node?.id ?? 0, later, details };
     decisions.push(decision);
-    if (later || !node || !common || errors[`s${p}_slot`]) continue;
+    if (later || !node || errors[`s${p}_slot`]) continue;
     try {
-      decision.prepared = await prepareBooking(deps, user, stepBody(service.code, node.id, slot, `${key}-s${p}`, details, common));
+      // With the contact fields still wrong (their own messages are already given) the step is checked with stand-ins,
+      // so that every message of the form comes in one round; nothing is filed then.
+      decision.prepared = await prepareBooking(deps, user, stepBody(service.code, node.id, slot, `${key}-s${p}`, details, common ?? CONTACT_STAND_IN));
     } catch (err) {
       if (err instanceof ValidationError) Object.assign(errors, stepErrors(p, err.fieldErrors));
       else if (err instanceof ConflictError) errors[`s${p}_slot`] = `第 ${p} 步：${err.message}`;

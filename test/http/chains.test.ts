@@ -145,6 +145,19 @@ describe(`whole-chain requests 一件事 (${onPostgresServer ? 'PostgreSQL serve
     expect(await t.db.$count(chainRequests, eq(chainRequests.idempotencyKey, body.idempotencyKey))).to.equal(0);
   });
 
+  it('gives the contact\'s and the steps\' messages in one round (a missing contact name did not hide a step\'s)', async () => {
+    const user = await principal(company.user.id);
+    const before = await t.db.$count(bookings);
+    const body = { ...(await exportBody({ s1: '2026-09-30|09:00', s2: '2026-09-30|am', s3: '2026-10-09|09:00' })), contactName: '', s2_instrumentName: '' };
+    const err = await t.services.chains.file(user, body).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ValidationError);
+    const fields = (err as ValidationError).fieldErrors;
+    expect(fields.contactName, 'the contact').to.be.a('string');
+    expect(Object.keys(fields).filter((k) => k.startsWith('s2_')), 'step 2 in the same answer').to.not.be.empty;
+    expect(Object.keys(fields).some((k) => k.startsWith('s1_') || k.startsWith('s3_')), 'the good steps have no message').to.equal(false);
+    expect(await t.db.$count(bookings)).to.equal(before);
+  });
+
   it('all-or-nothing: when the last step’s window is full, no step is booked and the message names the step', async () => {
     const user = await principal(company.user.id);
     const iso = await nodeServiceOf(t.db, 'ST-PUTUO', 'RZ-ISO9001');
