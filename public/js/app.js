@@ -18,7 +18,9 @@
     // A button may ask on its own (<button data-confirm="…">), e.g. a reset next to a save.
     var submitter = event.submitter instanceof Element ? event.submitter : null;
     var message = (submitter && submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
-    if (message && !window.confirm(message)) {
+    // A required field left empty: no "are you sure?" for a form the server will send back with its message.
+    var missing = Array.prototype.some.call(form.querySelectorAll('[required]'), function (f) { return !f.disabled && f.type !== 'checkbox' && f.value.trim() === ''; });
+    if (message && !missing && !window.confirm(message)) {
       event.preventDefault();
       return;
     }

@@ -9,7 +9,7 @@ const intField = (label: string, min: number, max: number) =>
       .string({ error: `${label}格式不正确` })
       .trim()
       .min(1, `请填写${label}`)
-      .regex(/^\d{1,6}$/, `${label}应为整数`)
+      .regex(/^-?\d{1,6}$/, `${label}应为整数`)
       .transform(Number)
       .pipe(z.number().min(min, `${label}不能小于 ${min}`).max(max, `${label}不能大于 ${max}`)),
   );

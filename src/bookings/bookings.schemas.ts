@@ -96,8 +96,8 @@ const pastOrTodayDate = (label: string) =>
 export const oilTestSchema = z.object({
   ...common,
   sampleName: requiredText('样品名称', { max: 60 }),
-  gradeCode: requiredText('产品牌号', { max: 40 }),
-  specEdition: requiredText('规格版本', { max: 40 }),
+  gradeCode: requiredText('产品牌号', { max: 40, choose: true }),
+  specEdition: requiredText('规格版本', { max: 40, choose: true }),
   gradeVariant: optionalText('品质', 20),
   sulphurRequirement: optionalText('硫含量判定要求', 20),
   bdnNo: optionalText('燃油交付单（BDN）编号', 40),

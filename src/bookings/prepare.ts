@@ -241,11 +241,13 @@ function calibrationDetails(service: ActiveService, c: CalibrationInput): KindDe
   if (!service.deliveryModes.includes(c.deliveryMode)) errors.deliveryMode = '该服务不提供所选服务方式';
   // 强检 is verification by a 检定规程: a service working only by 校准规范 (JJF) cannot take it (nor waive its fee).
   const { specifications, calibrationOnly } = metrologyBasis(service.standards);
-  if (calibrationOnly) {
-    c.items.forEach((i, n) => {
-      if (i.compulsory) errors[`items.${n}.compulsory`] = `本服务依据校准规范 ${specifications[0]} 只作校准，不属强制检定；强检器具请预约相应的检定服务`;
-    });
-  }
+  // … nor an instrument the 2020 catalogue does not list (working weights: 强检 only as a 计量标准, by 考核).
+  const notListed = service.instrumentCompulsory === 'no';
+  c.items.forEach((i, n) => {
+    if (!i.compulsory) return;
+    if (calibrationOnly) errors[`items.${n}.compulsory`] = `本服务依据校准规范 ${specifications[0]} 只作校准，不属强制检定；强检器具请预约相应的检定服务`;
+    else if (notListed) errors[`items.${n}.compulsory`] = `“${service.instrumentCategoryName ?? service.name}”作为工作计量器具不在强制检定目录内，请选择“否”（作为计量标准使用的，按计量标准考核管理）`;
+  });
   const items = c.items.map((i) => ({
     quantity: i.quantity,
     instrumentName: i.name,

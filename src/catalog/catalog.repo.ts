@@ -110,9 +110,10 @@ export async function searchServices(ex: Executor, opts: { category?: string; q?
 
 export async function findServiceByCode(ex: Executor, code: string) {
   const rows = await ex
-    .select({ ...serviceColumns, guide: services.guide })
+    .select({ ...serviceColumns, guide: services.guide, instrumentCompulsory: instrumentCategories.compulsory, instrumentCategoryName: instrumentCategories.name })
     .from(services)
     .innerJoin(serviceCategories, eq(serviceCategories.code, services.categoryCode))
+    .leftJoin(instrumentCategories, eq(instrumentCategories.code, services.instrumentCategoryCode))
     .where(eq(services.code, code));
   return rows[0];
 }

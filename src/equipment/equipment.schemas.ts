@@ -23,7 +23,7 @@ const intField = (label: string, min: number, max: number) =>
     z
       .string()
       .min(1, `请填写${label}`)
-      .regex(/^\d+$/, `${label}应为整数`)
+      .regex(/^-?\d+$/, `${label}应为整数`)
       .transform(Number)
       .pipe(z.number().min(min, `${label}不能小于 ${min}`).max(max, `${label}不能大于 ${max}`)),
   );

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lte } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { LimitRow } from './limits.js';
-import { bookingItems, bookings, oilLimits, oilTestItems, results, services, users } from '../db/schema.js';
+import { bookingItems, bookings, instrumentCategories, oilLimits, oilTestItems, results, services, users } from '../db/schema.js';
 
 /** Active technicians and managers of a node (assignment and the "assignee" filter). */
 export async function staffOfNode(ex: Executor, nodeId: number) {
@@ -48,9 +48,14 @@ export type NewResult = Omit<typeof results.$inferInsert, 'id' | 'bookingId' | '
 
 /** Replaces the result lines of one report version (1 = the first issue; n = a revision's working copy). */
 /** The regulations and specifications (JJG / JJF …) a service works by: what its certificates may cite. */
-export async function standardsOfService(ex: Executor, serviceId: number): Promise<string[]> {
-  const [row] = await ex.select({ standards: services.standards }).from(services).where(eq(services.id, serviceId));
-  return row?.standards ?? [];
+/** What a calibration service's results are checked against: its standards and its instrument category's period. */
+export async function calibrationBasisOfService(ex: Executor, serviceId: number) {
+  const [row] = await ex
+    .select({ standards: services.standards, categoryCode: instrumentCategories.code, categoryName: instrumentCategories.name, periodMonths: instrumentCategories.periodMonths, regulations: instrumentCategories.regulations })
+    .from(services)
+    .leftJoin(instrumentCategories, eq(instrumentCategories.code, services.instrumentCategoryCode))
+    .where(eq(services.id, serviceId));
+  return row ?? { standards: [], categoryCode: null, categoryName: null, periodMonths: null, regulations: null };
 }
 
 export async function replaceResults(ex: Executor, bookingId: number, version: number, rows: NewResult[]): Promise<void> {

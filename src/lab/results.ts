@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors.js';
-import { addDays, dayjs, isIsoDate } from '../shared/time.js';
+import { addDays, addMonths, dayjs, isIsoDate } from '../shared/time.js';
 import { metrologyBasis } from '../catalog/metrology-basis.js';
 import type { NewResult } from './lab.repo.js';
 import { ccaiOf, describeLimit, isNumericLimit, isReportOnly, judge, judgeBounded, limitNotApplicable, overallOf, parseBounded, parseCorrosionClass, parseMeasured, type SpecLimit } from './judgement.js';
@@ -160,6 +160,17 @@ export interface InstrumentForResults {
   compulsory?: boolean | null;
 }
 
+/**
+ * The longest validity a 检定证书 of the category may give, where the regulation's period was checked
+ * (JJG 52—2013: a pressure gauge ≤ 6 months): a 合格 certificate valid longer would be wrong on its face.
+ */
+export interface VerificationPeriod {
+  months: number;
+  /** The regulation that sets it, named in the message ("JJG 52-2013"). */
+  regulation: string;
+  categoryName: string;
+}
+
 const CONCLUSIONS = ['pass', 'fail', 'calibrated'] as const;
 export const CALIBRATION_CONCLUSION_LABELS: Record<(typeof CONCLUSIONS)[number], string> = { pass: '合格', fail: '不合格', calibrated: '校准（给出数据）' };
 
@@ -210,7 +221,7 @@ export interface CalibrationPoint {
  * each point's expanded uncertainty. The document must fit its basis: a service with only 校准规范 (JJF) cannot issue
  * a 检定证书, and a 强检 instrument is verified, not only calibrated.
  */
-export function parseCalibrationResults(body: Body, instruments: InstrumentForResults[], today: string, standards: readonly string[] = []): ParsedResults {
+export function parseCalibrationResults(body: Body, instruments: InstrumentForResults[], today: string, standards: readonly string[] = [], period?: VerificationPeriod): ParsedResults {
   const errors: Record<string, string> = {};
   const rows: NewResult[] = [];
   const { regulations, specifications, calibrationOnly } = metrologyBasis(standards);
@@ -237,8 +248,13 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
       if (!isIsoDate(nextDueDate)) errors[`${base}.nextDueDate`] = '下次检定/校准日期格式应为 年-月-日';
       else if (nextDueDate <= today) errors[`${base}.nextDueDate`] = '下次检定/校准日期应晚于今天';
       else if (nextDueDate > addDays(today, 366 * 10)) errors[`${base}.nextDueDate`] = '下次检定/校准日期不能超过 10 年';
-    } else if (conclusion !== 'fail') {
-      errors[`${base}.nextDueDate`] = `请填写${label}的下次检定/校准日期`;
+    } else if (conclusion === 'pass') {
+      errors[`${base}.nextDueDate`] = `请填写${label}的检定有效期（下次检定日期）`;
+    }
+    // A 校准证书 gives a recalibration date only when the customer asks for one (JJF 1071): the date stays optional.
+    if (conclusion === 'pass' && period && isIsoDate(nextDueDate) && !errors[`${base}.nextDueDate`]) {
+      const latest = addDays(addMonths(today, period.months), -1);
+      if (nextDueDate > latest) errors[`${base}.nextDueDate`] = `${period.regulation} 规定${period.categoryName}的检定周期不超过 ${period.months} 个月：有效期至最迟 ${latest}`;
     }
     if (str(get(line, 'unit'), 100).length > 20) errors[`${base}.unit`] = '单位不能超过 20 个字符';
     const mpe = mpeText ? parseMpe(mpeText) : undefined;
@@ -290,7 +306,7 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
         conclusion,
         certificateNo,
         // 不合格: no validity to give; a date typed (or left from the form's default) is not printed as 复检日期
-        nextDueDate: conclusion === 'fail' ? null : nextDueDate,
+        nextDueDate: conclusion === 'fail' ? null : nextDueDate || null,
         points: points.length ? points : null,
         unit: unit || null,
         // The MPE as written, kept with the line like an oil result's limit: the certificate prints it as judged.

@@ -3,7 +3,9 @@ import type { Executor } from '../db/client.js';
 import * as repo from './lab.repo.js';
 import { describeLimit } from './judgement.js';
 import { limitFor } from './limits.js';
-import { parseCalibrationResults, parseConsultationRecord, parseOilResults, type OilSampleForResults, type ParsedResults } from './results.js';
+import { metrologyBasis } from '../catalog/metrology-basis.js';
+import { isPeriodVerified, maxUseLimit } from '../ledger/rules.js';
+import { parseCalibrationResults, parseConsultationRecord, parseOilResults, type OilSampleForResults, type ParsedResults, type VerificationPeriod } from './results.js';
 
 type BookingItem = Awaited<ReturnType<typeof itemsOf>>[number];
 
@@ -35,9 +37,23 @@ export async function oilSamples(ex: Executor, items: BookingItem[]): Promise<Oi
   });
 }
 
+/**
+ * The period a 检定证书's validity may not exceed, for categories whose period was checked against the regulation
+ * (a limited-life meter's use limit counts as its period: a first verification is valid for its life).
+ */
+export function verificationPeriodOf(c: { categoryCode: string | null; categoryName: string | null; periodMonths: number | null; regulations: string[] | null }): VerificationPeriod | undefined {
+  if (!c.categoryCode || !c.periodMonths || !isPeriodVerified(c.categoryCode)) return undefined;
+  const regulation = metrologyBasis(c.regulations ?? []).regulations[0];
+  if (!regulation) return undefined;
+  return { months: Math.max(c.periodMonths, maxUseLimit(c.categoryCode) ?? 0), regulation, categoryName: c.categoryName ?? '' };
+}
+
 /** The results form of a booking, parsed by its kind; every problem is a field message. */
 export async function parseResultsOf(ex: Executor, booking: Pick<BookingView, 'kind' | 'serviceId'>, items: BookingItem[], body: Record<string, unknown>, today: string): Promise<ParsedResults> {
   if (booking.kind === 'oil_test') return parseOilResults(body, await oilSamples(ex, items));
-  if (booking.kind === 'calibration') return parseCalibrationResults(body, items, today, await repo.standardsOfService(ex, booking.serviceId));
+  if (booking.kind === 'calibration') {
+    const basis = await repo.calibrationBasisOfService(ex, booking.serviceId);
+    return parseCalibrationResults(body, items, today, basis.standards, verificationPeriodOf(basis));
+  }
   return parseConsultationRecord(body);
 }

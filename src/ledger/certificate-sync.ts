@@ -5,7 +5,7 @@ import { recordEvent } from '../events/record.js';
 import { shanghaiDate } from '../shared/time.js';
 import * as repo from './ledger.repo.js';
 import type { NewInstrument } from './ledger.repo.js';
-import { COMPULSORY_USES, compulsoryUsesOf, serialKey, type CompulsoryUse } from './rules.js';
+import { COMPULSORY_USES, compulsoryUsesOf, nextDueOf, serialKey, type CompulsoryUse } from './rules.js';
 
 /** Instrument lines of issued calibration reports (one report version, or — for the demo seed — every one): item, result, category, issue time. */
 export async function certificateLines(ex: Executor, which?: { bookingId: number; version: number }) {
@@ -35,14 +35,21 @@ export async function certificateLines(ex: Executor, which?: { bookingId: number
 
 type Line = Awaited<ReturnType<typeof certificateLines>>[number];
 
-/** What a certificate line sets on an entry: date, number, conclusion, due date, the link to the report. */
-export function certificateFields(line: Line) {
+/**
+ * What a certificate line sets on an entry: date, number, conclusion, due date, the link to the report. A 校准证书
+ * without a recalibration date (the customer asked for none) leaves the due date to the entry's period, or the category's.
+ */
+export function certificateFields(line: Line, ownPeriodMonths: number | null = null) {
+  const lastCalibrationDate = shanghaiDate(line.issuedAt);
+  const due =
+    line.nextDueDate || line.conclusion === 'fail'
+      ? { nextDueDate: line.nextDueDate, dueSource: line.nextDueDate ? ('certificate' as const) : null }
+      : nextDueOf({ regime: 'periodic', periodMonths: ownPeriodMonths ?? line.category.periodMonths, lastCalibrationDate, nextDueDate: null });
   return {
-    lastCalibrationDate: shanghaiDate(line.issuedAt),
+    lastCalibrationDate,
     certificateNo: line.certificateNo,
     conclusion: line.conclusion,
-    nextDueDate: line.nextDueDate,
-    dueSource: line.nextDueDate ? 'certificate' : null,
+    ...due,
     reportBookingId: line.bookingId,
     reportVersion: line.version,
   };
@@ -93,8 +100,8 @@ export async function syncLedgerFromCertificate(tx: Tx, booking: { id: number; e
   const existing = await repo.entriesByKeys(tx, booking.enterpriseId, [...byKey.keys()].map((k) => ({ categoryCode: lines[0]!.category.code, serialKey: k })));
   let written = 0;
   for (const [key, line] of byKey) {
-    const certificate = certificateFields(line);
     const entry = existing.find((e) => e.categoryCode === line.category.code && e.serialKey === key);
+    const certificate = certificateFields(line, entry?.periodMonths ?? null);
     const note = `${booking.number} 证书 ${line.certificateNo ?? ''}（第 ${reportVersion} 版）`;
     if (entry) {
       if (entry.reportBookingId !== booking.id && entry.lastCalibrationDate && entry.lastCalibrationDate > certificate.lastCalibrationDate) continue;

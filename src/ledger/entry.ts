@@ -1,3 +1,4 @@
+import { metrologyBasis } from '../catalog/metrology-basis.js';
 import { ValidationError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import type { LedgerCategory } from './categories.js';
@@ -33,6 +34,11 @@ function categoryErrors(v: ReturnType<typeof parseEntry>, cat: LedgerCategory | 
     if (max === undefined) errors.regime = `“${cat.name}”不实行首次强检、限期使用，请选择周期检定 / 校准`;
     else if (!v.periodMonths) errors.periodMonths = `请填写使用期限（月），最长 ${max} 个月（${max / 12} 年）`;
     else if (Number(v.periodMonths) > max) errors.periodMonths = `“${cat.name}”的使用期限不能超过 ${max} 个月（${max / 12} 年）`;
+  }
+  // A 强检 instrument is verified at the regulation's period (JJG 52—2013: a pressure gauge ≤ 6 months), never longer.
+  if (v.compulsory === 'yes' && (v.regime || 'periodic') === 'periodic' && cat.periodVerified && cat.periodMonths && Number(v.periodMonths) > cat.periodMonths) {
+    const regulation = metrologyBasis(cat.regulations).regulations[0] ?? '检定规程';
+    errors.periodMonths = `${regulation} 规定“${cat.name}”的检定周期不超过 ${cat.periodMonths} 个月：强检器具的周期不能更长`;
   }
   if (v.lastCalibrationDate && v.lastCalibrationDate > today) errors.lastCalibrationDate = '上次检定/校准日期不能晚于今天';
   return errors;

@@ -54,7 +54,7 @@ async function claimReminders(tx: Tx, day: string): Promise<DueRow[]> {
 export function reminderMessage(rows: DueRow[], day: string) {
   const order: Threshold[] = ['overdue', '0', '7', '30'];
   const counts = order.map((t) => [t, rows.filter((r) => r.threshold === t).length] as const).filter(([, n]) => n > 0);
-  const title = `计量器具到期提醒：${counts.map(([t, n]) => `${n} 台${THRESHOLD_LABELS[t]}`).join('，')}`;
+  const title = `计量器具到期提醒：${counts.map(([t, n]) => `${n} 台${/^\d/.test(THRESHOLD_LABELS[t]) ? ' ' : ''}${THRESHOLD_LABELS[t]}`).join('，')}`;
   const lines = [...rows]
     .sort((a, b) => order.indexOf(a.threshold) - order.indexOf(b.threshold) || a.due_date.localeCompare(b.due_date))
     .slice(0, LISTED)

@@ -188,6 +188,25 @@ async function oilReportSamples(ex: Executor, items: Item[], results: Result[]):
   return layOilSamples(items, results, testItems, limits);
 }
 
+const CHINESE_STANDARD = /^(?:GB|SH|NB\/SH)\/?T?\s*\d/;
+
+/**
+ * The method a report line cites. Judged against a national product standard (GB 19147, GB 17930, GB 17411) the line
+ * cites the Chinese method that standard calls for — "SH/T 0689", or the GB/T of "ISO 3104（GB/T 265）" — when the item
+ * has one; against ISO 8217 or an agreement, the lab's first method as written ("ISO 3104（GB/T 265）").
+ */
+export function printedMethod(methods: readonly string[], specEdition: string | null): string {
+  if (specEdition?.startsWith('GB')) {
+    for (const m of methods) {
+      const own = m.split('（')[0]!.trim();
+      const equivalent = /（([^）]+)）/.exec(m)?.[1]?.trim();
+      if (CHINESE_STANDARD.test(own)) return own;
+      if (equivalent && CHINESE_STANDARD.test(equivalent)) return equivalent;
+    }
+  }
+  return methods[0] ?? '—';
+}
+
 /**
  * The oil samples as the report prints them: each result line with its item's name (and English name), method and
  * unit, the limit as judged (frozen in the result) with the condition under which it applies and its English wording.
@@ -206,7 +225,7 @@ export function layOilSamples(items: SampleItem[], results: SampleResult[], test
           itemCode: r.testItemCode!,
           name: t?.name ?? r.testItemCode!,
           nameEn: t?.nameEn ?? '',
-          method: t?.methods[0] ?? '—',
+          method: printedMethod(t?.methods ?? [], item.specEdition ?? null),
           unit: r.unit && r.unit !== '-' ? r.unit : '—',
           limit: r.limitText ?? '—',
           limitEn: criterion ? (row?.criterionEn ?? null) : null,

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { JUDGEMENT_LABELS, type Judgement } from '../lab/judgement.js';
 import { formatDate } from '../shared/time.js';
 import type { ReportContent } from './content.js';
 import * as repo from './reports.repo.js';
@@ -34,6 +35,25 @@ function certificateOf(content: ReportContent, number: string, today: string) {
   const item = (content.items as { id?: number; instrumentName?: string | null; serialNo?: string | null }[]).find((i) => i.id === line.bookingItemId);
   const until = line.conclusion !== 'fail' && line.nextDueDate ? { label: line.conclusion === 'calibrated' ? '建议复校日期' : '有效期至', date: line.nextDueDate, passed: line.nextDueDate < today } : undefined;
   return { number: line.certificateNo!, instrument: item?.instrumentName ?? '—', serialNo: item?.serialNo ?? '—', result: CERTIFICATE_KINDS[line.conclusion ?? '']?.conclusion ?? '—', until };
+}
+
+/**
+ * What the holder of the paper compares line by line: the figures, not only the conclusion — a copy with an edited
+ * sulphur content keeps the genuine number and code. The holder already has all of it on paper (the code is printed
+ * only there); the company stays masked.
+ */
+function reportData(content: ReportContent, today: string) {
+  const samples = (content.oilSamples ?? []).map((s) => ({
+    sampleName: s.sampleName,
+    gradeName: s.gradeName,
+    sealNo: s.sealNo,
+    bdnNo: s.bdnNo,
+    lines: s.lines.map((l) => ({ name: l.name, unit: l.unit, value: l.value, judgement: JUDGEMENT_LABELS[l.judgement as Judgement] ?? '—' })),
+  }));
+  const certificates = (content.results as { certificateNo?: string | null }[])
+    .map((r) => (r.certificateNo ? certificateOf(content, r.certificateNo.toUpperCase(), today) : undefined))
+    .filter((c): c is NonNullable<typeof c> => !!c);
+  return { samples, certificates };
 }
 
   /**
@@ -78,5 +98,6 @@ export async function verifyReport(db: Db, query: { number?: string; code?: stri
       certificates: (content.results as { certificateNo?: string | null }[]).map((r) => r.certificateNo).filter((n): n is string => !!n),
       revokedReason: report.status === 'revoked' ? report.revokedReason : null,
       revokedOn: report.revokedAt ? formatDate(report.revokedAt) : null,
+      data: reportData(content, today),
     };
   }

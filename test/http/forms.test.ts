@@ -91,6 +91,18 @@ describe('forms that never lose input', () => {
     expect((await postMultipart(company, '/bookings', { ...fields, 'items[0][compulsory]': '' }, [])).status).to.equal(303);
   });
 
+  it('refuses 强检 on an instrument the 2020 catalogue does not list (working weights), at that row, nothing booked', async () => {
+    const metrology = await nodeServiceOf(t.db, 'ZS-METROLOGY', 'CAL-WT');
+    const page = await openBookingForm(company, 'CAL-WT', metrology.nodeId);
+    expect(page.text, 'the form says so before').to.contain('本类器具作为工作计量器具不在强制检定目录内');
+    const fields = { ...calibrationFields(page, metrology.nodeId), service: 'CAL-WT', 'items[0][name]': '砝码', 'items[0][intendedUse]': '贸易结算', 'items[1][compulsory]': '' };
+    const before = await t.db.$count(bookings);
+    const refused = await postMultipart(company, '/bookings', fields, []);
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.contain('“砝码”作为工作计量器具不在强制检定目录内');
+    expect(await t.db.$count(bookings)).to.equal(before);
+  });
+
   it('registration names every problem at once: fields, the two passwords, the agreement and a mobile already taken', async () => {
     const visitor = agentFor(t.app);
     const csrf = await csrfFrom(visitor, '/register');

@@ -292,6 +292,9 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const verified = await agentFor(t.app).get(`/verify?no=${report!.number}&code=${report!.verificationCode}`);
       expect(verified.status).to.equal(200);
       expect(verified.text).to.contain('有效').and.contain('舟山海星****有限公司').and.contain('舟山市计量检定测试院').and.not.contain('舟山海星船舶修造有限公司');
+      // and each certificate of the report with its instrument, serial and result, to compare with the paper
+      expect(verified.text).to.contain('报告数据');
+      for (const r of await t.db.select({ no: results.certificateNo }).from(results).where(eq(results.bookingId, report!.bookingId))) expect(verified.text).to.contain(r.no!);
       const byToken = await agentFor(t.app).get(`/verify?t=${report!.verifyToken}`);
       expect(byToken.text).to.contain(report!.number).and.contain('有效');
     });

@@ -86,13 +86,13 @@ describe('instrument ledger: certificates update the ledger when they are issued
 
   it('a revision that changes a conclusion or a due date updates the entries again, linked to the new version', async () => {
     expect((await labAction(tester, number, 'open_revision', { reason: '第 2 台复检合格，更正结论' })).status).to.equal(303);
-    expect((await labAction(tester, number, 'submit_revision', results([{ conclusion: 'pass', certificateNo: 'JD-2026-0001', nextDueDate: '2027-03-20' }, { conclusion: 'pass', certificateNo: 'JD-2026-0002', nextDueDate: '2027-09-27' }]))).status).to.equal(303);
+    expect((await labAction(tester, number, 'submit_revision', results([{ conclusion: 'pass', certificateNo: 'JD-2026-0001', nextDueDate: '2027-03-20' }, { conclusion: 'pass', certificateNo: 'JD-2026-0002', nextDueDate: '2027-03-26' }]))).status).to.equal(303);
     // until version 2 is issued, the ledger keeps version 1
     expect((await entry('PG-A-02'))!.conclusion).to.equal('fail');
     expect((await labAction(verifier, number, 'verify_revision')).status).to.equal(303);
     expect((await labAction(signatory, number, 'issue_revision')).status).to.equal(303);
     expect(await entry('pg-a-01')).to.include({ nextDueDate: '2027-03-20', reportVersion: 2 });
-    expect(await entry('PG-A-02')).to.include({ conclusion: 'pass', certificateNo: 'JD-2026-0002', nextDueDate: '2027-09-27', dueSource: 'certificate', reportVersion: 2 });
+    expect(await entry('PG-A-02')).to.include({ conclusion: 'pass', certificateNo: 'JD-2026-0002', nextDueDate: '2027-03-26', dueSource: 'certificate', reportVersion: 2 });
     const page = await enterprise.get(`/instruments/${(await entry('PG-A-02'))!.id}`);
     expect(page.text).to.contain(`href="/bookings/${number}/reports/2"`);
   });

@@ -47,7 +47,7 @@ describe('instrument ledger: the daily reminder job (one run a day, grouped per 
     for (const user of [a.user, colleague]) {
       const [message, ...more] = await inbox(user.id);
       expect(more).to.have.length(0);
-      expect(message!.title).to.equal('计量器具到期提醒：1 台已超期，1 台今天到期，1 台7 天内到期，2 台30 天内到期');
+      expect(message!.title).to.equal('计量器具到期提醒：1 台已超期，1 台今天到期，1 台 7 天内到期，2 台 30 天内到期');
       expect(message!.body).to.contain('D-3').and.to.contain('已超期 3 天').and.to.contain('D+0').and.to.contain('就是今天').and.to.contain('D+30').and.not.to.contain('D+40');
       expect(message!.body).not.to.contain('STOPPED').and.not.to.contain('SCRAPPED');
       expect(message!.link).to.equal('/instruments?due=attention');

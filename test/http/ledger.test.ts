@@ -75,7 +75,14 @@ describe('instrument ledger: entries, rules, list, export', () => {
     const notListed = await post(agent, '/instruments', entryForm({ serialNo: 'PPG-RULE-3', categoryCode: 'CAL-PPG', name: '精密压力表', compulsory: 'yes', compulsoryUse: 'safety' }));
     expect(notListed.status).to.equal(422);
     expect(notListed.text).to.contain('不在强制检定目录内');
+    // a 强检 gauge is verified every 6 months at most (JJG 52—2013); one not 强检 may be calibrated at the company's own interval
+    const tooLong = await post(agent, '/instruments', entryForm({ serialNo: 'PG-RULE-4', periodMonths: '12' }));
+    expect(tooLong.status).to.equal(422);
+    expect(tooLong.text).to.contain('JJG 52-2013 规定“一般压力表(弹性元件式)”的检定周期不超过 6 个月').and.contain('value="12"');
     expect((await entriesOf(company.enterprise.id)).length).to.equal(before);
+    const own = await post(agent, '/instruments', entryForm({ serialNo: 'PG-RULE-5', compulsory: 'no', compulsoryUse: '', periodMonths: '12' }));
+    expect(own.status).to.equal(303);
+    expect((await entriesOf(company.enterprise.id)).find((e) => e.serialNo === 'PG-RULE-5')).to.include({ compulsory: false, periodMonths: 12 });
   });
 
   it('refuses a last calibration date in the future and a due date not after it; today is accepted', async () => {

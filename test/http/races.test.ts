@@ -150,7 +150,7 @@ describe(`races between users (${onPostgresServer ? 'PostgreSQL server: truly pa
       await t.services.lab.act(tester, number, 'accept', {}, []);
       await t.services.lab.act(tester, number, 'receive', { labels: { [`i${item!.id}`]: `R-${round}` } }, []);
       await t.services.lab.act(tester, number, 'start', { assignee: String(tester.id) }, []);
-      await t.services.lab.act(tester, number, 'submit_results', { cal: { [`i${item!.id}`]: { conclusion: 'pass', certificateNo: `JD-R-${round}`, nextDueDate: '2027-09-01', mpe: '±0.026', unit: 'MPa', points: [{ nominal: '1.6', measured: '1.61' }] } } }, []);
+      await t.services.lab.act(tester, number, 'submit_results', { cal: { [`i${item!.id}`]: { conclusion: 'pass', certificateNo: `JD-R-${round}`, nextDueDate: '2027-03-01', mpe: '±0.026', unit: 'MPa', points: [{ nominal: '1.6', measured: '1.61' }] } } }, []);
       const results = await Promise.allSettled(verifiers.map((v) => t.services.lab.act(v, number, 'verify', {}, [])));
       const won = results.findIndex((r) => r.status === 'fulfilled');
       expect(results.filter((r) => r.status === 'fulfilled'), `round ${round}: exactly one verifies`).to.have.length(1);

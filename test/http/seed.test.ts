@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import ejs from 'ejs';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../src/db/client.js';
 import { runSeed } from '../../src/seed/index.js';
@@ -158,6 +159,14 @@ describe('seed', function () {
         expect(r!.content.oilSamples, kind).to.deep.equal(built.oilSamples);
         if (kind === 'oil_test') expect(r!.content.oilSamples![0]!.lines.every((l) => l.method !== '—'), 'every oil line names its method').to.equal(true);
       }
+      // the verification page shows an oil report's figures, to be compared with the paper line by line
+      const [oil] = await q<{ number: string; verification_code: string; content: ReportContent }>(
+        `SELECT r.number, r.verification_code, r.content FROM reports r JOIN bookings b ON b.id = r.booking_id WHERE b.kind = 'oil_test' AND r.status = 'valid' ORDER BY r.id LIMIT 1`,
+      );
+      const figures = await agentFor(t.app).get(`/verify?no=${oil!.number}&code=${oil!.verification_code}`);
+      const sample = oil!.content.oilSamples![0]!;
+      expect(figures.text).to.contain('报告数据').and.contain(ejs.escapeXML(sample.sampleName));
+      for (const line of sample.lines) expect(figures.text, line.name).to.contain(`<td class="font-monospace">${ejs.escapeXML(line.value)}</td>`);
       // oil results read like a lab's: judged by their value against the printed limit, text where a lab writes text,
       // the low-temperature properties in their physical order (pour ≤ cold filter plugging ≤ cloud point)
       const lines = await q<{ booking_id: number; code: string; value_text: string; value_number: number | null; limit_text: string | null; judgement: string }>(

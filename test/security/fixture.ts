@@ -162,7 +162,7 @@ export async function advance(t: TestApp, agents: World['agents'], users: World[
       items.flatMap((it, i) => [
         [`cal[i${it.id}][conclusion]`, 'pass'],
         [`cal[i${it.id}][certificateNo]`, `JD-${number.slice(-4)}-${i}`],
-        [`cal[i${it.id}][nextDueDate]`, '2027-09-01'],
+        [`cal[i${it.id}][nextDueDate]`, '2027-03-01'],
         [`cal[i${it.id}][mpe]`, '±0.026'],
         [`cal[i${it.id}][unit]`, 'MPa'],
         [`cal[i${it.id}][points][0][nominal]`, '1.6'],

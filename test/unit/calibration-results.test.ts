@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { verificationPeriodOf } from '../../src/lab/samples.js';
 import { parseCalibrationResults, parseMpe, type CalibrationPoint } from '../../src/lab/results.js';
 import { fieldErrorsOf as refusal } from '../support/refusal.js';
 
@@ -80,5 +81,19 @@ describe('calibration results: the conclusion follows from the data', () => {
     expect(refusal(() => parseCalibrationResults(form({ conclusion: 'calibrated' }, [['1', '1', '0.01 MPa']]), [compulsory], TODAY, GAUGE_STANDARDS))['cal.7.conclusion']).to.contain('该器具属强制检定：应按 JJG 52-2013 检定');
     // the balance has both: verified when compulsory, calibrated otherwise
     expect(parseCalibrationResults(form({ conclusion: 'calibrated' }, [['1', '1', '0.1 mg']]), [GAUGE], TODAY, BALANCE_STANDARDS).rows).to.have.length(1);
+  });
+
+  it('a 检定证书 is valid no longer than the regulation\'s period; a 校准证书 gives a recalibration date only when asked', () => {
+    const gauge = verificationPeriodOf({ categoryCode: 'CAL-PG', categoryName: '一般压力表', periodMonths: 6, regulations: ['JJG 52-2013'] });
+    expect(gauge).to.deep.equal({ months: 6, regulation: 'JJG 52-2013', categoryName: '一般压力表' });
+    const pass = (nextDueDate: string) => form({ conclusion: 'pass', mpe: '±0.026', nextDueDate }, [['1.6', '1.61']]);
+    expect(refusal(() => parseCalibrationResults(pass('2027-12-03'), [GAUGE], TODAY, GAUGE_STANDARDS, gauge))['cal.7.nextDueDate']).to.equal('JJG 52-2013 规定一般压力表的检定周期不超过 6 个月：有效期至最迟 2027-06-03');
+    expect(parseCalibrationResults(pass('2027-06-03'), [GAUGE], TODAY, GAUGE_STANDARDS, gauge).rows[0]!.nextDueDate, 'six months to the day before').to.equal('2027-06-03');
+    expect(refusal(() => parseCalibrationResults(pass(''), [GAUGE], TODAY, GAUGE_STANDARDS, gauge))['cal.7.nextDueDate']).to.contain('检定有效期');
+    // a limited-life meter's first verification is valid for its life; a period not checked against the regulation sets no bound
+    expect(verificationPeriodOf({ categoryCode: 'CAL-WM', categoryName: '水表', periodMonths: 24, regulations: ['JJG 162-2019'] })!.months).to.equal(72);
+    expect(verificationPeriodOf({ categoryCode: 'CAL-PPG', categoryName: '精密压力表', periodMonths: 12, regulations: ['JJG 49-2013'] })).to.equal(undefined);
+    const calibrated = parseCalibrationResults(form({ conclusion: 'calibrated', nextDueDate: '' }, [['20', '20.01', '0.02']]), [GAUGE], TODAY, BALANCE_STANDARDS);
+    expect(calibrated.rows[0]!.nextDueDate, 'no date asked for, none printed').to.equal(null);
   });
 });
