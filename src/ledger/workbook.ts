@@ -126,6 +126,12 @@ const MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
 /** Rows and columns a sheet may reach (a few blank rows between filled ones are fine; a cell at row 1 048 576 is not). */
 const MAX_SHEET_ROW = MAX_IMPORT_ROWS * 2;
 const MAX_SHEET_COLUMN = 200;
+/**
+ * Cells in the whole file: a full template (its rows × its columns) and its two help sheets, with room to spare. Each
+ * cell costs the spreadsheet library memory before the rows are read: 10 000 rows × 200 empty cells (a 5 MB file
+ * within every other bound) took 3 s and ~350 MB per upload in an attack review.
+ */
+const MAX_CELLS = (MAX_IMPORT_ROWS + 200) * 30;
 
 const UNREADABLE = '无法读取这个 Excel 文件，文件可能已损坏。请用 Excel 或 WPS 另存为 .xlsx 后再上传。';
 const TOO_MANY_ROWS = `一次最多导入 ${MAX_IMPORT_ROWS} 行，这个文件超过了。请分成几个文件分别导入。`;
@@ -168,6 +174,7 @@ async function assertWorkbookShape(buffer: Buffer): Promise<void> {
     throw new WorkbookError(UNREADABLE);
   }
   const budget = { left: MAX_UNPACKED_BYTES };
+  let cells = 0;
   for (const entry of Object.values(zip.files)) {
     if (entry.dir) continue;
     const content = await unpackCounted(entry, budget);
@@ -178,6 +185,9 @@ async function assertWorkbookShape(buffer: Buffer): Promise<void> {
       rows++;
       const r = /\sr="(\d+)"/.exec(m[1]!);
       if (rows > MAX_SHEET_ROW || (r && Number(r[1]) > MAX_SHEET_ROW)) throw new WorkbookError(TOO_MANY_ROWS);
+    }
+    for (const _ of xml.matchAll(/<(?:\w+:)?c[\s/>]/g)) {
+      if (++cells > MAX_CELLS) throw new WorkbookError(`表格的单元格数量超出台账模板的范围（最多 ${MAX_IMPORT_ROWS} 行器具），文件不是本平台的台账模板。请下载模板后填写。`);
     }
     for (const m of xml.matchAll(/<(?:\w+:)?c\b[^>]*\sr="([A-Z]{1,3})(\d+)"/g)) {
       if (columnNumber(m[1]!) > MAX_SHEET_COLUMN || Number(m[2]) > MAX_SHEET_ROW) throw new WorkbookError(`表格的列数或行数超出台账模板的范围，文件不是本平台的台账模板。请下载模板后填写。`);

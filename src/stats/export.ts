@@ -27,7 +27,8 @@ export function formatCell(value: string | number | null | undefined, format?: C
 
 /** A text cell that a spreadsheet would run as a formula (=, +, -, @ …) is prefixed with ' (CSV injection). */
 function neutralise(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // also after leading spaces, and the full-width signs some spreadsheet programs read as the ASCII ones
+  return /^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r]/.test(text) ? `'${text}` : text;
 }
 
 function csvCell(text: string): string {

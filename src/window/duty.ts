@@ -18,7 +18,7 @@ export async function setDuty(deps: WindowDeps, manager: Principal, userId: numb
   if (!target) throw new NotFoundError('该人员不存在。');
   await inTransaction(deps.db, async (tx) => {
     await repo.setWindowDuty(tx, userId, on);
-    await recordEvent(tx, { actorUserId: manager.id, entityType: 'user', entityId: userId, action: on ? 'window.duty_granted' : 'window.duty_withdrawn', data: { nodeId: manager.nodeId, before: target.windowDuty, after: on } });
+    await recordEvent(tx, { actorUserId: manager.id, entityType: 'user', entityId: userId, action: on ? 'window.duty_granted' : 'window.duty_withdrawn', data: { nodeId: manager.nodeId, before: { windowDuty: target.windowDuty }, after: { windowDuty: on } } });
   });
   return { name: target.name };
 }

@@ -179,6 +179,16 @@ describe('instrument ledger: XLSX template and import (preview, per-row errors, 
     const refusedCorner = await upload(agent, corner);
     expect(refusedCorner.status).to.equal(422);
     expect(refusedCorner.text).to.contain('一次最多导入 5000 行');
+    // 5 000 rows of 40 empty cells each: within the rows and columns, but ~200 000 cells for the library to build
+    const wide = new JSZip();
+    const blankRows = Array.from({ length: 5000 }, (_, r) => `<row r="${r + 2}">${Array.from({ length: 40 }, (_, c) => `<c r="${String.fromCharCode(65 + (c % 26))}${c >= 26 ? 'A' : ''}${r + 2}"/>`).join('')}</row>`).join('');
+    for (const [name, entry] of Object.entries(zip.files)) {
+      const content = await entry.async('nodebuffer');
+      wide.file(name, sheets.includes(name) ? content.toString('utf8').replace('</sheetData>', `${blankRows}</sheetData>`) : content);
+    }
+    const refusedWide = await upload(agent, await wide.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    expect(refusedWide.status).to.equal(422);
+    expect(refusedWide.text).to.contain('单元格数量超出台账模板的范围');
     // a bomb: 60 MB of blanks that zip to a few KB
     zip.file('xl/padding.xml', ' '.repeat(60 * 1024 * 1024));
     const bomb = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
