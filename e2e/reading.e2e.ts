@@ -130,10 +130,9 @@ describe('what users read and print', () => {
     const values: Record<string, string> = {
       '密度（15 ℃）': '985.2', '运动黏度（50 ℃）': '350', '计算碳芳香度指数（CCAI）': '848', '硫含量': '0.48', '闪点（闭口）': '68', '硫化氢': '0.5',
       '酸值': '1.2', '总沉淀物（老化法）': '0.05', '残炭（微量法）': '12', '倾点': '15', '水分': '0.2', '灰分': '0.05', '钒': '120', '钠': '30',
-      '铝+硅': '25', '废润滑油（ULO）': 'Ca 12, Zn 5',
+      '铝+硅': '25', '钙（Ca）含量，mg/kg': '12', '锌（Zn）含量，mg/kg': '5', '磷（P）含量，mg/kg': '4',
     };
     for (const [name, value] of Object.entries(values)) await page.getByLabel(name, { exact: true }).fill(value);
-    await page.getByLabel('废润滑油（ULO） 人工判定').selectOption('pass');
     await page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
     await verifyAndApprove(page, number, '13900000022', '13900000020');
     await logout(page);

@@ -4,7 +4,7 @@ import { findNodeService, releaseUnits, takeUnits } from '../capacity/capacity.r
 import { pgErrorCode, UNIQUE_VIOLATION } from '../db/client.js';
 import { inTransaction } from '../db/tx.js';
 import { recordEvent } from '../events/record.js';
-import { notifyNodeStaff } from '../notifications/notifications.repo.js';
+import { notifyEnterpriseUsers, notifyNodeStaff } from '../notifications/notifications.repo.js';
 import { ConflictError, ValidationError } from '../shared/errors.js';
 import { addDays, formatDate, shanghaiDate } from '../shared/time.js';
 import { parseInput } from '../shared/validation.js';
@@ -31,7 +31,11 @@ const refuseReschedule = (status: repo.BookingView['status']) => new ConflictErr
 export async function cancelBooking(deps: BookingsDeps, user: Principal, number: string, input: unknown): Promise<void> {
   const { booking, user: actor } = await loadBookingFor(deps.db, user, number, 'booking.change');
   const { reason } = parseInput(reasonSchema, input);
-  await inTransaction(deps.db, (tx) => applyTransition(tx, booking.id, 'cancel', actor, { note: reason }));
+  await inTransaction(deps.db, async (tx) => {
+    await applyTransition(tx, booking.id, 'cancel', actor, { note: reason });
+    // the company's inbox keeps the booking's story (its colleagues see who cancelled and why)
+    await notifyEnterpriseUsers(tx, booking.enterpriseId, { bookingId: booking.id, title: `${booking.number} 已取消`, body: `预约 ${booking.number}（${describeWindow(booking.date, booking.window)}）已由 ${actor.name} 取消，占用的名额已释放。原因：${reason}`, link: bookingHref(booking.number) });
+  });
 }
 
 /** The company confirms it received the report: the booking is done. */
@@ -101,6 +105,7 @@ export async function rescheduleBooking(deps: BookingsDeps, user: Principal, num
       const due = dueDate !== locked.dueDate ? `；应完成日期 ${formatDate(locked.dueDate)} → ${formatDate(dueDate)}` : '';
       await recordEvent(tx, { actorUserId: actor.id, entityType: 'booking', entityId: locked.id, action: 'booking.rescheduled', fromState: locked.status, toState: locked.status, note: `${moved}${due}`, data: { from: { date: locked.date, window: locked.window }, to: slot, ...(due ? { dueDate: { from: locked.dueDate, to: dueDate } } : {}) } });
       await notifyNodeStaff(tx, locked.nodeId, { bookingId: locked.id, title: `${locked.number} 已改期`, body: `预约 ${locked.number} 改期：${moved}${due}。`, link: bookingHref(locked.number, 'staff') });
+      await notifyEnterpriseUsers(tx, locked.enterpriseId, { bookingId: locked.id, title: `${locked.number} 已改期`, body: `预约 ${locked.number} 已由 ${actor.name} 改期：${moved}${due}。请按新时段办理。`, link: bookingHref(locked.number) });
     });
   } catch (err) {
     if (err instanceof WindowTakenMeanwhile) await refuseFull(deps, ref, (await deps.availability.check(ref, slot.date, slot.window)) ?? { free: 0, date: slot.date, key: slot.window }, booking.units, moving);

@@ -3,6 +3,7 @@ import { CLOSED_STATUSES, FINISHED_STATUSES, TRANSITIONS, type BookingStatus } f
 import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from '../reports/reports.view.js';
 import { REVISION_STATUS_LABELS } from '../reports/revision-lifecycle.js';
 import { JUDGEMENT_LABELS } from './judgement.js';
+import { ULO_ELEMENTS, ULO_ITEM, uloValuesOf } from './ulo.js';
 import { CALIBRATION_CONCLUSION_LABELS } from './results.js';
 
 /** Queue tabs: the stage a technician works on, and the statuses in it. */
@@ -54,4 +55,6 @@ export const labViewLabels = {
   reportStatus: REPORT_STATUS_LABELS,
   revisionStatus: REVISION_STATUS_LABELS,
   transitions: Object.fromEntries(Object.values(TRANSITIONS).map((t) => [t.action, t.label])),
+  /** The ULO line's three elements and how a stored line reads back into them. */
+  ulo: { item: ULO_ITEM, elements: ULO_ELEMENTS, valuesOf: uloValuesOf },
 };

@@ -2,6 +2,7 @@ import { ValidationError } from '../shared/errors.js';
 import { addDays, addMonths, dayjs, isIsoDate } from '../shared/time.js';
 import { metrologyBasis } from '../catalog/metrology-basis.js';
 import type { NewResult } from './lab.repo.js';
+import { parseUlo, ULO_ITEM } from './ulo.js';
 import { ccaiOf, describeLimit, isNumericLimit, isReportOnly, judge, judgeBounded, limitNotApplicable, overallOf, parseBounded, parseCorrosionClass, parseMeasured, type SpecLimit } from './judgement.js';
 
 /** Form keys of an item: "i<id>", never a bare number (qs would read it as an array index and compact it). */
@@ -68,6 +69,17 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
     const sulphurPercent = measuredOf('OIL-S-PCT') ?? (ppm !== undefined ? ppm / 10_000 : undefined);
     for (const item of sample.items) {
       const key = `results.${sample.id}.${item.code}`;
+      // ULO is three measured elements judged by the standard's rule (src/lab/ulo.ts), not a tester's word.
+      if (item.code === ULO_ITEM && item.limit?.kind === 'criterion') {
+        const ulo = parseUlo(get(body.results, itemKey(sample.id), item.code));
+        if ('error' in ulo) {
+          errors[key] = ulo.error;
+          continue;
+        }
+        const limit = item.limit;
+        rows.push({ bookingItemId: sample.id, testItemCode: item.code, valueText: ulo.text, valueNumber: null, unit: item.unit, limitText: describeLimit(limit, item.unit), limitSource: `${limit.source}${limit.verified ? '' : '（待核实）'}`, judgement: ulo.judgement, judgementBasis: 'auto' });
+        continue;
+      }
       let text = str(get(body.results, itemKey(sample.id), item.code), 60);
       if (item.code === 'OIL-CCAI' && ccai !== undefined) {
         if (!text) text = String(ccai);

@@ -61,12 +61,16 @@ const needsInfo: Step = (deps, { booking, user, body }) => inTransaction(deps.db
 const receive: Step = async (deps, { booking, user, body }) => {
   const items = await bookingsRepo.itemsOf(deps.db, booking.id);
   const { labels, visitDate } = parseReception(body, items, { kind: booking.kind, onSite: booking.deliveryMode === 'on_site', today: todayOf(deps) });
+  // "自受理（收到样品）之日起": a sample brought before its booked window starts the clock the day it arrives.
+  const arrived = visitDate ?? todayOf(deps);
+  const earlier = booking.dueDate && arrived < booking.date ? await dueDateFor(deps.db, { nodeId: booking.nodeId, date: arrived, turnaroundDays: booking.turnaroundDays }, arrived) : null;
+  const dueDate = earlier && earlier < booking.dueDate! ? earlier : null;
   return inTransaction(deps.db, async (tx) => {
     await repo.setItemLabels(tx, labels.filter((l) => l.label || l.condition));
     await applyTransition(tx, booking.id, 'receive', user, {
-      patch: { receivedAt: deps.clock.now(), visitDate },
-      data: { labels: labels.map((l) => l.label), visitDate },
-      note: visitDate ? `上门日期 ${visitDate}` : null,
+      patch: { receivedAt: deps.clock.now(), visitDate, ...(dueDate ? { dueDate } : {}) },
+      data: { labels: labels.map((l) => l.label), visitDate, ...(dueDate ? { dueDate } : {}) },
+      note: [visitDate ? `上门日期 ${visitDate}` : '', dueDate ? `早于预约时段收到，办结期限提前至 ${dueDate}` : ''].filter(Boolean).join('；') || null,
     });
   });
 };

@@ -1,5 +1,6 @@
 import { ccaiOf, isNumericLimit, isReportOnly, judge, limitNotApplicable } from '../lab/judgement.js';
 import type { Judgement, SpecLimit } from '../lab/judgement.js';
+import { ULO_ITEM, uloText } from '../lab/ulo.js';
 
 /**
  * Results of the demo history's oil tests as a lab reports them: values typical of the fuel (a VLSFO's density near
@@ -40,7 +41,7 @@ const TYPICAL: Record<Family, Record<string, Rule>> = {
   'marine-residual': {
     'OIL-DEN15': t(975, 10, 1), 'OIL-KV50': t(320, 50, 1), 'OIL-CCAI': t(845, 8), 'OIL-FP-PM': t(95, 20), 'OIL-H2S': t(0.5, 0.4, 2),
     'OIL-AN': t(0.8, 0.6, 2), 'OIL-TSA': t(0.03, 0.02, 2), 'OIL-MCR': t(11, 3, 2), 'OIL-POUR': t(3, 6, 0, 3), 'OIL-WATER': t(0.1, 0.08, 2),
-    'OIL-ASH': t(0.03, 0.02, 3), 'OIL-V': t(90, 60), 'OIL-NA': t(25, 15), 'OIL-ALSI': t(25, 15), 'OIL-ULO': text('不含'),
+    'OIL-ASH': t(0.03, 0.02, 3), 'OIL-V': t(90, 60), 'OIL-NA': t(25, 15), 'OIL-ALSI': t(25, 15), 'OIL-ULO': { text: (rand) => uloText({ ca: String(3 + Math.floor(rand() * 12)), zn: String(1 + Math.floor(rand() * 6)), p: String(1 + Math.floor(rand() * 6)) }) },
   },
   'marine-distillate': {
     'OIL-DEN15': t(848, 8, 1), 'OIL-KV40': t(3.6, 0.9, 3), 'OIL-CI': t(48, 4), 'OIL-FP-PM': t(68, 6), 'OIL-H2S': t(0.3, 0.25, 2),
@@ -147,7 +148,8 @@ export function demoOilResult(
   if (rule && 'text' in rule) {
     const judged = rule.judgedAs;
     const judgement = numeric && judged !== undefined ? judge(judged, numeric) : judgedBy ? 'pass' : 'no_limit';
-    return { valueText: rule.text(rand), valueNumber: null, judgement, judgementBasis };
+    // ULO is judged from its three elements by the rule (src/lab/ulo.ts): typical fuels are far below it
+    return { valueText: rule.text(rand), valueNumber: null, judgement, judgementBasis: code === ULO_ITEM ? 'auto' : judgementBasis };
   }
   const typical = rule ?? fallback(numeric, plausible);
   let value = round(typical.centre + typical.spread * (2 * rand() - 1), typical);

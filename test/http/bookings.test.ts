@@ -451,6 +451,9 @@ describe('booking across the network', () => {
       expect(detail.text).to.contain('取消预约').and.contain('设备临时调拨，改下月送检');
       const staffMessages = await t.db.select().from(notifications).where(and(eq(notifications.userId, metrologyStaff.id), eq(notifications.bookingId, b!.id)));
       expect(staffMessages.map((n) => n.title)).to.include(`${number} 取消预约`);
+      // and the company's inbox says who cancelled it and why (the 已提交 message before it names the old window)
+      const own = await t.db.select().from(notifications).where(and(eq(notifications.userId, company.user.id), eq(notifications.bookingId, b!.id)));
+      expect(own.find((n) => n.title === `${number} 已取消`)?.body).to.contain('设备临时调拨，改下月送检').and.contain('名额已释放');
 
       const twice = await agent.post(`/bookings/${number}/cancel`).type('form').send({ _csrf: await csrfOf(`/bookings/${number}`), reason: '再取消一次' });
       expect(twice.status).to.equal(409);
@@ -480,6 +483,8 @@ describe('booking across the network', () => {
       expect(await windowUse(ns.ns.id, '2026-10-15', 'pm')).to.equal(2);
       const [b] = await t.db.select().from(bookings).where(eq(bookings.number, number));
       expect(b).to.include({ date: '2026-10-15', window: 'pm' });
+      const told = await t.db.select().from(notifications).where(and(eq(notifications.userId, company.user.id), eq(notifications.bookingId, b!.id)));
+      expect(told.find((n) => n.title === `${number} 已改期`)?.body, 'the company\'s inbox has the new window').to.contain('10月15日');
 
       // fill 2026-10-16 am completely, then try to move there
       await t.db.insert(capacityWindows).values({ nodeServiceId: ns.ns.id, date: '2026-10-16', window: 'am', capacity: 40, used: 39 });

@@ -47,7 +47,7 @@ describe('fees: estimate, confirmation, payment and invoice', () => {
     const review = await postMultipart(company, '/bookings', calibrationFields(page, metrologyId, { intent: 'review' }));
     expect(review.status).to.equal(200);
     expect(review.text).to.contain('强制检定免费（财税〔2017〕20号）').and.contain('参考价，以受理时报价为准').and.contain('35.00 元');
-    expect(review.text).to.match(/预估合计<\/th><td class="text-end fw-semibold">35\.00 元/);
+    expect(review.text).to.match(/预估合计<\/th><td class="text-end fw-semibold text-nowrap">35\.00 元/);
   });
 
   it('freezes the estimate with the booking; a later price change applies to new bookings only', async () => {
@@ -89,6 +89,12 @@ describe('fees: estimate, confirmation, payment and invoice', () => {
     expect(await feeOf(number)).to.include({ confirmedCents: 12000, adjustReason: '另需出具校准数据' });
     const page = await company.get(`/bookings/${number}`);
     expect(page.text).to.contain('120.00 元').and.contain('另需出具校准数据');
+    // what the company pays leads; the estimate is kept below it, folded
+    const payable = page.text.indexOf('应缴费用（受理时核定）');
+    expect(payable).to.be.greaterThan(0);
+    expect(page.text.indexOf('受理前的费用估算'), 'the estimate after the amount to pay').to.be.greaterThan(payable);
+    const receipt = await company.get(`/bookings/${number}/receipt`);
+    expect(receipt.text).to.contain('应缴费用（受理时核定）：120.00 元').and.contain('受理前的费用估算');
 
     // payment is recorded by staff with its date and method; then the company asks for an invoice
     const badPay = await labAction(staff, number, 'record_payment', { paymentStatus: 'paid', paidAmount: '', paidOn: '', paymentMethod: '' });

@@ -379,17 +379,17 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       'OIL-V': '120',
       'OIL-NA': '30',
       'OIL-ALSI': '25',
-      'OIL-ULO': 'Ca 12, Zn 5, P 4',
     };
 
     async function sampleId() {
       const [row] = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
       return row!.booking_items.id;
     }
-    function fields(id: number, overrides: Record<string, string> = {}, manual: string | null = 'pass') {
+    /** ULO is entered as its three elements (mg/kg) and judged from them; `null` leaves them empty. */
+    function fields(id: number, overrides: Record<string, string> = {}, ulo: { ca: string; zn: string; p: string } | null = { ca: '12', zn: '5', p: '4' }) {
       const out: Record<string, string> = {};
       for (const [code, v] of Object.entries({ ...values, ...overrides })) out[`results[i${id}][${code}]`] = v;
-      if (manual) out[`manual[i${id}][OIL-ULO]`] = manual;
+      if (ulo) for (const [element, v] of Object.entries(ulo)) out[`results[i${id}][OIL-ULO][${element}]`] = v;
       return out;
     }
 
@@ -409,7 +409,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(res.text).to.contain('“密度（15 ℃）”的数值 -5 超出合理范围');
       expect(res.text).to.contain('“水分”的数值 150 超出合理范围');
       expect(res.text).to.contain('请填写“钒”的结果');
-      expect(res.text).to.contain('请判定“废润滑油（ULO）”是否符合');
+      expect(res.text).to.contain('请填写废润滑油（ULO）的钙（Ca）含量，mg/kg');
       expect(res.text).to.contain('value="-5"').and.contain('value="0.48"'); // the input is kept
       const text = await labAction(oilAgent, number, 'submit_results', fields(id, { 'OIL-S-PCT': '0,48' }));
       expect(text.status).to.equal(422);
@@ -444,7 +444,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       // ISO 8217 leaves residual sulphur to statutory limits: the booking said "global 0.50 %", which judges it
       expect(byCode['OIL-S-PCT']).to.include({ judgement: 'pass', limitText: '≤ 0.50 % m/m', judgementBasis: 'auto' });
       expect(byCode['OIL-S-PCT']!.limitSource).to.contain('MARPOL 附则Ⅵ 第 14 条');
-      expect(byCode['OIL-ULO']).to.include({ judgement: 'pass', valueNumber: null, judgementBasis: 'tester' });
+      // used lubricating oil from its three elements, by ISO 8217's rule (Ca 12 is not above 30)
+      expect(byCode['OIL-ULO']).to.include({ valueText: 'Ca 12 / Zn 5 / P 4', judgement: 'pass', valueNumber: null, judgementBasis: 'auto' });
     });
 
     it('verifies by a second technician, issues, and the report shows 不合格 for density', async () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { and, eq, sql } from 'drizzle-orm';
 import { bookings, calendarDays, events, notifications } from '../../src/db/schema.js';
 import { parse } from 'node-html-parser';
+import { rowsOf } from '../../src/db/client.js';
 import { formatDateTime } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
 import { MONDAY_BEFORE_NATIONAL_DAY } from '../support/bookings.js';
@@ -134,6 +135,21 @@ describe('progress people can follow', () => {
       const limited = await visitor.get(`/track?no=${number}&tail=0101`);
       expect(limited.status).to.equal(429);
       expect(limited.text).to.contain('查询过于频繁').and.not.contain('检测中');
+    });
+  });
+
+  describe('a sample brought before its booked window', () => {
+    it('starts the clock the day it arrives (自受理（收到样品）之日起): the due date moves earlier, the timeline says so', async () => {
+      clock.set('2026-11-16T09:00:00+08:00'); // a Monday
+      const early = await bookCalibration(t, companyUser.user.id, { slot: '2026-11-19|am', serials: ['PROG-EARLY-1'] });
+      expect((await labAction(staff, early, 'accept')).status).to.equal(303);
+      const due = async () => (await t.db.select({ d: bookings.dueDate }).from(bookings).where(eq(bookings.number, early)))[0]!.d;
+      expect(await due(), 'from the booked Thursday: Fri, Mon, Tue').to.equal('2026-11-24');
+      const [item] = rowsOf<{ id: number }>(await t.db.execute(sql`SELECT i.id FROM booking_items i JOIN bookings b ON b.id = i.booking_id WHERE b.number = ${early}`));
+      expect((await labAction(staff, early, 'receive', { [`labels[i${item!.id}]`]: 'JL-EARLY-1' })).status).to.equal(303);
+      expect(await due(), 'from Monday, the day it arrived: Tue, Wed, Thu').to.equal('2026-11-19');
+      const [received] = await t.db.select().from(events).where(and(eq(events.entityId, String((await t.db.select({ id: bookings.id }).from(bookings).where(eq(bookings.number, early)))[0]!.id)), eq(events.action, 'booking.receive')));
+      expect(received!.note).to.contain('早于预约时段收到，办结期限提前至 2026-11-19');
     });
   });
 

@@ -59,4 +59,25 @@ describe('oil results: what the report prints must agree', () => {
     expect(lub('0.045')).to.include({ judgement: 'fail' });
     expect(parseOilResults({ results: { i4: { 'OIL-S-PCT': '0.10', 'OIL-LUB': '530' } } }, [dma]).conclusion).to.equal('pass');
   });
+
+  it('judges used lubricating oil from calcium, zinc and phosphorus by ISO 8217\'s rule, printed as measured', () => {
+    const rmg: OilSampleForResults = {
+      id: 5,
+      sampleName: 'VLSFO',
+      gradeCode: 'ISO8217-RMG380',
+      items: [{ code: 'OIL-ULO', name: '废润滑油（ULO）', unit: 'mg/kg', plausibleMin: null, plausibleMax: null, limit: { kind: 'criterion', minValue: null, maxValue: null, criterion: '不含废润滑油（ULO）：钙 > 30 mg/kg 且锌 > 15 mg/kg，或钙 > 30 mg/kg 且磷 > 15 mg/kg 时，判定为含有废润滑油', verified: true, source: 'ISO 8217:2017 表 2' } }],
+    };
+    const ulo = (ca: string, zn: string, p: string) => parseOilResults({ results: { i5: { 'OIL-ULO': { ca, zn, p } } } }, [rmg]);
+    expect(ulo('8', '3', '2').rows[0]).to.include({ valueText: 'Ca 8 / Zn 3 / P 2', judgement: 'pass', judgementBasis: 'auto' });
+    expect(ulo('45', '20', '2').rows[0]).to.include({ valueText: 'Ca 45 / Zn 20 / P 2', judgement: 'fail' });
+    expect(ulo('45', '3', '16').rows[0]!.judgement, 'calcium and phosphorus').to.equal('fail');
+    expect(ulo('30', '20', '20').rows[0]!.judgement, 'calcium at 30 is not above it').to.equal('pass');
+    expect(ulo('25', '<1', '<1').rows[0]).to.include({ valueText: 'Ca 25 / Zn <1 / P <1', judgement: 'pass' });
+    const refused = (ca: string, zn: string, p: string) => refusal(() => ulo(ca, zn, p))['results.5.OIL-ULO'];
+    expect(refused('', '3', '2')).to.equal('请填写废润滑油（ULO）的钙（Ca）含量，mg/kg');
+    expect(refused('8', 'Zn 3', '2')).to.contain('锌（Zn）含量应填写数值');
+    expect(refused('45', '<20', '2'), 'a bound on the wrong side decides nothing').to.contain('不能判定是否超过 15 mg/kg');
+    // one free-text value (the old form) is no longer taken for the three
+    expect(refusal(() => parseOilResults({ results: { i5: { 'OIL-ULO': 'Ca 8, Zn 3, P 2' } } }, [rmg]))['results.5.OIL-ULO']).to.contain('钙（Ca）');
+  });
 });
