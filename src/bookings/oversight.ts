@@ -19,8 +19,8 @@ const PAGE_SIZE = 25;
 export const STATUS_GROUPS: Record<string, { label: string; statuses: readonly BookingStatus[]; overdue?: boolean }> = {
   open: { label: '在办', statuses: OPEN_STATUSES },
   overdue: { label: '在办已超期', statuses: OPEN_STATUSES, overdue: true },
-  completed: { label: '已办结', statuses: ['completed'] },
-  finished: { label: '已出报告', statuses: FINISHED_STATUSES },
+  // 已办结 alone is the status of that name (listed under 按预约状态); the group is both stages after the report
+  finished: { label: '已出报告（含已办结）', statuses: FINISHED_STATUSES },
   closed: { label: '已取消 / 不予受理', statuses: CLOSED_STATUSES },
 };
 

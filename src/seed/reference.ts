@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { fromRoot } from '../shared/paths.js';
 import { insertRows } from '../db/bulk-insert.js';
 import type { Db, Executor } from '../db/client.js';
+import { metrologyBasis } from '../catalog/metrology-basis.js';
 import {
   type ServiceGuide,
   feeRules,
@@ -172,12 +173,14 @@ function displayGuide(g: GuidesSeed['guides'][string] | undefined): ServiceGuide
 // An instrument category's `note`, `periodRule` and unverified `periodMonths` are research notes: the service reads
 // its guide (service-guides.json) instead.
 function calibrationService(c: InstrumentCategorySeed, sortOrder: number, guide: ServiceGuide | null) {
+  // Only 校准规范 (JJF), no 检定规程: the service calibrates and is named so (it issues no 检定证书).
+  const { calibrationOnly } = metrologyBasis(c.regulations);
   return {
     code: c.code,
-    name: `${c.name} 检定/校准`,
+    name: `${c.name} ${calibrationOnly ? '校准' : '检定/校准'}`,
     categoryCode: 'metrology',
     bookingKind: 'calibration' as const,
-    summary: `${c.discipline}计量器具的检定或校准，依据 ${c.regulations.join('、')}。`,
+    summary: `${c.discipline}计量器具的${calibrationOnly ? '校准' : '检定或校准'}，依据 ${c.regulations.join('、')}。`,
     description: '',
     standards: c.regulations,
     turnaroundDays: c.turnaroundDays,
