@@ -89,7 +89,8 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
         }
       }
       if (!text) {
-        errors[key] = `请填写“${item.name}”的结果`;
+        // CCAI left empty is calculated: without a valid density and viscosity there is nothing to calculate it from
+        errors[key] = item.code === 'OIL-CCAI' ? 'CCAI 留空时由密度（15 ℃）和运动黏度（50 ℃）计算：请先填好这两项的数值，或直接填写 CCAI' : `请填写“${item.name}”的结果`;
         continue;
       }
       const limit = item.limit ?? undefined;

@@ -80,4 +80,20 @@ describe('oil results: what the report prints must agree', () => {
     // one free-text value (the old form) is no longer taken for the three
     expect(refusal(() => parseOilResults({ results: { i5: { 'OIL-ULO': 'Ca 8, Zn 3, P 2' } } }, [rmg]))['results.5.OIL-ULO']).to.contain('钙（Ca）');
   });
+
+  it('asks for density and viscosity, not for CCAI, when CCAI is left to be calculated and cannot be', () => {
+    const rmg: OilSampleForResults = {
+      id: 6,
+      sampleName: 'RMG',
+      gradeCode: 'ISO8217-RMG380',
+      items: [
+        { code: 'OIL-DEN15', name: '密度（15 ℃）', unit: 'kg/m³', plausibleMin: 600, plausibleMax: 1100, limit: { kind: 'max', minValue: null, maxValue: 991, criterion: null, verified: true, source: 'ISO 8217:2017 表 2' } },
+        { code: 'OIL-KV50', name: '运动黏度（50 ℃）', unit: 'mm²/s', plausibleMin: 1, plausibleMax: 1000, limit: { kind: 'max', minValue: null, maxValue: 380, criterion: null, verified: true, source: 'ISO 8217:2017 表 2' } },
+        { code: 'OIL-CCAI', name: '计算碳芳香度指数（CCAI）', unit: '-', plausibleMin: 700, plausibleMax: 1000, limit: { kind: 'max', minValue: null, maxValue: 870, criterion: null, verified: true, source: 'ISO 8217:2017 表 2' } },
+      ],
+    };
+    const errors = refusal(() => parseOilResults({ results: { i6: { 'OIL-DEN15': '9x5', 'OIL-KV50': '350', 'OIL-CCAI': '' } } }, [rmg]));
+    expect(errors['results.6.OIL-CCAI']).to.equal('CCAI 留空时由密度（15 ℃）和运动黏度（50 ℃）计算：请先填好这两项的数值，或直接填写 CCAI');
+    expect(errors['results.6.OIL-DEN15']).to.contain('应填写数值');
+  });
 });
