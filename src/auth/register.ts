@@ -37,8 +37,8 @@ async function registrationErrors(db: Db, v: Partial<RegisterInput>, code: Credi
   if (code?.status === 'bad_format') errors.creditCode ??= code.reason;
   if (code?.status === 'bad_check' && !v.confirmCreditCode) {
     errors.creditCode ??=
-      `校验位与 GB 32100 计算结果不符（按规则第 18 位应为“${code.expected}”）。请核对营业执照；` +
-      '若确认无误，请勾选“我确认此代码与营业执照一致”后提交，平台管理员将人工复核。';
+      `校验位与 GB 32100 计算结果不符：按前 17 位计算，第 18 位应为“${code.expected}”——也可能是前 17 位中有一位录错。请逐位核对营业执照；` +
+      '若确认无误，请勾选下方“我确认此代码与营业执照一致”后提交，平台管理员将人工复核。';
   }
   if (v.parkId !== undefined && v.parkId !== null && (await db.$count(parks, eq(parks.id, v.parkId))) === 0) errors.parkId ??= '请选择有效的园区';
   if (v.mobile && (await repo.mobileTaken(db, v.mobile))) errors.mobile ??= DUPLICATE_MESSAGES.mobile;
