@@ -185,7 +185,11 @@ describe('journeys in a real browser', () => {
         await box.getByLabel('第 1 点实测值').fill(i === 0 ? '1.01' : '0.99');
         await box.getByLabel('读数单位').fill('MPa');
         await box.getByLabel('最大允许误差（合格判定用）').fill('±0.016');
+        // the station's one pressure standard in date is ticked for each gauge
+        expect(await box.getByRole('checkbox', { name: /活塞式压力计标准装置/ }).first().isChecked()).to.equal(true);
       }
+      await staff.page.getByLabel('环境温度（℃）').fill('20.4');
+      await staff.page.getByLabel('相对湿度（%RH）').fill('56');
       await staff.page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
       expect(await staff.page.textContent('body')).to.contain('结果由您录入，需由其他检测人员审核');
       await logout(staff.page);
@@ -264,13 +268,12 @@ describe('journeys in a real browser', () => {
       const values: Record<string, string> = {
         '密度（15 ℃）': '995.2', '运动黏度（50 ℃）': '350', '计算碳芳香度指数（CCAI）': '858', '硫含量': '0.48', '闪点（闭口）': '68', '硫化氢': '0.5',
         '酸值': '1.2', '总沉淀物（老化法）': '0.05', '残炭（微量法）': '12', '倾点': '15', '水分': '0.2', '灰分': '0.05', '钒': '120', '钠': '30',
-        '铝+硅': '25', '废润滑油（ULO）': 'Ca 12, Zn 5',
+        '铝+硅': '25', '钙（Ca）含量，mg/kg': '12', '锌（Zn）含量，mg/kg': '5', '磷（P）含量，mg/kg': '4',
       };
       for (const [name, value] of Object.entries(values)) await lab.page.getByLabel(name, { exact: true }).fill(value);
       // judged as typed, by the same rule the server applies on submit
       expect(await lab.page.locator('tr', { hasText: '密度（15 ℃）' }).locator('output.live-judgement').textContent()).to.equal('不合格');
       expect(await lab.page.locator('tr', { hasText: '硫含量' }).locator('output.live-judgement').textContent()).to.equal('合格');
-      await lab.page.getByLabel('废润滑油（ULO） 人工判定').selectOption('pass');
       await lab.page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
       expect(await lab.page.textContent('body')).to.contain('结果已提交');
       await logout(lab.page);
@@ -563,6 +566,11 @@ describe('screenshots of the key pages', () => {
     ['ledger', 'company', async (page) => void (await page.goto(`${base()}/instruments`))],
     ['one-click-booking', 'company', async (page) => void (await page.goto(`${base()}/instruments/book`))],
     ['compliance', 'park', async (page) => void (await page.goto(`${base()}/admin/compliance`))],
+    ['standards', 'manager', async (page) => {
+      // the manager's own node page, from the header's link (collapsed on a phone)
+      const node = await page.locator('header a', { hasText: '网点管理' }).first().getAttribute('href');
+      await page.goto(`${base()}${node}/standards`);
+    }],
     ['equipment', 'company', async (page) => {
       await page.goto(`${base()}/equipment?q=${encodeURIComponent('气相色谱质谱')}`);
       await page.getByRole('link', { name: '气相色谱质谱联用仪（GC-MS）' }).click();
@@ -584,6 +592,7 @@ describe('screenshots of the key pages', () => {
     staff: ['13900000011', DEMO_PASSWORD],
     admin: ['13900000001', DEMO_PASSWORD],
     park: ['13900000002', DEMO_PASSWORD],
+    manager: ['13900000010', DEMO_PASSWORD],
   };
 
   for (const [viewportName, viewport] of [['desktop', { width: 1280, height: 900 }], ['mobile', { width: 390, height: 844 }]] as const) {

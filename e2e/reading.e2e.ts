@@ -202,12 +202,16 @@ describe('what users read and print', () => {
         await box.getByLabel(`第 ${p + 1} 点不确定度`).fill('0.008 MPa');
       }
     }
+    await page.getByLabel('环境温度（℃）').fill('20.4');
+    await page.getByLabel('相对湿度（%RH）').fill('56');
     await page.getByRole('button', { name: '提交结果，交由他人审核' }).click();
     await verifyAndApprove(page, number, '13900000032', '13900000030');
     await page.goto(`${base()}/bookings/${number}/reports/1`);
     const titles = await page.locator('.certificate h1').allTextContents();
     expect(titles).to.deep.equal(outcomes.map((o) => o[1]));
     expect(await page.locator('.certificate').first().textContent()).to.contain('标称值').and.contain('示值误差').and.contain('扩展不确定度').and.contain('有效期至').and.contain('外观完好');
+    // traced: the standard it was made with, its certificate and validity, and where and in what environment
+    expect(await page.locator('.certificate').first().textContent()).to.contain('本次检定所使用的计量标准').and.contain('浙量标舟证字').and.contain('温度 20.4 ℃').and.contain('相对湿度 56 %RH');
 
     const { texts } = await printToPdf(page, 'report-calibration');
     expect(texts, 'one page per certificate').to.have.length(3);

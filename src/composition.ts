@@ -52,6 +52,8 @@ import { makeFeesService } from './fees/fees.service.js';
 import { oilLimitsRoutes } from './oil-limits/oil-limits.routes.js';
 import { makeOilLimitsService } from './oil-limits/oil-limits.service.js';
 import { signatoriesRoutes } from './signatories/signatories.routes.js';
+import { standardsRoutes } from './standards/standards.routes.js';
+import { makeStandardsService } from './standards/standards.service.js';
 import { makeSignatoriesService } from './signatories/signatories.service.js';
 import { DEFAULT_DRAFT_QUOTA, type DraftQuota } from './uploads/quota.js';
 import { makeDocumentStore } from './uploads/storage.js';
@@ -159,6 +161,7 @@ export function buildServices(deps: CompositionDeps) {
     accounts: makeAccountsService({ db, destroySessions: (userId) => sessionStore.destroyUserSessions(userId) }),
     audit: makeAuditService(db),
     signatories: makeSignatoriesService({ db, clock }),
+    standards: makeStandardsService({ db, clock }),
     oilLimits: makeOilLimitsService({ db }),
     fees: makeFeesService({ db, clock }),
     reference,
@@ -228,6 +231,7 @@ export function mountFeatureRouters(app: Express, services: Services, deps: Comp
   app.use(feesRoutes({ fees: services.fees }));
   app.use(oilLimitsRoutes({ limits: services.oilLimits }));
   app.use(signatoriesRoutes({ signatories: services.signatories, nodeName: async (id) => (await services.reference.node(id))?.name }));
+  app.use(standardsRoutes({ standards: services.standards, nodeName: async (id) => (await services.reference.node(id))?.name }));
   app.use(complianceRoutes({ ledger: services.ledger }));
   app.use(outboxRoutes({ outbox: services.outbox }));
   app.use(integrationsRoutes({ keys: services.keys, webhooks: services.webhooks, publicUrl: config.publicUrl }));

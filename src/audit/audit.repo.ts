@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gte, ilike, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
-import { bookings, closures, enterprises, events, nodes, nodeServices, oilGrades, oilLimits, oilTestItems, prices, reports, services, signatories, users } from '../db/schema.js';
+import { bookings, closures, enterprises, events, measurementStandards, nodes, nodeServices, oilGrades, oilLimits, oilTestItems, prices, reports, services, signatories, users } from '../db/schema.js';
 
 export interface EventFilter {
   actorUserId?: number;
@@ -40,7 +40,7 @@ export async function listEvents(ex: Executor, f: EventFilter, page: { limit: nu
 /** The records a page of the log refers to, by type and id: booking numbers, report numbers, names. */
 export async function namesOfEntities(ex: Executor, ids: Record<string, number[]>) {
   const numeric = (type: string) => [...new Set(ids[type] ?? [])];
-  const [bookingRows, reportRows, userRows, enterpriseRows, nodeRows, serviceRows, offeringRows, closureRows, limitRows, priceRows, signatoryRows] = await Promise.all([
+  const [bookingRows, reportRows, userRows, enterpriseRows, nodeRows, serviceRows, offeringRows, closureRows, limitRows, priceRows, signatoryRows, standardRows] = await Promise.all([
     pick(numeric('booking'), (list) => ex.select({ id: bookings.id, number: bookings.number }).from(bookings).where(inArray(bookings.id, list))),
     pick(numeric('report'), (list) => ex.select({ id: reports.id, number: reports.number, version: reports.version, bookingNumber: bookings.number }).from(reports).innerJoin(bookings, eq(bookings.id, reports.bookingId)).where(inArray(reports.id, list))),
     pick(numeric('user'), (list) => ex.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, list))),
@@ -54,8 +54,9 @@ export async function namesOfEntities(ex: Executor, ids: Record<string, number[]
     pick(numeric('oil_limit'), (list) => ex.select({ id: oilLimits.id, itemName: oilTestItems.name, gradeName: oilGrades.name }).from(oilLimits).innerJoin(oilTestItems, eq(oilTestItems.code, oilLimits.itemCode)).innerJoin(oilGrades, eq(oilGrades.code, oilLimits.gradeCode)).where(inArray(oilLimits.id, list))),
     pick(numeric('price'), (list) => ex.select({ id: prices.id, targetKind: prices.targetKind, targetCode: prices.targetCode }).from(prices).where(inArray(prices.id, list))),
     pick(numeric('signatory'), (list) => ex.select({ id: signatories.id, nodeId: signatories.nodeId, name: users.name }).from(signatories).innerJoin(users, eq(users.id, signatories.userId)).where(inArray(signatories.id, list))),
+    pick(numeric('standard'), (list) => ex.select({ id: measurementStandards.id, nodeId: measurementStandards.nodeId, name: measurementStandards.name }).from(measurementStandards).where(inArray(measurementStandards.id, list))),
   ]);
-  return { bookingRows, reportRows, userRows, enterpriseRows, nodeRows, serviceRows, offeringRows, closureRows, limitRows, priceRows, signatoryRows };
+  return { bookingRows, reportRows, userRows, enterpriseRows, nodeRows, serviceRows, offeringRows, closureRows, limitRows, priceRows, signatoryRows, standardRows };
 }
 
 export type EntityNames = Awaited<ReturnType<typeof namesOfEntities>>;

@@ -42,6 +42,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'limit.verified': '核实限值',
   'signatory.granted': '授权签字人',
   'signatory.revoked': '撤销签字授权',
+  'standard.added': '登记计量标准',
+  'standard.retired': '停用计量标准',
   ...LEDGER_EVENT_LABELS,
   ...EQUIPMENT_AUDIT_LABELS,
   'calendar.entered': '录入节假日安排',
@@ -142,7 +144,7 @@ export function entityIds(rows: { event: { entityType: string; entityId: string 
 
 const ENTITY_KINDS: Record<string, string> = {
   booking: '预约', report: '报告', user: '账号', enterprise: '企业', node: '网点', service: '服务', node_service: '网点服务',
-  closure: '暂停服务', oil_limit: '油品限值', price: '价格', signatory: '授权签字人',
+  closure: '暂停服务', oil_limit: '油品限值', price: '价格', signatory: '授权签字人', standard: '计量标准',
 };
 
 type Ref = { kind: string; label: string; href: string | null; mono: boolean };
@@ -162,6 +164,7 @@ export function entityRefs(names: EntityNames): Map<string, Ref> {
   for (const r of names.limitRows) put('oil_limit', r.id, `${r.gradeName} · ${r.itemName}`, '/admin/oil-limits');
   for (const r of names.priceRows) put('price', r.id, '价目表', '/admin/fees');
   for (const r of names.signatoryRows) put('signatory', r.id, r.name, `/admin/nodes/${r.nodeId}/signatories`);
+  for (const r of names.standardRows) put('standard', r.id, r.name, `/admin/nodes/${r.nodeId}/standards`);
   return refs;
 }
 

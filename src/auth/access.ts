@@ -75,6 +75,8 @@ const ACTIONS = {
   'node.manage': ['node_manager', 'platform_admin'],
   'staff.manage': ['node_manager', 'platform_admin'],
   'signatory.manage': ['node_manager', 'platform_admin'],
+  /** A node's measurement standards (计量标准), named on its certificates. */
+  'standard.manage': ['node_manager', 'platform_admin'],
   'catalog.manage': ['platform_admin'],
   'limits.verify': ['platform_admin'],
   'user.manage': ['platform_admin'],

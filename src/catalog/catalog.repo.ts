@@ -118,6 +118,11 @@ export async function findServiceByCode(ex: Executor, code: string) {
   return rows[0];
 }
 
+/** Instrument categories by discipline: code, name, discipline (pickers). */
+export async function listInstrumentCategories(ex: Executor) {
+  return ex.select({ code: instrumentCategories.code, name: instrumentCategories.name, discipline: instrumentCategories.discipline }).from(instrumentCategories).orderBy(asc(instrumentCategories.discipline), asc(instrumentCategories.code));
+}
+
 export async function findInstrumentCategory(ex: Executor, code: string) {
   const rows = await ex.select().from(instrumentCategories).where(eq(instrumentCategories.code, code));
   return rows[0];

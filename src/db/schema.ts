@@ -698,6 +698,14 @@ export const notifications = pgTable(
  * One result line: an oil test item of a sample (value, unit, the limit it was judged against, judgement) or one
  * instrument line of a calibration (conclusion, certificate, next due date, measurement points).
  */
+/** A certificate's 检定/校准条件 as printed: place, temperature, humidity and the standards (as they stood that day). */
+export interface CalibrationConditions {
+  place: string;
+  temperature: string;
+  humidity: string;
+  standards: { name: string; certificateNo: string; measuringRange: string; accuracy: string; validUntil: string }[];
+}
+
 export const results = pgTable(
   'results',
   {
@@ -728,6 +736,8 @@ export const results = pgTable(
     certificateNo: text('certificate_no'),
     nextDueDate: date('next_due_date'),
     points: jsonb('points'),
+    /** Where and how it was verified or calibrated, frozen with the line: the standards used and the environment. */
+    conditions: jsonb('conditions').$type<CalibrationConditions>(),
     remark: text('remark'),
   },
   (t) => [
@@ -827,6 +837,36 @@ export const signatories = pgTable(
     revokedBy: integer('revoked_by').references(() => users.id),
   },
   (t) => [index('signatories_node_user_idx').on(t.nodeId, t.userId), check('signatories_range', sql`${t.validUntil} IS NULL OR ${t.validUntil} >= ${t.validFrom}`)],
+);
+
+/**
+ * A node's measurement standards (计量标准): the reference equipment its verifications and calibrations are traced to,
+ * each with its 计量标准考核证书 and the date that certificate runs out. A certificate names the standards it was
+ * made with (JJF 1069 / JJG 1002): one whose certificate has run out, or that was retired, can no longer be named.
+ */
+export const measurementStandards = pgTable(
+  'measurement_standards',
+  {
+    id: serial('id').primaryKey(),
+    nodeId: integer('node_id')
+      .notNull()
+      .references(() => nodes.id),
+    /** e.g. "0.05 级活塞式压力计标准装置". */
+    name: text('name').notNull(),
+    /** The 计量标准考核证书 number, e.g. "［2023］浙量标舟证字第 012 号". */
+    certificateNo: text('certificate_no').notNull(),
+    measuringRange: text('measuring_range').notNull(),
+    /** 准确度等级 / 最大允许误差 / 不确定度, as the certificate states it. */
+    accuracy: text('accuracy').notNull(),
+    validUntil: date('valid_until').notNull(),
+    /** The instrument categories it serves (the results form offers it for those). */
+    categoryCodes: text('category_codes').array().notNull().default(sql`'{}'::text[]`),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+    retiredBy: integer('retired_by').references(() => users.id),
+  },
+  (t) => [index('measurement_standards_node_idx').on(t.nodeId)],
 );
 
 export const revisionStatus = pgEnum('revision_status', ['entering', 'to_verify', 'verified', 'issued', 'withdrawn']);

@@ -3,6 +3,7 @@ import { addDays, addMonths, dayjs, isIsoDate } from '../shared/time.js';
 import { metrologyBasis } from '../catalog/metrology-basis.js';
 import type { NewResult } from './lab.repo.js';
 import { parseUlo, ULO_ITEM } from './ulo.js';
+import { parseEnvironment, parseLineStandards, type CalibrationLab } from './conditions.js';
 import { ccaiOf, describeLimit, isNumericLimit, isReportOnly, judge, judgeBounded, limitNotApplicable, overallOf, parseBounded, parseCorrosionClass, parseMeasured, type SpecLimit } from './judgement.js';
 
 /** Form keys of an item: "i<id>", never a bare number (qs would read it as an array index and compact it). */
@@ -234,9 +235,12 @@ export interface CalibrationPoint {
  * each point's expanded uncertainty. The document must fit its basis: a service with only 校准规范 (JJF) cannot issue
  * a 检定证书, and a 强检 instrument is verified, not only calibrated.
  */
-export function parseCalibrationResults(body: Body, instruments: InstrumentForResults[], today: string, standards: readonly string[] = [], period?: VerificationPeriod): ParsedResults {
+export function parseCalibrationResults(body: Body, instruments: InstrumentForResults[], today: string, standards: readonly string[] = [], period?: VerificationPeriod, lab?: CalibrationLab): ParsedResults {
   const errors: Record<string, string> = {};
   const rows: NewResult[] = [];
+  // The place, temperature and humidity of the work, and each line's measurement standards (when the lab's are given:
+  // the workbench always gives them; the rules below stand alone in their unit tests).
+  const environment = lab ? parseEnvironment(body, errors) : undefined;
   const { regulations, specifications, calibrationOnly } = metrologyBasis(standards);
   for (const inst of instruments) {
     const base = `cal.${inst.id}`;
@@ -313,11 +317,13 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
     if (conclusion === 'fail' && !remark && beyond < 0) {
       errors[`${base}.remark`] = points.length && mpe ? '各测量点均在最大允许误差内：判为不合格请在备注写明不合格的项目（如外观、密封性）' : '请在备注写明不合格的项目或原因';
     }
+    const usedStandards = lab && known ? parseLineStandards(get(line, 'standards'), lab, today, label, `${base}.standards`, errors) : [];
     if (known) {
       rows.push({
         bookingItemId: inst.id,
         conclusion,
         certificateNo,
+        ...(environment ? { conditions: { ...environment, standards: usedStandards } } : {}),
         // 不合格: no validity to give; a date typed (or left from the form's default) is not printed as 复检日期
         nextDueDate: conclusion === 'fail' ? null : nextDueDate || null,
         points: points.length ? points : null,

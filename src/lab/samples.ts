@@ -4,6 +4,7 @@ import * as repo from './lab.repo.js';
 import { describeLimit } from './judgement.js';
 import { limitFor } from './limits.js';
 import { metrologyBasis } from '../catalog/metrology-basis.js';
+import { standardsInService } from '../standards/standards.repo.js';
 import { isPeriodVerified, maxUseLimit } from '../ledger/rules.js';
 import { parseCalibrationResults, parseConsultationRecord, parseOilResults, type OilSampleForResults, type ParsedResults, type VerificationPeriod } from './results.js';
 
@@ -49,11 +50,11 @@ export function verificationPeriodOf(c: { categoryCode: string | null; categoryN
 }
 
 /** The results form of a booking, parsed by its kind; every problem is a field message. */
-export async function parseResultsOf(ex: Executor, booking: Pick<BookingView, 'kind' | 'serviceId'>, items: BookingItem[], body: Record<string, unknown>, today: string): Promise<ParsedResults> {
+export async function parseResultsOf(ex: Executor, booking: Pick<BookingView, 'kind' | 'serviceId' | 'nodeId'>, items: BookingItem[], body: Record<string, unknown>, today: string): Promise<ParsedResults> {
   if (booking.kind === 'oil_test') return parseOilResults(body, await oilSamples(ex, items));
   if (booking.kind === 'calibration') {
-    const basis = await repo.calibrationBasisOfService(ex, booking.serviceId);
-    return parseCalibrationResults(body, items, today, basis.standards, verificationPeriodOf(basis));
+    const [basis, standards] = await Promise.all([repo.calibrationBasisOfService(ex, booking.serviceId), standardsInService(ex, booking.nodeId)]);
+    return parseCalibrationResults(body, items, today, basis.standards, verificationPeriodOf(basis), { standards, categoryCode: basis.categoryCode });
   }
   return parseConsultationRecord(body);
 }

@@ -13,6 +13,8 @@ import * as repo from './lab.repo.js';
 import { defaultNextDue } from './results.js';
 import { feeOfBooking } from '../fees/booking-fee.js';
 import { oilSamples } from './samples.js';
+import { standardsInService } from '../standards/standards.repo.js';
+import { standardsFor } from './conditions.js';
 
 /** Why this user cannot sign what is waiting to be signed, if they cannot (shown next to the button instead of a refusal). */
 function signingBlock(booking: { status: string; resultsBy: number | null; verifiedBy: number | null }, revision: { status: string; resultsBy: number | null; verifiedBy: number | null } | undefined, userId: number, signatory: boolean): { blocked: string | null } {
@@ -44,10 +46,11 @@ export async function workbench(deps: LabDeps, user: Principal, number: string) 
   // The results shown are those of the newest issued version (1 before the first issue); a revision has its own.
   const inForce = reportRows[0]?.report.version ?? 1;
   const [results, revisionResults] = await Promise.all([repo.resultsOf(db, booking.id, inForce), revision ? repo.resultsOf(db, booking.id, revision.version) : Promise.resolve([])]);
-  const [oil, category, progress] = await Promise.all([
+  const [oil, category, progress, nodeStandards] = await Promise.all([
     booking.kind === 'oil_test' ? oilSamples(db, items) : Promise.resolve([]),
     service?.instrumentCategoryCode ? findInstrumentCategory(db, service.instrumentCategoryCode) : Promise.resolve(undefined),
     bookingProgress(db, booking, timeline, deps.clock.now()),
+    booking.kind === 'calibration' ? standardsInService(db, booking.nodeId) : Promise.resolve([]),
   ]);
   return {
     booking,
@@ -62,6 +65,12 @@ export async function workbench(deps: LabDeps, user: Principal, number: string) 
     itemNames,
     oil,
     defaultNextDue: defaultNextDue(todayOf(deps), category?.periodMonths ?? null),
+    /** The measurement standards the results form offers, and where the work is done unless the tester says otherwise. */
+    calibrationLab: {
+      standards: standardsFor({ standards: nodeStandards, categoryCode: service?.instrumentCategoryCode ?? null }),
+      today: todayOf(deps),
+      defaultPlace: booking.deliveryMode === 'on_site' ? `委托方现场${booking.onsiteAddress ? `（${booking.onsiteAddress}）` : ''}` : `${booking.nodeName}实验室`,
+    },
     actions: availableActions(booking.status, staff.role),
     fourEyesBlocked: booking.status === 'to_verify' && booking.resultsBy === staff.id,
     /** Whether this user may approve and sign here (authorised signatory, and neither tester nor verifier of what is signed). */

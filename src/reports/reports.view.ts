@@ -1,4 +1,5 @@
 import type { OilReportSample, ReportContent } from './content.js';
+import type { CalibrationConditions } from '../db/schema.js';
 /** Labels of reports: their status and the overall conclusion printed on them. */
 export const REPORT_STATUS_LABELS = { valid: '有效', replaced: '已替换', revoked: '已撤销' } as const;
 export const CONCLUSION_LABELS: Record<string, string> = { pass: '合格', fail: '不合格', info: '见数据' };
@@ -72,7 +73,7 @@ function legacyOilSamples(c: ReportContent): OilReportSample[] {
   });
 }
 
-type CalResult = { bookingItemId: number; conclusion?: string | null; certificateNo?: string | null; nextDueDate?: string | null; points?: { nominal: number; measured: number; error: number | null; mpe?: number | null; uncertainty: string | null }[] | null; unit?: string | null; limitText?: string | null; remark?: string | null };
+type CalResult = { bookingItemId: number; conclusion?: string | null; certificateNo?: string | null; nextDueDate?: string | null; conditions?: CalibrationConditions | null; points?: { nominal: number; measured: number; error: number | null; mpe?: number | null; uncertainty: string | null }[] | null; unit?: string | null; limitText?: string | null; remark?: string | null };
 
 /**
  * What a certificate names as its basis: a verification (合格 / 不合格) its 检定规程 (JJG), a calibration its 校准规范
@@ -117,6 +118,8 @@ function certificates(c: ReportContent) {
         hasMpe: (r.points ?? []).some((p) => p.mpe != null),
         hasUncertainty: (r.points ?? []).some((p) => !!p.uncertainty),
         nextDueDate: r.nextDueDate ?? null,
+        /** Place, environment and the measurement standards used (certificates issued before they were recorded have none). */
+        conditions: r.conditions ?? null,
         remark: r.remark ?? null,
       })),
   );

@@ -1,3 +1,6 @@
+import type { CalibrationConditions } from '../db/schema.js';
+import type { StandardRow } from '../standards/standards.repo.js';
+
 /**
  * The instruments of the demo history's most booked calibration services, and the measurement data of their
  * certificates: a range, accuracy class and models a company would bring, the check points the regulation names, and
@@ -69,4 +72,15 @@ export function demoCalibration(serviceCode: string, conclusion: string, rand: R
   const failed = points[beyond];
   const remark = failed ? `第 ${beyond + 1} 点（标称值 ${failed.nominal}）示值误差 +${failed.error}，超出最大允许误差 ±${Math.round(known.mpe(failed.nominal) * f) / f}（${known.range}）。` : null;
   return { points, unit: known.unit, limitText, remark };
+}
+
+/**
+ * Where and how a demo certificate was made: the node's lab (or the customer's site), a laboratory's temperature and
+ * humidity, and the node's standards for the category that were in date on the day — as the lab's form records them.
+ */
+export function demoConditions(inService: StandardRow[], q: { nodeId: number; category: string | null; day: string; place: string }, rand: Rand): CalibrationConditions {
+  const standards = inService
+    .filter((s) => s.nodeId === q.nodeId && s.validUntil >= q.day && (q.category === null || s.categoryCodes.includes(q.category)))
+    .map((s) => ({ name: s.name, certificateNo: s.certificateNo, measuringRange: s.measuringRange, accuracy: s.accuracy, validUntil: s.validUntil }));
+  return { place: q.place, temperature: (18.5 + rand() * 3.5).toFixed(1), humidity: String(45 + Math.floor(rand() * 20)), standards };
 }

@@ -3,7 +3,7 @@ import { and, eq, inArray, isNull, like, max, sql } from 'drizzle-orm';
 import { releaseUnits } from '../capacity/capacity.repo.js';
 import { dueDateFor } from '../bookings/progress.js';
 import { MAIN_PATH, TRANSITIONS, type BookingStatus, type MainStage } from '../bookings/lifecycle.js';
-import { addMonths, shanghaiDate } from '../shared/time.js';
+import { addDays, addMonths, shanghaiDate } from '../shared/time.js';
 import { asPrincipal, type Principal } from '../auth/access.js';
 import { makeAvailability } from '../capacity/availability.js';
 import { makeReferenceData } from '../catalog/reference.js';
@@ -16,7 +16,8 @@ import { insertRows } from '../db/bulk-insert.js';
 import { findBookingByNumber } from '../bookings/bookings.repo.js';
 import { issueFirstVersion } from '../reports/issue.js';
 import { findServiceByCode } from '../catalog/catalog.repo.js';
-import { demoCalibration } from './calibration-results.js';
+import { demoCalibration, demoConditions } from './calibration-results.js';
+import { standardsInService } from '../standards/standards.repo.js';
 import { prng } from './history.js';
 
 /** The bundles (套餐) the platform starts with, built from the reference catalog. */
@@ -140,9 +141,11 @@ async function settle(db: Db, bookingId: number, status: 'completed' | 'rejected
       const [last] = await tx.select({ no: max(results.certificateNo) }).from(results).where(like(results.certificateNo, `${prefix}%`));
       const after = last?.no ? Number(last.no.slice(prefix.length)) : 0;
       // 合格 from the data, as the lab's rule asks: check points within the MPE (src/seed/calibration-results.ts).
-      const [service] = await tx.select({ code: services.code }).from(services).where(eq(services.id, b!.serviceId));
+      const [service] = await tx.select({ code: services.code, category: services.instrumentCategoryCode }).from(services).where(eq(services.id, b!.serviceId));
+      const [node] = await tx.select({ name: nodes.name }).from(nodes).where(eq(nodes.id, b!.nodeId));
       const rand = prng(bookingId);
-      await insertRows(tx, results, items.map((item, k) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `${prefix}${String(after + k + 1).padStart(6, '0')}`, nextDueDate: addMonths(today, 12), ...demoCalibration(service?.code ?? '', 'pass', rand) })));
+      const conditions = demoConditions(await standardsInService(tx, b!.nodeId), { nodeId: b!.nodeId, category: service?.category ?? null, day: today, place: `${node?.name ?? ''}实验室` }, rand);
+      await insertRows(tx, results, items.map((item, k) => ({ bookingId, bookingItemId: item.id, conclusion: 'pass', certificateNo: `${prefix}${String(after + k + 1).padStart(6, '0')}`, nextDueDate: addDays(addMonths(today, 12), -1), conditions, ...demoCalibration(service?.code ?? '', 'pass', rand) })));
     }
     await tx
       .update(bookings)

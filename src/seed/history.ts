@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { addWorkingDays, dayInfo, isWorkingDay, workingDaysBetween } from '../calendar/workdays.js';
 import { ownWindowsOf } from '../capacity/capacity.repo.js';
 import { ownWindowsOn } from '../capacity/windows.js';
@@ -10,7 +10,7 @@ import { demoOilResult } from './oil-results.js';
 import { estimateFee, type FeeQuery } from '../fees/estimate.js';
 import { pricesInForce, type PriceRow } from '../fees/fees.repo.js';
 import { PAYMENT_METHODS, yuan } from '../fees/fees.view.js';
-import { demoCalibration, demoInstrument } from './calibration-results.js';
+import { demoCalibration, demoConditions, demoInstrument } from './calibration-results.js';
 import { metrologyBasis } from '../catalog/metrology-basis.js';
 import { limitFor, type LimitRow } from '../lab/limits.js';
 import { newVerificationCode } from '../reports/reports.service.js';
@@ -28,6 +28,7 @@ import {
   evaluations,
   events,
   instrumentCategories,
+  measurementStandards,
   nodes,
   nodeServices,
   notifications,
@@ -140,6 +141,9 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
   // The oil results' values come from a sequence of their own: the history's bookings do not depend on them.
   const valueRand = prng(20261204);
   const today = shanghaiDate(now);
+  // The place, environment and measurement standards of each certificate, from a sequence of their own too.
+  const envRand = prng(20261205);
+  const inService = await db.select().from(measurementStandards).where(isNull(measurementStandards.retiredAt));
 
   // Extra companies, so the dashboards show a city, not four firms.
   const parkIds = new Map((await db.select({ id: parks.id, code: parks.code }).from(parks)).map((p) => [p.code, p.id]));
@@ -407,7 +411,10 @@ export async function seedDemoHistory(db: Db, now: Date = new Date()): Promise<{
           const drawn = chance(0.05) ? 'fail' : chance(0.2) ? 'calibrated' : 'pass';
           const conclusion = onlyCalibration ? 'calibrated' : drawn === 'calibrated' && bookingItemsList[i]?.compulsory ? 'pass' : drawn;
           const fail = conclusion === 'fail';
-          return { bookingItemId: id, conclusion, certificateNo: null /* numbered below, in the order the results were entered */, nextDueDate: fail ? null : addMonths(reportedDay, o.period ?? 12), ...demoCalibration(o.service.code, conclusion, valueRand) };
+          const place = booking.deliveryMode === 'on_site' ? `委托方现场（${booking.onsiteAddress ?? ''}）` : `${o.node.name}实验室`;
+          const conditions = demoConditions(inService, { nodeId: o.node.id, category: o.service.instrumentCategoryCode, day: today, place }, envRand);
+          // valid for the regulation's period counted from the day of issue, the day before the same date (as the lab's form)
+          return { bookingItemId: id, conclusion, certificateNo: null /* numbered below, in the order the results were entered */, nextDueDate: fail ? null : addDays(addMonths(reportedDay, o.period ?? 12), -1), conditions, ...demoCalibration(o.service.code, conclusion, valueRand) };
         });
       }
       if (kind === 'oil_test' && g) {

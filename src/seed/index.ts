@@ -6,6 +6,7 @@ import { seedDemoAccounts } from './demo.js';
 import { seedDemoNeeds } from './needs.js';
 import { seedDemoEquipment } from './equipment.js';
 import { seedDemoHistory } from './history.js';
+import { seedDemoStandards } from './standards.js';
 import { catalogIsEmpty, seedReference } from './reference.js';
 import { seedDemoLedger } from './ledger.js';
 import { seedDemoIntegrations } from './integrations.js';
@@ -39,6 +40,7 @@ export async function runSeed(db: Db, options: SeedOptions): Promise<void> {
 /** Demo accounts, a year of history, ledgers, shared equipment, the window, chains and needs (never in production). */
 async function seedDemo(db: Db, options: SeedOptions): Promise<void> {
   await seedDemoAccounts(db);
+  await seedDemoStandards(db, options.now);
   const { bookings } = await seedDemoHistory(db, options.now);
   const ledger = await seedDemoLedger(db, options.now);
   options.logger?.info({ historyBookings: bookings, ledgerInstruments: ledger.instruments }, 'seed: demo accounts, history and instrument ledgers present');

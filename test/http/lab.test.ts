@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import { verifyReport } from '../../src/reports/verify.js';
 import QRCode from 'qrcode';
 import { and, desc, eq } from 'drizzle-orm';
-import { bookingItems, bookings, capacityWindows, evaluations, events, notifications, oilLimits, reportRevisions, reports, results } from '../../src/db/schema.js';
+import { bookingItems, bookings, capacityWindows, evaluations, events, measurementStandards, nodes, notifications, oilLimits, reportRevisions, reports, results } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
 import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD, type TestUser } from '../support/factories.js';
-import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
+import { bookCalibration, bookOilTest, CONDITION_FIELDS, enterpriseAction, labAction, standardFor } from '../support/lab.js';
 import { MONDAY_BEFORE_NATIONAL_DAY } from '../support/bookings.js';
 
 describe('lab workbench: queue, lifecycle, results, reports, verification', () => {
@@ -105,6 +105,9 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
 
   describe('a calibration from submitted to completed', () => {
     let number: string;
+    let standard: string;
+    /** The place and environment of the work and, per line, the node's measurement standard it was traced to. */
+    const traced = (ids: number[]): Record<string, string> => ({ ...CONDITION_FIELDS, ...Object.fromEntries(ids.map((id) => [`cal[i${id}][standards]`, standard])) });
 
     it('accept sets the due date in working days across National Day and tells the company', async () => {
       number = await bookCalibration(t, company.user.id, { serials: ['FLOW-001', 'FLOW-002'] });
@@ -136,6 +139,10 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
     it('validates the calibration results line by line', async () => {
       const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
       const [a, b] = items.map((i) => i.booking_items.id);
+      // without any measurement standard of the node for the category, no certificate can be made
+      const none = await labAction(liAgent, number, 'submit_results', { [`cal[i${a}][conclusion]`]: 'pass' });
+      expect(none.text).to.contain('本网点尚未登记可用于该类器具的计量标准');
+      standard = String(await standardFor(t.db, 'ZS-METROLOGY'));
       const res = await labAction(liAgent, number, 'submit_results', {
         [`cal[i${a}][conclusion]`]: 'pass',
         [`cal[i${a}][certificateNo]`]: '',
@@ -148,10 +155,20 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       });
       expect(res.status).to.equal(422);
       expect(res.text).to.contain('证书编号').and.contain('下次检定/校准日期应晚于今天').and.contain('的结论').and.contain('都应为数值');
+      // where, at what temperature and humidity, and with which standard: each asked for (JJF 1071)
+      expect(res.text).to.contain('请填写环境温度（℃）').and.contain('请填写相对湿度（%RH）').and.contain('检定/校准所用的计量标准');
       expect((await status(number)).status).to.equal('in_progress');
+      expect(await t.db.$count(results)).to.equal(0);
+      // a standard whose 考核证书 ran out cannot be named; a temperature out of any lab's range is refused
+      const [node] = await t.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.code, 'ZS-METROLOGY'));
+      const [expired] = await t.db.insert(measurementStandards).values({ nodeId: node!.id, name: '过期的活塞式压力计', certificateNo: '［2018］浙量标舟证字第 001 号', measuringRange: '(0.04～25) MPa', accuracy: '0.05 级', validUntil: '2026-09-01', categoryCodes: ['CAL-PG'] }).returning({ id: measurementStandards.id });
+      const stale = await labAction(liAgent, number, 'submit_results', { ...traced([a!]), 'conditions[temperature]': '200', [`cal[i${a}][standards]`]: String(expired!.id), [`cal[i${a}][conclusion]`]: 'pass' });
+      expect(stale.status).to.equal(422);
+      expect(stale.text).to.contain('计量标准“过期的活塞式压力计”的考核证书已于 2026-09-01 到期，不能用于检定/校准').and.contain('环境温度应为 −30～60 之间的数值');
       expect(await t.db.$count(results)).to.equal(0);
       // 合格 is refused when the data says otherwise, next to the conclusion, with what was typed kept
       const beyond = await labAction(liAgent, number, 'submit_results', {
+        ...traced([a!, b!]),
         [`cal[i${a}][conclusion]`]: 'pass',
         [`cal[i${a}][certificateNo]`]: 'JD-2026-0001',
         [`cal[i${a}][nextDueDate]`]: '2027-03-27',
@@ -173,6 +190,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
       const [a, b] = items.map((i) => i.booking_items.id);
       const res = await labAction(liAgent, number, 'submit_results', {
+        ...traced([a!, b!]),
         [`cal[i${a}][conclusion]`]: 'pass',
         [`cal[i${a}][certificateNo]`]: 'JD-2026-0001',
         [`cal[i${a}][nextDueDate]`]: '2027-03-27',
@@ -197,6 +215,8 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(rows[0]!.points).to.deep.equal([{ nominal: 1, measured: 1.012, error: 0.012, mpe: 0.016, uncertainty: '0.005 MPa' }]);
       expect(rows[0]).to.include({ unit: 'MPa', limitText: '±0.016' });
       expect(rows[1]!.points).to.deep.equal([{ nominal: 1.6, measured: 1.62, error: 0.02, mpe: 0.0256, uncertainty: null }]);
+      // each line keeps where and how it was made, and the standard as it stood that day
+      expect(rows[0]!.conditions).to.deep.equal({ place: '市计量院实验室', temperature: '20.3', humidity: '55', standards: [{ name: '测试用计量标准（CAL-PG）', certificateNo: rows[0]!.conditions!.standards[0]!.certificateNo, measuringRange: '(0～60) MPa', accuracy: '0.05 级', validUntil: '2030-12-31' }] });
 
       const self = await labAction(liAgent, number, 'verify');
       expect(self.status).to.equal(409);
@@ -223,7 +243,7 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(await status(number)).to.include({ status: 'in_progress', verifiedBy: null });
       // redo: results again, verify again
       const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
-      const fields: Record<string, string> = {};
+      const fields: Record<string, string> = traced(items.map((it) => it.booking_items.id));
       for (const [i, it] of items.entries()) {
         fields[`cal[i${it.booking_items.id}][conclusion]`] = i === 0 ? 'pass' : 'fail';
         fields[`cal[i${it.booking_items.id}][certificateNo]`] = `JD-2026-000${i + 1}`;
@@ -288,6 +308,9 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       expect(printed.text).to.contain(qr);
       expect(printed.text).to.contain('李明').and.contain('周华').and.contain('陈建国');
       expect(printed.text.match(/签发单位[^<]*/)?.[0]).to.equal('签发单位（检定专用章）：舟山市计量检定测试院（计量实验室）');
+      // each certificate names the measurement standard it is traced to, and where and in what environment it was made
+      expect(printed.text).to.contain('本次检定所使用的计量标准').and.contain('测试用计量标准（CAL-PG）').and.contain('2030-12-31');
+      expect(printed.text).to.contain('检定地点及环境条件：市计量院实验室；温度 20.3 ℃；相对湿度 55 %RH。');
 
       const verified = await agentFor(t.app).get(`/verify?no=${report!.number}&code=${report!.verificationCode}`);
       expect(verified.status).to.equal(200);

@@ -5,7 +5,7 @@ import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type Agent, type TestApp } from '../support/app.js';
 import { MONDAY_BEFORE_NATIONAL_DAY } from '../support/bookings.js';
 import { createCompanyUser, createSigningTeam, TEST_PASSWORD } from '../support/factories.js';
-import { bookCalibration, labAction } from '../support/lab.js';
+import { bookCalibration, CONDITION_FIELDS, labAction, standardFor } from '../support/lab.js';
 import { addInstrument } from '../support/ledger.js';
 
 describe('instrument ledger: certificates update the ledger when they are issued and revised', () => {
@@ -16,6 +16,7 @@ describe('instrument ledger: certificates update the ledger when they are issued
   let verifier: Agent;
   let signatory: Agent;
   let number: string;
+  let standard: string;
   let itemIds: number[];
 
   before(async () => {
@@ -28,6 +29,7 @@ describe('instrument ledger: certificates update the ledger when they are issued
     await login(verifier, team.verifier.mobile, TEST_PASSWORD);
     await login(signatory, team.approver.mobile, TEST_PASSWORD);
     number = await bookCalibration(t, company.user.id, { serials: ['PG-A-01', 'PG-A-02'] });
+    standard = String(await standardFor(t.db, 'ZS-METROLOGY'));
     const [b] = await t.db.select().from(bookings).where(eq(bookings.number, number));
     itemIds = (await t.db.select({ id: bookingItems.id }).from(bookingItems).where(eq(bookingItems.bookingId, b!.id)).orderBy(bookingItems.position)).map((r) => r.id);
   });
@@ -38,6 +40,8 @@ describe('instrument ledger: certificates update the ledger when they are issued
   const results = (lines: { conclusion: string; certificateNo: string; nextDueDate: string }[]) =>
     Object.fromEntries(
       lines.flatMap((l, i) => [
+        ...(i === 0 ? Object.entries(CONDITION_FIELDS) : []),
+        [`cal[i${itemIds[i]}][standards]`, standard],
         [`cal[i${itemIds[i]}][conclusion]`, l.conclusion],
         [`cal[i${itemIds[i]}][certificateNo]`, l.certificateNo],
         [`cal[i${itemIds[i]}][nextDueDate]`, l.nextDueDate],

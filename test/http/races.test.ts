@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { CONDITIONS, standardFor } from '../support/lab.js';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../../src/auth/access.js';
 import { HOLDS_CAPACITY, type BookingStatus } from '../../src/bookings/lifecycle.js';
@@ -144,13 +145,14 @@ describe(`races between users (${onPostgresServer ? 'PostgreSQL server: truly pa
     const [a, b] = [await createUser(t.db, 'lab_staff', { nodeCode: 'ST-PUTUO' }), await createUser(t.db, 'node_manager', { nodeCode: 'ST-PUTUO' })];
     await grantSignatory(t.db, b);
     const verifiers = [await principal(a.id), await principal(b.id)];
+    const standard = await standardFor(t.db, 'ST-PUTUO');
     for (let round = 0; round < 6; round++) {
       const number = await book(company, nextWindow(), `VERIFY-${round}`);
       const [item] = await t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
       await t.services.lab.act(tester, number, 'accept', {}, []);
       await t.services.lab.act(tester, number, 'receive', { labels: { [`i${item!.id}`]: `R-${round}` } }, []);
       await t.services.lab.act(tester, number, 'start', { assignee: String(tester.id) }, []);
-      await t.services.lab.act(tester, number, 'submit_results', { cal: { [`i${item!.id}`]: { conclusion: 'pass', certificateNo: `JD-R-${round}`, nextDueDate: '2027-03-01', mpe: '±0.026', unit: 'MPa', points: [{ nominal: '1.6', measured: '1.61' }] } } }, []);
+      await t.services.lab.act(tester, number, 'submit_results', { conditions: CONDITIONS, cal: { [`i${item!.id}`]: { conclusion: 'pass', certificateNo: `JD-R-${round}`, nextDueDate: '2027-03-01', mpe: '±0.026', unit: 'MPa', standards: String(standard), points: [{ nominal: '1.6', measured: '1.61' }] } } }, []);
       const results = await Promise.allSettled(verifiers.map((v) => t.services.lab.act(v, number, 'verify', {}, [])));
       const won = results.findIndex((r) => r.status === 'fulfilled');
       expect(results.filter((r) => r.status === 'fulfilled'), `round ${round}: exactly one verifies`).to.have.length(1);

@@ -7,7 +7,7 @@ import { agentFor, createTestApp, login, type Agent, type TestApp } from '../sup
 import { settableClock } from '../support/clock.js';
 import { createCompanyUser, createUser, grantSignatory, nodeId, TEST_PASSWORD } from '../support/factories.js';
 import { rollupDrift } from '../../src/stats/rollup.repo.js';
-import { bookCalibration, bookOilTest, enterpriseAction, labAction } from '../support/lab.js';
+import { CONDITION_FIELDS, bookCalibration, bookOilTest, enterpriseAction, labAction, standardFor } from '../support/lab.js';
 
 /**
  * Dashboard figures from a small known history: exact numbers, including turnaround in working days across the
@@ -34,8 +34,11 @@ describe('statistics: dashboards from a known fixture', () => {
     const items = await t.db.select().from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
     const labels: Record<string, string> = {};
     const results: Record<string, string> = {};
+    const standard = String(await standardFor(t.db, items[0]!.bookings.nodeId));
+    Object.assign(results, CONDITION_FIELDS);
     for (const it of items) {
       labels[`labels[i${it.booking_items.id}]`] = `L-${it.booking_items.id}`;
+      results[`cal[i${it.booking_items.id}][standards]`] = standard;
       results[`cal[i${it.booking_items.id}][conclusion]`] = 'pass';
       results[`cal[i${it.booking_items.id}][certificateNo]`] = `C-${it.booking_items.id}`;
       results[`cal[i${it.booking_items.id}][nextDueDate]`] = '2027-03-01';

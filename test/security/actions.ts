@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { accountTokens, apiKeys, bookings, bundles, chainRequests, chainSteps, closures, enterprises, evaluations, experts, invitations, joinRequests, needBookings, needMessages, needs, nodes, nodeServices, notifications, outbox, queueTickets, services, signatories, users, webhookDeliveries, webhookSubscriptions, windowCases } from '../../src/db/schema.js';
+import { accountTokens, apiKeys, bookings, bundles, chainRequests, chainSteps, closures, enterprises, evaluations, experts, invitations, joinRequests, measurementStandards, needBookings, needMessages, needs, nodes, nodeServices, notifications, outbox, queueTickets, services, signatories, users, webhookDeliveries, webhookSubscriptions, windowCases } from '../../src/db/schema.js';
 import { hashToken } from '../../src/company/tokens.js';
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, openBookingForm, PDF, type FileToSend } from '../support/bookings.js';
@@ -459,6 +459,26 @@ const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
       const staff = await createUser(w.t.db, 'lab_staff', { nodeCode: 'ZS-METROLOGY' });
       const [g] = await w.t.db.insert(signatories).values({ nodeId: w.x.nodeId, userId: staff.id, validFrom: '2026-01-01' }).returning({ id: signatories.id });
       return { agent: agentOf(w, who), url: `/admin/nodes/${w.x.nodeId}/signatories/${g!.id}/revoke`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ r: signatories.revokedAt }).from(signatories).where(eq(signatories.id, g!.id)))[0]!.r).not.to.equal(null)) };
+    },
+  },
+  'POST /admin/nodes/:id/standards': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const name = `压力计量标准-${who}-${Date.now()}`;
+      return {
+        agent: agentOf(w, who),
+        url: `/admin/nodes/${w.x.nodeId}/standards`,
+        fields: { name, certificateNo: '［2024］浙量标舟证字第 050 号', measuringRange: '(0.04～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: 'CAL-PG' },
+        signedIn: true,
+        done: async (res) => (redirected(res), expect(await w.t.db.$count(measurementStandards, eq(measurementStandards.name, name))).to.equal(1)),
+      };
+    },
+  },
+  'POST /admin/nodes/:id/standards/:sid/retire': {
+    who: ['mgr1', 'admin'],
+    async prepare(w, who) {
+      const [st] = await w.t.db.insert(measurementStandards).values({ nodeId: w.x.nodeId, name: `待停用的计量标准-${who}`, certificateNo: '［2024］浙量标舟证字第 051 号', measuringRange: '(0～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: ['CAL-PG'] }).returning({ id: measurementStandards.id });
+      return { agent: agentOf(w, who), url: `/admin/nodes/${w.x.nodeId}/standards/${st!.id}/retire`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ r: measurementStandards.retiredAt }).from(measurementStandards).where(eq(measurementStandards.id, st!.id)))[0]!.r).not.to.equal(null)) };
     },
   },
   'POST /admin/services': {

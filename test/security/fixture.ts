@@ -4,7 +4,7 @@ import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp, type TestAppOptions } from '../support/app.js';
 import { calibrationFields, MONDAY_BEFORE_NATIONAL_DAY, openBookingForm, postMultipart } from '../support/bookings.js';
 import { createCompanyUser, createUser, grantSignatory, TEST_PASSWORD, type TestUser } from '../support/factories.js';
-import { labAction } from '../support/lab.js';
+import { CONDITION_FIELDS, labAction, standardFor } from '../support/lab.js';
 import { equipmentFixture } from '../support/equipment.js';
 
 /** Who asks. `entA` owns the fixture's booking, served by node N1; `*2`/`entB`/`park2` are the same roles elsewhere. */
@@ -153,13 +153,16 @@ const checkers = new WeakMap<TestApp, Agent>();
 
 /** Takes a calibration booking at N1 through lab steps with valid input: staff1 does the work, the checker verifies, mgr1 signs. */
 export async function advance(t: TestApp, agents: World['agents'], users: World['users'], number: string, steps: LabStep[]): Promise<void> {
-  const items = await t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+  const items = await t.db.select({ id: bookingItems.id, nodeId: bookings.nodeId }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+  const standard = String(await standardFor(t.db, items[0]!.nodeId));
   const fields: Record<LabStep, Record<string, string>> = {
     accept: { confirmedFee: '70.00', feeReason: '按实际器具核定' },
     receive: Object.fromEntries(items.map((it, i) => [`labels[i${it.id}]`, `JL-${number.slice(-4)}-${i}`])),
     start: { assignee: String(users.staff1.id) },
     submit_results: Object.fromEntries(
       items.flatMap((it, i) => [
+        ...(i === 0 ? Object.entries(CONDITION_FIELDS) : []),
+        [`cal[i${it.id}][standards]`, standard],
         [`cal[i${it.id}][conclusion]`, 'pass'],
         [`cal[i${it.id}][certificateNo]`, `JD-${number.slice(-4)}-${i}`],
         [`cal[i${it.id}][nextDueDate]`, '2027-03-01'],

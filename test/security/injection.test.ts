@@ -5,7 +5,7 @@ import { bookingItems, bookings, enterprises, nodes, services, users } from '../
 import { agentFor, login, type Agent } from '../support/app.js';
 import { calibrationFields, nodeServiceOf, oilFields, openBookingForm, PDF, postMultipart, type Fields } from '../support/bookings.js';
 import { createUser, uniqueMobile, validCreditCode } from '../support/factories.js';
-import { labAction } from '../support/lab.js';
+import { labAction, standardFor } from '../support/lab.js';
 import { freshBooking, nextSlot } from './actions.js';
 import { crawlForms } from './crawl.js';
 import { advance, buildWorld, tokenOf, type PrincipalKey, type World } from './fixture.js';
@@ -132,7 +132,8 @@ describe('security: markup injection in every free-text field, escaped on every 
     const [item] = await w.t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, worked));
     expect((await labAction(agents.staff1, worked, 'receive', { [`labels[i${item!.id}]`]: payload('receive.label', 40) })).status).to.equal(303);
     expect((await labAction(agents.staff1, worked, 'start', { assignee: String(w.users.staff1.id) })).status).to.equal(303);
-    const results = { [`cal[i${item!.id}][conclusion]`]: 'pass', [`cal[i${item!.id}][certificateNo]`]: payload('results.certificateNo', 40), [`cal[i${item!.id}][nextDueDate]`]: '2027-03-01', [`cal[i${item!.id}][mpe]`]: '±0.026', [`cal[i${item!.id}][points][0][nominal]`]: '1.6', [`cal[i${item!.id}][points][0][measured]`]: '1.61', [`cal[i${item!.id}][unit]`]: payload('results.unit', 20), [`cal[i${item!.id}][remark]`]: payload('results.lineRemark', 300), remark: payload('results.remark', 1000) };
+    const standard = String(await standardFor(w.t.db, w.x.nodeId));
+    const results = { 'conditions[place]': payload('results.place', 80), 'conditions[temperature]': '20.3', 'conditions[humidity]': '55', [`cal[i${item!.id}][standards]`]: standard, [`cal[i${item!.id}][conclusion]`]: 'pass', [`cal[i${item!.id}][certificateNo]`]: payload('results.certificateNo', 40), [`cal[i${item!.id}][nextDueDate]`]: '2027-03-01', [`cal[i${item!.id}][mpe]`]: '±0.026', [`cal[i${item!.id}][points][0][nominal]`]: '1.6', [`cal[i${item!.id}][points][0][measured]`]: '1.61', [`cal[i${item!.id}][unit]`]: payload('results.unit', 20), [`cal[i${item!.id}][remark]`]: payload('results.lineRemark', 300), remark: payload('results.remark', 1000) };
     const submitted = await labAction(agents.staff1, worked, 'submit_results', results);
     expect(submitted.status, submitted.text.slice(0, 300)).to.equal(303);
     expect((await labAction(agents.staff1, worked, 'retract', { reason: payload('retract.reason', 500) })).status).to.equal(303);
@@ -200,6 +201,9 @@ describe('security: markup injection in every free-text field, escaped on every 
     see('mgr1', '/admin/users', `/admin/nodes/${w.x.nodeId}/signatories`, `/lab/bookings/${w.x.number}`);
     see('admin', '/admin/users', `/admin/users?q=${staffMobile}`);
     await post(agents.mgr1, `/admin/nodes/${w.x.nodeId}/signatories`, { userId: String(staff!.id), categoryCode: '', validFrom: '2026-09-28', validUntil: '' });
+    // a measurement standard as its certificate states it: shown on the node's list and offered on the results form
+    await post(agents.mgr1, `/admin/nodes/${w.x.nodeId}/standards`, { name: payload('standard.name', 80), certificateNo: payload('standard.certificateNo', 60), measuringRange: payload('standard.range', 80), accuracy: payload('standard.accuracy', 80), validUntil: '2029-12-31', categoryCodes: 'CAL-PG' });
+    see('mgr1', `/admin/nodes/${w.x.nodeId}/standards`);
     await post(agents.mgr1, `/admin/nodes/${w.x.nodeId}/closures`, { startDate: '2026-12-07', endDate: '2026-12-08', reason: payload('closure.reason', 200) });
     see('mgr1', `/admin/nodes/${w.x.nodeId}`);
     see('anon', `/nodes/${w.x.nodeId}`);

@@ -1,4 +1,7 @@
+import { and, eq } from 'drizzle-orm';
 import type { Principal } from '../../src/auth/access.js';
+import type { Db } from '../../src/db/client.js';
+import { measurementStandards, nodes } from '../../src/db/schema.js';
 import type { Agent, TestApp } from './app.js';
 import { nodeServiceOf } from './bookings.js';
 
@@ -74,3 +77,20 @@ export async function enterpriseAction(agent: Agent, number: string, action: str
     .type('form')
     .send({ _csrf: csrf, ...fields });
 }
+
+/**
+ * A measurement standard of a node for an instrument category (tests start without the demo's): the results of a
+ * calibration name one. Made once per node and category; returns its id.
+ */
+export async function standardFor(db: Db, nodeCodeOrId: string | number, categoryCode = 'CAL-PG'): Promise<number> {
+  const [node] = await db.select({ id: nodes.id }).from(nodes).where(typeof nodeCodeOrId === 'number' ? eq(nodes.id, nodeCodeOrId) : eq(nodes.code, nodeCodeOrId));
+  const name = `测试用计量标准（${categoryCode}）`;
+  const [found] = await db.select({ id: measurementStandards.id }).from(measurementStandards).where(and(eq(measurementStandards.nodeId, node!.id), eq(measurementStandards.name, name)));
+  if (found) return found.id;
+  const [made] = await db.insert(measurementStandards).values({ nodeId: node!.id, name, certificateNo: `［2024］浙量标舟证字第 9${categoryCode.length}${node!.id} 号`, measuringRange: '(0～60) MPa', accuracy: '0.05 级', validUntil: '2030-12-31', categoryCodes: [categoryCode] }).returning({ id: measurementStandards.id });
+  return made!.id;
+}
+
+/** The place and environment of a calibration's results form, as a lab records them. */
+export const CONDITION_FIELDS = { 'conditions[place]': '市计量院实验室', 'conditions[temperature]': '20.3', 'conditions[humidity]': '55' } as const;
+export const CONDITIONS = { place: '市计量院实验室', temperature: '20.3', humidity: '55' } as const;

@@ -47,7 +47,7 @@ describe('ledger rules', () => {
     rows.push({ instrument_id: 99, enterprise_id: 1, due_date: '2026-09-20', threshold: 'overdue', name: '氧气表', serial_no: 'OX' });
     rows.push({ instrument_id: 98, enterprise_id: 1, due_date: '2026-09-28', threshold: '0', name: '水表', serial_no: 'WM', regime: 'limited_life' });
     const m = reminderMessage(rows, '2026-09-28');
-    expect(m.title).to.equal('计量器具到期提醒：1 台已超期，1 台今天到期，20 台30 天内到期');
+    expect(m.title).to.equal('计量器具到期提醒：1 台已超期，1 台今天到期，20 台 30 天内到期');
     expect(m.body.split('\n').slice(0, 2)).to.deep.equal(['氧气表（出厂编号 OX）2026-09-20 到期，已超期 8 天', '水表（出厂编号 WM）2026-09-28 使用期限届满（须到期轮换），就是今天']);
     expect(m.body).to.contain('……等共 22 台。');
   });

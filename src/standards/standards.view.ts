@@ -1,0 +1,1 @@
+export const standardsHref = (nodeId: number) => `/admin/nodes/${nodeId}/standards`;
