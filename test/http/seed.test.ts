@@ -223,6 +223,18 @@ describe('seed', function () {
                AND EXISTS (SELECT 1 FROM unnest(s.standards) d WHERE d ILIKE 'JJF%')) AS "jjfVerified",
           (SELECT count(*)::int FROM results r JOIN booking_items i ON i.id = r.booking_item_id WHERE r.conclusion = 'calibrated' AND i.compulsory) AS "compulsoryCalibrated"`);
       expect(mismatch).to.deep.equal({ jjfVerified: 0, compulsoryCalibrated: 0 });
+      // every certificate names a measurement standard of its node in date, the place and the environment; the frozen
+      // report content carries them too
+      const [traced] = await q<{ lines: number; withStandards: number; outOfDate: number; inReports: number; reportLines: number }>(`SELECT
+          (SELECT count(*)::int FROM results WHERE test_item_code IS NULL AND conclusion IS NOT NULL) AS lines,
+          (SELECT count(*)::int FROM results WHERE test_item_code IS NULL AND conclusion IS NOT NULL AND jsonb_array_length(conditions->'standards') > 0
+             AND conditions->>'place' <> '' AND (conditions->>'temperature')::numeric BETWEEN 15 AND 25 AND (conditions->>'humidity')::numeric BETWEEN 30 AND 80) AS "withStandards",
+          (SELECT count(*)::int FROM results r JOIN reports p ON p.booking_id = r.booking_id AND p.version = r.version, jsonb_array_elements(r.conditions->'standards') st
+             WHERE (st->>'validUntil')::date < (p.issued_at AT TIME ZONE 'Asia/Shanghai')::date) AS "outOfDate",
+          (SELECT count(*)::int FROM reports p, jsonb_array_elements(p.content->'results') x WHERE x->>'conclusion' IS NOT NULL AND jsonb_array_length(x->'conditions'->'standards') > 0) AS "inReports",
+          (SELECT count(*)::int FROM reports p, jsonb_array_elements(p.content->'results') x WHERE x->>'conclusion' IS NOT NULL) AS "reportLines"`);
+      expect(traced!.lines).to.be.greaterThan(50);
+      expect(traced).to.deep.equal({ lines: traced!.lines, withStandards: traced!.lines, outOfDate: 0, inReports: traced!.reportLines, reportLines: traced!.reportLines });
       // every booking has its fee: estimated, confirmed at acceptance, paid (or waived when free) once reported
       const [fees] = await q<{ missing: number; unconfirmed: number; unpaid: number; paid: number }>(`SELECT
           (SELECT count(*)::int FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM booking_fees f WHERE f.booking_id = b.id)) AS missing,
