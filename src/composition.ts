@@ -138,7 +138,7 @@ export function buildServices(deps: CompositionDeps) {
     outbox,
     webhooks,
     keys: makeKeysService({ db, clock }),
-    api: makeApiService({ db, bookings, catalog, availability, reports, lab, ledger }),
+    api: makeApiService({ db, bookings, catalog, availability, reports, lab, ledger, clock }),
     ledger,
     company: makeCompanyService({ db, clock, destroySessions, emailEnabled: !!config.smtpUrl, publicUrl: config.publicUrl }),
     availability,

@@ -140,6 +140,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     }),
   );
   router.get(`${V1}/lab/queue`, scoped(['lab'], async (req, res, c) => sendJson(req, res, await api.listBookings(c.principal, { cursor: q(req, 'cursor'), limit: q(req, 'limit'), status: q(req, 'status') ?? 'submitted,accepted,received,in_progress', service: q(req, 'service'), from: q(req, 'from'), to: q(req, 'to') }))));
+  router.get(`${V1}/lab/standards`, scoped(['lab'], async (req, res, c) => sendJson(req, res, { data: await api.labStandards(c.principal) })));
   router.post(
     `${V1}/lab/bookings/:number/:action`,
     scoped(['lab'], async (req, res, c) => {

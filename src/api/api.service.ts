@@ -11,7 +11,8 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import { assertCan } from '../auth/access.js';
 import type { ReportsService } from '../reports/reports.service.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../shared/errors.js';
-import { addDays, isIsoDate } from '../shared/time.js';
+import { addDays, isIsoDate, shanghaiDate, type Clock } from '../shared/time.js';
+import { standardsInService } from '../standards/standards.repo.js';
 import { BOOKING_FORM_PURPOSES, type UploadedFile } from '../uploads/purposes.js';
 import { MAX_FILE_BYTES, MAX_FILES } from '../uploads/quota.js';
 import { importable, importExpiresAt, type ImportRow } from '../ledger/import.js';
@@ -25,6 +26,7 @@ export interface ApiDeps {
   reports: ReportsService;
   lab: LabService;
   ledger: LedgerService;
+  clock: Clock;
 }
 
 const MAX_PAGE = 100;
@@ -243,6 +245,13 @@ export function makeApiService(deps: ApiDeps) {
     importPreview: async (user: Principal, token: string) => toImportPreview(await deps.ledger.importDraft(user, token)),
     /** All valid rows of the preview in one transaction, or none (the web import's confirm). */
     confirmImport: async (user: Principal, token: string) => ({ token, imported: await deps.ledger.confirmImport(user, token) }),
+
+    /** The node's measurement standards in service, with their ids for `cal.i<item>.standards` (node keys). */
+    async labStandards(user: Principal) {
+      if (user.nodeId === null) throw new ForbiddenError();
+      const today = shanghaiDate(deps.clock.now());
+      return (await standardsInService(db, user.nodeId)).map((s) => ({ id: s.id, name: s.name, certificateNo: s.certificateNo, measuringRange: s.measuringRange, accuracy: s.accuracy, validUntil: s.validUntil, categoryCodes: s.categoryCodes, inDate: s.validUntil >= today }));
+    },
 
     labAction(user: Principal, number: string, action: LabApiAction, body: unknown) {
       return deps.lab.act(user, number, action, asFormBody(body ?? {}) as Record<string, unknown>, []);

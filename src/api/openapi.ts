@@ -5,7 +5,7 @@ import { calibrationSchema, consultationSchema, oilTestSchema, reasonSchema, res
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
 import { LAB_API_ACTIONS } from './api.service.js';
 import { BOOKING_FORM_PURPOSES } from '../uploads/purposes.js';
-import { Booking, BookingDetail, Created, ImportPreview, ImportResult, Instrument, Node, Page, Problem, Report, Service, Verification, Window } from './resources.js';
+import { Booking, BookingDetail, Created, ImportPreview, ImportResult, Instrument, MeasurementStandard, Node, Page, Problem, Report, Service, Verification, Window } from './resources.js';
 
 /* The OpenAPI 3.1 document of /api/v1, generated from zod schemas: request bodies are the web forms' own schemas
    (bookings.schemas.ts), responses the resource schemas (resources.ts). Built once per process. */
@@ -112,6 +112,7 @@ export function buildOpenApi(publicUrl: string) {
         put: { summary: '修改台账器具（全部字段）', requestParams: { path: z.object({ id: z.string() }) }, requestBody: { content: { 'application/json': { schema: instrumentSchema } } }, responses: { '200': json('已修改', Instrument), '409': problem('与台账中的其他器具重复'), ...errors } },
       },
       '/lab/queue': { get: get('网点待办队列（网点密钥，lab 权限）', json('一页预约', bookingPage), { requestParams: { query: listQuery } }) },
+      '/lab/standards': { get: get('本网点在用的计量标准（提交检定/校准结果时按 id 选用）', json('计量标准', z.object({ data: z.array(MeasurementStandard) }))) },
       '/lab/bookings/{number}/{action}': {
         post: {
           summary: '受理、收样、开始检测、提交结果待审核（审核与签发只在网页上由人完成）',

@@ -31,6 +31,10 @@ export const Node = z
   .object({ id: z.number().int(), code: z.string(), name: z.string(), kind: z.string(), park: z.string().nullable(), address: z.string().nullable(), phone: z.string().nullable(), hours: z.string().nullable() })
   .meta({ id: 'Node' });
 
+export const MeasurementStandard = z
+  .object({ id: z.number().int(), name: z.string(), certificateNo: z.string(), measuringRange: z.string(), accuracy: z.string(), validUntil: z.string(), categoryCodes: z.array(z.string()), inDate: z.boolean().meta({ description: '考核证书在今天仍有效（过期的不能在结果中选用）' }) })
+  .meta({ id: 'MeasurementStandard' });
+
 export const Window = z
   .object({ date: z.string(), window: z.string(), label: z.string(), capacity: z.number().int(), free: z.number().int(), available: z.boolean() })
   .meta({ id: 'Window' });

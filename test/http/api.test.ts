@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { validate, compileErrors } from '@readme/openapi-parser';
-import { apiKeys, attachments, bookings, instruments, users } from '../../src/db/schema.js';
+import { apiKeys, attachments, bookingItems, bookings, instruments, users } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, login, type TestApp } from '../support/app.js';
 import { apiKeyFor, contractValidator } from '../support/api.js';
 import { EXE, MONDAY_BEFORE_NATIONAL_DAY, nodeServiceOf, PDF } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD } from '../support/factories.js';
-import { bookCalibration } from '../support/lab.js';
+import { CONDITIONS, bookCalibration, standardFor } from '../support/lab.js';
 import { stateDigest } from '../security/fixture.js';
 import { asFormBody } from '../../src/api/api.service.js';
 
@@ -283,6 +283,28 @@ describe('open API /api/v1', () => {
     expect(verify.status).to.equal(404);
     const [row] = await t.db.select().from(bookings).where(eq(bookings.number, number));
     expect(row!.status).to.equal('accepted');
+  });
+
+  it('gives a node key its measurement standards, whose ids its results name; results without one are refused', async () => {
+    const id = await standardFor(t.db, 'ZS-METROLOGY');
+    const listed = await call('get', '/lab/standards', '/lab/standards', metrologyKey);
+    expect(listed.status).to.equal(200);
+    expect(listed.body.data.find((s: { id: number }) => s.id === id)).to.include({ name: '测试用计量标准（CAL-PG）', validUntil: '2030-12-31', inDate: true });
+    expect((await call('get', '/lab/standards', '/lab/standards', keyA)).status, 'a company key').to.equal(403);
+    expect((await call('get', '/lab/standards', '/lab/standards', oilKey)).body.data.some((s: { id: number }) => s.id === id), 'another node').to.equal(false);
+
+    const number = await bookCalibration(t, companyA.user.id, { serials: ['LAB-STD-1'] });
+    const [item] = await t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+    for (const [action, body] of [['accept', {}], ['receive', { labels: { [`i${item!.id}`]: 'API-STD-1' } }], ['start', {}]] as const) {
+      expect((await call('post', `/lab/bookings/${number}/${action}`, '/lab/bookings/{number}/{action}', metrologyKey, body)).status, action).to.equal(200);
+    }
+    const line = { conclusion: 'pass', certificateNo: 'API-JD-0001', nextDueDate: '2027-03-01', unit: 'MPa', mpe: '±0.026', points: [{ nominal: '1.6', measured: '1.61' }] };
+    const untraced = await call('post', `/lab/bookings/${number}/submit_results`, '/lab/bookings/{number}/{action}', metrologyKey, { cal: { [`i${item!.id}`]: line } });
+    expect(untraced.status).to.equal(422);
+    expect(JSON.stringify(untraced.body)).to.contain('所用的计量标准').and.contain('环境温度');
+    const traced = await call('post', `/lab/bookings/${number}/submit_results`, '/lab/bookings/{number}/{action}', metrologyKey, { conditions: CONDITIONS, cal: { [`i${item!.id}`]: { ...line, standards: [String(id)] } } });
+    expect(traced.status, JSON.stringify(traced.body)).to.equal(200);
+    expect(traced.body.status).to.equal('to_verify');
   });
 
   it('keeps a company’s instrument ledger through the ledger’s own rules (create, duplicate refused, update, list)', async () => {
