@@ -36,10 +36,11 @@ export function parseEnvironment(body: Record<string, unknown>, errors: Record<s
   const temperature = text(c.temperature, 12).replace(/\s*℃$/, '');
   const humidity = text(c.humidity, 12).replace(/\s*%\s*(RH)?$/i, '');
   if (!place) errors['conditions.place'] = '请填写检定/校准地点（如本站实验室，或委托方现场地址）';
-  const t = parseMeasured(temperature);
+  // plain decimals as a thermometer shows them (1e1 or -0 would be printed as typed on the certificate)
+  const t = /^-?\d{1,2}(\.\d{1,2})?$/.test(temperature) && temperature !== '-0' ? parseMeasured(temperature) : undefined;
   if (!temperature) errors['conditions.temperature'] = '请填写环境温度（℃）';
   else if (t === undefined || t < -30 || t > 60) errors['conditions.temperature'] = '环境温度应为 −30～60 之间的数值（℃），如 20.5';
-  const h = parseMeasured(humidity);
+  const h = /^\d{1,3}(\.\d{1,2})?$/.test(humidity) ? parseMeasured(humidity) : undefined;
   if (!humidity) errors['conditions.humidity'] = '请填写相对湿度（%RH）';
   else if (h === undefined || h < 0 || h > 100) errors['conditions.humidity'] = '相对湿度应为 0～100 之间的数值（%RH），如 55';
   return { place, temperature, humidity };
@@ -51,7 +52,8 @@ export function parseEnvironment(body: Record<string, unknown>, errors: Record<s
  */
 export function parseLineStandards(raw: unknown, lab: CalibrationLab, today: string, label: string, key: string, errors: Record<string, string>): CalibrationConditions['standards'] {
   const offered = standardsFor(lab);
-  const ids = (Array.isArray(raw) ? raw : raw === undefined || raw === '' ? [] : [raw]).slice(0, 20).map((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : NaN));
+  const listed = (Array.isArray(raw) ? raw : raw === undefined || raw === '' ? [] : [raw]).slice(0, 20).map((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : NaN));
+  const ids = [...new Set(listed)]; // each standard once, however often a request names it
   if (offered.length === 0) {
     errors[key] = '本网点尚未登记可用于该类器具的计量标准，不能出具证书：请节点负责人在“网点管理 → 计量标准”中登记';
     return [];

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, ne } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import type { LimitRow } from './limits.js';
 import { bookingItems, bookings, instrumentCategories, oilLimits, oilTestItems, results, services, users } from '../db/schema.js';
@@ -56,6 +56,18 @@ export async function calibrationBasisOfService(ex: Executor, serviceId: number)
     .leftJoin(instrumentCategories, eq(instrumentCategories.code, services.instrumentCategoryCode))
     .where(eq(services.id, serviceId));
   return row ?? { standards: [], categoryCode: null, categoryName: null, periodMonths: null, regulations: null };
+}
+
+/** Which of these certificate numbers (compared without case) another booking's results already carry. */
+export async function certificateNumbersOfOtherBookings(ex: Executor, bookingId: number, numbers: string[]): Promise<Set<string>> {
+  if (numbers.length === 0) return new Set();
+  // as typed and upper-cased (how /verify reads a number): matched on the certificate index, not by a scan
+  const forms = [...new Set(numbers.flatMap((n) => [n, n.toUpperCase()]))];
+  const rows = await ex
+    .selectDistinct({ no: results.certificateNo })
+    .from(results)
+    .where(and(inArray(results.certificateNo, forms), ne(results.bookingId, bookingId)));
+  return new Set(rows.map((r) => r.no!.toUpperCase()));
 }
 
 export async function replaceResults(ex: Executor, bookingId: number, version: number, rows: NewResult[]): Promise<void> {

@@ -241,6 +241,8 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
   // The place, temperature and humidity of the work, and each line's measurement standards (when the lab's are given:
   // the workbench always gives them; the rules below stand alone in their unit tests).
   const environment = lab ? parseEnvironment(body, errors) : undefined;
+  // one certificate, one number: /verify finds a certificate by it
+  const numbered = new Map<string, string>();
   const { regulations, specifications, calibrationOnly } = metrologyBasis(standards);
   for (const inst of instruments) {
     const base = `cal.${inst.id}`;
@@ -261,6 +263,8 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
     }
     if (!certificateNo) errors[`${base}.certificateNo`] = `请填写${label}的证书编号`;
     else if (certificateNo.length > 40) errors[`${base}.certificateNo`] = '证书编号不能超过 40 个字符';
+    else if (numbered.has(certificateNo.toUpperCase())) errors[`${base}.certificateNo`] = `证书编号 ${certificateNo} 与${numbered.get(certificateNo.toUpperCase())}的相同：每份证书的编号应唯一`;
+    else numbered.set(certificateNo.toUpperCase(), label);
     if (nextDueDate) {
       if (!isIsoDate(nextDueDate)) errors[`${base}.nextDueDate`] = '下次检定/校准日期格式应为 年-月-日';
       else if (nextDueDate <= today) errors[`${base}.nextDueDate`] = '下次检定/校准日期应晚于今天';

@@ -1,5 +1,6 @@
 import type { BookingView, itemsOf } from '../bookings/bookings.repo.js';
 import type { Executor } from '../db/client.js';
+import { ValidationError } from '../shared/errors.js';
 import * as repo from './lab.repo.js';
 import { describeLimit } from './judgement.js';
 import { limitFor } from './limits.js';
@@ -50,11 +51,16 @@ export function verificationPeriodOf(c: { categoryCode: string | null; categoryN
 }
 
 /** The results form of a booking, parsed by its kind; every problem is a field message. */
-export async function parseResultsOf(ex: Executor, booking: Pick<BookingView, 'kind' | 'serviceId' | 'nodeId'>, items: BookingItem[], body: Record<string, unknown>, today: string): Promise<ParsedResults> {
+export async function parseResultsOf(ex: Executor, booking: Pick<BookingView, 'id' | 'kind' | 'serviceId' | 'nodeId'>, items: BookingItem[], body: Record<string, unknown>, today: string): Promise<ParsedResults> {
   if (booking.kind === 'oil_test') return parseOilResults(body, await oilSamples(ex, items));
   if (booking.kind === 'calibration') {
     const [basis, standards] = await Promise.all([repo.calibrationBasisOfService(ex, booking.serviceId), standardsInService(ex, booking.nodeId)]);
-    return parseCalibrationResults(body, items, today, basis.standards, verificationPeriodOf(basis), { standards, categoryCode: basis.categoryCode });
+    const parsed = parseCalibrationResults(body, items, today, basis.standards, verificationPeriodOf(basis), { standards, categoryCode: basis.categoryCode });
+    // … and no other booking's certificate carries it (a revision of this booking keeps its own numbers)
+    const taken = await repo.certificateNumbersOfOtherBookings(ex, booking.id, parsed.rows.map((r) => r.certificateNo!).filter(Boolean));
+    const clashes = Object.fromEntries(parsed.rows.filter((r) => taken.has(r.certificateNo!.toUpperCase())).map((r) => [`cal.${r.bookingItemId}.certificateNo`, `证书编号 ${r.certificateNo} 已用于本平台的另一份证书：每份证书的编号应唯一`]));
+    if (Object.keys(clashes).length) throw new ValidationError(clashes, '有结果需要修改，请按提示核对。');
+    return parsed;
   }
   return parseConsultationRecord(body);
 }

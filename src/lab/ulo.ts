@@ -30,12 +30,16 @@ export function uloValuesOf(text: string | null | undefined): Partial<Record<Ele
   return values;
 }
 
+/** What an element's content can be in a fuel: 0 to 10 000 mg/kg (1 %), written as a plain decimal. */
+const PLAIN = /^\d{1,5}(\.\d{1,3})?$/;
+const MAX_MG_PER_KG = 10_000;
+
 /** Whether a value is above the threshold: a bound decides only when it lies on the right side of it. */
 function above(text: string, threshold: number): boolean | undefined {
-  const value = parseMeasured(text);
+  const value = PLAIN.test(text) ? parseMeasured(text) : undefined;
   if (value !== undefined) return value > threshold;
   const bounded = parseBounded(text);
-  if (!bounded) return undefined;
+  if (!bounded || !PLAIN.test(text.replace(/^[<>]\s*/, '')) || bounded.bound <= 0) return undefined;
   if (bounded.relation === '<') return bounded.bound <= threshold ? false : undefined;
   return bounded.bound >= threshold ? true : undefined;
 }
@@ -51,10 +55,12 @@ export function parseUlo(raw: unknown): { text: string; judgement: 'pass' | 'fai
   for (const e of ULO_ELEMENTS) {
     const text = typeof fields[e.key] === 'string' ? (fields[e.key] as string).trim().replace(/^＜/, '<').replace(/^＞/, '>').slice(0, 20) : '';
     if (!text) return { error: `请填写废润滑油（ULO）的${e.name}（${e.symbol}）含量，mg/kg` };
+    const figure = Number(text.replace(/^[<>]\s*/, ''));
+    if (PLAIN.test(text.replace(/^[<>]\s*/, '')) && figure > MAX_MG_PER_KG) return { error: `${e.name}（${e.symbol}）含量 ${text} mg/kg 超出合理范围（0 – ${MAX_MG_PER_KG} mg/kg），请核对` };
     const decided = above(text, e.threshold);
     if (decided === undefined) {
-      return parseMeasured(text) === undefined && !parseBounded(text)
-        ? { error: `${e.name}（${e.symbol}）含量应填写数值（mg/kg），低于测定下限时填写“<1”` }
+      return !PLAIN.test(text.replace(/^[<>]\s*/, '')) || (text.startsWith('<') && figure <= 0)
+        ? { error: `${e.name}（${e.symbol}）含量应填写 0 – ${MAX_MG_PER_KG} 的数值（mg/kg），低于测定下限时填写“<1”` }
         : { error: `${e.name}（${e.symbol}）含量 ${text} 不能判定是否超过 ${e.threshold} mg/kg：请填写实测值` };
     }
     values[e.key] = text.replace(/\s+/g, '');

@@ -132,6 +132,20 @@ const MAX_SHEET_COLUMN = 200;
  * within every other bound) took 3 s and ~350 MB per upload in an attack review.
  */
 const MAX_CELLS = (MAX_IMPORT_ROWS + 200) * 30;
+/**
+ * Cells covered by merged ranges and data validations: the library makes an object for every cell of each, so a 13 KB
+ * file merging A2:GR5001 cost 150 MB. The template validates 6 columns of its 5 000 rows; twice that is room enough.
+ */
+const MAX_RANGE_CELLS = (MAX_IMPORT_ROWS + 200) * 12;
+
+/** The cells a range covers ("B2:B5001", "A1"), or Infinity for what is not a bounded range or reaches past the sheet we read. */
+function rangeArea(ref: string): number {
+  const m = /^([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?$/.exec(ref.replace(/\$/g, ''));
+  if (!m) return Infinity;
+  const [c1, r1, c2, r2] = [columnNumber(m[1]!), Number(m[2]), columnNumber(m[3] ?? m[1]!), Number(m[4] ?? m[2])];
+  if (Math.max(c1, c2) > MAX_SHEET_COLUMN || Math.max(r1, r2) > MAX_SHEET_ROW) return Infinity;
+  return (Math.abs(c2 - c1) + 1) * (Math.abs(r2 - r1) + 1);
+}
 
 const UNREADABLE = '无法读取这个 Excel 文件，文件可能已损坏。请用 Excel 或 WPS 另存为 .xlsx 后再上传。';
 const TOO_MANY_ROWS = `一次最多导入 ${MAX_IMPORT_ROWS} 行，这个文件超过了。请分成几个文件分别导入。`;
@@ -175,6 +189,7 @@ async function assertWorkbookShape(buffer: Buffer): Promise<void> {
   }
   const budget = { left: MAX_UNPACKED_BYTES };
   let cells = 0;
+  let rangeCells = 0;
   for (const entry of Object.values(zip.files)) {
     if (entry.dir) continue;
     const content = await unpackCounted(entry, budget);
@@ -185,6 +200,12 @@ async function assertWorkbookShape(buffer: Buffer): Promise<void> {
       rows++;
       const r = /\sr="(\d+)"/.exec(m[1]!);
       if (rows > MAX_SHEET_ROW || (r && Number(r[1]) > MAX_SHEET_ROW)) throw new WorkbookError(TOO_MANY_ROWS);
+    }
+    for (const m of xml.matchAll(/<(?:\w+:)?(?:mergeCell\b[^>]*\sref|dataValidation\b[^>]*\ssqref|conditionalFormatting\b[^>]*\ssqref)="([^"]*)"/g)) {
+      for (const ref of m[1]!.trim().split(/\s+/)) {
+        rangeCells += rangeArea(ref);
+        if (rangeCells > MAX_RANGE_CELLS) throw new WorkbookError('表格中合并单元格或数据有效性的范围超出台账模板，文件不是本平台的台账模板。请下载模板后填写。');
+      }
     }
     for (const _ of xml.matchAll(/<(?:\w+:)?c[\s/>]/g)) {
       if (++cells > MAX_CELLS) throw new WorkbookError(`表格的单元格数量超出台账模板的范围（最多 ${MAX_IMPORT_ROWS} 行器具），文件不是本平台的台账模板。请下载模板后填写。`);

@@ -24,14 +24,20 @@ function normalised(text: string): string {
     .toUpperCase();
 }
 
+type CertificateLine = { bookingItemId: number; certificateNo?: string | null; conclusion?: string | null; nextDueDate?: string | null };
+
 /**
  * One certificate of a report: the instrument it is for, its own result, and until when it holds — a verification
  * certificate until its 有效期至, a calibration its 建议复校日期 — and whether that day has passed: a genuine
  * certificate may have expired, and the person checking it must see both.
  */
 function certificateOf(content: ReportContent, number: string, today: string) {
-  const line = (content.results as { bookingItemId: number; certificateNo?: string | null; conclusion?: string | null; nextDueDate?: string | null }[]).find((r) => r.certificateNo?.toUpperCase() === number);
-  if (!line) return undefined;
+  const line = (content.results as CertificateLine[]).find((r) => r.certificateNo?.toUpperCase() === number);
+  return line ? certificateOfLine(content, line, today) : undefined;
+}
+
+/** One line's certificate: its own instrument (by the line's item, not by its number, which a line may share). */
+function certificateOfLine(content: ReportContent, line: CertificateLine, today: string) {
   const item = (content.items as { id?: number; instrumentName?: string | null; serialNo?: string | null }[]).find((i) => i.id === line.bookingItemId);
   const until = line.conclusion !== 'fail' && line.nextDueDate ? { label: line.conclusion === 'calibrated' ? '建议复校日期' : '有效期至', date: line.nextDueDate, passed: line.nextDueDate < today } : undefined;
   return { number: line.certificateNo!, instrument: item?.instrumentName ?? '—', serialNo: item?.serialNo ?? '—', result: CERTIFICATE_KINDS[line.conclusion ?? '']?.conclusion ?? '—', until };
@@ -50,9 +56,7 @@ function reportData(content: ReportContent, today: string) {
     bdnNo: s.bdnNo,
     lines: s.lines.map((l) => ({ name: l.name, unit: l.unit, value: l.value, judgement: JUDGEMENT_LABELS[l.judgement as Judgement] ?? '—' })),
   }));
-  const certificates = (content.results as { certificateNo?: string | null }[])
-    .map((r) => (r.certificateNo ? certificateOf(content, r.certificateNo.toUpperCase(), today) : undefined))
-    .filter((c): c is NonNullable<typeof c> => !!c);
+  const certificates = (content.results as CertificateLine[]).filter((r) => r.certificateNo).map((r) => certificateOfLine(content, r, today));
   return { samples, certificates };
 }
 

@@ -189,6 +189,17 @@ describe('instrument ledger: XLSX template and import (preview, per-row errors, 
     const refusedWide = await upload(agent, await wide.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
     expect(refusedWide.status).to.equal(422);
     expect(refusedWide.text).to.contain('单元格数量超出台账模板的范围');
+    // a 13 KB file whose merged range or data validation covers a million cells (the library builds each)
+    for (const edit of [(x: string) => x.replace('</sheetData>', '</sheetData><mergeCells count="1"><mergeCell ref="A2:GR5001"/></mergeCells>'), (x: string) => x.replace(/sqref="B2:B5001"/, 'sqref="A2:GR5001"')]) {
+      const ranged = new JSZip();
+      for (const [name, entry] of Object.entries(zip.files)) {
+        const content = await entry.async('nodebuffer');
+        ranged.file(name, sheets.includes(name) ? edit(content.toString('utf8')) : content);
+      }
+      const refusedRange = await upload(agent, await ranged.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+      expect(refusedRange.status).to.equal(422);
+      expect(refusedRange.text).to.contain('合并单元格或数据有效性的范围超出台账模板');
+    }
     // a bomb: 60 MB of blanks that zip to a few KB
     zip.file('xl/padding.xml', ' '.repeat(60 * 1024 * 1024));
     const bomb = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
-import { bookingItems, bookings, events, measurementStandards, nodes } from '../../src/db/schema.js';
+import { bookingItems, bookings, events, measurementStandards, nodes, results } from '../../src/db/schema.js';
 import { fixedClock } from '../../src/shared/time.js';
 import { agentFor, createTestApp, csrfFrom, login, type Agent, type TestApp } from '../support/app.js';
 import { MONDAY_BEFORE_NATIONAL_DAY } from '../support/bookings.js';
 import { createCompanyUser, createUser, TEST_PASSWORD } from '../support/factories.js';
-import { bookCalibration, labAction } from '../support/lab.js';
+import { bookCalibration, CONDITION_FIELDS, labAction, standardFor } from '../support/lab.js';
 
 /** 计量标准: a node's measurement standards, kept by its manager and named on its certificates. */
 describe('measurement standards of a node', function () {
@@ -60,6 +60,13 @@ describe('measurement standards of a node', function () {
     expect((await otherManager.get(page())).status).to.equal(404);
     expect((await otherManager.post(page()).type('form').send({ _csrf: await csrfFrom(otherManager, '/'), ...valid })).status).to.equal(404);
     expect((await tech.get(page())).status).to.equal(403);
+    // the platform admin may open any node's, but not one that does not exist (its insert failed with a 500 before)
+    const admin = agentFor(t.app);
+    await login(admin, (await createUser(t.db, 'platform_admin')).mobile, TEST_PASSWORD);
+    expect((await admin.get('/admin/nodes/999999/standards')).status).to.equal(404);
+    expect((await admin.post('/admin/nodes/999999/standards').type('form').send({ _csrf: await csrfFrom(admin, page()), ...valid })).status).to.equal(404);
+    expect((await admin.get('/admin/nodes/999999/signatories')).status).to.equal(404);
+    expect((await admin.get(page())).status).to.equal(200);
     expect(await t.db.$count(measurementStandards)).to.equal(before);
   });
 
@@ -80,4 +87,30 @@ describe('measurement standards of a node', function () {
     expect(await offered(), 'not offered after').to.equal(false);
     expect((await post(manager, `${page()}/${row!.id}/retire`, {})).status, 'twice').to.equal(409);
   });
+
+  it('results: a certificate number another booking carries is refused; a field made an object is refused, not a 500', async () => {
+    const company = await createCompanyUser(t.db);
+    const standard = String(await standardFor(t.db, 'ZS-METROLOGY'));
+    const inProgress = async () => {
+      const number = await bookCalibration(t, company.user.id, { serials: [`DUP-${Date.now()}`] });
+      const [item] = await t.db.select({ id: bookingItems.id }).from(bookingItems).innerJoin(bookings, eq(bookings.id, bookingItems.bookingId)).where(eq(bookings.number, number));
+      await labAction(tech, number, 'accept');
+      await labAction(tech, number, 'receive', { [`labels[i${item!.id}]`]: `DUP-L-${item!.id}` });
+      await labAction(tech, number, 'start');
+      return { number, item: item!.id };
+    };
+    const fields = (item: number, certificateNo: string): Record<string, string> => ({ ...CONDITION_FIELDS, [`cal[i${item}][standards]`]: standard, [`cal[i${item}][conclusion]`]: 'pass', [`cal[i${item}][certificateNo]`]: certificateNo, [`cal[i${item}][nextDueDate]`]: '2027-03-01', [`cal[i${item}][unit]`]: 'MPa', [`cal[i${item}][mpe]`]: '±0.026', [`cal[i${item}][points][0][nominal]`]: '1.6', [`cal[i${item}][points][0][measured]`]: '1.61' });
+    const first = await inProgress();
+    expect((await labAction(tech, first.number, 'submit_results', fields(first.item, 'JD-DUP-0001'))).status).to.equal(303);
+    const second = await inProgress();
+    const clash = await labAction(tech, second.number, 'submit_results', fields(second.item, 'jd-dup-0001'));
+    expect(clash.status).to.equal(422);
+    expect(clash.text).to.contain('证书编号 jd-dup-0001 已用于本平台的另一份证书');
+    expect(await t.db.$count(results, eq(results.bookingItemId, second.item))).to.equal(0);
+    // a name that makes a field an object (conditions[place][toString]) is not a value: the form comes back, 422
+    const odd = await labAction(tech, second.number, 'submit_results', { ...fields(second.item, 'JD-DUP-0002'), 'conditions[place][toString]': 'x', 'conditions[temperature]': '999', [`cal[i${second.item}][remark][valueOf]`]: 'x' });
+    expect(odd.status).to.equal(422);
+    expect(odd.text).to.contain('环境温度应为');
+  });
 });
+

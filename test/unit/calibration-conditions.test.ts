@@ -27,6 +27,9 @@ describe('a certificate\'s measurement standards and environment (JJF 1071)', ()
     expect(refused('3'), 'the weights are not kept for pressure gauges').to.equal('请选择本网点在用的计量标准');
     expect(refused('99')).to.equal('请选择本网点在用的计量标准');
     expect(refused(['1', 'x'])).to.equal('请选择本网点在用的计量标准');
+    // a standard named twice (or 25 times) is printed once
+    const twice: Record<string, string> = {};
+    expect(parseLineStandards(Array(25).fill('1'), LAB, TODAY, '压力表（PG-1）', 'k', twice)).to.have.length(1);
     expect(refused('1', { standards: [], categoryCode: 'CAL-PG' })).to.contain('本网点尚未登记可用于该类器具的计量标准');
   });
 
@@ -41,6 +44,10 @@ describe('a certificate\'s measurement standards and environment (JJF 1071)', ()
       'conditions.temperature': '环境温度应为 −30～60 之间的数值（℃），如 20.5',
       'conditions.humidity': '相对湿度应为 0～100 之间的数值（%RH），如 55',
     });
+    // only plain decimals, as a thermometer reads: 1e1 or -0 would be printed as typed on the certificate
+    const odd: Record<string, string> = {};
+    parseEnvironment({ conditions: { place: '实验室', temperature: '1e1', humidity: '-0' } }, odd);
+    expect(Object.keys(odd).sort()).to.deep.equal(['conditions.humidity', 'conditions.temperature']);
     const none: Record<string, string> = {};
     parseEnvironment({}, none);
     expect(Object.keys(none).sort()).to.deep.equal(['conditions.humidity', 'conditions.place', 'conditions.temperature']);

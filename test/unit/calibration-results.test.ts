@@ -96,4 +96,10 @@ describe('calibration results: the conclusion follows from the data', () => {
     const calibrated = parseCalibrationResults(form({ conclusion: 'calibrated', nextDueDate: '' }, [['20', '20.01', '0.02']]), [GAUGE], TODAY, BALANCE_STANDARDS);
     expect(calibrated.rows[0]!.nextDueDate, 'no date asked for, none printed').to.equal(null);
   });
+
+  it('refuses one certificate number on two instruments (verification finds a certificate by it)', () => {
+    const body = { cal: { i7: { conclusion: 'calibrated', certificateNo: 'JZ-1', unit: 'g', points: [{ nominal: '20', measured: '20.01', uncertainty: '0.02' }] }, i8: { conclusion: 'calibrated', certificateNo: 'jz-1', unit: 'g', points: [{ nominal: '20', measured: '20.01', uncertainty: '0.02' }] } } };
+    const second = { ...GAUGE, id: 8, serialNo: 'PG-02' };
+    expect(refusal(() => parseCalibrationResults(body, [GAUGE, second], TODAY, BALANCE_STANDARDS))['cal.8.certificateNo']).to.equal('证书编号 jz-1 与一般压力表（PG-01）的相同：每份证书的编号应唯一');
+  });
 });

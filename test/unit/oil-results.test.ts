@@ -75,8 +75,14 @@ describe('oil results: what the report prints must agree', () => {
     expect(ulo('25', '<1', '<1').rows[0]).to.include({ valueText: 'Ca 25 / Zn <1 / P <1', judgement: 'pass' });
     const refused = (ca: string, zn: string, p: string) => refusal(() => ulo(ca, zn, p))['results.5.OIL-ULO'];
     expect(refused('', '3', '2')).to.equal('请填写废润滑油（ULO）的钙（Ca）含量，mg/kg');
-    expect(refused('8', 'Zn 3', '2')).to.contain('锌（Zn）含量应填写数值');
+    expect(refused('8', 'Zn 3', '2')).to.contain('锌（Zn）含量应填写 0 – 10000 的数值');
     expect(refused('45', '<20', '2'), 'a bound on the wrong side decides nothing').to.contain('不能判定是否超过 15 mg/kg');
+    // what no fuel contains, or no number a lab writes, is refused (it would be printed on the report and /verify)
+    expect(refused('-45', '3', '2')).to.contain('钙（Ca）含量应填写 0 – 10000 的数值');
+    expect(refused('8', '1e308', '2')).to.contain('锌（Zn）含量应填写 0 – 10000 的数值');
+    expect(refused('8', '3', '99999999999999999999')).to.contain('磷（P）含量应填写 0 – 10000 的数值');
+    expect(refused('20000', '3', '2')).to.contain('超出合理范围');
+    expect(refused('<-5', '3', '2')).to.contain('钙（Ca）含量应填写');
     // one free-text value (the old form) is no longer taken for the three
     expect(refusal(() => parseOilResults({ results: { i5: { 'OIL-ULO': 'Ca 8, Zn 3, P 2' } } }, [rmg]))['results.5.OIL-ULO']).to.contain('钙（Ca）');
   });
