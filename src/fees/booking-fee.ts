@@ -33,7 +33,8 @@ export async function confirmFee(tx: Tx, booking: BookingView, user: Principal, 
   const fee = await repo.lockBookingFee(tx, booking.id);
   if (!fee) return;
   if (fee.paymentStatus !== 'unpaid') throw new ConflictError('已登记缴费，不能再调整费用。');
-  await repo.updateBookingFee(tx, booking.id, { confirmedCents: confirmed.cents, confirmedBy: user.id, confirmedAt: now, adjustReason: confirmed.reason });
+  // nothing to pay (a 强检 instrument, 财税〔2017〕20号): 免收 at once, not 未缴费 with a payment to record
+  await repo.updateBookingFee(tx, booking.id, { confirmedCents: confirmed.cents, confirmedBy: user.id, confirmedAt: now, adjustReason: confirmed.reason, ...(confirmed.cents === 0 ? { paymentStatus: 'waived' as const } : {}) });
   await recordEvent(tx, { actorUserId: user.id, entityType: 'booking', entityId: booking.id, action: 'fee.confirmed', note: `核定费用 ${yuan(confirmed.cents)}${confirmed.reason ? `（预估 ${yuan(fee.estimateCents)}，调整原因：${confirmed.reason}）` : ''}`, data: { estimate: fee.estimateCents, confirmed: confirmed.cents } });
   if (confirmed.reason) {
     await notifyEnterpriseUsers(tx, booking.enterpriseId, { bookingId: booking.id, title: `${booking.number} 费用已核定`, body: `核定费用 ${yuan(confirmed.cents)}（预估 ${yuan(fee.estimateCents)}）。调整原因：${confirmed.reason}`, link: bookingHref(booking.number) });

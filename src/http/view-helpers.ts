@@ -4,7 +4,7 @@ import { dateIsEstimated } from '../calendar/workdays.js';
 import { NODE_KIND_LABELS } from '../catalog/catalog.view.js';
 import { CREDIT_REVIEW_LABELS } from '../enterprises/enterprises.view.js';
 import { JUDGEMENT_LABELS } from '../lab/judgement.js';
-import { CONCLUSION_LABELS, REPORT_STATUS_LABELS } from '../reports/reports.view.js';
+import { CONCLUSION_LABELS, conclusionLabelOf, REPORT_STATUS_LABELS } from '../reports/reports.view.js';
 
 // The same escaping as the templates' <%= %>.
 const escapeHtml = (text: string) => ejs.escapeXML(text);
@@ -81,6 +81,9 @@ export const viewHelpers = {
     if (!dateIsEstimated(date)) return '';
     return `<span class="badge estimated-badge" title="${escapeHtml(ESTIMATE_NOTE)}">预计<span class="visually-hidden">（${escapeHtml(ESTIMATE_NOTE)}）</span></span>`;
   },
+
+  /** A report's conclusion as read (a calibration of several instruments counts its certificates). */
+  conclusionLabelOf,
 
   /** A result judged against its limit: pass, fail, no limit. */
   judgementBadge: (judgement: string, label = labelOf(JUDGEMENT_LABELS, judgement), extraClass = '') => badge(label, JUDGEMENT_TONES[judgement] ?? 'secondary', extraClass),

@@ -82,8 +82,12 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
         continue;
       }
       let text = str(get(body.results, itemKey(sample.id), item.code), 60);
+      let calculated = false;
       if (item.code === 'OIL-CCAI' && ccai !== undefined) {
-        if (!text) text = String(ccai);
+        if (!text) {
+          text = String(ccai);
+          calculated = true;
+        }
         else if (Math.abs((parseMeasured(text) ?? ccai) - ccai) > 1) {
           errors[key] = `CCAI 由密度（15 ℃）和运动黏度（50 ℃）计算（ISO 8217 附录 F），按所填数据应为 ${ccai}；请核对，或留空由系统计算`;
           continue;
@@ -107,7 +111,10 @@ export function parseOilResults(body: Body, samples: OilSampleForResults[]): Par
       }
       const measured = value ?? bounded?.bound;
       if (measured !== undefined && ((item.plausibleMin !== null && measured < item.plausibleMin) || (item.plausibleMax !== null && measured > item.plausibleMax))) {
-        errors[key] = `“${item.name}”的数值 ${text} 超出合理范围（${item.plausibleMin ?? '−∞'} – ${item.plausibleMax ?? '∞'} ${item.unit}），请核对`;
+        const unit = item.unit && item.unit !== '-' ? ` ${item.unit}` : '';
+        errors[key] = calculated
+          ? `按所填密度和运动黏度计算的 CCAI 为 ${text}，超出合理范围（${item.plausibleMin ?? '−∞'} – ${item.plausibleMax ?? '∞'}）：请核对密度（15 ℃）和运动黏度（50 ℃）`
+          : `“${item.name}”的数值 ${text} 超出合理范围（${item.plausibleMin ?? '−∞'} – ${item.plausibleMax ?? '∞'}${unit}），请核对`;
         continue;
       }
       // A verified numeric limit judges by the rule. A criterion, or a limit still 待核实 (not checked against the
@@ -172,6 +179,8 @@ export interface InstrumentForResults {
   serialNo: string | null;
   /** The company declared it a 强检 instrument (in a listed use): it is verified, never only calibrated. */
   compulsory?: boolean | null;
+  /** As the booking names it ("(0～1.6) MPa"): the span an MPE in % of span ("±1.6%FS") is taken of. */
+  measuringRange?: string | null;
 }
 
 /**
@@ -193,19 +202,36 @@ export function defaultNextDue(today: string, periodMonths: number | null): stri
   return periodMonths ? dayjs(today).add(periodMonths, 'month').subtract(1, 'day').format('YYYY-MM-DD') : null;
 }
 
+/** An MPE as written: in the unit of the readings, a percentage of each nominal value, or of the span ("FS"). */
+export interface Mpe {
+  value: number;
+  relative: boolean;
+  /** Of the measuring span (JJG 52: a class 1.6 gauge errs at most 1.6 % of its span at every point). */
+  ofSpan?: boolean;
+}
+
 /**
- * A maximum permissible error as a metrologist writes it: "±0.026" (in the unit of the readings) or "±0.5%" (of the
- * nominal value); the sign may be left out. undefined when it is not one of those.
+ * A maximum permissible error as a metrologist writes it: "±0.026" (in the unit of the readings), "±0.5%" (of the
+ * nominal value) or "±1.6%FS" / "±1.6%量程" (of the measuring span); the sign may be left out. undefined otherwise.
  */
-export function parseMpe(text: string): { value: number; relative: boolean } | undefined {
-  const m = /^(?:±|\+-|\+\/-|＋－)?\s*(\d+(?:\.\d+)?)\s*([%％])?$/.exec(text.trim());
+export function parseMpe(text: string): Mpe | undefined {
+  const m = /^(?:±|\+-|\+\/-|＋－)?\s*(\d+(?:\.\d+)?)\s*(?:([%％])\s*(FS|F\.S\.|量程|满量程)?)?$/i.exec(text.trim());
   if (!m) return undefined;
   const value = Number(m[1]);
-  return value > 0 ? { value, relative: !!m[2] } : undefined;
+  return value > 0 ? { value, relative: !!m[2], ...(m[3] ? { ofSpan: true } : {}) } : undefined;
+}
+
+/** The span of a measuring range as a form names it: "(0～1.6) MPa", "0-25 MPa", "(-0.1～0.9) MPa". */
+export function spanOf(range: string | null | undefined): number | undefined {
+  const m = /(-?\d+(?:\.\d+)?)\s*[～~〜\-–—至]\s*(-?\d+(?:\.\d+)?)/.exec((range ?? '').replace(/[（）()]/g, ' '));
+  if (!m) return undefined;
+  const span = Math.abs(Number(m[2]) - Number(m[1]));
+  return span > 0 ? span : undefined;
 }
 
 /** The MPE at a check point, in the unit of the readings. */
-function mpeAt(mpe: { value: number; relative: boolean }, nominal: number): number {
+function mpeAt(mpe: Mpe, nominal: number, span: number | undefined): number {
+  if (mpe.ofSpan) return Number((((span ?? 0) * mpe.value) / 100).toPrecision(12));
   return mpe.relative ? Number(((Math.abs(nominal) * mpe.value) / 100).toPrecision(12)) : mpe.value;
 }
 
@@ -279,7 +305,9 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
     }
     if (str(get(line, 'unit'), 100).length > 20) errors[`${base}.unit`] = '单位不能超过 20 个字符';
     const mpe = mpeText ? parseMpe(mpeText) : undefined;
-    if (mpeText && !mpe) errors[`${base}.mpe`] = '最大允许误差应写成“±0.026”（与读数同单位）或“±0.5%”（相对标称值）';
+    const span = spanOf(inst.measuringRange);
+    if (mpeText && !mpe) errors[`${base}.mpe`] = '最大允许误差应写成“±0.026”（与读数同单位）、“±0.5%”（相对标称值）或“±1.6%FS”（量程的百分比）';
+    else if (mpe?.ofSpan && span === undefined) errors[`${base}.mpe`] = `按量程百分比计算须有器具的测量范围（如 (0～1.6) MPa），本行为“${inst.measuringRange || '未填'}”：请改写为与读数同单位的数值`;
     // No regulation allows a fifth of the reading (±500 % was typed in a review and passed everything).
     else if (mpe?.relative && mpe.value > 20) errors[`${base}.mpe`] = `最大允许误差 ±${mpe.value}% 超出常理（相对误差一般不超过 ±20%），请核对检定规程`;
     else if (!mpeText && conclusion === 'pass') errors[`${base}.mpe`] = '判为合格须给出最大允许误差：结论由示值误差与之比较得出';
@@ -305,7 +333,7 @@ export function parseCalibrationResults(body: Body, instruments: InstrumentForRe
         }
         // The error to the decimals the readings were typed with: 10.001 − 10 is +0.001, not +0.000999999999999.
         const places = Math.max(decimalsOf(nominal), decimalsOf(measured));
-        points.push({ nominal: n, measured: m, error: Number((m - n).toFixed(places)), ...(mpe ? { mpe: mpeAt(mpe, n) } : {}), uncertainty: uncertainty || null });
+        points.push({ nominal: n, measured: m, error: Number((m - n).toFixed(places)), ...(mpe ? { mpe: mpeAt(mpe, n, span) } : {}), uncertainty: uncertainty || null });
       });
     }
     // A certificate's data table names its unit in every heading ("标称值（MPa）"): readings without one mean nothing.

@@ -4,6 +4,22 @@ import type { CalibrationConditions } from '../db/schema.js';
 export const REPORT_STATUS_LABELS = { valid: '有效', replaced: '已替换', revoked: '已撤销' } as const;
 export const CONCLUSION_LABELS: Record<string, string> = { pass: '合格', fail: '不合格', info: '见数据' };
 
+/**
+ * A report's conclusion as people read it. A calibration report of several instruments is a set of certificates that
+ * each stand alone: it counts them ("合格 4 台、不合格 1 台") — one 不合格 gauge does not make the other four 不合格.
+ */
+export function conclusionLabelOf(report: { conclusion: string; content: unknown }): string {
+  const content = report.content as { booking?: { kind?: string }; results?: { conclusion?: string | null }[] } | null;
+  const lines = content?.booking?.kind === 'calibration' ? (content.results ?? []).filter((r) => r.conclusion) : [];
+  if (lines.length > 1) {
+    const short = { pass: '合格', fail: '不合格', calibrated: '已校准' } as const;
+    const counted = (['pass', 'fail', 'calibrated'] as const).map((c) => [short[c], lines.filter((l) => l.conclusion === c).length] as const).filter(([, n]) => n > 0);
+    return counted.map(([label, n]) => `${label} ${n} 台`).join('、');
+  }
+  if (lines.length === 1) return CERTIFICATE_KINDS[lines[0]!.conclusion!]?.conclusion ?? CONCLUSION_LABELS[report.conclusion] ?? report.conclusion;
+  return CONCLUSION_LABELS[report.conclusion] ?? report.conclusion;
+}
+
 
 /** A calibration line's document, chosen by its result: 合格 → 检定证书, 校准 → 校准证书, 不合格 → 检定结果通知书. */
 export const CERTIFICATE_KINDS: Record<string, { title: string; titleEn: string; conclusion: string }> = {

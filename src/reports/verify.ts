@@ -3,7 +3,7 @@ import { JUDGEMENT_LABELS, type Judgement } from '../lab/judgement.js';
 import { formatDate } from '../shared/time.js';
 import type { ReportContent } from './content.js';
 import * as repo from './reports.repo.js';
-import { CERTIFICATE_KINDS, CONCLUSION_LABELS, REPORT_STATUS_LABELS } from './reports.view.js';
+import { CERTIFICATE_KINDS, conclusionLabelOf, REPORT_STATUS_LABELS } from './reports.view.js';
 
 /** "舟山海星船舶修造有限公司" → "舟山海星****有限公司": enough to recognise, not to harvest. */
 export function maskCompanyName(name: string | null | undefined): string {
@@ -96,7 +96,7 @@ export async function verifyReport(db: Db, query: { number?: string; code?: stri
       item: content.booking.serviceName,
       title: content.title,
       issuedOn: formatDate(report.issuedAt),
-      conclusion: CONCLUSION_LABELS[report.conclusion] ?? report.conclusion,
+      conclusion: conclusionLabelOf(report),
       certificate,
       /** The certificates the report holds (calibration), each with its own number. */
       certificates: (content.results as { certificateNo?: string | null }[]).map((r) => r.certificateNo).filter((n): n is string => !!n),

@@ -9,6 +9,9 @@ import { parseInput } from '../shared/validation.js';
 import * as repo from './standards.repo.js';
 import { standardSchema } from './standards.schemas.js';
 
+/** The disciplines in the order a metrology lab's work runs: the common ones first. */
+const DISCIPLINE_ORDER = ['压力', '质量', '温度', '长度', '力学', '容量/流量', '流量', '流量/热量', '容量', '电学', '化学', '密度', '黏度', '医学', '声学', '速度', '时间/长度', '光学/环境'];
+
 /** The categories a form ticked: one value or several, each a known instrument category. */
 function categoriesOf(raw: unknown, known: Set<string>): string[] | undefined {
   const list = (Array.isArray(raw) ? raw : raw === undefined || raw === '' ? [] : [raw]).filter((c): c is string => typeof c === 'string' && c !== '');
@@ -25,7 +28,9 @@ export function makeStandardsService(deps: { db: Db; clock: Clock }) {
 
   async function page(user: Principal, nodeId: number) {
     assertCan(user, 'standard.manage', { nodeId });
-    const [standards, categories] = await Promise.all([repo.standardsOfNode(db, nodeId), listInstrumentCategories(db)]);
+    const [standards, listed] = await Promise.all([repo.standardsOfNode(db, nodeId), listInstrumentCategories(db)]);
+    const rank = (d: string) => (DISCIPLINE_ORDER.indexOf(d) + 1 || DISCIPLINE_ORDER.length + 1);
+    const categories = [...listed].sort((a, b) => rank(a.discipline) - rank(b.discipline));
     const today = shanghaiDate(clock.now());
     const names = new Map(categories.map((c) => [c.code, c.name]));
     return {
@@ -53,6 +58,9 @@ export function makeStandardsService(deps: { db: Db; clock: Clock }) {
       if (!categoryCodes) errors.categoryCodes = '请选择有效的器具类别';
       else if (categoryCodes.length === 0) errors.categoryCodes = '请选择该计量标准用于检定/校准的器具类别（可多选）';
       if (v && v.validUntil <= shanghaiDate(clock.now())) errors.validUntil ??= '考核证书已过有效期的计量标准不能登记使用，请先复查换证';
+      // one 考核证书, one standard: the same number twice at a node is a typo (a renewed certificate has a new number)
+      const twin = v ? (await repo.standardsInService(db, nodeId)).find((s) => s.certificateNo.replace(/\s+/g, '') === v!.certificateNo.replace(/\s+/g, '')) : undefined;
+      if (twin) errors.certificateNo ??= `考核证书编号 ${twin.certificateNo} 已登记为“${twin.name}”：同一证书不能登记两次（换证后请登记新证书，并停用原条目）`;
       if (Object.keys(errors).length || !v || !categoryCodes) throw new ValidationError(errors);
       const values = v;
       await inTransaction(db, async (tx) => {

@@ -72,6 +72,13 @@ describe('fees: estimate, confirmation, payment and invoice', () => {
     expect(list.text).to.contain('公示价').and.contain('40.00 元').and.contain('参考价');
   });
 
+  it('a booking confirmed at 0 元 (强检) is 免收 at once, not 未缴费 waiting for a payment', async () => {
+    const number = await book({ 'items[0][serialNo]': 'PG-2024-301', 'items[1][serialNo]': 'PG-2024-302' });
+    expect((await labAction(staff, number, 'accept', { confirmedFee: '0', feeReason: '强制检定，免收' })).status).to.equal(303);
+    expect(await feeOf(number)).to.include({ confirmedCents: 0, paymentStatus: 'waived' });
+    expect((await company.get(`/bookings/${number}`)).text).to.contain('免收').and.not.contain('未缴费');
+  });
+
   it('the public price list tells apart the items that share a name by their unit (硫含量 of marine and of automotive fuels)', async () => {
     const list = await agentFor(t.app).get('/fees');
     expect(list.status).to.equal(200);

@@ -315,8 +315,11 @@ describe('lab workbench: queue, lifecycle, results, reports, verification', () =
       const verified = await agentFor(t.app).get(`/verify?no=${report!.number}&code=${report!.verificationCode}`);
       expect(verified.status).to.equal(200);
       expect(verified.text).to.contain('有效').and.contain('舟山海星****有限公司').and.contain('舟山市计量检定测试院').and.not.contain('舟山海星船舶修造有限公司');
-      // and each certificate of the report with its instrument, serial and result, to compare with the paper
-      expect(verified.text).to.contain('报告数据');
+      // and each certificate of the report with its instrument, serial and result, to compare with the paper; the
+      // report's conclusion counts its certificates (one 不合格 gauge does not make the other 不合格)
+      expect(verified.text).to.contain('报告数据').and.contain('合格 1 台、不合格 1 台');
+      const [own] = await t.db.select({ number: bookings.number }).from(bookings).where(eq(bookings.id, report!.bookingId));
+      expect((await enterprise.get(`/bookings/${own!.number}`)).text).to.contain('结论 合格 1 台、不合格 1 台');
       for (const r of await t.db.select({ no: results.certificateNo }).from(results).where(eq(results.bookingId, report!.bookingId))) expect(verified.text).to.contain(r.no!);
       const byToken = await agentFor(t.app).get(`/verify?t=${report!.verifyToken}`);
       expect(byToken.text).to.contain(report!.number).and.contain('有效');

@@ -49,6 +49,9 @@ describe('measurement standards of a node', function () {
     const expired = await post(manager, page(), { ...valid, name: '过期装置', validUntil: '2026-09-01' });
     expect(expired.status).to.equal(422);
     expect(expired.text).to.contain('考核证书已过有效期的计量标准不能登记使用').and.contain('value="过期装置"');
+    const twice = await post(manager, page(), { ...valid, name: '同一证书的另一条' });
+    expect(twice.status).to.equal(422);
+    expect(twice.text).to.contain('已登记为“0.05 级活塞式压力计标准装置”：同一证书不能登记两次');
     const unknown = await post(manager, page(), { ...valid, categoryCodes: ['CAL-PG', 'NOT-A-CATEGORY'] });
     expect(unknown.status).to.equal(422);
     expect(unknown.text).to.contain('请选择有效的器具类别');

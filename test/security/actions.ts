@@ -468,7 +468,7 @@ const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
       return {
         agent: agentOf(w, who),
         url: `/admin/nodes/${w.x.nodeId}/standards`,
-        fields: { name, certificateNo: '［2024］浙量标舟证字第 050 号', measuringRange: '(0.04～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: 'CAL-PG' },
+        fields: { name, certificateNo: `［2024］浙量标舟证字第 050-${who} 号`, measuringRange: '(0.04～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: 'CAL-PG' },
         signedIn: true,
         done: async (res) => (redirected(res), expect(await w.t.db.$count(measurementStandards, eq(measurementStandards.name, name))).to.equal(1)),
       };
@@ -477,7 +477,7 @@ const IN_SCOPE_FIRST: Record<string, InScopeSpec> = {
   'POST /admin/nodes/:id/standards/:sid/retire': {
     who: ['mgr1', 'admin'],
     async prepare(w, who) {
-      const [st] = await w.t.db.insert(measurementStandards).values({ nodeId: w.x.nodeId, name: `待停用的计量标准-${who}`, certificateNo: '［2024］浙量标舟证字第 051 号', measuringRange: '(0～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: ['CAL-PG'] }).returning({ id: measurementStandards.id });
+      const [st] = await w.t.db.insert(measurementStandards).values({ nodeId: w.x.nodeId, name: `待停用的计量标准-${who}`, certificateNo: `［2024］浙量标舟证字第 051-${who} 号`, measuringRange: '(0～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: ['CAL-PG'] }).returning({ id: measurementStandards.id });
       return { agent: agentOf(w, who), url: `/admin/nodes/${w.x.nodeId}/standards/${st!.id}/retire`, fields: {}, signedIn: true, done: async (res) => (redirected(res), expect((await w.t.db.select({ r: measurementStandards.retiredAt }).from(measurementStandards).where(eq(measurementStandards.id, st!.id)))[0]!.r).not.to.equal(null)) };
     },
   },

@@ -147,7 +147,7 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /admin/nodes/:id/standards': { url: (w) => `/admin/nodes/${w.x.nodeId}/standards`, sees: ['mgr1', 'admin'], secrets: 'staff' },
   'POST /admin/nodes/:id/signatories': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories`, sees: ['mgr1', 'admin'], body: (w) => ({ userId: String(w.users.staff1.id), validFrom: '2026-09-28' }) },
   'POST /admin/nodes/:id/signatories/:sid/revoke': { url: (w) => `/admin/nodes/${w.x.nodeId}/signatories/1/revoke`, sees: ['mgr1', 'admin'] },
-  'POST /admin/nodes/:id/standards': { url: (w) => `/admin/nodes/${w.x.nodeId}/standards`, sees: ['mgr1', 'admin'], body: () => ({ name: '矩阵测试计量标准', certificateNo: '［2024］浙量标舟证字第 060 号', measuringRange: '(0～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: 'CAL-PG' }) },
+  'POST /admin/nodes/:id/standards': { url: (w) => `/admin/nodes/${w.x.nodeId}/standards`, sees: ['mgr1', 'admin'], body: () => ({ name: '矩阵测试计量标准', certificateNo: `［2024］浙量标舟证字第 ${Math.floor(Math.random() * 1e9)} 号`, measuringRange: '(0～60) MPa', accuracy: '0.05 级', validUntil: '2029-12-31', categoryCodes: 'CAL-PG' }) },
   'POST /admin/nodes/:id/standards/:sid/retire': { url: (w) => `/admin/nodes/${w.x.nodeId}/standards/1/retire`, sees: ['mgr1', 'admin'] },
   'POST /admin/nodes/:id/closures/:cid/delete': { url: (w) => `/admin/nodes/${w.x.nodeId}/closures/${w.x.closureId}/delete`, sees: ['mgr1', 'admin'] },
   'GET /admin/services': { url: () => '/admin/services', sees: ['admin'], secrets: 'none' },
@@ -235,6 +235,7 @@ export const POLICIES: Record<string, Policy | typeof PUBLIC> = {
   'GET /api/v1/instruments/imports/:token': PUBLIC,
   'POST /api/v1/instruments/imports/:token/confirm': PUBLIC,
   'GET /api/v1/lab/queue': PUBLIC,
+  'GET /api/v1/lab/standards': PUBLIC,
   'POST /api/v1/lab/bookings/:number/:action': PUBLIC,
   // Open sharing: entA's equipment booking E at N1's instrument (the fixture's `eq`).
   'GET /equipment': PUBLIC,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { verificationPeriodOf } from '../../src/lab/samples.js';
-import { parseCalibrationResults, parseMpe, type CalibrationPoint } from '../../src/lab/results.js';
+import { parseCalibrationResults, parseMpe, spanOf, type CalibrationPoint } from '../../src/lab/results.js';
 import { fieldErrorsOf as refusal } from '../support/refusal.js';
 
 const TODAY = '2026-12-04';
@@ -101,5 +101,18 @@ describe('calibration results: the conclusion follows from the data', () => {
     const body = { cal: { i7: { conclusion: 'calibrated', certificateNo: 'JZ-1', unit: 'g', points: [{ nominal: '20', measured: '20.01', uncertainty: '0.02' }] }, i8: { conclusion: 'calibrated', certificateNo: 'jz-1', unit: 'g', points: [{ nominal: '20', measured: '20.01', uncertainty: '0.02' }] } } };
     const second = { ...GAUGE, id: 8, serialNo: 'PG-02' };
     expect(refusal(() => parseCalibrationResults(body, [GAUGE, second], TODAY, BALANCE_STANDARDS))['cal.8.certificateNo']).to.equal('证书编号 jz-1 与一般压力表（PG-01）的相同：每份证书的编号应唯一');
+  });
+
+  it('takes an MPE in % of the span (JJG 52: the class times the span, the same at every point)', () => {
+    expect(parseMpe('±1.6%FS')).to.deep.equal({ value: 1.6, relative: true, ofSpan: true });
+    expect(parseMpe('2.5%量程')).to.deep.equal({ value: 2.5, relative: true, ofSpan: true });
+    expect([spanOf('(0～1.6) MPa'), spanOf('0-25 MPa'), spanOf('(-0.1～0.9) MPa'), spanOf('0~0.25MPa'), spanOf('1.6 级'), spanOf(null)]).to.deep.equal([1.6, 25, 1, 0.25, undefined, undefined]);
+    const small = { ...GAUGE, measuringRange: '(0～0.25) MPa' };
+    const line = parseCalibrationResults(form({ conclusion: 'pass', mpe: '±2.5%FS' }, [['0.05', '0.054'], ['0.25', '0.245']]), [small], TODAY, GAUGE_STANDARDS);
+    expect((line.rows[0]!.points as CalibrationPoint[]).map((p) => p.mpe), '2.5 % of 0.25 MPa at both points').to.deep.equal([0.00625, 0.00625]);
+    expect(line.rows[0]!.limitText).to.equal('±2.5%FS');
+    // as % of each nominal value the low point would have been judged against ±0.00125 and failed
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±2.5%' }, [['0.05', '0.054']]), [small], TODAY, GAUGE_STANDARDS))['cal.7.conclusion']).to.contain('超出最大允许误差');
+    expect(refusal(() => parseCalibrationResults(form({ conclusion: 'pass', mpe: '±1.6%FS' }, [['1', '1.01']]), [GAUGE], TODAY, GAUGE_STANDARDS))['cal.7.mpe']).to.contain('按量程百分比计算须有器具的测量范围');
   });
 });

@@ -101,5 +101,8 @@ describe('oil results: what the report prints must agree', () => {
     const errors = refusal(() => parseOilResults({ results: { i6: { 'OIL-DEN15': '9x5', 'OIL-KV50': '350', 'OIL-CCAI': '' } } }, [rmg]));
     expect(errors['results.6.OIL-CCAI']).to.equal('CCAI 留空时由密度（15 ℃）和运动黏度（50 ℃）计算：请先填好这两项的数值，或直接填写 CCAI');
     expect(errors['results.6.OIL-DEN15']).to.contain('应填写数值');
+    // calculated from a density no fuel has, it is the density to check, not a CCAI nobody typed
+    const high = refusal(() => parseOilResults({ results: { i6: { 'OIL-DEN15': '1099', 'OIL-KV50': '1.5', 'OIL-CCAI': '' } } }, [rmg]));
+    expect(high['results.6.OIL-CCAI']).to.match(/^按所填密度和运动黏度计算的 CCAI 为 \d+，超出合理范围（700 – 1000）：请核对密度（15 ℃）和运动黏度（50 ℃）$/);
   });
 });
