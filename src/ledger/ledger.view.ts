@@ -48,11 +48,16 @@ export const FIELD_LABELS: Record<string, string> = {
   reportVersion: '证书版本',
 };
 
-export type DueState = 'overdue' | 'today' | 'soon' | 'ok' | 'none' | 'idle';
+export type DueState = 'failed' | 'overdue' | 'today' | 'soon' | 'ok' | 'none' | 'idle';
 
-/** Where an entry stands: overdue, due today, within 30 days, fine, no due date — or not in use (no reminders). */
-export function dueState(e: { status: string; nextDueDate: string | null }, today: string): DueState {
+/**
+ * Where an entry stands: its last certificate said 不合格 (it must not be used: repaired and verified again, or taken
+ * out of use), overdue, due today, within 30 days, fine, no due date — or not in use (no reminders).
+ */
+export function dueState(e: { status: string; nextDueDate: string | null; conclusion?: string | null }, today: string): DueState {
   if (e.status !== 'in_use') return 'idle';
+  // a 不合格 certificate gives no due date: the entry is not "without one", it is not to be used
+  if (e.conclusion === 'fail' && !e.nextDueDate) return 'failed';
   if (!e.nextDueDate) return 'none';
   if (e.nextDueDate < today) return 'overdue';
   if (e.nextDueDate === today) return 'today';
@@ -60,6 +65,7 @@ export function dueState(e: { status: string; nextDueDate: string | null }, toda
 }
 
 export const DUE_BADGES: Record<DueState, { label: string; cls: string }> = {
+  failed: { label: '检定不合格，不得使用', cls: 'text-bg-danger' },
   overdue: { label: '已超期', cls: 'text-bg-danger' },
   today: { label: '今天到期', cls: 'text-bg-danger' },
   soon: { label: '即将到期', cls: 'text-bg-warning' },

@@ -71,6 +71,8 @@ describe('instrument ledger: certificates update the ledger when they are issued
     expect(updated).to.include({ id: existing.id, lastCalibrationDate: '2026-09-28', certificateNo: 'JD-2026-0001', conclusion: 'pass', nextDueDate: '2027-03-27', dueSource: 'certificate', reportBookingId: booking!.id, reportVersion: 1, department: '机修车间' });
     const created = (await entry('PG-A-02'))!;
     expect(created).to.include({ name: '一般压力表', categoryCode: 'CAL-PG', conclusion: 'fail', nextDueDate: null, certificateNo: 'TZ-2026-0002', reportVersion: 1, status: 'in_use', measuringRange: '0-1.6 MPa' });
+    // in use after a 不合格 certificate: the ledger says it must not be used, not merely that it has no due date
+    expect((await enterprise.get(`/instruments/${created.id}`)).text).to.contain('检定不合格，不得使用');
     const logged = await t.db.select().from(events).where(and(eq(events.entityType, 'instrument'), eq(events.entityId, String(existing.id)), eq(events.action, 'instrument.certificate')));
     expect(logged).to.have.length(1);
     expect((logged[0]!.data as { before: { nextDueDate: string } }).before.nextDueDate).to.equal('2026-03-01');
