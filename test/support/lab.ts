@@ -91,6 +91,6 @@ export async function standardFor(db: Db, nodeCodeOrId: string | number, categor
   return made!.id;
 }
 
-/** The place and environment of a calibration's results form, as a lab records them. */
-export const CONDITION_FIELDS = { 'conditions[place]': '市计量院实验室', 'conditions[temperature]': '20.3', 'conditions[humidity]': '55' } as const;
+/** The place and environment of a calibration's results, as a lab records them (JSON), and as the form posts them. */
 export const CONDITIONS = { place: '市计量院实验室', temperature: '20.3', humidity: '55' } as const;
+export const CONDITION_FIELDS: Record<string, string> = Object.fromEntries(Object.entries(CONDITIONS).map(([k, v]) => [`conditions[${k}]`, v]));
