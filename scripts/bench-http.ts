@@ -26,7 +26,7 @@ import { runSeed } from '../src/seed/index.js';
 import { DEMO_PASSWORD } from '../src/seed/demo.js';
 import { projectRoot } from '../src/shared/paths.js';
 import { freePort, waitUntilAnswering } from '../test/support/processes.js';
-import { appRss, stopProcess } from './bench-support.js';
+import { appRss, cpuSplit, stopProcess } from './bench-support.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -159,11 +159,27 @@ interface Row {
   p99: number;
   ratio: string;
   errors: number;
+  /** CPU per answered request (ms): the app's processes / PostgreSQL's / the load generator's — they share the cores. */
+  'cpu ms app/db/load': string;
 }
 
+/** The process whose CPU counts as the app's while a page is measured (the hello server while it is). */
+let measuredPid = 0;
+
 async function measure(label: string, url: string, cookie?: string): Promise<Omit<Row, 'ratio'>> {
+  const before = cpuSplit(measuredPid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: cookie ? { cookie } : {} });
-  return { page: label, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+  const after = cpuSplit(measuredPid);
+  const answered = Math.max(1, result.requests.total);
+  const per = (k: 'app' | 'postgres' | 'bench') => (before && after ? ((after[k] - before[k]) / answered).toFixed(2) : '?');
+  return {
+    page: label,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    'cpu ms app/db/load': `${per('app')} / ${per('postgres')} / ${per('bench')}`,
+  };
 }
 
 /** Resident memory of a process and its children (the cluster's workers), in MB. */
@@ -187,7 +203,9 @@ async function runFor(kind: 'pglite' | 'pg') {
     const list = await (await fetch(`${base}/bookings`, { headers: { cookie: company } })).text();
     const number = /href="\/bookings\/([A-Z]{2}-\d{8}-\d{4})"/.exec(list)![1]!;
 
+    measuredPid = hello.child.pid!;
     const ceiling = await measure('hello (bare Express)', hello.url);
+    measuredPid = app.pid!;
     const wanted = (label: string) => !ONLY || label.includes(ONLY);
     const measureIf = async (label: string, url: string, cookie?: string) => (wanted(label) ? [await measure(label, url, cookie)] : []);
     const pages = [

@@ -1,6 +1,6 @@
 /* What the HTTP benchmarks share: arguments, a fresh database for the run, a cookie-keeping client, percentiles. */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -158,4 +158,41 @@ export function appRss(pid: number): number {
   const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number) as [number, number, number]);
   const kb = rows.filter(([p, pp]) => p === pid || pp === pid).reduce((sum, [, , rss]) => sum + rss, 0);
   return Math.round(kb / 1024);
+}
+
+/** CPU time (ms, user + system) used so far by the app (with its children), by PostgreSQL's processes and by this process. */
+export interface CpuSplit {
+  app: number;
+  postgres: number;
+  bench: number;
+}
+
+/** Reads /proc (Linux): where a page's CPU goes — the app, the database server, or the load generator sharing the cores. */
+export function cpuSplit(appPid: number): CpuSplit | undefined {
+  const ms = 1000 / 100; // USER_HZ is 100 on Linux
+  const split: CpuSplit = { app: 0, postgres: 0, bench: 0 };
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' '); // fields[0] is the state (field 3)
+    const pid = Number(entry);
+    const ppid = Number(fields[1]);
+    const used = (Number(fields[11]) + Number(fields[12])) * ms; // utime, stime
+    if (pid === appPid || ppid === appPid) split.app += used;
+    else if (comm.startsWith('postgres')) split.postgres += used;
+    else if (pid === process.pid) split.bench += used;
+  }
+  return split;
 }

@@ -11,6 +11,7 @@ import { DrizzleSessionStore } from './db/session-store.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { beforeDatabase, configureViews, forcedPasswordChange, pageLocals, requestLogging, securityHeaders, sessionsAndForms, staticFiles } from './http/middleware.js';
 import { PageCache } from './http/page-cache.js';
+import { PrivatePageCache, type PrivatePageRule } from './http/private-pages.js';
 import { readAfterWrite } from './http/read-after-write.js';
 import { healthRoutes } from './ops/health.routes.js';
 import { systemClock, type Clock } from './shared/time.js';
@@ -35,10 +36,27 @@ export interface AppDeps {
 export interface App {
   app: Express;
   sessionStore: DrizzleSessionStore;
+  privatePages: PrivatePageCache;
   services: Services & { auth: ReturnType<typeof makeAuthService> };
   /** Stops background timers; the caller closes the database. */
   close(): void;
 }
+
+/**
+ * The signed-in pages kept in memory while nothing they show changes (src/http/private-pages.ts): a company's own
+ * lists and bookings, and a node's lab queue. The scopes say whose changes a page shows: its company or node, the
+ * user, and reference data ('*').
+ */
+const PRIVATE_PAGE_RULES: PrivatePageRule[] = [
+  {
+    path: /^\/(bookings|instruments|equipment|bookings\/[A-Z]{2}-\d{8}-\d{4})$/,
+    scopesFor: (user) => (user.role === 'enterprise' ? ['*', `e:${user.enterpriseId}`, `u:${user.id}`] : undefined),
+  },
+  {
+    path: /^\/lab$/,
+    scopesFor: (user) => (user.role === 'lab_staff' || user.role === 'node_manager' ? ['*', `n:${user.nodeId}`, `u:${user.id}`] : undefined),
+  },
+];
 
 /** The app: the web layer's middleware in order, every feature's service and router, then the error pages. */
 export function createApp(deps: AppDeps): App {
@@ -56,6 +74,7 @@ export function createApp(deps: AppDeps): App {
   sessionStore.loadWith(auth.loadSession);
   const passport = createPassport(auth, sessionStore);
   const pageCache = new PageCache(5_000);
+  const privatePages = new PrivatePageCache(db, deps.clock ?? systemClock);
   // DATABASE_READ_URL: the lag-tolerant reads go to the replica (src/db/read-replica.ts); without it readDb is db.
   const reads = readRouting(db, database.replicaDb);
   const composition = { ...deps, db, reads, readDb: reads.readDb, clock: deps.clock ?? systemClock, auth, passport, sessionStore, pageCache };
@@ -67,13 +86,15 @@ export function createApp(deps: AppDeps): App {
   app.use(pageLocals(config));
   app.use(forcedPasswordChange);
   app.use(readAfterWrite(reads));
+  app.use(privatePages.middleware(PRIVATE_PAGE_RULES));
   mountFeatureRouters(app, services, composition);
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   const close = () => {
     sessionStore.close();
+    privatePages.close();
     services.calendar.stop();
   };
-  return { app, sessionStore, services: { ...services, auth }, close };
+  return { app, sessionStore, privatePages, services: { ...services, auth }, close };
 }

@@ -1878,3 +1878,19 @@ export const needBookings = pgTable(
   },
   (t) => [index('need_bookings_need_idx').on(t.needId)],
 );
+
+/** A transaction id (xid8), read and compared as text: only SQL uses it (src/http/private-pages.ts). */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/**
+ * What changed, per scope, for the signed-in pages kept in memory (src/http/private-pages.ts). Written only by the
+ * triggers of drizzle/0026_page_changes.sql, in the writer's transaction; pruned by the housekeeping.
+ */
+export const pageChanges = pgTable(
+  'page_changes',
+  {
+    scope: text('scope').notNull(),
+    xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
+  },
+  (t) => [index('page_changes_scope_xid').on(t.scope, t.xid), index('page_changes_xid').on(t.xid)],
+);

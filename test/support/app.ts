@@ -15,6 +15,8 @@ import { createTestDatabase } from './db.js';
 export interface TestApp {
   app: Express;
   services: ReturnType<typeof createApp>['services'];
+  /** The signed-in pages kept in memory (src/http/private-pages.ts): its counts show what was served from it. */
+  privatePages: ReturnType<typeof createApp>['privatePages'];
   db: Db;
   database: Database;
   config: Config;
@@ -67,6 +69,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   return {
     app: built.app,
     services: built.services,
+    privatePages: built.privatePages,
     db: database.db,
     database,
     config,

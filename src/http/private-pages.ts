@@ -1,0 +1,167 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { sql } from 'drizzle-orm';
+import type { Principal } from '../auth/access.js';
+import { rowsOf, type Db, type Executor } from '../db/client.js';
+import { runPrepared } from '../db/prepared.js';
+import type { Clock } from '../shared/time.js';
+
+/**
+ * The signed-in pages people open again and again (my bookings, one booking, the ledger, equipment, the lab queue),
+ * kept per session in this process and served again only while nothing they show has changed.
+ *
+ * Exact, not "fresh enough": every write to a table these pages read adds a row to `page_changes` in the writer's own
+ * transaction (database triggers, drizzle/0026_page_changes.sql), naming the scopes it touches — the company
+ * ('e:<id>'), the node ('n:<id>'), the person ('u:<id>'), or '*' for reference data any page may show. Before a page is
+ * rendered, one statement reads PostgreSQL's snapshot; the page is kept with it. The next request for the same page
+ * asks, in one statement with no lock, whether any change of the page's scopes committed after that snapshot (a
+ * transaction still running then counts as after). If none did, the kept HTML is what rendering would produce now;
+ * if one did, the page is rendered anew. Writes made by any process, any host, a script or psql are seen alike,
+ * so several app processes never serve each other stale pages; nothing is invalidated by messages.
+ *
+ * What is not in the database is bounded by time instead: a page is kept at most `maxAgeMs` (30 s) and only within the
+ * clock's minute (dates such as 逾期 or 今天 move with the clock), as long as the catalog's per-process cache.
+ */
+export interface PrivatePageRule {
+  /** The path (without the query string, which is part of the key). */
+  path: RegExp;
+  /** The scopes the page shows for this user, or undefined to never keep it for them. */
+  scopesFor(user: Principal): string[] | undefined;
+}
+
+interface KeptPage {
+  html: string;
+  snapshot: string;
+  scopes: string[];
+  at: number;
+}
+
+export interface PrivatePageStats {
+  hits: number;
+  misses: number;
+  changed: number;
+}
+
+const checkQuery = (db: Executor) =>
+  db
+    .select({
+      snapshot: sql<string>`pg_current_snapshot()::text`,
+      unchanged: sql<boolean>`(${sql.placeholder('snapshot')}::text IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM page_changes c
+        WHERE c.scope = ANY(${sql.placeholder('scopes')}::text[])
+          AND c.xid >= pg_snapshot_xmin(${sql.placeholder('snapshot')}::text::pg_snapshot)
+          AND NOT pg_visible_in_snapshot(c.xid, ${sql.placeholder('snapshot')}::text::pg_snapshot)))`,
+    })
+    .from(sql`(VALUES (1)) AS one (x)`);
+
+/** Whether a change of `scopes` committed after `snapshot` (null: nothing kept), and the snapshot as of now. */
+export async function checkPageChanges(db: Executor, scopes: string[], snapshot: string | null): Promise<{ snapshot: string; unchanged: boolean }> {
+  const [row] = await runPrepared(db, 'nqi_page_changes', checkQuery, { scopes: `{${scopes.map((s) => `"${s}"`).join(',')}}`, snapshot });
+  return { snapshot: row!.snapshot, unchanged: row!.unchanged === true };
+}
+
+export class PrivatePageCache {
+  private readonly pages = new Map<string, KeptPage>();
+  private bytes = 0;
+  readonly stats: PrivatePageStats = { hits: 0, misses: 0, changed: 0 };
+  /** The oldest running transaction at the previous prune: every change below it is older than any kept page. */
+  private pruneBelow: string | undefined;
+
+  private readonly pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly opts: { maxAgeMs?: number; maxBytes?: number; maxPageBytes?: number; pruneEveryMs?: number } = {},
+  ) {
+    const every = opts.pruneEveryMs ?? 5 * 60_000;
+    if (every > 0) {
+      this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), every);
+      this.pruneTimer.unref();
+    }
+  }
+
+  close(): void {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+  }
+
+  private get maxAgeMs(): number {
+    return this.opts.maxAgeMs ?? 30_000;
+  }
+
+  middleware(rules: PrivatePageRule[]): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const user = req.user as Principal | undefined;
+      // A page with a message to show once (after a redirect) is rendered, never kept or served from memory.
+      const flashes = res.locals.flashes as unknown[] | undefined;
+      if (req.method !== 'GET' || !user || !req.sessionID || (flashes && flashes.length > 0)) return next();
+      const rule = rules.find((r) => r.path.test(req.path));
+      const scopes = rule?.scopesFor(user);
+      if (!scopes) return next();
+      const key = `${req.sessionID}\n${user.id}\n${Math.floor(this.clock.now().getTime() / 60_000)}\n${req.originalUrl}`;
+      const kept = this.pages.get(key);
+      const usable = kept && Date.now() - kept.at < this.maxAgeMs ? kept : undefined;
+      checkPageChanges(this.db, scopes, usable?.snapshot ?? null).then(({ snapshot, unchanged }) => {
+        if (usable && unchanged) {
+          this.stats.hits++;
+          res.type('html').send(usable.html);
+          return;
+        }
+        if (usable) this.stats.changed++;
+        else this.stats.misses++;
+        if (kept) this.forget(key);
+        // Rendered from reads that all start after `snapshot`: a change they see but the snapshot does not only
+        // makes the next request render again.
+        const send = res.send.bind(res);
+        res.send = ((body?: unknown) => {
+          // (a rendered page: send() sets its type to HTML; anything typed otherwise is not a page)
+          const type = res.getHeader('content-type');
+          if (res.statusCode === 200 && typeof body === 'string' && (type === undefined || String(type).startsWith('text/html'))) this.keep(key, { html: body, snapshot, scopes, at: Date.now() });
+          return send(body);
+        }) as Response['send'];
+        next();
+      }, next);
+    };
+  }
+
+  private keep(key: string, page: KeptPage): void {
+    const size = page.html.length * 2;
+    if (size > (this.opts.maxPageBytes ?? 512 * 1024)) return;
+    this.forget(key);
+    // Oldest first out (a Map iterates in insertion order) until the new page fits.
+    const max = this.opts.maxBytes ?? 32 * 1024 * 1024;
+    for (const [oldest] of this.pages) {
+      if (this.bytes + size <= max) break;
+      this.forget(oldest);
+    }
+    this.pages.set(key, page);
+    this.bytes += size;
+  }
+
+  private forget(key: string): void {
+    const page = this.pages.get(key);
+    if (!page) return;
+    this.bytes -= page.html.length * 2;
+    this.pages.delete(key);
+  }
+
+  /** Drops every kept page (tests; never needed for correctness). */
+  clear(): void {
+    this.pages.clear();
+    this.bytes = 0;
+  }
+
+  /**
+   * Deletes the changes no kept page can need: those of transactions that had ended before the previous prune (a kept
+   * page is younger than the interval between prunes, so its snapshot sees them all). Every process runs it every few
+   * minutes — an interval longer than `maxAgeMs` — each with its own horizon, so any number of them may.
+   */
+  async prune(): Promise<number> {
+    let removed = 0;
+    if (this.pruneBelow) {
+      const deleted = rowsOf<{ n: number }>(await this.db.execute(sql`WITH gone AS (DELETE FROM page_changes WHERE xid < ${this.pruneBelow}::text::xid8 RETURNING 1) SELECT count(*)::int AS n FROM gone`));
+      removed = deleted[0]?.n ?? 0;
+    }
+    this.pruneBelow = rowsOf<{ xmin: string }>(await this.db.execute(sql`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`))[0]!.xmin;
+    return removed;
+  }
+}
