@@ -49,7 +49,7 @@ export interface App {
  */
 const PRIVATE_PAGE_RULES: PrivatePageRule[] = [
   {
-    path: /^\/(bookings|instruments|equipment|bookings\/[A-Z]{2}-\d{8}-\d{4})$/,
+    path: /^\/(bookings|instruments|equipment|bookings\/[A-Z]{2}-\d{8}-\d{4,6})$/,
     scopesFor: (user) => (user.role === 'enterprise' ? ['*', `e:${user.enterpriseId}`, `u:${user.id}`] : undefined),
   },
   {

@@ -49,6 +49,8 @@ const sessionWithPrincipalQuery = (ex: Executor) =>
       ...principalColumns,
       usable: sql<boolean>`(${users.id} IS NOT NULL AND ${users.active} AND (${users.enterpriseId} IS NULL OR coalesce(${enterprises.active}, false)))`,
       unread: sql<number>`(SELECT count(*)::int FROM notifications n WHERE n.user_id = users.id AND n.read_at IS NULL)`,
+      // the snapshot these were read in: a page kept in memory is kept under it (src/http/private-pages.ts)
+      snapshot: sql<string>`pg_current_snapshot()::text`,
     })
     .from(sessions)
     .leftJoin(users, eq(users.id, sessionUserId))
@@ -60,11 +62,11 @@ const sessionWithPrincipalQuery = (ex: Executor) =>
  * on every request with a session cookie. `principal` is null when the session carries no user or the user (or their
  * company) is no longer active — so a deactivation takes effect on the very next request, as with the separate read.
  */
-export async function findSessionWithPrincipal(ex: Executor, sid: string): Promise<{ sess: unknown; principal: Principal | null } | undefined> {
+export async function findSessionWithPrincipal(ex: Executor, sid: string): Promise<{ sess: unknown; principal: Principal | null; snapshot: string } | undefined> {
   const row = (await runPrepared(ex, 'nqi_session_principal', sessionWithPrincipalQuery, { sid }))[0];
   if (!row) return undefined;
-  const { sess, usable, ...user } = row;
-  return { sess, principal: usable && user.id !== null ? asPrincipal(user as Parameters<typeof asPrincipal>[0]) : null };
+  const { sess, usable, snapshot, ...user } = row;
+  return { sess, snapshot, principal: usable && user.id !== null ? asPrincipal(user as Parameters<typeof asPrincipal>[0]) : null };
 }
 
 /** Login by mobile or e-mail. */

@@ -17,7 +17,17 @@ const sessionQuery = (db: Executor) =>
  * (connect-pg-simple cannot create its table on PGlite). Every app process shares them.
  */
 /** Reads a session together with its signed-in user in one statement (the auth module provides it). */
-export type SessionLoader = (sid: string) => Promise<{ sess: unknown; principal: unknown } | undefined>;
+export type SessionLoader = (sid: string) => Promise<{ sess: unknown; principal: unknown; snapshot?: string } | undefined>;
+
+const snapshots = new WeakMap<object, string>();
+
+/**
+ * The PostgreSQL snapshot a signed-in user was read in, together with their session (pg_current_snapshot()), if it
+ * was: everything a page then reads is at least as new. src/http/private-pages.ts keeps pages under it.
+ */
+export function snapshotOfPrincipal(principal: object): string | undefined {
+  return snapshots.get(principal);
+}
 
 export class DrizzleSessionStore extends session.Store {
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -70,6 +80,7 @@ export class DrizzleSessionStore extends session.Store {
         if (sess.passport?.user !== undefined) {
           if (this.prefetched.size > 10_000) this.prefetched.clear();
           this.prefetched.set(sid, { userId: sess.passport.user, principal: row.principal });
+          if (row.principal && typeof row.principal === 'object' && row.snapshot) snapshots.set(row.principal, row.snapshot);
         }
         cb(undefined, sess);
       }, cb);

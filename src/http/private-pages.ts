@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Principal } from '../auth/access.js';
 import { rowsOf, type Db, type Executor } from '../db/client.js';
 import { runPrepared } from '../db/prepared.js';
+import { snapshotOfPrincipal } from '../db/session-store.js';
 import type { Clock } from '../shared/time.js';
 
 /**
@@ -11,15 +12,18 @@ import type { Clock } from '../shared/time.js';
  *
  * Exact, not "fresh enough": every write to a table these pages read adds a row to `page_changes` in the writer's own
  * transaction (database triggers, drizzle/0026_page_changes.sql), naming the scopes it touches — the company
- * ('e:<id>'), the node ('n:<id>'), the person ('u:<id>'), or '*' for reference data any page may show. Before a page is
- * rendered, one statement reads PostgreSQL's snapshot; the page is kept with it. The next request for the same page
+ * ('e:<id>'), the node ('n:<id>'), the person ('u:<id>'), or '*' for reference data any page may show. The statement
+ * that reads the session and the signed-in user also reads PostgreSQL's snapshot; a page rendered in that request is
+ * kept under it (everything on the page, the header included, is at least that new). The next request for the page
  * asks, in one statement with no lock, whether any change of the page's scopes committed after that snapshot (a
  * transaction still running then counts as after). If none did, the kept HTML is what rendering would produce now;
  * if one did, the page is rendered anew. Writes made by any process, any host, a script or psql are seen alike,
  * so several app processes never serve each other stale pages; nothing is invalidated by messages.
  *
  * What is not in the database is bounded by time instead: a page is kept at most `maxAgeMs` (30 s) and only within the
- * clock's minute (dates such as 逾期 or 今天 move with the clock), as long as the catalog's per-process cache.
+ * clock's minute (dates such as 逾期 or 今天 move with the clock). Reference data a process keeps itself (the catalog
+ * for 30 s, instrument categories and the holiday calendar for 60 s) may reach a page rendered just before that copy
+ * expires, so a change of it made in another process shows within about 90 s at the latest (see README).
  */
 export interface PrivatePageRule {
   /** The path (without the query string, which is part of the key). */
@@ -75,6 +79,7 @@ export class PrivatePageCache {
   ) {
     const every = opts.pruneEveryMs ?? 5 * 60_000;
     if (every > 0) {
+      void this.dropForeignChanges().catch(() => undefined);
       this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), every);
       this.pruneTimer.unref();
     }
@@ -82,6 +87,11 @@ export class PrivatePageCache {
 
   close(): void {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+  }
+
+  /** Deletes changes "from the future": rows restored from another cluster's backup, whose ids this cluster has not reached. */
+  async dropForeignChanges(): Promise<void> {
+    await this.db.execute(sql`DELETE FROM page_changes WHERE xid >= pg_snapshot_xmax(pg_current_snapshot())`);
   }
 
   private get maxAgeMs(): number {
@@ -98,28 +108,45 @@ export class PrivatePageCache {
       const scopes = rule?.scopesFor(user);
       if (!scopes) return next();
       const key = `${req.sessionID}\n${user.id}\n${Math.floor(this.clock.now().getTime() / 60_000)}\n${req.originalUrl}`;
-      const kept = this.pages.get(key);
-      const usable = kept && Date.now() - kept.at < this.maxAgeMs ? kept : undefined;
-      checkPageChanges(this.db, scopes, usable?.snapshot ?? null).then(({ snapshot, unchanged }) => {
-        if (usable && unchanged) {
-          this.stats.hits++;
-          res.type('html').send(usable.html);
-          return;
-        }
-        if (usable) this.stats.changed++;
-        else this.stats.misses++;
-        if (kept) this.forget(key);
-        // Rendered from reads that all start after `snapshot`: a change they see but the snapshot does not only
-        // makes the next request render again.
+      // The snapshot the session and this user (the header, the unread count) were read in, before anything else
+      // of the page: a page rendered now is kept under it.
+      const readAt = snapshotOfPrincipal(user);
+      const renderAndKeep = () => {
+        if (!readAt) return next();
         const send = res.send.bind(res);
         res.send = ((body?: unknown) => {
           // (a rendered page: send() sets its type to HTML; anything typed otherwise is not a page)
           const type = res.getHeader('content-type');
-          if (res.statusCode === 200 && typeof body === 'string' && (type === undefined || String(type).startsWith('text/html'))) this.keep(key, { html: body, snapshot, scopes, at: Date.now() });
+          if (res.statusCode === 200 && typeof body === 'string' && (type === undefined || String(type).startsWith('text/html'))) this.keep(key, { html: body, snapshot: readAt, scopes, at: performance.now() });
           return send(body);
         }) as Response['send'];
         next();
-      }, next);
+      };
+      const kept = this.pages.get(key);
+      if (!kept || performance.now() - kept.at >= this.maxAgeMs) {
+        if (kept) this.forget(key);
+        this.stats.misses++;
+        return renderAndKeep();
+      }
+      checkPageChanges(this.db, scopes, kept.snapshot)
+        .then(
+          ({ unchanged }) => {
+            if (unchanged) {
+              this.stats.hits++;
+              res.type('html').send(kept.html);
+              return;
+            }
+            this.stats.changed++;
+            this.forget(key);
+            renderAndKeep();
+          },
+          () => {
+            // The check failed (the database is busy or gone): the page is rendered as if nothing were kept.
+            this.forget(key);
+            next();
+          },
+        )
+        .catch(next);
     };
   }
 
@@ -156,6 +183,7 @@ export class PrivatePageCache {
    * minutes — an interval longer than `maxAgeMs` — each with its own horizon, so any number of them may.
    */
   async prune(): Promise<number> {
+    await this.dropForeignChanges();
     let removed = 0;
     if (this.pruneBelow) {
       const deleted = rowsOf<{ n: number }>(await this.db.execute(sql`WITH gone AS (DELETE FROM page_changes WHERE xid < ${this.pruneBelow}::text::xid8 RETURNING 1) SELECT count(*)::int AS n FROM gone`));

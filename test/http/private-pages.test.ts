@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { eq, sql } from 'drizzle-orm';
-import { bookings, users } from '../../src/db/schema.js';
+import { bookings, notifications, users } from '../../src/db/schema.js';
 import { rowsOf } from '../../src/db/client.js';
 import { PgliteNamedStatements } from '../../src/db/pglite-named.js';
 import { checkPageChanges } from '../../src/http/private-pages.js';
@@ -94,8 +94,18 @@ describe('signed-in pages kept while nothing they show changes', () => {
     expect(next.text).not.to.contain(`预约 ${number} 已取消，占用的名额已释放。`); // shown once
   });
 
-  it("takes a user's own changes (a sign-in elsewhere, a new name) and the clock's minute into account", async () => {
+  it("takes the user's own changes (a message, a sign-in elsewhere, a new name) and the clock's minute into account", async () => {
     await companyAgent.get('/instruments');
+    await companyAgent.get('/instruments');
+    // A message for the user: the header's unread count, read with the session, is on the kept page too.
+    await t.db.insert(notifications).values({ userId: company.user.id, title: '预约已受理', body: '您的预约已受理。' });
+    const unread = await companyAgent.get('/instruments');
+    expect(unread.text).to.match(/站内信 <span class="badge[^>]*>\d+<\/span>/);
+    const other = agentFor(t.app);
+    await login(other, company.user.mobile, TEST_PASSWORD); // signing in elsewhere writes last_login_at
+    const before1 = hits();
+    await companyAgent.get('/instruments');
+    expect(hits()).to.equal(before1);
     await t.db.update(users).set({ name: '张三丰' }).where(eq(users.id, company.user.id));
     expect((await companyAgent.get('/instruments')).text).to.contain('张三丰');
     await addInstrument(t, company.enterprise.id, { name: '精密压力表', serialNo: 'KEPT-001' });
@@ -108,6 +118,29 @@ describe('signed-in pages kept while nothing they show changes', () => {
     await companyAgent.get('/instruments');
     expect(hits()).to.equal(before + 1);
     clock.set(MONDAY_BEFORE_NATIONAL_DAY);
+  });
+
+  it('renders the page as usual when the check cannot be made', async () => {
+    await companyAgent.get('/bookings');
+    await companyAgent.get('/bookings');
+    await t.db.execute(sql`ALTER TABLE page_changes RENAME TO page_changes_away`);
+    try {
+      const page = await companyAgent.get('/bookings');
+      expect(page.status).to.equal(200);
+      expect(page.text).to.contain('我的预约');
+    } finally {
+      await t.db.execute(sql`ALTER TABLE page_changes_away RENAME TO page_changes`);
+    }
+  });
+
+  it('treats changes written by another cluster (a restored backup) as none, once dropped', async () => {
+    const { enterprise } = await createCompanyUser(t.db);
+    const scope = `e:${enterprise.id}`;
+    const { snapshot } = await checkPageChanges(t.db, [scope], null);
+    await t.db.execute(sql`INSERT INTO page_changes (scope, xid) VALUES (${scope}, '999999999999'::xid8)`);
+    expect((await checkPageChanges(t.db, [scope], snapshot)).unchanged).to.equal(false);
+    await t.privatePages.dropForeignChanges();
+    expect((await checkPageChanges(t.db, [scope], snapshot)).unchanged).to.equal(true);
   });
 
   it('signs out a deactivated user at once although their pages were kept', async () => {
