@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import etag from 'etag';
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../auth/access.js';
 import { rowsOf, type Db, type Executor } from '../db/client.js';
@@ -33,7 +34,9 @@ export interface PrivatePageRule {
 }
 
 interface KeptPage {
-  html: string;
+  /** The page as sent, with its entity tag: served again without converting or hashing it anew. */
+  body: Buffer;
+  etag: string;
   snapshot: string;
   scopes: string[];
   at: number;
@@ -117,7 +120,10 @@ export class PrivatePageCache {
         res.send = ((body?: unknown) => {
           // (a rendered page: send() sets its type to HTML; anything typed otherwise is not a page)
           const type = res.getHeader('content-type');
-          if (res.statusCode === 200 && typeof body === 'string' && (type === undefined || String(type).startsWith('text/html'))) this.keep(key, { html: body, snapshot: readAt, scopes, at: performance.now() });
+          if (res.statusCode === 200 && typeof body === 'string' && (type === undefined || String(type).startsWith('text/html'))) {
+            const bytes = Buffer.from(body);
+            this.keep(key, { body: bytes, etag: etag(bytes, { weak: true }), snapshot: readAt, scopes, at: performance.now() });
+          }
           return send(body);
         }) as Response['send'];
         next();
@@ -133,7 +139,7 @@ export class PrivatePageCache {
           ({ unchanged }) => {
             if (unchanged) {
               this.stats.hits++;
-              res.type('html').send(kept.html);
+              res.type('html').set('ETag', kept.etag).send(kept.body);
               return;
             }
             this.stats.changed++;
@@ -151,7 +157,7 @@ export class PrivatePageCache {
   }
 
   private keep(key: string, page: KeptPage): void {
-    const size = page.html.length * 2;
+    const size = page.body.length;
     if (size > (this.opts.maxPageBytes ?? 512 * 1024)) return;
     this.forget(key);
     // Oldest first out (a Map iterates in insertion order) until the new page fits.
@@ -167,7 +173,7 @@ export class PrivatePageCache {
   private forget(key: string): void {
     const page = this.pages.get(key);
     if (!page) return;
-    this.bytes -= page.html.length * 2;
+    this.bytes -= page.body.length;
     this.pages.delete(key);
   }
 
