@@ -37,6 +37,8 @@ interface KeptPage {
   /** The page as sent, with its entity tag: served again without converting or hashing it anew. */
   body: Buffer;
   etag: string;
+  /** The clock's minute it was rendered in: dates on the page (逾期, 今天) may move with the next. */
+  minute: number;
   snapshot: string;
   scopes: string[];
   at: number;
@@ -66,8 +68,11 @@ export async function checkPageChanges(db: Executor, scopes: string[], snapshot:
   return { snapshot: row!.snapshot, unchanged: row!.unchanged === true };
 }
 
+const PAGES_PER_SESSION = 16;
+
 export class PrivatePageCache {
   private readonly pages = new Map<string, KeptPage>();
+  private readonly perSession = new Map<string, number>();
   private bytes = 0;
   readonly stats: PrivatePageStats = { hits: 0, misses: 0, changed: 0 };
   /** The oldest running transaction at the previous prune: every change below it is older than any kept page. */
@@ -110,7 +115,8 @@ export class PrivatePageCache {
       const rule = rules.find((r) => r.path.test(req.path));
       const scopes = rule?.scopesFor(user);
       if (!scopes) return next();
-      const key = `${req.sessionID}\n${user.id}\n${Math.floor(this.clock.now().getTime() / 60_000)}\n${req.originalUrl}`;
+      const key = `${req.sessionID}\n${user.id}\n${req.originalUrl}`;
+      const minute = Math.floor(this.clock.now().getTime() / 60_000);
       // The snapshot the session and this user (the header, the unread count) were read in, before anything else
       // of the page: a page rendered now is kept under it.
       const readAt = snapshotOfPrincipal(user);
@@ -122,14 +128,14 @@ export class PrivatePageCache {
           const type = res.getHeader('content-type');
           if (res.statusCode === 200 && typeof body === 'string' && (type === undefined || String(type).startsWith('text/html'))) {
             const bytes = Buffer.from(body);
-            this.keep(key, { body: bytes, etag: etag(bytes, { weak: true }), snapshot: readAt, scopes, at: performance.now() });
+            this.keep(key, { body: bytes, etag: etag(bytes, { weak: true }), snapshot: readAt, scopes, at: performance.now(), minute });
           }
           return send(body);
         }) as Response['send'];
         next();
       };
       const kept = this.pages.get(key);
-      if (!kept || performance.now() - kept.at >= this.maxAgeMs) {
+      if (!kept || kept.minute !== minute || performance.now() - kept.at >= this.maxAgeMs) {
         if (kept) this.forget(key);
         this.stats.misses++;
         return renderAndKeep();
@@ -160,6 +166,16 @@ export class PrivatePageCache {
     const size = page.body.length;
     if (size > (this.opts.maxPageBytes ?? 512 * 1024)) return;
     this.forget(key);
+    // One session cannot push everyone else's pages out (a script walking ?q=… or ?page=… variants): 16 pages each.
+    const session = key.slice(0, key.indexOf('\n'));
+    if ((this.perSession.get(session) ?? 0) >= PAGES_PER_SESSION) {
+      for (const [other] of this.pages) {
+        if (other.startsWith(`${session}\n`)) {
+          this.forget(other); // the session's oldest page makes room
+          break;
+        }
+      }
+    }
     // Oldest first out (a Map iterates in insertion order) until the new page fits.
     const max = this.opts.maxBytes ?? 32 * 1024 * 1024;
     for (const [oldest] of this.pages) {
@@ -167,19 +183,30 @@ export class PrivatePageCache {
       this.forget(oldest);
     }
     this.pages.set(key, page);
-    this.bytes += size;
+    this.bytes += size + key.length;
+    this.perSession.set(session, (this.perSession.get(session) ?? 0) + 1);
   }
 
   private forget(key: string): void {
     const page = this.pages.get(key);
     if (!page) return;
-    this.bytes -= page.body.length;
+    this.bytes -= page.body.length + key.length;
     this.pages.delete(key);
+    const session = key.slice(0, key.indexOf('\n'));
+    const left = (this.perSession.get(session) ?? 1) - 1;
+    if (left > 0) this.perSession.set(session, left);
+    else this.perSession.delete(session);
+  }
+
+  /** How many pages are kept (tests, diagnostics). */
+  get size(): number {
+    return this.pages.size;
   }
 
   /** Drops every kept page (tests; never needed for correctness). */
   clear(): void {
     this.pages.clear();
+    this.perSession.clear();
     this.bytes = 0;
   }
 

@@ -120,6 +120,21 @@ describe('signed-in pages kept while nothing they show changes', () => {
     clock.set(MONDAY_BEFORE_NATIONAL_DAY);
   });
 
+  it('keeps at most 16 pages per session, so one session walking query variants cannot push out the others', async () => {
+    const { user } = await createCompanyUser(t.db);
+    const walker = agentFor(t.app);
+    await login(walker, user.mobile, TEST_PASSWORD);
+    t.privatePages.clear();
+    await companyAgent.get('/bookings');
+    for (let i = 0; i < 24; i++) expect((await walker.get(`/bookings?q=${i}`)).status).to.equal(200);
+    expect(t.privatePages.size).to.equal(17);
+    const before = hits();
+    await companyAgent.get('/bookings');
+    expect(hits()).to.equal(before + 1);
+    await walker.get('/bookings?q=23'); // the newest of the walker's pages is still kept
+    expect(hits()).to.equal(before + 2);
+  });
+
   it('renders the page as usual when the check cannot be made', async () => {
     await companyAgent.get('/bookings');
     await companyAgent.get('/bookings');
