@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pg from 'pg';
 import { eq, sql } from 'drizzle-orm';
 import { bookings, notifications, users } from '../../src/db/schema.js';
 import { rowsOf } from '../../src/db/client.js';
@@ -204,30 +205,39 @@ describe('signed-in pages kept while nothing they show changes', () => {
 
   /*
    * The guard for whoever adds a query to one of these pages: every table the page reads must have the triggers, and
-   * name a scope the page is kept under. Statements are captured on the embedded database (the SQL is the same on
-   * both; the PostgreSQL pass of CI runs the behaviour above).
+   * name a scope the page is kept under. Every statement the pages run is captured from the driver.
    */
-  it('has every table a kept page reads tracked under a scope that page is kept by', async function () {
-    const pglite = t.database.pglite;
-    if (!pglite) this.skip();
+  it('has every table a kept page reads tracked under a scope that page is kept by', async () => {
     const number = await bookCalibration(t, company.user.id);
     await addInstrument(t, company.enterprise.id);
     const statements: string[] = [];
     const restore: (() => void)[] = [];
-    for (const method of ['query', 'exec'] as const) {
-      const original = pglite![method].bind(pglite) as (...args: unknown[]) => Promise<unknown>;
-      (pglite as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        statements.push(String(args[0]));
-        return original(...args);
+    const pglite = t.database.pglite;
+    if (pglite) {
+      for (const method of ['query', 'exec'] as const) {
+        const original = pglite[method].bind(pglite) as (...args: unknown[]) => Promise<unknown>;
+        (pglite as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          statements.push(String(args[0]));
+          return original(...args);
+        };
+        restore.push(() => ((pglite as unknown as Record<string, unknown>)[method] = original));
+      }
+      const named = PgliteNamedStatements.prototype.query;
+      PgliteNamedStatements.prototype.query = function (this: PgliteNamedStatements, name: string, text: string, params: unknown[], options?: object) {
+        statements.push(text);
+        return named.call(this, name, text, params, options);
       };
-      restore.push(() => ((pglite as unknown as Record<string, unknown>)[method] = original));
+      restore.push(() => (PgliteNamedStatements.prototype.query = named));
+    } else {
+      // node-postgres: every pooled connection is a pg.Client
+      const original = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const first = args[0] as string | { text?: string };
+        statements.push(typeof first === 'string' ? first : (first?.text ?? ''));
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof original;
+      restore.push(() => (pg.Client.prototype.query = original));
     }
-    const named = PgliteNamedStatements.prototype.query;
-    PgliteNamedStatements.prototype.query = function (this: PgliteNamedStatements, name: string, text: string, params: unknown[], options?: object) {
-      statements.push(text);
-      return named.call(this, name, text, params, options);
-    };
-    restore.push(() => (PgliteNamedStatements.prototype.query = named));
 
     const tables = new Set(rowsOf<{ name: string }>(await t.db.execute(sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`)).map((r) => r.name));
     const scopesOf = new Map<string, Set<string>>();
