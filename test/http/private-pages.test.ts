@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import http from 'node:http';
 import pg from 'pg';
 import { eq, sql } from 'drizzle-orm';
 import { bookings, notifications, users } from '../../src/db/schema.js';
@@ -134,6 +135,49 @@ describe('signed-in pages kept while nothing they show changes', () => {
     expect(hits()).to.equal(before + 1);
     await walker.get('/bookings?q=23'); // the newest of the walker's pages is still kept
     expect(hits()).to.equal(before + 2);
+  });
+
+  it('has a message left for the next page saved in the session before the redirect reaches the browser', async () => {
+    // With several processes the browser's next request may read the session anywhere: the message must be stored
+    // by the time the redirect's headers arrive, not after (it then showed one page late).
+    const number = await bookCalibration(t, company.user.id);
+    const page = await companyAgent.get(`/bookings/${number}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const cookie = (companyAgent as unknown as { jar: { getCookie(name: string, access: object): { toValueString(): string } } }).jar
+      .getCookie('nqi.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false })
+      .toValueString();
+    const server = t.app.listen(0);
+    try {
+      const port = (server.address() as { port: number }).port;
+      const body = new URLSearchParams({ _csrf: csrf, reason: '计划调整' }).toString();
+      const sid = decodeURIComponent(cookie.slice('nqi.sid='.length)).replace(/^s:/, '').replace(/\.[^.]*$/, '');
+      // The session's row is held by another transaction for a moment, as a slow commit would hold it: the redirect
+      // must wait for the save (on the embedded database, one session, everything simply waits its turn).
+      let locked!: () => void;
+      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+      const holding = t.db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT 1 FROM sessions WHERE sid = ${sid} FOR UPDATE`);
+        locked();
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      if (!t.database.pglite) await lockTaken;
+      const flashAtHeaders = await new Promise<unknown>((resolve, reject) => {
+        const req = http.request({ port, method: 'POST', path: `/bookings/${number}/cancel`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          expect(res.statusCode).to.equal(303);
+          // the moment the headers arrive: what another process would read now
+          t.db
+            .execute(sql`SELECT sess -> 'flash' AS flash FROM sessions WHERE sid = ${sid}`)
+            .then((r) => resolve(rowsOf<{ flash: unknown }>(r)[0]?.flash), reject)
+            .finally(() => res.resume());
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      await holding;
+      expect(JSON.stringify(flashAtHeaders)).to.contain('已取消');
+    } finally {
+      server.close();
+    }
   });
 
   it('renders the page as usual when the check cannot be made', async () => {
