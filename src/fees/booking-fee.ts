@@ -41,8 +41,21 @@ export async function confirmFee(tx: Tx, booking: BookingView, user: Principal, 
   }
 }
 
+/**
+ * Whether the lab may confirm or adjust the fee and record payment in this state: from acceptance on, reports
+ * included (payment often follows the report); not before acceptance, nor on a booking rejected or cancelled.
+ */
+export function feeOpenFor(status: BookingView['status']): boolean {
+  return !['submitted', 'needs_info', 'rejected', 'cancelled'].includes(status);
+}
+
+function assertFeeOpen(booking: BookingView): void {
+  if (!feeOpenFor(booking.status)) throw new ConflictError('该预约尚未受理或已撤销、已取消，不能核定费用或登记缴费。');
+}
+
 /** The lab adjusts the fee after acceptance (before payment). */
 export async function adjustFee(deps: { db: Db; clock: Clock }, booking: BookingView, user: Principal, body: unknown): Promise<void> {
+  assertFeeOpen(booking);
   const current = await repo.findBookingFee(deps.db, booking.id);
   const confirmed = parseConfirmedFee(body, current?.confirmedCents ?? current?.estimateCents ?? null);
   if (!confirmed) throw new ValidationError({ confirmedFee: '请填写核定费用（元）' });
@@ -51,6 +64,7 @@ export async function adjustFee(deps: { db: Db; clock: Clock }, booking: Booking
 
 /** Staff record the payment (已缴 / 免收 / back to 未缴): no online payment, the record is what the lab received. */
 export async function recordPayment(deps: { db: Db; clock: Clock }, booking: BookingView, user: Principal, body: unknown): Promise<void> {
+  assertFeeOpen(booking);
   const v = parseInput(paymentSchema, body);
   const errors: Record<string, string> = {};
   if (v.paymentStatus === 'paid') {

@@ -11,7 +11,7 @@ import * as attachmentsRepo from '../uploads/attachments.repo.js';
 import { todayOf, type LabDeps } from './context.js';
 import * as repo from './lab.repo.js';
 import { defaultNextDue } from './results.js';
-import { feeOfBooking } from '../fees/booking-fee.js';
+import { feeOfBooking, feeOpenFor } from '../fees/booking-fee.js';
 import { oilSamples } from './samples.js';
 import { standardsInService } from '../standards/standards.repo.js';
 import { standardsFor } from './conditions.js';
@@ -72,6 +72,7 @@ export async function workbench(deps: LabDeps, user: Principal, number: string) 
       defaultPlace: booking.deliveryMode === 'on_site' ? `委托方现场${booking.onsiteAddress ? `（${booking.onsiteAddress}）` : ''}` : `${booking.nodeName}实验室`,
     },
     actions: availableActions(booking.status, staff.role),
+    feeOpen: feeOpenFor(booking.status),
     fourEyesBlocked: booking.status === 'to_verify' && booking.resultsBy === staff.id,
     /** Whether this user may approve and sign here (authorised signatory, and neither tester nor verifier of what is signed). */
     signing: { signatory, ...signingBlock(booking, revision, staff.id, signatory) },

@@ -86,6 +86,21 @@ describe('fees: estimate, confirmation, payment and invoice', () => {
     expect(names).to.have.members(['硫含量（% m/m）', '硫含量（mg/kg）']);
   });
 
+  it('refuses to set the fee or record a payment before acceptance and on a cancelled booking, changing nothing', async () => {
+    const number = await book({ 'items[0][serialNo]': 'PG-2024-301', 'items[1][serialNo]': 'PG-2024-302' });
+    const before = await feeOf(number);
+    const early = await labAction(staff, number, 'adjust_fee', { confirmedFee: '12.34', feeReason: '未受理先核定' });
+    expect(early.status).to.equal(409);
+    expect(early.text).to.contain('不能核定费用或登记缴费');
+    expect((await enterpriseAction(company, number, 'cancel', { reason: '计划调整' })).status).to.equal(303);
+    const workbench = await staff.get(`/lab/bookings/${number}`);
+    expect(workbench.text).not.to.contain('核定 / 调整费用');
+    expect((await labAction(staff, number, 'adjust_fee', { confirmedFee: '12.34', feeReason: '已取消仍核定' })).status).to.equal(409);
+    expect((await labAction(staff, number, 'record_payment', { paymentStatus: 'paid', paidAmount: '12.34', paidOn: '2026-09-28', paymentMethod: 'cash' })).status).to.equal(409);
+    expect((await labAction(staff, number, 'record_payment', { paymentStatus: 'waived' })).status).to.equal(409);
+    expect(await feeOf(number)).to.deep.equal(before);
+  });
+
   it('the lab confirms at acceptance; a different amount needs a reason, which the company reads', async () => {
     const number = await book({ 'items[0][serialNo]': 'PG-2024-201', 'items[1][serialNo]': 'PG-2024-202' });
     const noReason = await labAction(staff, number, 'accept', { confirmedFee: '120', feeReason: '' });
